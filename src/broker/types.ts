@@ -1,0 +1,120 @@
+// The Broker contract the engine depends on. Everything here is already parsed and
+// normalised: the engine never sees raw JSON, numeric strings or broker spellings.
+
+export type Action = 'BUY' | 'SELL';
+export type PriceType = 'MARKET' | 'LIMIT' | 'SL' | 'SL-M';
+export type Product = 'MIS' | 'CNC' | 'NRML';
+export const EXCHANGES = [
+  'NSE', 'NFO', 'CDS', 'BSE', 'BFO', 'BCD', 'MCX', 'NCDEX', 'NCO',
+  'NSE_INDEX', 'BSE_INDEX', 'MCX_INDEX', 'GLOBAL_INDEX', 'CRYPTO',
+] as const;
+export type Exchange = (typeof EXCHANGES)[number];
+
+/** An order's status at the broker, as a closed set (see normaliseOrderStatus). */
+export type BrokerOrderStatus =
+  | 'working'
+  | 'trigger_pending'
+  | 'partially_filled'
+  | 'complete'
+  | 'rejected'
+  | 'cancelled'
+  | 'unknown';
+
+export interface OrderRequest {
+  symbol: string;
+  exchange: string;
+  action: Action;
+  quantity: number;
+  priceType: PriceType;
+  product: string;
+  /** Limit price for LIMIT and SL; omitted (0) for MARKET and SL-M. */
+  price?: number;
+  /** Trigger for SL and SL-M. */
+  triggerPrice?: number;
+}
+
+export interface OrderReport {
+  orderId: string;
+  symbol: string;
+  exchange: string;
+  action: Action;
+  quantity: number;
+  priceType: PriceType | string;
+  product: string;
+  price: number;
+  triggerPrice: number;
+  status: BrokerOrderStatus;
+  /** Filled quantity: from the status when the broker sends it, else from the trade book. */
+  filledQuantity: number;
+  /** Quantity-weighted average fill price, null while nothing filled. */
+  averagePrice: number | null;
+  /** Epoch ms when the broker stamped the order, when it says. */
+  timestamp: number | null;
+  rejectionReason?: string;
+}
+
+export interface TradeRow {
+  orderId: string;
+  symbol: string;
+  exchange: string;
+  action: Action;
+  quantity: number;
+  price: number;
+  timestamp: number | null;
+}
+
+export interface PositionRow {
+  symbol: string;
+  exchange: string;
+  product: string;
+  /** Signed net quantity: positive long, negative short. */
+  quantity: number;
+  averagePrice: number;
+  ltp: number | null;
+}
+
+export interface Quote {
+  ltp: number;
+  bid: number | null;
+  ask: number | null;
+  open: number | null;
+  high: number | null;
+  low: number | null;
+  prevClose: number | null;
+  volume: number | null;
+}
+
+export interface Instrument {
+  symbol: string;
+  exchange: string;
+  lotSize: number;
+  tickSize: number;
+  freezeQty: number | null;
+  name?: string;
+}
+
+export interface BrokerHealth {
+  /** The broker's name as the server reports it (ping), e.g. "zerodha" or "paper". */
+  broker: string;
+  /** The server is in analyzer (sandbox) mode: orders are simulated. */
+  analyzer: boolean;
+}
+
+export interface Broker {
+  /** Human label shown in the header: "paper" or "openalgo@host". */
+  readonly label: string;
+  placeOrder(req: OrderRequest): Promise<{ orderId: string }>;
+  orderStatus(orderId: string): Promise<OrderReport>;
+  cancelOrder(orderId: string): Promise<void>;
+  modifyOrder(orderId: string, req: OrderRequest): Promise<void>;
+  orderBook(): Promise<OrderReport[]>;
+  tradeBook(): Promise<TradeRow[]>;
+  positionBook(): Promise<PositionRow[]>;
+  quote(symbol: string, exchange: string): Promise<Quote>;
+  /** The instrument's lot and tick size, or null when the broker does not know the symbol. */
+  searchInstrument(symbol: string, exchange: string): Promise<Instrument | null>;
+  /** Key valid, broker session live, analyzer mode. Throws BrokerError(auth) on 403. */
+  health(): Promise<BrokerHealth>;
+  /** Release sockets and timers. */
+  close?(): Promise<void>;
+}

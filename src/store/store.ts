@@ -1,0 +1,116 @@
+import { createStore, type StoreApi } from 'zustand/vanilla';
+import type { DashboardState, LegView, LogLine, PositionPhase, ShutdownPhase, TradeRecord } from './types.js';
+
+export const LOG_RING_SIZE = 500;
+export const LTP_HISTORY_SIZE = 240;
+
+export interface StoreActions {
+  configured(info: Pick<DashboardState, 'mode' | 'brokerLabel' | 'symbol' | 'exchange' | 'product' | 'lots' | 'marketOnTarget'>): void;
+  instrumentResolved(info: { lotSize: number; tickSize: number }): void;
+  analyzerDetected(analyzer: boolean): void;
+  clockTicked(now: number, session: DashboardState['session'], nextBarAt: number | null): void;
+  brokerCallSucceeded(at: number, rttMs: number): void;
+  brokerCallFailed(message: string, reachable: boolean): void;
+  quoteReceived(ltp: number, prevClose: number | null): void;
+  entriesHeldChanged(reason: string | null): void;
+  pausedChanged(paused: boolean): void;
+  marketOnTargetChanged(on: boolean): void;
+  positionChanged(position: DashboardState['position']): void;
+  legsChanged(legs: { target: LegView | null; stop: LegView | null }): void;
+  tradeRealised(trade: TradeRecord, day: string): void;
+  dayRolled(day: string): void;
+  pnlRestored(pnl: DashboardState['pnl'], trades: TradeRecord[]): void;
+  shutdownPhaseChanged(phase: ShutdownPhase, detail: string, at: number): void;
+  criticalRaised(): void;
+  bannerChanged(banner: string | null): void;
+  logged(line: Omit<LogLine, 'seq'>): void;
+}
+
+export type AppState = DashboardState & StoreActions;
+export type AppStore = StoreApi<AppState>;
+
+export function initialState(): DashboardState {
+  return {
+    mode: 'paper',
+    analyzer: false,
+    brokerLabel: '',
+    symbol: '',
+    exchange: '',
+    product: 'MIS',
+    lots: 1,
+    lotSize: 1,
+    tickSize: 0.05,
+    now: 0,
+    session: 'before_session',
+    nextBarAt: null,
+    health: { lastOkAt: null, rttMs: null, error: null, reachable: true },
+    entriesHeld: 'starting',
+    paused: false,
+    marketOnTarget: false,
+    position: { phase: 'flat', requested: 0, entryFilled: 0, held: 0, exited: 0, avgEntry: null, openedAt: null },
+    legs: { target: null, stop: null },
+    ltp: null,
+    prevClose: null,
+    ltpHistory: [],
+    pnl: { realised: 0, trades: 0, wins: 0, losses: 0, day: '' },
+    tradesToday: [],
+    shutdown: { phase: 'idle', detail: '', since: null },
+    criticalSeq: 0,
+    banner: null,
+    log: [],
+    logSeq: 0,
+  };
+}
+
+export function createAppStore(): AppStore {
+  return createStore<AppState>()((set) => ({
+    ...initialState(),
+    configured: (info) => set(info),
+    instrumentResolved: ({ lotSize, tickSize }) => set({ lotSize, tickSize }),
+    analyzerDetected: (analyzer) => set({ analyzer }),
+    clockTicked: (now, session, nextBarAt) => set({ now, session, nextBarAt }),
+    brokerCallSucceeded: (at, rttMs) =>
+      set((s) => ({ health: { lastOkAt: at, rttMs, error: null, reachable: true }, banner: s.health.reachable ? s.banner : null })),
+    brokerCallFailed: (message, reachable) => set((s) => ({ health: { ...s.health, error: message, reachable } })),
+    quoteReceived: (ltp, prevClose) =>
+      set((s) => {
+        const history = s.ltpHistory.length >= LTP_HISTORY_SIZE ? s.ltpHistory.slice(1) : s.ltpHistory.slice();
+        history.push(ltp);
+        return { ltp, prevClose: prevClose ?? s.prevClose, ltpHistory: history };
+      }),
+    entriesHeldChanged: (entriesHeld) => set({ entriesHeld }),
+    pausedChanged: (paused) => set({ paused }),
+    marketOnTargetChanged: (marketOnTarget) => set({ marketOnTarget }),
+    positionChanged: (position) => set({ position }),
+    legsChanged: (legs) => set({ legs }),
+    tradeRealised: (trade, day) =>
+      set((s) => ({
+        tradesToday: [...s.tradesToday, trade],
+        pnl: {
+          day,
+          realised: round2(s.pnl.realised + trade.net),
+          trades: s.pnl.trades + 1,
+          wins: s.pnl.wins + (trade.net > 0 ? 1 : 0),
+          losses: s.pnl.losses + (trade.net <= 0 ? 1 : 0),
+        },
+      })),
+    dayRolled: (day) => set({ pnl: { realised: 0, trades: 0, wins: 0, losses: 0, day }, tradesToday: [] }),
+    pnlRestored: (pnl, tradesToday) => set({ pnl, tradesToday }),
+    shutdownPhaseChanged: (phase, detail, at) => set({ shutdown: { phase, detail, since: at } }),
+    criticalRaised: () => set((s) => ({ criticalSeq: s.criticalSeq + 1 })),
+    bannerChanged: (banner) => set({ banner }),
+    logged: (line) =>
+      set((s) => {
+        const seq = s.logSeq + 1;
+        const log = s.log.length >= LOG_RING_SIZE ? s.log.slice(s.log.length - LOG_RING_SIZE + 1) : s.log.slice();
+        log.push({ ...line, seq });
+        return { log, logSeq: seq };
+      }),
+  }));
+}
+
+export function round2(x: number): number {
+  return Math.round(x * 100) / 100;
+}
+
+export type { PositionPhase };

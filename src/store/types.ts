@@ -1,0 +1,121 @@
+// What the screens show. Only the engine writes trading state; screens read through selectors.
+
+export type Mode = 'paper' | 'live';
+export type LogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'CRITICAL';
+
+/** Position lifecycle (see src/engine/position-machine.ts for the allowed transitions). */
+export type PositionPhase = 'flat' | 'entering' | 'long_protected' | 'long_unprotected' | 'exiting';
+
+/** Order lifecycle as the engine tracks it (see src/engine/order-machine.ts). */
+export type OrderPhase =
+  | 'pending_submit'
+  | 'working'
+  | 'partially_filled'
+  | 'filled'
+  | 'cancelled'
+  | 'rejected'
+  | 'unknown_outcome';
+
+export type SessionState = 'weekend' | 'before_session' | 'in_session' | 'between_windows' | 'after_session' | 'squared_off';
+
+export type ShutdownPhase =
+  | 'idle'
+  | 'stopping_entries'
+  | 'cancelling_legs'
+  | 'market_sell'
+  | 'confirming'
+  | 'retry_market'
+  | 'keep_alive'
+  | 'flat'
+  | 'critical';
+
+export interface LegView {
+  role: 'target' | 'stop';
+  orderId: string | null;
+  /** LIMIT for the target; SL-M, or SL when the broker refused SL-M. */
+  type: 'LIMIT' | 'SL-M' | 'SL' | 'MARKET';
+  price: number | null;
+  trigger: number | null;
+  quantity: number;
+  filled: number;
+  phase: OrderPhase;
+}
+
+export interface LogLine {
+  seq: number;
+  at: number;
+  level: LogLevel;
+  tag: string;
+  text: string;
+}
+
+export interface TradeRecord {
+  openedAt: number;
+  closedAt: number;
+  entry: number;
+  exit: number;
+  quantity: number;
+  reason: 'target' | 'stop' | 'market_on_target' | 'flatten' | 'square_off' | 'shutdown' | 'reconcile' | 'external';
+  gross: number;
+  costs: number;
+  net: number;
+}
+
+export interface DashboardState {
+  mode: Mode;
+  /** The server runs in analyzer (sandbox) mode: orders are simulated even when "live". */
+  analyzer: boolean;
+  brokerLabel: string;
+  symbol: string;
+  exchange: string;
+  product: string;
+  lots: number;
+  lotSize: number;
+  tickSize: number;
+  now: number;
+  session: SessionState;
+  nextBarAt: number | null;
+  health: {
+    lastOkAt: number | null;
+    rttMs: number | null;
+    error: string | null;
+    reachable: boolean;
+  };
+  /** Why new entries are held, or null when entries are allowed. */
+  entriesHeld: string | null;
+  paused: boolean;
+  marketOnTarget: boolean;
+  position: {
+    phase: PositionPhase;
+    /** Quantity the entry asked for. */
+    requested: number;
+    /** Quantity the entry got. */
+    entryFilled: number;
+    /** Quantity held now (entry filled minus exits filled). */
+    held: number;
+    /** Quantity exited so far from this position. */
+    exited: number;
+    avgEntry: number | null;
+    openedAt: number | null;
+  };
+  legs: { target: LegView | null; stop: LegView | null };
+  ltp: number | null;
+  prevClose: number | null;
+  /** Recent LTPs for the chart, bounded. */
+  ltpHistory: number[];
+  pnl: {
+    realised: number;
+    trades: number;
+    wins: number;
+    losses: number;
+    day: string;
+  };
+  tradesToday: TradeRecord[];
+  shutdown: { phase: ShutdownPhase; detail: string; since: number | null };
+  /** Bumped on every CRITICAL event: the screen rings the bell once per bump. */
+  criticalSeq: number;
+  /** A problem the trader must act on (configuration, connection), with what to do. */
+  banner: string | null;
+  log: LogLine[];
+  logSeq: number;
+}
