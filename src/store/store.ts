@@ -17,9 +17,8 @@ export interface StoreActions {
   marketOnTargetChanged(on: boolean): void;
   positionChanged(position: DashboardState['position']): void;
   legsChanged(legs: { target: LegView | null; stop: LegView | null }): void;
-  tradeRealised(trade: TradeRecord, day: string): void;
-  dayRolled(day: string): void;
-  pnlRestored(pnl: DashboardState['pnl'], trades: TradeRecord[]): void;
+  /** The day's realised P&L and trades, as the engine computed them. */
+  pnlChanged(pnl: DashboardState['pnl'], trades: TradeRecord[]): void;
   shutdownPhaseChanged(phase: ShutdownPhase, detail: string, at: number): void;
   criticalRaised(): void;
   bannerChanged(banner: string | null): void;
@@ -83,19 +82,7 @@ export function createAppStore(): AppStore {
     marketOnTargetChanged: (marketOnTarget) => set({ marketOnTarget }),
     positionChanged: (position) => set({ position }),
     legsChanged: (legs) => set({ legs }),
-    tradeRealised: (trade, day) =>
-      set((s) => ({
-        tradesToday: [...s.tradesToday, trade],
-        pnl: {
-          day,
-          realised: round2(s.pnl.realised + trade.net),
-          trades: s.pnl.trades + 1,
-          wins: s.pnl.wins + (trade.net > 0 ? 1 : 0),
-          losses: s.pnl.losses + (trade.net <= 0 ? 1 : 0),
-        },
-      })),
-    dayRolled: (day) => set({ pnl: { realised: 0, trades: 0, wins: 0, losses: 0, day }, tradesToday: [] }),
-    pnlRestored: (pnl, tradesToday) => set({ pnl, tradesToday }),
+    pnlChanged: (pnl, tradesToday) => set({ pnl, tradesToday }),
     shutdownPhaseChanged: (phase, detail, at) => set({ shutdown: { phase, detail, since: at } }),
     criticalRaised: () => set((s) => ({ criticalSeq: s.criticalSeq + 1 })),
     bannerChanged: (banner) => set({ banner }),

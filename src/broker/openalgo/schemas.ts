@@ -1,0 +1,193 @@
+// Response schemas, checked at the boundary. They absorb the drift the server shows across
+// brokers (numeric strings, numeric order ids, alternative field names) and hand the client
+// plain, normalised values.
+
+import { z } from 'zod';
+import type { Action } from '../types.js';
+import { parseTimestamp } from './timestamp.js';
+
+/** A required number; numeric strings accepted. */
+const num = z.union([z.number(), z.string()]).transform((v, ctx) => {
+  const n = typeof v === 'number' ? v : v.trim() === '' ? Number.NaN : Number(v);
+  if (!Number.isFinite(n)) {
+    ctx.addIssue({ code: 'custom', message: 'expected a number' });
+    return z.NEVER;
+  }
+  return n;
+});
+
+/** An optional number: missing, null, empty or unreadable become null. */
+const optNum = z.unknown().optional().transform((v): number | null => {
+  if (typeof v === 'number') return Number.isFinite(v) ? v : null;
+  if (typeof v === 'string' && v.trim() !== '') {
+    const n = Number(v);
+    return Number.isFinite(n) ? n : null;
+  }
+  return null;
+});
+
+/** A required identifier: numbers become strings (some brokers send orderid as a number). */
+const id = z.union([z.string().min(1), z.number()]).transform((v) => String(v));
+
+/** A text field that may be missing or not a string. */
+const text = z.unknown().optional().transform((v): string => (typeof v === 'string' ? v : v === null || v === undefined ? '' : String(v)));
+
+const optText = z.unknown().optional().transform((v): string | undefined => (typeof v === 'string' && v.trim() !== '' ? v : undefined));
+
+const action = z.string().transform((v, ctx): Action => {
+  const upper = v.trim().toUpperCase();
+  if (upper === 'BUY' || upper === 'B') return 'BUY';
+  if (upper === 'SELL' || upper === 'S') return 'SELL';
+  ctx.addIssue({ code: 'custom', message: 'expected BUY or SELL' });
+  return z.NEVER;
+});
+
+function priceTypeOf(word: string | undefined): string {
+  const upper = (word ?? '').trim().toUpperCase().replace(/_/g, '-');
+  return upper === 'SLM' ? 'SL-M' : upper;
+}
+
+/** An order as orderstatus and orderbook rows describe it. */
+const orderRow = z
+  .object({
+    symbol: z.string(),
+    exchange: z.string(),
+    action,
+    quantity: num,
+    price: optNum,
+    trigger_price: optNum,
+    pricetype: optText,
+    // The analyzer sandbox spells it price_type.
+    price_type: optText,
+    product: text,
+    orderid: id,
+    order_status: text,
+    timestamp: z.unknown(),
+    average_price: optNum,
+    // Only a few brokers (and the sandbox) send these.
+    filled_quantity: optNum,
+    pending_quantity: optNum,
+    rejection_reason: optText,
+    rejectreason: optText,
+  })
+  .transform((r) => ({
+    orderId: r.orderid,
+    symbol: r.symbol,
+    exchange: r.exchange,
+    action: r.action,
+    quantity: r.quantity,
+    priceType: priceTypeOf(r.pricetype ?? r.price_type),
+    product: r.product,
+    price: r.price ?? 0,
+    triggerPrice: r.trigger_price ?? 0,
+    statusWord: r.order_status,
+    timestamp: parseTimestamp(r.timestamp),
+    averagePrice: r.average_price,
+    filledQuantity: r.filled_quantity,
+    rejectionReason: r.rejection_reason ?? r.rejectreason,
+  }));
+export type RawOrder = z.output<typeof orderRow>;
+
+const tradeRow = z
+  .object({
+    symbol: z.string(),
+    exchange: z.string(),
+    action,
+    quantity: num,
+    average_price: optNum,
+    price: optNum,
+    orderid: id,
+    timestamp: z.unknown(),
+  })
+  .transform((r, ctx) => {
+    const price = r.average_price ?? r.price;
+    if (price === null) {
+      ctx.addIssue({ code: 'custom', message: 'trade without a price', path: ['average_price'] });
+      return z.NEVER;
+    }
+    return {
+      orderId: r.orderid,
+      symbol: r.symbol,
+      exchange: r.exchange,
+      action: r.action,
+      quantity: r.quantity,
+      price,
+      timestamp: parseTimestamp(r.timestamp),
+    };
+  });
+
+const positionRow = z
+  .object({
+    symbol: z.string(),
+    exchange: z.string(),
+    product: text,
+    quantity: num,
+    average_price: optNum,
+    ltp: optNum,
+    last_price: optNum,
+  })
+  .transform((r) => ({
+    symbol: r.symbol,
+    exchange: r.exchange,
+    product: r.product,
+    quantity: r.quantity,
+    averagePrice: r.average_price ?? 0,
+    ltp: r.ltp ?? r.last_price,
+  }));
+
+const searchRow = z.object({
+  symbol: z.string(),
+  exchange: z.string(),
+  name: optText,
+  lotsize: optNum,
+  tick_size: optNum,
+  freeze_qty: optNum,
+});
+export type RawInstrument = z.output<typeof searchRow>;
+
+/** A list that a broker may send as null or leave out when empty. */
+function list<T extends z.ZodType>(row: T) {
+  return z.array(row).nullish().transform((rows) => rows ?? []);
+}
+
+export const orderIdReply = z.object({ orderid: id });
+/** cancel/modify: success is all we need; the orderid echo is not relied on. */
+export const ackReply = z.object({});
+export const orderStatusReply = z.object({ data: orderRow });
+export const orderBookReply = z.object({
+  // The documented shape is {orders, statistics}; a bare list is tolerated.
+  data: z
+    .union([z.object({ orders: list(orderRow) }), z.array(orderRow)])
+    .nullish()
+    .transform((d) => (d === null || d === undefined ? [] : Array.isArray(d) ? d : d.orders)),
+});
+export const tradeBookReply = z.object({ data: list(tradeRow) });
+export const positionBookReply = z.object({ data: list(positionRow) });
+export const quoteReply = z.object({
+  data: z.object({
+    ltp: num,
+    open: optNum,
+    high: optNum,
+    low: optNum,
+    bid: optNum,
+    ask: optNum,
+    prev_close: optNum,
+    volume: optNum,
+  }),
+});
+export const searchReply = z.object({ data: list(searchRow) });
+export const pingReply = z.object({ data: z.object({ broker: text, message: optText }) });
+export const analyzerReply = z.object({
+  data: z.object({
+    mode: optText,
+    analyze_mode: z.unknown().optional().transform((v) => v === true || v === 1 || (typeof v === 'string' && v.toLowerCase() === 'true')),
+  }),
+});
+
+/** "path: message" of the first problem, for a short error message (never the values). */
+export function shortReason(error: z.ZodError): string {
+  const issue = error.issues[0];
+  if (issue === undefined) return 'invalid';
+  const path = issue.path.map(String).join('.');
+  return path === '' ? issue.message : `${path}: ${issue.message}`;
+}

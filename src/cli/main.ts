@@ -1,0 +1,109 @@
+import { Command, CommanderError, Option } from 'commander';
+import { createRequire } from 'node:module';
+import { CONFIG_KEYS, SCHEMA, flagName, type ConfigKey } from '../config/schema.js';
+import { configCommand, readSources, type Io } from './config-command.js';
+import { EXIT } from './exit-codes.js';
+import { runTrader } from './run.js';
+import { runPaperServer } from './paper-server-command.js';
+
+const require = createRequire(import.meta.url);
+const { version } = require('../../../package.json') as { version: string };
+
+/** Flags generated from the schema; the API key is env/.env/store only (a flag shows in `ps`). */
+const FLAG_KEYS = CONFIG_KEYS.filter((k) => SCHEMA[k].kind !== 'secret' && k !== 'TEST_MODE');
+
+function defaultText(key: ConfigKey): string {
+  const spec = SCHEMA[key];
+  const live = 'live' in spec ? spec.live : undefined;
+  const paper = 'paper' in spec ? spec.paper : undefined;
+  if (live === undefined && paper === undefined) return '';
+  if (paper !== undefined && paper !== live) return ` (default ${live ?? 'none'}; paper ${paper})`;
+  return live === '' ? '' : ` (default ${live})`;
+}
+
+export interface MainOptions {
+  io?: Io;
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+  /** Where the conf store lives (tests); default: the user's config dir. */
+  confCwd?: string;
+}
+
+export async function main(argv: string[], opts: MainOptions = {}): Promise<number> {
+  const io: Io = opts.io ?? { out: (l) => process.stdout.write(`${l}\n`), err: (l) => process.stderr.write(`${l}\n`) };
+  const env = opts.env ?? process.env;
+  const cwd = opts.cwd ?? process.cwd();
+  let result: Promise<number> = Promise.resolve(EXIT.OK);
+
+  const program = new Command('random-scalp')
+    .description('Intraday scalping on OpenAlgo, live in the terminal. Paper market by default.')
+    .version(version, '-V, --version')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) })
+    .option('--paper', 'trade the built-in paper market (also TEST_MODE=true)')
+    .option('--live', 'trade through OpenAlgo (needs OPENALGO_API_KEY and SYMBOL)')
+    .option('--headless', 'no dashboard: one log line per event on stdout (automatic when not a terminal)')
+    .option('--live-data', 'with --paper: paper orders on real OpenAlgo quotes (quotes only reach the server)');
+  for (const key of FLAG_KEYS) {
+    const spec = SCHEMA[key];
+    program.addOption(new Option(`${flagName(key)} <value>`, `${spec.help} [${key}]${defaultText(key)}`));
+  }
+  program.addHelpText(
+    'after',
+    '\nSettings come from, later wins: defaults < saved config < .env < environment < flags.\n' +
+      'OPENALGO_API_KEY is read from the environment, .env or saved config only.\n' +
+      'Exit codes: 0 done and flat; 1 usage or configuration error; 2 cannot reach or authenticate\n' +
+      'with the broker; 3 stopped while still holding a position.',
+  );
+  program.action((flags: Record<string, string | boolean>) => {
+    if (flags.paper && flags.live) {
+      io.err('random-scalp: --paper and --live exclude each other: choose one');
+      result = Promise.resolve(EXIT.CONFIG);
+      return;
+    }
+    const flagValues: Partial<Record<ConfigKey, string>> = {};
+    for (const key of FLAG_KEYS) {
+      const camel = key.toLowerCase().replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+      const v = flags[camel];
+      if (typeof v === 'string') flagValues[key] = v;
+    }
+    const modeFlag = flags.paper ? 'paper' : flags.live ? 'live' : undefined;
+    result = runTrader({
+      io,
+      sources: { ...readSources(cwd, env, opts.confCwd), flags: flagValues, ...(modeFlag ? { modeFlag } : {}) },
+      headless: Boolean(flags.headless),
+      liveData: Boolean(flags.liveData),
+    });
+  });
+
+  program
+    .command('config')
+    .description('show or change the saved settings: config show | set KEY VALUE | unset KEY | path')
+    .argument('[args...]', 'show | set KEY VALUE | unset KEY | path')
+    .action((args: string[]) => {
+      result = Promise.resolve(configCommand(args, io, { ...readSources(cwd, env, opts.confCwd), flags: {} }, opts.confCwd));
+    });
+
+  program
+    .command('paper-server')
+    .description('serve the paper market over HTTP with OpenAlgo paths and shapes')
+    .option('--port <port>', 'port to listen on', '5000')
+    .option('--host <host>', 'address to bind (loopback by default)', '127.0.0.1')
+    .option('--seed <seed>', 'market seed (same seed, same prices)', '7')
+    .option('--faults <spec>', 'fault switches, e.g. partialFill=0.3,slmRefused (see README)')
+    .option('--symbol <symbol>', 'instrument to serve')
+    .option('--exchange <exchange>', 'its exchange', 'NFO')
+    .action((o: { port: string; host: string; seed: string; faults?: string; symbol?: string; exchange: string }) => {
+      result = runPaperServer(o, env, io);
+    });
+
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      return err.exitCode === 0 ? EXIT.OK : EXIT.CONFIG;
+    }
+    throw err;
+  }
+  return result;
+}

@@ -1,0 +1,169 @@
+import path from 'node:path';
+import { OpenAlgoClient, QuoteOnlySource } from '../broker/openalgo/index.js';
+import { createDefaultPaperSetup } from '../broker/paper/index.js';
+import type { Broker } from '../broker/types.js';
+import { ConfigError, resolveConfig, type RawSources, type ResolvedConfig } from '../config/resolve.js';
+import { engineSettings } from '../config/settings.js';
+import { systemClock, type Clock } from '../engine/clock.js';
+import { Engine, StartupError } from '../engine/engine.js';
+import { JsonStateFile, MemoryStateFile, stateFileName, type StateFile } from '../engine/persistence.js';
+import { istParts } from '../engine/schedule.js';
+import { parseEngineState, type EngineState } from '../engine/state.js';
+import { createLogger, type Logger } from '../log/logger.js';
+import { createAppStore, type AppStore } from '../store/store.js';
+import type { Io } from './config-command.js';
+import { EXIT } from './exit-codes.js';
+import { startDashboard } from '../../screens/render.js';
+
+export interface RunOptions {
+  io: Io;
+  sources: RawSources;
+  headless: boolean;
+  liveData: boolean;
+  clock?: Clock;
+  stdout?: NodeJS.WriteStream;
+  stdin?: NodeJS.ReadStream;
+}
+
+const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/;
+
+function warnings(resolved: ResolvedConfig): string[] {
+  const out: string[] = [];
+  const host = resolved.config.OPENALGO_API_HOST;
+  if (resolved.mode === 'live' || resolved.rawOf.OPENALGO_API_KEY) {
+    const u = new URL(host);
+    if (u.protocol === 'http:' && !LOOPBACK.test(u.hostname)) {
+      out.push(`OPENALGO_API_HOST ${host} is plain http to a host that is not loopback: the API key crosses the network unencrypted (use https or an SSH tunnel)`);
+    }
+  }
+  return out;
+}
+
+function buildBroker(resolved: ResolvedConfig, clock: Clock, liveData: boolean): { broker: Broker; detail: string } {
+  const c = resolved.config;
+  const timeoutMs = Math.round(c.API_TIMEOUT_SECONDS * 1000);
+  const client = (): OpenAlgoClient =>
+    new OpenAlgoClient({
+      host: c.OPENALGO_API_HOST,
+      apiKey: c.OPENALGO_API_KEY ?? '',
+      strategy: c.STRATEGY_NAME,
+      timeoutMs,
+      ordersPerSecond: c.ORDER_RATE_PER_SECOND,
+      othersPerSecond: c.OTHER_RATE_PER_SECOND,
+    });
+  if (resolved.mode === 'live') return { broker: client(), detail: `OpenAlgo at ${c.OPENALGO_API_HOST}` };
+  const seed = c.PAPER_SEED === 0 ? Math.floor(Math.random() * 2 ** 31) : c.PAPER_SEED;
+  const quoteSource = liveData ? new QuoteOnlySource(client()) : undefined;
+  const setup = createDefaultPaperSetup({
+    clock,
+    seed,
+    symbol: c.SYMBOL ?? 'NIFTY25000CE',
+    exchange: c.EXCHANGE,
+    faults: c.PAPER_FAULTS,
+    clientTimeoutMs: timeoutMs,
+    ...(quoteSource ? { quoteSource } : {}),
+  });
+  return { broker: setup.broker, detail: `paper market, seed ${seed}${liveData ? `, live quotes from ${c.OPENALGO_API_HOST}` : ''}${c.PAPER_FAULTS ? `, faults ${c.PAPER_FAULTS}` : ''}` };
+}
+
+export async function runTrader(opts: RunOptions): Promise<number> {
+  const { io } = opts;
+  let resolved: ResolvedConfig;
+  try {
+    resolved = resolveConfig(opts.sources);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      io.err(`random-scalp: ${err.message}`);
+      return EXIT.CONFIG;
+    }
+    throw err;
+  }
+  if (opts.liveData && resolved.mode !== 'paper') {
+    io.err('random-scalp: --live-data only goes with the paper broker (--paper): it takes quotes from OpenAlgo and never sends it an order');
+    return EXIT.CONFIG;
+  }
+  if (opts.liveData && !resolved.config.OPENALGO_API_KEY) {
+    io.err('random-scalp: --live-data needs OPENALGO_API_KEY for the quote calls');
+    return EXIT.CONFIG;
+  }
+  const c = resolved.config;
+  const clock = opts.clock ?? systemClock;
+  const stdout = opts.stdout ?? process.stdout;
+  const stdin = opts.stdin ?? process.stdin;
+  const headless = opts.headless || !stdout.isTTY || !stdin.isTTY;
+  const secrets = [c.OPENALGO_API_KEY ?? ''].filter((s) => s.length > 0);
+  const symbol = c.SYMBOL ?? 'NIFTY25000CE';
+
+  let built: { broker: Broker; detail: string };
+  try {
+    built = buildBroker(resolved, clock, opts.liveData);
+  } catch (err) {
+    io.err(`random-scalp: ${err instanceof Error ? err.message : String(err)}`);
+    return EXIT.CONFIG;
+  }
+  const store: AppStore = createAppStore();
+  store.getState().configured({
+    mode: resolved.mode,
+    brokerLabel: built.broker.label,
+    symbol,
+    exchange: c.EXCHANGE,
+    product: c.PRODUCT,
+    lots: c.LOTS,
+    marketOnTarget: c.ENABLE_MARKET_ON_TARGET,
+  });
+  const base = stateFileName(resolved.mode, c.EXCHANGE, symbol).replace(/\.state\.json$/, '');
+  const log: Logger = createLogger({
+    store,
+    clock,
+    secrets,
+    ...(c.LOG_TO_FILE ? { filePath: path.join(c.STATE_DIR, 'logs', `${base}-${istParts(clock.now()).day}.log`) } : {}),
+    ...(headless ? { stdout } : {}),
+  });
+  const stateFile: StateFile<EngineState> = c.PERSIST_STATE
+    ? new JsonStateFile(path.join(c.STATE_DIR, stateFileName(resolved.mode, c.EXCHANGE, symbol)), parseEngineState)
+    : new MemoryStateFile();
+  const banner = `${resolved.mode.toUpperCase()} broker (${resolved.modeReason}): ${built.detail}`;
+  if (!headless) io.out(`random-scalp: ${banner}`);
+  log.info('START', banner);
+  for (const w of warnings(resolved)) log.warn('CONFIG', w);
+
+  const engine = new Engine({
+    broker: built.broker,
+    clock,
+    store,
+    log,
+    settings: engineSettings(c),
+    stateFile,
+    marketOnTarget: c.ENABLE_MARKET_ON_TARGET,
+    failClosedOnUnknownSymbol: resolved.mode === 'live',
+  });
+
+  const onSignal = (): void => engine.quit();
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const dashboard = headless ? null : startDashboard({ store, commands: engine, stdout, stdin });
+  try {
+    try {
+      await engine.start();
+    } catch (err) {
+      if (err instanceof StartupError) {
+        store.getState().bannerChanged(err.message);
+        log.error('START', err.message);
+        dashboard?.unmount();
+        io.err(`random-scalp: ${err.message}`);
+        return err.exitCode;
+      }
+      throw err;
+    }
+    const code = await engine.stopped;
+    dashboard?.unmount();
+    log.info('STOP', code === EXIT.OK ? 'stopped flat' : 'stopped while STILL HOLDING a position (exit code 3)');
+    return code;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    dashboard?.unmount();
+    await log.close();
+    await built.broker.close?.();
+  }
+}

@@ -1,0 +1,99 @@
+// The one source for every setting's name, type, defaults, range and help text. The CLI flags,
+// `config show`, validation and the README's table are all generated from this list.
+
+export type FieldKind =
+  | 'string' | 'secret' | 'url' | 'int' | 'number' | 'bool'
+  | 'time' | 'interval' | 'enum' | 'windows' | 'date' | 'path';
+
+export interface FieldSpec {
+  kind: FieldKind;
+  /** Default for a live run; undefined = no default (required where noted). */
+  live?: string;
+  /** Default for a paper run where a newcomer needs something else. */
+  paper?: string;
+  help: string;
+  min?: number;
+  max?: number;
+  /** Allowed values for enums. */
+  values?: readonly string[];
+  /** The minimum itself is not allowed (distances must be > 0). */
+  exclusiveMin?: boolean;
+  /** An empty string is a valid value. */
+  allowEmpty?: boolean;
+}
+
+/** Every setting, by its environment name (the original bot's names are kept). */
+export const SCHEMA = {
+  OPENALGO_API_KEY: { kind: 'secret', help: 'OpenAlgo API key (required for --live; never printed)' },
+  OPENALGO_API_HOST: { kind: 'url', live: 'http://127.0.0.1:5000', help: 'OpenAlgo server base URL' },
+  OPENALGO_WS_URL: { kind: 'url', live: 'ws://127.0.0.1:8765', help: 'OpenAlgo WebSocket feed URL' },
+  SYMBOL: { kind: 'string', paper: 'NIFTY25000CE', help: 'trading symbol in OpenAlgo format (required for --live)' },
+  EXCHANGE: { kind: 'enum', live: 'NFO', help: 'exchange of the symbol', values: ['NSE', 'NFO', 'CDS', 'BSE', 'BFO', 'BCD', 'MCX', 'NCDEX', 'NCO'] },
+  PRODUCT: { kind: 'enum', live: 'MIS', help: 'order product', values: ['MIS', 'CNC', 'NRML'] },
+  LOTS: { kind: 'int', live: '1', min: 1, max: 1000, help: 'lots per entry (quantity = LOTS × lot size)' },
+  INTERVAL: { kind: 'interval', live: '5m', paper: '5s', help: 'bar length: Ns, Nm, Nh or D' },
+  TRADE_EVERY_N_BARS: { kind: 'int', live: '1', min: 1, max: 10000, help: 'enter on every Nth bar close' },
+  PROFIT_TARGET_RUPEES: { kind: 'number', live: '2.0', min: 0, exclusiveMin: true, help: 'target distance above entry, ₹ (> 0)' },
+  STOP_LOSS_RUPEES: { kind: 'number', live: '1.0', min: 0, exclusiveMin: true, help: 'stop distance below entry, ₹ (> 0)' },
+  BROKERAGE_PER_TRADE_RUPEES: { kind: 'number', live: '0', min: 0, help: 'brokerage per order leg, ₹ (≥ 0)' },
+  SLIPPAGE_RUPEES: { kind: 'number', live: '0', min: 0, help: 'slippage per round trip, ₹, split across legs (≥ 0)' },
+  IGNORE_ENTRY_DELTA: { kind: 'bool', live: 'true', help: 'anchor target and stop on the actual fill price (false: on the signal LTP)' },
+  SESSION_WINDOWS: { kind: 'windows', live: '09:20-15:15', paper: '00:00-23:59', help: 'entry windows, HH:MM-HH:MM comma-separated, Asia/Kolkata' },
+  ENABLE_EOD_SQUARE_OFF: { kind: 'bool', live: 'true', help: 'square off at SQUARE_OFF_TIME' },
+  SQUARE_OFF_TIME: { kind: 'time', live: '15:15', paper: '23:59', help: 'square-off time HH:MM, Asia/Kolkata' },
+  TRADE_WEEKENDS: { kind: 'bool', live: 'false', paper: 'true', help: 'allow sessions on Saturday and Sunday (paper only makes sense)' },
+  TEST_MODE: { kind: 'bool', live: 'false', help: 'true selects the paper broker' },
+  LOG_TO_FILE: { kind: 'bool', live: 'true', help: 'write the log to a file in STATE_DIR' },
+  PERSIST_STATE: { kind: 'bool', live: 'true', help: 'save state atomically for crash recovery' },
+  STATE_DIR: { kind: 'path', help: 'directory for state and log files (default: per-user data dir)' },
+  API_TIMEOUT_SECONDS: { kind: 'number', live: '10', min: 0.1, max: 300, help: 'timeout of each API call, seconds (decimals allowed)' },
+  MAX_ORDER_RETRIES: { kind: 'int', live: '2', min: 0, max: 10, help: 'retries of an order that surely did not take effect' },
+  ENABLE_MARKET_ON_TARGET: { kind: 'bool', live: 'false', help: 'sell at market when LTP reaches the target (gaps)' },
+  OCO_POLL_SECONDS: { kind: 'number', live: '1', min: 0.2, max: 60, help: 'how often the exit legs are checked, seconds' },
+  RECONCILE_SECONDS: { kind: 'number', live: '30', min: 1, max: 3600, help: 'how often the position is reconciled, seconds' },
+  QUOTE_POLL_SECONDS: { kind: 'number', live: '1', min: 0.1, max: 60, help: 'how often LTP is polled, seconds' },
+  ORDER_RATE_PER_SECOND: { kind: 'number', live: '8', min: 1, max: 50, help: 'client-side limit on order calls per second (server allows 10)' },
+  OTHER_RATE_PER_SECOND: { kind: 'number', live: '8', min: 1, max: 50, help: 'client-side limit on other calls per second (server allows 10)' },
+  STRATEGY_NAME: { kind: 'string', live: 'RandomScalp', help: 'strategy tag sent with every order' },
+  USE_HISTORY: { kind: 'bool', live: 'false', help: 'load history for the price chart' },
+  HISTORY_START_DATE: { kind: 'date', help: 'history start, YYYY-MM-DD' },
+  HISTORY_END_DATE: { kind: 'date', help: 'history end, YYYY-MM-DD' },
+  PAPER_SEED: { kind: 'int', live: '0', min: 0, max: 2147483647, help: 'paper market seed (0 = a new one each run)' },
+  PAPER_FAULTS: { kind: 'string', live: '', allowEmpty: true, help: 'paper market fault switches, e.g. partialFill=0.3,slmRefused' },
+} as const satisfies Record<string, FieldSpec>;
+
+export type ConfigKey = keyof typeof SCHEMA;
+export const CONFIG_KEYS = Object.keys(SCHEMA) as ConfigKey[];
+
+type ValueOf<K extends FieldKind> = K extends 'int' | 'number'
+  ? number
+  : K extends 'bool'
+    ? boolean
+    : K extends 'interval'
+      ? Interval
+      : K extends 'windows'
+        ? TimeWindow[]
+        : K extends 'time'
+          ? MinuteOfDay
+          : string;
+
+type Required<K extends ConfigKey> = (typeof SCHEMA)[K] extends { live: string } | { paper: string } ? K : never;
+
+/** Resolved settings: keys with a default are always present, the rest may be undefined. */
+export type Config = {
+  [K in ConfigKey as Required<K>]: ValueOf<(typeof SCHEMA)[K]['kind']>;
+} & {
+  [K in ConfigKey as Exclude<K, Required<K>>]?: ValueOf<(typeof SCHEMA)[K]['kind']>;
+} & { STATE_DIR: string };
+
+/** Minutes since midnight, Asia/Kolkata. */
+export type MinuteOfDay = number;
+export interface TimeWindow {
+  start: MinuteOfDay;
+  end: MinuteOfDay;
+}
+export type Interval = { kind: 'seconds'; ms: number } | { kind: 'daily' };
+
+export function flagName(key: ConfigKey): string {
+  return `--${key.toLowerCase().replace(/_/g, '-')}`;
+}

@@ -1,0 +1,28 @@
+import type { EngineSettings } from '../engine/context.js';
+import type { Config } from './schema.js';
+
+/** The engine's view of the resolved configuration. */
+export function engineSettings(config: Config): EngineSettings {
+  return {
+    symbol: config.SYMBOL ?? '',
+    exchange: config.EXCHANGE,
+    product: config.PRODUCT,
+    lots: config.LOTS,
+    tradeEveryNBars: config.TRADE_EVERY_N_BARS,
+    profitTarget: config.PROFIT_TARGET_RUPEES,
+    stopLoss: config.STOP_LOSS_RUPEES,
+    costs: { brokeragePerLeg: config.BROKERAGE_PER_TRADE_RUPEES, slippagePerTrade: config.SLIPPAGE_RUPEES },
+    ignoreEntryDelta: config.IGNORE_ENTRY_DELTA,
+    maxOrderRetries: config.MAX_ORDER_RETRIES,
+    ocoPollMs: Math.round(config.OCO_POLL_SECONDS * 1000),
+    reconcileMs: Math.round(config.RECONCILE_SECONDS * 1000),
+    quotePollMs: Math.round(config.QUOTE_POLL_SECONDS * 1000),
+    schedule: {
+      interval: config.INTERVAL,
+      windows: config.SESSION_WINDOWS,
+      squareOffEnabled: config.ENABLE_EOD_SQUARE_OFF,
+      squareOffMinute: config.SQUARE_OFF_TIME,
+      tradeWeekends: config.TRADE_WEEKENDS,
+    },
+  };
+}

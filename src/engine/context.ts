@@ -1,0 +1,70 @@
+import type { Broker, OrderRequest } from '../broker/types.js';
+import type { TickGrid } from '../broker/ticks.js';
+import type { Logger } from '../log/logger.js';
+import type { AppStore } from '../store/store.js';
+import type { Clock } from './clock.js';
+import type { CostConfig } from './pnl.js';
+import type { ScheduleConfig } from './schedule.js';
+import type { EngineState } from './state.js';
+
+/** The engine's settings, taken from the resolved config once at start. */
+export interface EngineSettings {
+  symbol: string;
+  exchange: string;
+  product: string;
+  lots: number;
+  tradeEveryNBars: number;
+  profitTarget: number;
+  stopLoss: number;
+  costs: CostConfig;
+  /** Anchor legs on the fill (true) or on the signal's LTP (false). */
+  ignoreEntryDelta: boolean;
+  maxOrderRetries: number;
+  ocoPollMs: number;
+  reconcileMs: number;
+  quotePollMs: number;
+  schedule: ScheduleConfig;
+}
+
+/** What the engine's parts share: dependencies, the instrument, and the one mutable state. */
+export interface EngineContext {
+  readonly broker: Broker;
+  readonly clock: Clock;
+  readonly log: Logger;
+  readonly store: AppStore;
+  readonly settings: EngineSettings;
+  grid: TickGrid;
+  lotSize: number;
+  state: EngineState;
+  /** Last LTP seen (quotes), null before the first. */
+  ltp: number | null;
+  /** Aborted when a flatten or shutdown is requested, so long waits end at once. */
+  urgent: AbortSignal;
+  /** Save the state (atomically) and project it into the store. */
+  commit(): void;
+}
+
+export function orderRequest(
+  ctx: EngineContext,
+  action: OrderRequest['action'],
+  quantity: number,
+  priceType: OrderRequest['priceType'],
+  price?: number,
+  triggerPrice?: number,
+): OrderRequest {
+  const { symbol, exchange, product } = ctx.settings;
+  const req: OrderRequest = { symbol, exchange, product, action, quantity, priceType };
+  if (price !== undefined) req.price = price;
+  if (triggerPrice !== undefined) req.triggerPrice = triggerPrice;
+  return req;
+}
+
+/** Sleep on the engine clock; returns false when cut short by an urgent request. */
+export async function pause(ctx: EngineContext, ms: number, interruptible = true): Promise<boolean> {
+  try {
+    await ctx.clock.sleep(ms, interruptible ? ctx.urgent : undefined);
+    return true;
+  } catch {
+    return false;
+  }
+}

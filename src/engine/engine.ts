@@ -1,0 +1,478 @@
+import { AUTH_MESSAGE, describeError, isBrokerError } from '../broker/errors.js';
+import { fallbackLotSize, fallbackTickSize } from '../broker/instruments.js';
+import { tickGrid } from '../broker/ticks.js';
+import type { Broker, Instrument } from '../broker/types.js';
+import type { Logger } from '../log/logger.js';
+import type { AppStore } from '../store/store.js';
+import type { ShutdownPhase } from '../store/types.js';
+import type { Clock } from './clock.js';
+import type { EngineCommands } from './commands.js';
+import { type EngineContext, type EngineSettings } from './context.js';
+import { enter } from './entry.js';
+import { instrumentBroker, type BrokerHealthFlags } from './instrumented-broker.js';
+import { exitAtMarket, type PhaseReporter } from './market-exit.js';
+import { checkLegs } from './oco.js';
+import { realiseIfFlat } from './position-close.js';
+import { MAX_PROTECT_ATTEMPTS, targetPrice } from './protection.js';
+import { isLong } from './position-machine.js';
+import { publishState, stateSummary } from './publish.js';
+import { reconcile } from './reconcile.js';
+import { recover } from './recovery.js';
+import { SerialLock } from './lock.js';
+import { TradingCalendar, formatIstDateTime, istParts } from './schedule.js';
+import { heldQuantity, initialEngineState, openOrders, type EngineState } from './state.js';
+import type { StateFile } from './persistence.js';
+
+/** A start that cannot go on; `exitCode` follows the CLI contract (1 config, 2 broker). */
+export class StartupError extends Error {
+  override readonly name = 'StartupError';
+  constructor(readonly exitCode: 1 | 2, message: string) {
+    super(message);
+  }
+}
+
+export interface EngineDeps {
+  broker: Broker;
+  clock: Clock;
+  store: AppStore;
+  log: Logger;
+  settings: EngineSettings;
+  stateFile: StateFile<EngineState>;
+  /** Initial market-on-target setting (ENABLE_MARKET_ON_TARGET). */
+  marketOnTarget: boolean;
+  /** Live runs fail closed on an unknown symbol; paper may fall back. */
+  failClosedOnUnknownSymbol: boolean;
+}
+
+/** How long the graceful exit keeps reconciling after its market orders, and how often. */
+export const KEEP_ALIVE_MS = 30_000;
+export const KEEP_ALIVE_STEP_MS = 2_000;
+
+export class Engine implements EngineCommands {
+  private readonly ctx: EngineContext;
+  private readonly lock = new SerialLock();
+  private readonly calendar: TradingCalendar;
+  private readonly brokerFlags: BrokerHealthFlags;
+  private readonly loops = new AbortController();
+  private urgentController = new AbortController();
+  private running: Promise<void>[] = [];
+  private recovered = false;
+  private shuttingDown: Promise<number> | null = null;
+  private flattening = false;
+  private resolveStopped: (code: number) => void = () => {};
+  /** Resolves with the exit code once a shutdown (however it was asked for) has finished. */
+  readonly stopped: Promise<number> = new Promise((resolve) => {
+    this.resolveStopped = resolve;
+  });
+
+  constructor(private readonly deps: EngineDeps) {
+    const instrumented = instrumentBroker(deps.broker, deps.clock, deps.store, () => this.updateEntriesHeld());
+    this.brokerFlags = instrumented.flags;
+    this.calendar = new TradingCalendar(deps.settings.schedule);
+    const day = istParts(deps.clock.now()).day;
+    const self = this;
+    this.ctx = {
+      broker: instrumented,
+      clock: deps.clock,
+      log: deps.log,
+      store: deps.store,
+      settings: deps.settings,
+      grid: tickGrid(fallbackTickSize(deps.settings.exchange)),
+      lotSize: fallbackLotSize(deps.settings.symbol) ?? 1,
+      state: initialEngineState(day, deps.marketOnTarget),
+      ltp: null,
+      get urgent() {
+        return self.urgentController.signal;
+      },
+      commit: () => this.commit(),
+    };
+  }
+
+  get state(): EngineState {
+    return this.ctx.state;
+  }
+
+  private commit(): void {
+    this.deps.stateFile.save(this.ctx.state);
+    publishState(this.deps.store, this.ctx.state);
+    this.updateEntriesHeld();
+  }
+
+  private summary(): void {
+    this.ctx.log.info('STATE', stateSummary(this.ctx.state, this.ctx.grid));
+  }
+
+  private report: PhaseReporter = (phase, detail) => {
+    this.deps.store.getState().shutdownPhaseChanged(phase, detail, this.ctx.clock.now());
+    if (phase !== 'idle') this.ctx.log.info('ESCALATE', `${phase.replace(/_/g, ' ')}: ${detail}`);
+  };
+
+  /** Why new entries are held now, or null. */
+  private entriesHeldReason(): string | null {
+    const s = this.ctx.state;
+    if (this.shuttingDown) return 'shutting down';
+    if (!this.recovered) return 'recovering state';
+    if (this.brokerFlags.sessionExpired) return 'broker session expired: log in to the broker in OpenAlgo';
+    if (!this.brokerFlags.reachable) return 'broker unreachable';
+    if (s.paused) return 'paused by trader (p to resume)';
+    if (s.squaredOffDay === istParts(this.ctx.clock.now()).day) return 'after square-off';
+    return null;
+  }
+
+  private updateEntriesHeld(): void {
+    const reason = this.entriesHeldReason();
+    if (this.deps.store.getState().entriesHeld !== reason) this.deps.store.getState().entriesHeldChanged(reason);
+  }
+
+  // ---- start-up ---------------------------------------------------------------------------
+
+  /** Check the broker and the instrument, recover saved state, then start the loops. */
+  async start(): Promise<void> {
+    const { ctx } = this;
+    const { settings } = ctx;
+    let health;
+    try {
+      health = await ctx.broker.health();
+    } catch (err) {
+      if (isBrokerError(err, 'auth')) throw new StartupError(2, `cannot use the broker: ${AUTH_MESSAGE}`);
+      throw new StartupError(2, `cannot reach the broker (${ctx.broker.label}): ${describeError(err)}`);
+    }
+    this.deps.store.getState().analyzerDetected(health.analyzer);
+    ctx.log.info(
+      'START',
+      `broker ${ctx.broker.label} (${health.broker})${health.analyzer ? ' — ANALYZER MODE: orders are simulated by OpenAlgo, not sent to the exchange' : ''}`,
+    );
+    await this.resolveInstrument();
+    this.deps.store.getState().instrumentResolved({ lotSize: ctx.lotSize, tickSize: ctx.grid.tick });
+
+    const saved = this.deps.stateFile.load();
+    const today = istParts(ctx.clock.now()).day;
+    if (saved) {
+      ctx.state = saved;
+      ctx.state.marketOnTarget = this.deps.marketOnTarget || saved.marketOnTarget;
+      this.rollDay(today);
+    }
+    this.commit();
+    await this.lock.run(() => recover(ctx, this.report));
+    this.recovered = true;
+    this.commit();
+    this.summary();
+    ctx.log.info('START', `trading ${settings.symbol}@${settings.exchange} ${settings.lots} × ${ctx.lotSize}, tick ${ctx.grid.tick}; now ${formatIstDateTime(ctx.clock.now())}`);
+    this.running = [this.quoteLoop(), this.barLoop(), this.ocoLoop(), this.reconcileLoop(), this.squareOffLoop()];
+  }
+
+  private async resolveInstrument(): Promise<void> {
+    const { ctx } = this;
+    const { symbol, exchange } = ctx.settings;
+    let instrument: Instrument | null = null;
+    try {
+      instrument = await ctx.broker.searchInstrument(symbol, exchange);
+    } catch (err) {
+      if (isBrokerError(err, 'auth')) throw new StartupError(2, `cannot use the broker: ${AUTH_MESSAGE}`);
+      if (!isBrokerError(err, 'not_found')) throw new StartupError(2, `instrument lookup failed: ${describeError(err)}`);
+    }
+    if (!instrument) {
+      // Quotes are the second opinion: a symbol the broker quotes is real even if search missed it.
+      let quoted = false;
+      try {
+        await ctx.broker.quote(symbol, exchange);
+        quoted = true;
+      } catch {
+        quoted = false;
+      }
+      if (!quoted && this.deps.failClosedOnUnknownSymbol) {
+        throw new StartupError(1, `unknown symbol ${symbol} on ${exchange}: the broker neither finds nor quotes it (check SYMBOL and EXCHANGE)`);
+      }
+      ctx.log.warn('INSTRUMENT', `${symbol} not found by search: using fallbacks (lot ${fallbackLotSize(symbol) ?? 1}, tick ${fallbackTickSize(exchange)})`);
+      return;
+    }
+    ctx.lotSize = instrument.lotSize > 0 ? instrument.lotSize : (fallbackLotSize(symbol) ?? 1);
+    ctx.grid = tickGrid(instrument.tickSize > 0 ? instrument.tickSize : fallbackTickSize(exchange));
+  }
+
+  private rollDay(today: string): void {
+    const s = this.ctx.state;
+    if (s.pnl.day === today) return;
+    if (s.pnl.day !== '') this.ctx.log.info('DAY', `new IST day ${today}: day P&L reset (yesterday ₹${s.pnl.realised.toFixed(2)}, ${s.pnl.trades} trades)`);
+    s.pnl = { day: today, realised: 0, trades: 0, wins: 0, losses: 0 };
+    s.trades = [];
+    s.barCount = 0;
+  }
+
+  // ---- loops ------------------------------------------------------------------------------
+
+  private async every(ms: number | (() => number), body: () => Promise<void>): Promise<void> {
+    const signal = this.loops.signal;
+    while (!signal.aborted) {
+      try {
+        await this.ctx.clock.sleep(typeof ms === 'number' ? ms : ms(), signal);
+      } catch {
+        return;
+      }
+      try {
+        await body();
+      } catch (err) {
+        this.ctx.log.error('ENGINE', `unexpected: ${describeError(err)}`);
+      }
+    }
+  }
+
+  private quoteLoop(): Promise<void> {
+    return this.every(this.ctx.settings.quotePollMs, async () => {
+      const { ctx } = this;
+      const now = ctx.clock.now();
+      this.deps.store.getState().clockTicked(
+        now,
+        this.calendar.session(now, ctx.state.squaredOffDay === istParts(now).day),
+        this.calendar.nextBarClose(now),
+      );
+      try {
+        const q = await ctx.broker.quote(ctx.settings.symbol, ctx.settings.exchange);
+        ctx.ltp = q.ltp;
+        this.deps.store.getState().quoteReceived(q.ltp, q.prevClose);
+      } catch {
+        return; // health shows it; protection does not depend on quotes
+      }
+      this.checkMarketOnTarget();
+    });
+  }
+
+  private checkMarketOnTarget(): void {
+    const { ctx } = this;
+    const s = ctx.state;
+    if (!s.marketOnTarget || this.lock.busy || ctx.ltp === null) return;
+    if (s.phase !== 'long_protected' && s.phase !== 'long_unprotected') return;
+    const target = targetPrice(ctx);
+    if (target === null || ctx.ltp < target) return;
+    void this.lock.run(async () => {
+      if (!isLong(ctx.state.phase) || ctx.state.phase === 'exiting' || heldQuantity(ctx.state) <= 0) return;
+      ctx.log.info('MOT', `LTP ${ctx.grid.format(ctx.ltp ?? 0)} ≥ target ${ctx.grid.format(target)}: cancelling legs, selling the remainder at market`);
+      await exitAtMarket(ctx, 'market_on_target', this.report);
+      await this.afterExit('market_on_target');
+    });
+  }
+
+  private barLoop(): Promise<void> {
+    return this.every(
+      () => Math.max(1, this.calendar.nextBarClose(this.ctx.clock.now()) - this.ctx.clock.now()),
+      async () => this.onBarClose(this.ctx.clock.now()),
+    );
+  }
+
+  /** A bar closed at `at`: every Nth close in session queues a long entry for the next bar open (now). */
+  async onBarClose(at: number): Promise<void> {
+    const { ctx } = this;
+    const s = ctx.state;
+    this.rollDay(istParts(at).day);
+    if (!this.calendar.entryAllowedAt(at)) return;
+    if (s.lastSignalBar !== null && at <= s.lastSignalBar) return;
+    s.barCount += 1;
+    if (s.barCount % ctx.settings.tradeEveryNBars !== 0) {
+      this.commit();
+      return;
+    }
+    s.lastSignalBar = at;
+    const held = this.entriesHeldReason() ?? (s.phase !== 'flat' ? `already ${s.phase.replace('_', ' ')}` : null);
+    if (held) {
+      ctx.log.info('SIGNAL', `bar close ${formatIstDateTime(at)}: entry skipped (${held})`);
+      this.commit();
+      return;
+    }
+    ctx.log.info('SIGNAL', `bar close ${formatIstDateTime(at)}: long entry queued for the bar open`);
+    const signalLtp = ctx.ltp;
+    await this.lock.run(async () => {
+      if (this.entriesHeldReason() || ctx.state.phase !== 'flat') return;
+      await enter(ctx, signalLtp);
+      this.summary();
+    });
+  }
+
+  private ocoLoop(): Promise<void> {
+    return this.every(this.ctx.settings.ocoPollMs, async () => {
+      const s = this.ctx.state;
+      if (s.phase === 'flat' || s.phase === 'entering' || this.shuttingDown) return;
+      await this.lock.run(async () => {
+        if (this.ctx.state.phase === 'flat' || this.ctx.state.phase === 'entering') return;
+        const before = this.ctx.state.phase;
+        const outcome = await checkLegs(this.ctx);
+        if (outcome === 'unprotected' && this.ctx.state.protectFailures >= MAX_PROTECT_ATTEMPTS) {
+          this.ctx.log.critical('CRITICAL', `still UNPROTECTED after ${MAX_PROTECT_ATTEMPTS} attempts: flattening at market`);
+          await exitAtMarket(this.ctx, 'flatten', this.report);
+          await this.afterExit('flatten');
+        } else if (outcome === 'flat' || this.ctx.state.phase !== before) {
+          this.summary();
+        }
+      });
+    });
+  }
+
+  private reconcileLoop(): Promise<void> {
+    return this.every(this.ctx.settings.reconcileMs, async () => {
+      if (this.shuttingDown) return;
+      await this.reconcileLocked();
+    });
+  }
+
+  private async reconcileLocked(): Promise<void> {
+    await this.lock.run(async () => {
+      const outcome = await reconcile(this.ctx, this.report);
+      if (outcome === 'corrected') this.summary();
+    });
+  }
+
+  private squareOffLoop(): Promise<void> {
+    const nextSquareOff = (): number => {
+      const now = this.ctx.clock.now();
+      const today = this.calendar.squareOffAt(now);
+      if (today === null) return 3_600_000; // off: look again in an hour
+      return today > now ? today - now : today + 86_400_000 - now;
+    };
+    return this.every(nextSquareOff, async () => {
+      const now = this.ctx.clock.now();
+      const at = this.calendar.squareOffAt(now);
+      if (at === null || now < at || !this.calendar.isTradingDay(now)) return;
+      await this.squareOff();
+    });
+  }
+
+  /** Square-off: no entries after it; cancel legs first, then sell at market and confirm. */
+  async squareOff(): Promise<void> {
+    const { ctx } = this;
+    ctx.state.squaredOffDay = istParts(ctx.clock.now()).day;
+    this.commit();
+    ctx.log.info('SQUARE_OFF', `square-off time: no new entries today${heldQuantity(ctx.state) > 0 ? '; closing the position' : ''}`);
+    await this.lock.run(async () => {
+      if (heldQuantity(ctx.state) > 0 || openOrders(ctx.state).length > 0) {
+        await exitAtMarket(ctx, 'square_off', this.report);
+        await this.afterExit('square_off');
+      }
+    });
+  }
+
+  private async afterExit(reason: Parameters<typeof realiseIfFlat>[1]): Promise<void> {
+    const { ctx } = this;
+    if (await realiseIfFlat(ctx, reason)) {
+      this.report('idle', '');
+    } else {
+      // A market exit still working is followed by the OCO poll; otherwise protection re-arms.
+      const exitOpen = openOrders(ctx.state).some((o) => o.role === 'exit');
+      ctx.state.phase = exitOpen ? 'exiting' : 'long_unprotected';
+      ctx.log.critical('CRITICAL', `exit (${reason}) not confirmed: ${heldQuantity(ctx.state)} still held${exitOpen ? ', market order still working' : ''}`);
+      this.commit();
+    }
+    this.summary();
+  }
+
+  // ---- commands ---------------------------------------------------------------------------
+
+  flatten(): void {
+    const { ctx } = this;
+    if (this.shuttingDown) {
+      ctx.log.info('FLATTEN', 'already shutting down: the exit is in progress');
+      return;
+    }
+    if (this.flattening) {
+      ctx.log.info('FLATTEN', 'flatten already in progress');
+      return;
+    }
+    this.flattening = true;
+    ctx.state.paused = true;
+    this.commit();
+    ctx.log.info('FLATTEN', 'flatten requested: new entries paused');
+    this.urgentController.abort();
+    void this.lock
+      .run(async () => {
+        this.urgentController = new AbortController();
+        if (heldQuantity(ctx.state) > 0 || openOrders(ctx.state).length > 0) {
+          await exitAtMarket(ctx, 'flatten', this.report);
+          await this.afterExit('flatten');
+        }
+        ctx.log.info('FLATTEN', `${heldQuantity(ctx.state) > 0 ? 'NOT flat' : 'flat'}; entries paused until you press p`);
+      })
+      .finally(() => {
+        this.flattening = false;
+      });
+  }
+
+  toggleMarketOnTarget(): void {
+    const s = this.ctx.state;
+    s.marketOnTarget = !s.marketOnTarget;
+    this.commit();
+    this.ctx.log.info('MOT', `market-on-target ${s.marketOnTarget ? 'ON' : 'OFF'}`);
+  }
+
+  reconcileNow(): void {
+    this.ctx.log.info('RECONCILE', 'reconcile requested');
+    void this.reconcileLocked();
+  }
+
+  togglePause(): void {
+    const s = this.ctx.state;
+    s.paused = !s.paused;
+    this.commit();
+    this.ctx.log.info('PAUSE', s.paused ? 'new entries paused (protection keeps running)' : 'new entries resumed');
+  }
+
+  quit(): void {
+    if (this.shuttingDown) {
+      const open = openOrders(this.ctx.state).map((o) => `${o.role} ${o.orderId ?? '?'} ${o.phase}`);
+      const phase = this.deps.store.getState().shutdown.phase;
+      this.ctx.log.warn(
+        'ESCALATE',
+        `already shutting down (${phase.replace(/_/g, ' ')}); held ${heldQuantity(this.ctx.state)}; in flight: ${open.join(', ') || 'nothing'} — not abandoning the position`,
+      );
+      return;
+    }
+    void this.shutdown();
+  }
+
+  /** The graceful exit. Resolves with the exit code: 0 flat, 3 still holding a position. */
+  shutdown(): Promise<number> {
+    if (!this.shuttingDown) {
+      this.shuttingDown = this.runShutdown();
+      void this.shuttingDown.then((code) => this.resolveStopped(code));
+    }
+    return this.shuttingDown;
+  }
+
+  private async runShutdown(): Promise<number> {
+    const { ctx } = this;
+    this.report('stopping_entries', 'no new entries');
+    this.updateEntriesHeld();
+    this.urgentController.abort();
+    const code = await this.lock.run(async () => {
+      this.urgentController = new AbortController();
+      if (!this.recovered) {
+        // Never got as far as trading: nothing of ours can be at the broker beyond the saved state.
+        return heldQuantity(ctx.state) > 0 ? 3 : 0;
+      }
+      if (heldQuantity(ctx.state) > 0 || openOrders(ctx.state).length > 0) {
+        await exitAtMarket(ctx, 'shutdown', this.report);
+        await realiseIfFlat(ctx, 'shutdown');
+      }
+      const deadline = ctx.clock.now() + KEEP_ALIVE_MS;
+      while (ctx.clock.now() < deadline) {
+        // The last market order may still fill late: keep reading it and the position book.
+        await checkLegs(ctx);
+        const outcome = await reconcile(ctx, this.report);
+        if (outcome !== 'unavailable' && heldQuantity(ctx.state) <= 0) break;
+        this.report('keep_alive', `still ${heldQuantity(ctx.state)} held: reconciling until ${formatIstDateTime(deadline)}`);
+        await ctx.clock.sleep(KEEP_ALIVE_STEP_MS);
+      }
+      await realiseIfFlat(ctx, 'shutdown');
+      if (heldQuantity(ctx.state) > 0) {
+        ctx.log.critical('CRITICAL', `shutdown: STILL LONG ${heldQuantity(ctx.state)} after every attempt — close it in the broker's terminal`);
+        this.report('critical', `still holding ${heldQuantity(ctx.state)}`);
+        return 3;
+      }
+      this.report('flat', 'flat; stopping');
+      return 0;
+    });
+    this.summary();
+    this.loops.abort();
+    await Promise.allSettled(this.running);
+    return code;
+  }
+}
+
+export type { ShutdownPhase };

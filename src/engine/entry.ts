@@ -1,0 +1,85 @@
+import { describeError } from '../broker/errors.js';
+import type { EngineContext } from './context.js';
+import { orderRequest, pause } from './context.js';
+import { isOpen } from './order-machine.js';
+import { cancelAndSettle, refreshOrder } from './order-sync.js';
+import { placeIdempotent } from './place-order.js';
+import { resetToFlat } from './position-close.js';
+import { ensureProtection, isProtected } from './protection.js';
+import { entryOrder, heldQuantity } from './state.js';
+
+// The entry: MARKET BUY, confirmed with progressive backoff; a fill that stays partial has its
+// rest cancelled and what filled is protected; an outcome still unknown is settled by the
+// position book, and what the broker holds is protected.
+
+export const ENTRY_CONFIRM_ATTEMPTS = 5;
+export const ENTRY_BACKOFF_MS = 300;
+
+export async function enter(ctx: EngineContext, signalLtp: number | null): Promise<void> {
+  const qty = ctx.settings.lots * ctx.lotSize;
+  const s = ctx.state;
+  s.phase = 'entering';
+  s.requested = qty;
+  s.openedAt = ctx.clock.now();
+  s.anchor = null;
+  ctx.commit();
+  ctx.log.info('ENTRY', `MARKET BUY ${qty} ${ctx.settings.symbol} (${ctx.settings.lots} × ${ctx.lotSize})`);
+  const outcome = await placeIdempotent(ctx, 'entry', orderRequest(ctx, 'BUY', qty, 'MARKET'));
+  if (outcome.kind === 'rejected' || outcome.kind === 'failed') {
+    ctx.log.error('ENTRY', `entry not placed: ${outcome.message}`);
+    resetToFlat(ctx);
+    return;
+  }
+  const order = outcome.order;
+  for (let attempt = 1; attempt <= ENTRY_CONFIRM_ATTEMPTS; attempt++) {
+    if (!(await pause(ctx, ENTRY_BACKOFF_MS * attempt))) break; // flatten or quit asked: stop waiting
+    await refreshOrder(ctx, order);
+    ctx.commit();
+    if (!isOpen(order.phase)) break;
+  }
+  if (isOpen(order.phase) && order.orderId !== null) {
+    // Still working (a partial that stays partial, or no fill yet): cancel the rest.
+    await cancelAndSettle(ctx, order, 'entry not filled in time');
+  }
+  if (order.filled === 0 && (order.orderId === null || isOpen(order.phase))) {
+    await settleFromPositionBook(ctx);
+  }
+  const held = heldQuantity(s);
+  if (held <= 0) {
+    ctx.log.warn('ENTRY', `entry got no fill (${order.phase}${order.reason ? `: ${order.reason}` : ''})`);
+    resetToFlat(ctx);
+    return;
+  }
+  const avg = order.avgPrice ?? ctx.ltp ?? 0;
+  if (held < qty) {
+    ctx.log.warn('PARTIAL_FILL', `Entry filled ${held}/${qty} @ ₹${avg.toFixed(2)}`);
+  } else {
+    ctx.log.info('ENTRY', `filled ${held}/${qty} @ ₹${avg.toFixed(2)}`);
+  }
+  s.anchor = ctx.settings.ignoreEntryDelta || signalLtp === null ? avg : signalLtp;
+  s.phase = 'long_unprotected';
+  ctx.commit();
+  await ensureProtection(ctx);
+  s.phase = isProtected(ctx) ? 'long_protected' : 'long_unprotected';
+  ctx.commit();
+}
+
+/** The entry's outcome is unknown: what the broker holds is what we protect. */
+async function settleFromPositionBook(ctx: EngineContext): Promise<void> {
+  const entry = entryOrder(ctx.state);
+  if (!entry) return;
+  try {
+    const rows = await ctx.broker.positionBook();
+    const row = rows.find((r) => r.symbol.toUpperCase() === ctx.settings.symbol.toUpperCase() && r.exchange === ctx.settings.exchange);
+    const qty = Math.min(row?.quantity ?? 0, entry.request.quantity);
+    if (qty > 0) {
+      entry.filled = qty;
+      entry.avgPrice = row?.averagePrice ?? ctx.ltp;
+      entry.phase = qty >= entry.request.quantity ? 'filled' : 'partially_filled';
+      ctx.log.warn('ENTRY', `entry outcome unknown: the broker holds ${qty}; protecting that`);
+    }
+  } catch (err) {
+    ctx.log.error('ENTRY', `entry outcome unknown and position book unavailable (${describeError(err)}): reconciliation will settle it`);
+  }
+  ctx.commit();
+}

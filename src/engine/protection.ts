@@ -1,0 +1,112 @@
+import type { EngineContext } from './context.js';
+import { orderRequest } from './context.js';
+import { isOpen, openQuantity } from './order-machine.js';
+import { cancelAndSettle } from './order-sync.js';
+import { placeIdempotent, type PlaceOutcome } from './place-order.js';
+import { activeLeg, heldQuantity, type Tracked } from './state.js';
+
+// The exit legs: a take-profit SELL LIMIT and a stop SELL SL-M (SL where SL-M is refused), both
+// on the tick grid and both for the quantity held. A position that cannot be protected after
+// MAX_PROTECT_ATTEMPTS is flattened at market — never left silently.
+
+export const MAX_PROTECT_ATTEMPTS = 3;
+
+export function targetPrice(ctx: EngineContext): number | null {
+  const anchor = ctx.state.anchor;
+  if (anchor === null) return null;
+  const { grid } = ctx;
+  return grid.fromTicks(grid.toTicks(anchor) + grid.toTicks(ctx.settings.profitTarget));
+}
+
+export function stopTrigger(ctx: EngineContext): number | null {
+  const anchor = ctx.state.anchor;
+  if (anchor === null) return null;
+  const { grid } = ctx;
+  return grid.fromTicks(Math.max(1, grid.toTicks(anchor) - grid.toTicks(ctx.settings.stopLoss)));
+}
+
+/** A leg counts as protecting when it is open at the broker (or its outcome is being settled). */
+function protecting(leg: Tracked | null): boolean {
+  return leg !== null && isOpen(leg.phase);
+}
+
+export function isProtected(ctx: EngineContext): boolean {
+  return protecting(activeLeg(ctx.state, 'target')) && protecting(activeLeg(ctx.state, 'stop'));
+}
+
+async function placeTarget(ctx: EngineContext, qty: number): Promise<PlaceOutcome | null> {
+  const price = targetPrice(ctx);
+  if (price === null) return null;
+  return placeIdempotent(ctx, 'target', orderRequest(ctx, 'SELL', qty, 'LIMIT', price));
+}
+
+/**
+ * The stop: trigger below LTP (else LTP − one tick), SL-M first, SL with limit = trigger − one
+ * tick (never below one tick) when SL-M is refused or was refused before.
+ */
+export async function placeStop(ctx: EngineContext, qty: number): Promise<PlaceOutcome | null> {
+  const wanted = stopTrigger(ctx);
+  if (wanted === null) return null;
+  const { grid } = ctx;
+  let triggerTicks = grid.toTicks(wanted);
+  if (ctx.ltp !== null) {
+    const ltpTicks = grid.toTicks(ctx.ltp, 'down');
+    if (triggerTicks >= ltpTicks) {
+      const adjusted = Math.max(1, ltpTicks - 1);
+      ctx.log.warn('STOP', `trigger ${grid.format(wanted)} is not below LTP ${grid.format(ctx.ltp)}: moved to ${grid.format(grid.fromTicks(adjusted))}`);
+      triggerTicks = adjusted;
+    }
+  }
+  const trigger = grid.fromTicks(triggerTicks);
+  if (!ctx.state.slmRefused) {
+    const slm = await placeIdempotent(ctx, 'stop', orderRequest(ctx, 'SELL', qty, 'SL-M', undefined, trigger));
+    if (slm.kind !== 'rejected') return slm;
+    ctx.state.slmRefused = true;
+    ctx.log.warn('STOP', `SL-M refused (${slm.message}): falling back to SL`);
+  }
+  const limit = grid.fromTicks(Math.max(1, triggerTicks - 1));
+  return placeIdempotent(ctx, 'stop', orderRequest(ctx, 'SELL', qty, 'SL', limit, trigger));
+}
+
+/**
+ * Make sure both legs are open for exactly the held quantity: place what is missing, resize
+ * what is too large. Returns true when protected.
+ */
+export async function ensureProtection(ctx: EngineContext): Promise<boolean> {
+  const held = heldQuantity(ctx.state);
+  if (held <= 0 || ctx.state.anchor === null) return true;
+  for (const role of ['target', 'stop'] as const) {
+    const leg = activeLeg(ctx.state, role);
+    if (leg && isOpen(leg.phase) && openQuantity(leg) !== held) {
+      // The open exit quantity must never exceed what is held (and should cover all of it).
+      ctx.log.info('SYNC', `${role} ${leg.orderId} open for ${openQuantity(leg)} but ${held} held: resizing`);
+      await cancelAndSettle(ctx, leg, 'resize');
+    }
+  }
+  const nowHeld = heldQuantity(ctx.state);
+  if (nowHeld <= 0) return true;
+  const failures: string[] = [];
+  for (const role of ['target', 'stop'] as const) {
+    const leg = activeLeg(ctx.state, role);
+    if (protecting(leg)) continue;
+    const outcome = role === 'target' ? await placeTarget(ctx, nowHeld) : await placeStop(ctx, nowHeld);
+    if (!outcome || outcome.kind === 'rejected' || outcome.kind === 'failed') {
+      failures.push(`${role}: ${outcome?.message ?? 'no anchor price'}`);
+    } else {
+      const o = outcome.order;
+      ctx.log.info('EXITS', `${role} ${o.request.priceType} ${o.request.quantity} @ ${ctx.grid.format(o.request.price ?? o.request.triggerPrice ?? 0)}${o.request.triggerPrice !== undefined ? ` trigger ${ctx.grid.format(o.request.triggerPrice)}` : ''} → ${o.orderId ?? 'outcome unknown'}`);
+    }
+  }
+  ctx.commit();
+  if (failures.length === 0) {
+    ctx.state.protectFailures = 0;
+    return true;
+  }
+  ctx.state.protectFailures += 1;
+  ctx.log.critical(
+    'CRITICAL',
+    `position UNPROTECTED (${failures.join('; ')}) — attempt ${ctx.state.protectFailures}/${MAX_PROTECT_ATTEMPTS}`,
+  );
+  ctx.commit();
+  return false;
+}

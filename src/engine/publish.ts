@@ -1,0 +1,51 @@
+import type { AppStore } from '../store/store.js';
+import type { LegView } from '../store/types.js';
+import type { TickGrid } from '../broker/ticks.js';
+import type { EngineState, Tracked } from './state.js';
+import { activeLeg, averageEntry, entryOrder, heldQuantity, sold } from './state.js';
+
+// Projects the engine's state into the store: the screens' only view of trading state.
+
+function legView(leg: Tracked | null, role: 'target' | 'stop'): LegView | null {
+  if (!leg) return null;
+  const type = leg.request.priceType;
+  return {
+    role,
+    orderId: leg.orderId,
+    type,
+    price: leg.request.price ?? null,
+    trigger: leg.request.triggerPrice ?? null,
+    quantity: leg.request.quantity,
+    filled: leg.filled,
+    phase: leg.phase,
+  };
+}
+
+export function publishState(store: AppStore, state: EngineState): void {
+  const api = store.getState();
+  const entry = entryOrder(state);
+  api.positionChanged({
+    phase: state.phase,
+    requested: state.requested,
+    entryFilled: entry?.filled ?? 0,
+    held: Math.max(0, heldQuantity(state)),
+    exited: sold(state).qty,
+    avgEntry: averageEntry(state),
+    openedAt: state.openedAt,
+  });
+  api.legsChanged({ target: legView(activeLeg(state, 'target'), 'target'), stop: legView(activeLeg(state, 'stop'), 'stop') });
+  api.pnlChanged({ ...state.pnl }, state.trades.filter((t) => t.closedAt > 0).slice(-200));
+  api.pausedChanged(state.paused);
+  api.marketOnTargetChanged(state.marketOnTarget);
+}
+
+/** `STATE=LONG qty=75 entry=100.50 tp=102.50 sl=99.50` — one greppable line. */
+export function stateSummary(state: EngineState, grid: TickGrid): string {
+  const held = heldQuantity(state);
+  if (held <= 0 && state.phase === 'flat') return `STATE=FLAT day_pnl=${state.pnl.realised.toFixed(2)} trades=${state.pnl.trades}`;
+  const fmt = (v: number | null | undefined): string => (v == null ? '-' : grid.format(v));
+  const tp = activeLeg(state, 'target');
+  const sl = activeLeg(state, 'stop');
+  const label = state.phase === 'long_unprotected' ? 'LONG_UNPROTECTED' : state.phase === 'exiting' ? 'EXITING' : state.phase === 'entering' ? 'ENTERING' : 'LONG';
+  return `STATE=${label} qty=${held} entry=${fmt(averageEntry(state))} tp=${fmt(tp?.request.price)} sl=${fmt(sl?.request.triggerPrice)}${sl?.request.priceType === 'SL' ? '(SL)' : ''}`;
+}

@@ -1,0 +1,131 @@
+import { describeError } from '../broker/errors.js';
+import type { PositionRow } from '../broker/types.js';
+import type { EngineContext } from './context.js';
+import { newOrder } from './order-machine.js';
+import { cancelAndSettle } from './order-sync.js';
+import { orderRequest } from './context.js';
+import { coverShort, realiseIfFlat } from './position-close.js';
+import { ensureProtection, isProtected } from './protection.js';
+import { averageEntry, heldQuantity, openOrders, type EngineState } from './state.js';
+import type { PhaseReporter } from './market-exit.js';
+import { exitAtMarket } from './market-exit.js';
+
+// Three-axis reconciliation against the broker's position book: direction, quantity, average
+// price. A failed position-book call is never read as flat. Running it twice changes nothing
+// the second time.
+
+export type ReconcileOutcome = 'in_sync' | 'corrected' | 'unavailable';
+
+function findRow(ctx: EngineContext, rows: PositionRow[]): PositionRow | undefined {
+  const { symbol, exchange, product } = ctx.settings;
+  return rows.find(
+    (r) =>
+      r.symbol.toUpperCase() === symbol.toUpperCase() &&
+      r.exchange.toUpperCase() === exchange.toUpperCase() &&
+      (r.product === '' || r.product.toUpperCase() === product.toUpperCase()),
+  );
+}
+
+/** Price of the fills an outside order got, from the trade book (the trader sold in the broker's terminal). */
+async function externalFillPrice(ctx: EngineContext, qty: number): Promise<number | null> {
+  try {
+    const rows = await ctx.broker.tradeBook();
+    const since = ctx.state.openedAt ?? 0;
+    const outside = rows.filter(
+      (r) =>
+        r.symbol.toUpperCase() === ctx.settings.symbol.toUpperCase() &&
+        r.action === 'SELL' &&
+        !ctx.state.knownOrderIds.includes(r.orderId) &&
+        (r.timestamp === null || r.timestamp >= since - 5_000),
+    );
+    let q = 0;
+    let v = 0;
+    for (const r of outside.reverse()) {
+      if (q >= qty) break;
+      const take = Math.min(r.quantity, qty - q);
+      q += take;
+      v += take * r.price;
+    }
+    return q > 0 ? v / q : null;
+  } catch (err) {
+    ctx.log.warn('RECONCILE', `trade book unavailable: ${describeError(err)}`);
+    return null;
+  }
+}
+
+/** Book a quantity change we did not make (an outside fill) as a synthetic filled order. */
+function bookOutsideChange(state: EngineState, ctx: EngineContext, qty: number, price: number | null, why: string): void {
+  const action = qty > 0 ? 'BUY' : 'SELL';
+  const order = newOrder(action === 'BUY' ? 'entry' : 'exit', orderRequest(ctx, action, Math.abs(qty), 'MARKET'), ctx.clock.now());
+  order.phase = 'filled';
+  order.filled = Math.abs(qty);
+  order.avgPrice = price ?? ctx.ltp ?? averageEntry(state) ?? 0;
+  order.reason = why;
+  state.orders.push(order);
+}
+
+export async function reconcile(ctx: EngineContext, report: PhaseReporter): Promise<ReconcileOutcome> {
+  let rows: PositionRow[];
+  try {
+    rows = await ctx.broker.positionBook();
+  } catch (err) {
+    ctx.log.warn('RECONCILE', `position book unavailable (${describeError(err)}): state kept as is`);
+    return 'unavailable';
+  }
+  const row = findRow(ctx, rows);
+  const brokerQty = row?.quantity ?? 0;
+  const ours = heldQuantity(ctx.state);
+  let corrected = false;
+
+  if (brokerQty !== ours) {
+    corrected = true;
+    if (ours > 0 && brokerQty === 0) {
+      ctx.log.warn('RECONCILE', `broker is FLAT but we hold ${ours}: closed outside the bot; realising from the trade book`);
+      // Settle our own legs first: one of them may simply have filled since the last poll.
+      for (const order of openOrders(ctx.state)) await cancelAndSettle(ctx, order, 'position closed at broker');
+      const left = heldQuantity(ctx.state);
+      if (left > 0) bookOutsideChange(ctx.state, ctx, -left, await externalFillPrice(ctx, left), 'external');
+      await realiseIfFlat(ctx, 'external');
+    } else if (ours === 0 && brokerQty > 0) {
+      ctx.log.warn('RECONCILE', `unexpected LONG ${brokerQty} at the broker while flat here: flattening it`);
+      bookOutsideChange(ctx.state, ctx, brokerQty, row?.averagePrice ?? null, 'reconcile');
+      ctx.state.openedAt = ctx.clock.now();
+      await exitAtMarket(ctx, 'reconcile', report);
+      await realiseIfFlat(ctx, 'reconcile');
+    } else if (brokerQty < 0) {
+      ctx.log.critical('CRITICAL', `broker shows net SHORT ${brokerQty}: buying back`);
+      bookOutsideChange(ctx.state, ctx, brokerQty - ours, row?.averagePrice ?? null, 'reconcile');
+      await coverShort(ctx);
+      await realiseIfFlat(ctx, 'reconcile');
+    } else {
+      ctx.log.warn('RECONCILE', `quantity differs: broker ${brokerQty}, ours ${ours}: adopting the broker's and resizing legs`);
+      bookOutsideChange(ctx.state, ctx, brokerQty - ours, row?.averagePrice ?? null, 'reconcile');
+    }
+  }
+
+  const held = heldQuantity(ctx.state);
+  if (held > 0 && row) {
+    const ourAvg = averageEntry(ctx.state);
+    if (ourAvg === null || ctx.state.anchor === null) {
+      ctx.state.anchor = row.averagePrice;
+      ctx.log.info('RECONCILE', `average price missing here: adopting the broker's ₹${row.averagePrice.toFixed(2)}`);
+      corrected = true;
+    } else if (Math.abs(ourAvg - row.averagePrice) > 0.01) {
+      ctx.log.warn('RECONCILE', `average price differs: broker ₹${row.averagePrice.toFixed(2)}, ours ₹${ourAvg.toFixed(2)}`);
+    }
+  }
+  if (held > 0) {
+    if (!isProtected(ctx) || openOrders(ctx.state).some((o) => o.request.action === 'SELL' && o.request.quantity - o.filled !== held)) {
+      corrected = true;
+      ctx.log.warn('RECONCILE', `long ${held} without both legs sized to it: re-arming`);
+      await ensureProtection(ctx);
+    }
+    ctx.state.phase = isProtected(ctx) ? 'long_protected' : 'long_unprotected';
+  } else if (held === 0 && openOrders(ctx.state).length > 0) {
+    corrected = true;
+    await realiseIfFlat(ctx, 'reconcile');
+  }
+  ctx.commit();
+  if (corrected) ctx.log.info('RECONCILE', `done: ${brokerQty} at broker → ${heldQuantity(ctx.state)} held here`);
+  return corrected ? 'corrected' : 'in_sync';
+}

@@ -1,0 +1,35 @@
+import type { EngineContext } from './context.js';
+import type { PhaseReporter } from './market-exit.js';
+import { isOpen } from './order-machine.js';
+import { cancelAndSettle, refreshOrder } from './order-sync.js';
+import { coverShort, realiseIfFlat, resetToFlat } from './position-close.js';
+import { reconcile } from './reconcile.js';
+import { averageEntry, entryOrder, heldQuantity, sold } from './state.js';
+
+// Start-up after a crash: settle every order the saved state knows with the broker (filled
+// while we were down → realise it; both legs filled → correct the position), then reconcile.
+// Entries stay held until this is done.
+
+export async function recover(ctx: EngineContext, report: PhaseReporter): Promise<void> {
+  const s = ctx.state;
+  if (s.orders.length > 0) {
+    ctx.log.info('RECOVERY', `saved state: ${s.phase}, ${s.orders.length} orders; settling them with the broker`);
+    for (const order of s.orders.filter((o) => isOpen(o.phase))) {
+      await refreshOrder(ctx, order);
+    }
+    const entry = entryOrder(s);
+    if (entry && isOpen(entry.phase)) await cancelAndSettle(ctx, entry, 'recovery: entry not confirmed before restart');
+    const held = heldQuantity(s);
+    if (held > 0 && s.anchor === null) s.anchor = averageEntry(s);
+    if (held < 0) await coverShort(ctx);
+    if (heldQuantity(s) === 0) {
+      if (sold(s).qty > 0) await realiseIfFlat(ctx, 'target');
+      else resetToFlat(ctx);
+    } else if (s.phase === 'entering' || s.phase === 'flat') {
+      s.phase = 'long_unprotected';
+    }
+    ctx.commit();
+  }
+  await reconcile(ctx, report);
+  ctx.log.info('RECOVERY', `recovered: ${heldQuantity(s) > 0 ? `LONG ${heldQuantity(s)}` : 'FLAT'}`);
+}

@@ -1,0 +1,187 @@
+import { z } from 'zod';
+import type { PositionPhase, TradeRecord } from '../store/types.js';
+import { isOpen, type OrderRole, type TrackedOrder } from './order-machine.js';
+
+// The engine's persisted state. Quantities are derived from orders, never kept as separate
+// counters that can drift: held = bought − sold over this position's orders.
+
+export interface DayPnl {
+  day: string;
+  realised: number;
+  trades: number;
+  wins: number;
+  losses: number;
+}
+
+export interface EngineState {
+  version: 1;
+  phase: PositionPhase;
+  /** Quantity the entry asked for. */
+  requested: number;
+  /** Every order of the current position, oldest first (entry, legs, resized legs, market exits). */
+  orders: TrackedOrder[];
+  /** Price the legs are anchored on (fill or signal, see IGNORE_ENTRY_DELTA). */
+  anchor: number | null;
+  openedAt: number | null;
+  /** The broker refused SL-M once: later stops go straight to SL. */
+  slmRefused: boolean;
+  paused: boolean;
+  marketOnTarget: boolean;
+  /** Bar closes counted in session, for TRADE_EVERY_N_BARS. */
+  barCount: number;
+  squaredOffDay: string | null;
+  /** Consecutive failed attempts to protect the position. */
+  protectFailures: number;
+  pnl: DayPnl;
+  trades: TradeRecord[];
+  /** Every order id this engine has seen (bounded), so an order book lookup never adopts one twice. */
+  knownOrderIds: string[];
+  /** The last bar close acted on, so a restart never signals the same bar twice. */
+  lastSignalBar: number | null;
+}
+
+export function initialEngineState(day: string, marketOnTarget: boolean): EngineState {
+  return {
+    version: 1,
+    phase: 'flat',
+    requested: 0,
+    orders: [],
+    anchor: null,
+    openedAt: null,
+    slmRefused: false,
+    paused: false,
+    marketOnTarget,
+    barCount: 0,
+    squaredOffDay: null,
+    protectFailures: 0,
+    pnl: { day, realised: 0, trades: 0, wins: 0, losses: 0 },
+    trades: [],
+    knownOrderIds: [],
+    lastSignalBar: null,
+  };
+}
+
+const orderSchema = z.object({
+  role: z.enum(['entry', 'target', 'stop', 'exit', 'cover']),
+  orderId: z.string().nullable(),
+  phase: z.enum(['pending_submit', 'working', 'partially_filled', 'filled', 'cancelled', 'rejected', 'unknown_outcome']),
+  request: z.object({
+    symbol: z.string(),
+    exchange: z.string(),
+    action: z.enum(['BUY', 'SELL']),
+    quantity: z.number().int().positive(),
+    priceType: z.enum(['MARKET', 'LIMIT', 'SL', 'SL-M']),
+    product: z.string(),
+    price: z.number().optional(),
+    triggerPrice: z.number().optional(),
+  }),
+  filled: z.number().int().nonnegative(),
+  avgPrice: z.number().nullable(),
+  placedAt: z.number(),
+  misses: z.number().int().nonnegative(),
+  reason: z.string().optional(),
+  retired: z.boolean().optional(),
+});
+
+const tradeSchema = z.object({
+  openedAt: z.number(),
+  closedAt: z.number(),
+  entry: z.number(),
+  exit: z.number(),
+  quantity: z.number(),
+  reason: z.enum(['target', 'stop', 'market_on_target', 'flatten', 'square_off', 'shutdown', 'reconcile', 'external']),
+  gross: z.number(),
+  costs: z.number(),
+  net: z.number(),
+});
+
+const stateSchema = z.object({
+  version: z.literal(1),
+  phase: z.enum(['flat', 'entering', 'long_protected', 'long_unprotected', 'exiting']),
+  requested: z.number().int().nonnegative(),
+  orders: z.array(orderSchema),
+  anchor: z.number().nullable(),
+  openedAt: z.number().nullable(),
+  slmRefused: z.boolean(),
+  paused: z.boolean(),
+  marketOnTarget: z.boolean(),
+  barCount: z.number().int().nonnegative(),
+  squaredOffDay: z.string().nullable(),
+  protectFailures: z.number().int().nonnegative(),
+  pnl: z.object({ day: z.string(), realised: z.number(), trades: z.number(), wins: z.number(), losses: z.number() }),
+  trades: z.array(tradeSchema),
+  knownOrderIds: z.array(z.string()),
+  lastSignalBar: z.number().nullable(),
+});
+
+export function parseEngineState(value: unknown): EngineState | null {
+  const parsed = stateSchema.safeParse(value);
+  return parsed.success ? (parsed.data as EngineState) : null;
+}
+
+// ---- derived views -------------------------------------------------------------------------
+
+export type Tracked = TrackedOrder & { retired?: boolean };
+
+export function entryOrder(state: EngineState): Tracked | null {
+  return (state.orders.find((o) => o.role === 'entry') as Tracked | undefined) ?? null;
+}
+
+/** The live leg of a role: the newest one not retired by a resize or a cancel we asked for. */
+export function activeLeg(state: EngineState, role: 'target' | 'stop'): Tracked | null {
+  for (let i = state.orders.length - 1; i >= 0; i--) {
+    const o = state.orders[i] as Tracked;
+    if (o.role === role && !o.retired) return o;
+  }
+  return null;
+}
+
+function sumFilled(state: EngineState, action: 'BUY' | 'SELL'): { qty: number; value: number } {
+  let qty = 0;
+  let value = 0;
+  for (const o of state.orders) {
+    if (o.request.action !== action || o.filled === 0) continue;
+    qty += o.filled;
+    value += o.filled * (o.avgPrice ?? 0);
+  }
+  return { qty, value };
+}
+
+export function bought(state: EngineState): { qty: number; value: number } {
+  return sumFilled(state, 'BUY');
+}
+
+export function sold(state: EngineState): { qty: number; value: number } {
+  return sumFilled(state, 'SELL');
+}
+
+/** Net quantity this position holds by our orders' fills (negative would be short). */
+export function heldQuantity(state: EngineState): number {
+  return bought(state).qty - sold(state).qty;
+}
+
+export function averageEntry(state: EngineState): number | null {
+  const entry = entryOrder(state);
+  if (entry?.avgPrice != null && entry.filled > 0) return entry.avgPrice;
+  const b = bought(state);
+  return b.qty > 0 ? b.value / b.qty : null;
+}
+
+/** Quantity of SELL orders still open at the broker (both legs and any market exit). */
+export function openSellQuantity(state: EngineState): number {
+  let open = 0;
+  for (const o of state.orders) {
+    if (o.request.action === 'SELL' && isOpen(o.phase)) open += o.request.quantity - o.filled;
+  }
+  return open;
+}
+
+export function openOrders(state: EngineState, roles?: OrderRole[]): Tracked[] {
+  return state.orders.filter((o) => isOpen(o.phase) && (!roles || roles.includes(o.role))) as Tracked[];
+}
+
+export function rememberOrderId(state: EngineState, orderId: string): void {
+  if (state.knownOrderIds.includes(orderId)) return;
+  state.knownOrderIds.push(orderId);
+  if (state.knownOrderIds.length > 500) state.knownOrderIds.splice(0, state.knownOrderIds.length - 500);
+}
