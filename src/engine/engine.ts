@@ -363,6 +363,12 @@ export class Engine implements EngineCommands {
     this.summary();
   }
 
+  /** A crash, for tests and the crash suite: every loop stops at once, no broker call is made. */
+  abandon(): void {
+    this.loops.abort();
+    this.urgentController.abort();
+  }
+
   // ---- commands ---------------------------------------------------------------------------
 
   flatten(): void {

@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { enterAndProtect, scenario } from './harness.js';
+
+process.env.TZ = 'America/New_York';
+
+describe('a full trading cycle on the paper broker', () => {
+  it('enters at the bar open after a close in session, protects with both legs, exits at target', async () => {
+    const s = await scenario();
+    await enterAndProtect(s);
+    expect(s.orders()).toEqual(['BUY 150 MARKET', 'SELL 150 LIMIT @102.05', 'SELL 150 SL-M trg 99.05']);
+    const st = s.store.getState();
+    expect(st.position).toMatchObject({ phase: 'long_protected', held: 150, entryFilled: 150, requested: 150 });
+    expect(st.legs.target).toMatchObject({ type: 'LIMIT', price: 102.05, quantity: 150 });
+    expect(st.legs.stop).toMatchObject({ type: 'SL-M', trigger: 99.05, quantity: 150 });
+    expect(s.logs().some((l) => l.includes('STATE=LONG qty=150 entry=100.05 tp=102.05 sl=99.05'))).toBe(true);
+
+    s.market.setPrice(102.1);
+    await s.clock.advance(1_200);
+    expect(s.broker.cancelRequests.map((c) => c.outcome)).toEqual(['cancelled']);
+    const after = s.store.getState();
+    expect(after.position.phase).toBe('flat');
+    expect(after.pnl.trades).toBe(1);
+    // (102.05 − 100.05) × 150 = 300 gross, less 2 × ₹20 brokerage.
+    expect(after.tradesToday[0]).toMatchObject({ reason: 'target', gross: 300, net: 260, quantity: 150 });
+    expect(after.pnl.realised).toBe(260);
+    expect(s.broker.netQuantity()).toBe(0);
+  });
+
+  it('does not enter before the session window', async () => {
+    const s = await scenario({ start: '2026-11-24T09:00:00' });
+    await s.clock.advance(15 * 60_000);
+    expect(s.orders()).toEqual([]);
+    expect(s.store.getState().session).toBe('before_session');
+  });
+
+  it('enters only on every Nth bar close', async () => {
+    const s = await scenario({ settings: { tradeEveryNBars: 3 } });
+    await s.clock.advance(60_000 + 500);
+    expect(s.orders()).toEqual([]);
+    await s.clock.advance(2 * 60_000);
+    expect(s.orders()[0]).toBe('BUY 150 MARKET');
+  });
+
+  it('skips a signal while already in a position (one position at a time)', async () => {
+    const s = await scenario();
+    await enterAndProtect(s);
+    await s.clock.advance(3 * 60_000);
+    expect(s.orders().filter((o) => o.startsWith('BUY'))).toHaveLength(1);
+    expect(s.logs().some((l) => l.includes('entry skipped (already long protected)'))).toBe(true);
+  });
+});

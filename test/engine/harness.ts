@@ -1,0 +1,126 @@
+import { PaperBroker } from '../../src/broker/paper/paper-broker.js';
+import { PaperMarket } from '../../src/broker/paper/market.js';
+import type { FaultConfig } from '../../src/broker/paper/faults.js';
+import type { Broker, Instrument } from '../../src/broker/types.js';
+import { FakeClock } from '../../src/engine/clock.js';
+import type { EngineSettings } from '../../src/engine/context.js';
+import { Engine } from '../../src/engine/engine.js';
+import { MemoryStateFile } from '../../src/engine/persistence.js';
+import type { EngineState } from '../../src/engine/state.js';
+import { createLogger } from '../../src/log/logger.js';
+import { createAppStore, type AppStore } from '../../src/store/store.js';
+
+/** Epoch ms of an IST wall time, e.g. ist('2026-11-24T09:19:00'). */
+export const ist = (iso: string): number => Date.parse(`${iso}+05:30`);
+
+export const INSTRUMENT: Instrument = { symbol: 'NIFTY25000CE', exchange: 'NFO', lotSize: 75, tickSize: 0.05, freezeQty: 1800 };
+
+export function settings(overrides: Partial<EngineSettings> = {}): EngineSettings {
+  return {
+    symbol: INSTRUMENT.symbol,
+    exchange: 'NFO',
+    product: 'MIS',
+    lots: 2,
+    tradeEveryNBars: 1,
+    profitTarget: 2,
+    stopLoss: 1,
+    costs: { brokeragePerLeg: 20, slippagePerTrade: 0 },
+    ignoreEntryDelta: true,
+    maxOrderRetries: 2,
+    ocoPollMs: 1000,
+    reconcileMs: 30_000,
+    quotePollMs: 1000,
+    schedule: {
+      interval: { kind: 'seconds', ms: 60_000 },
+      windows: [{ start: 9 * 60 + 20, end: 15 * 60 + 15 }],
+      squareOffEnabled: true,
+      squareOffMinute: 15 * 60 + 15,
+      tradeWeekends: false,
+    },
+    ...overrides,
+  };
+}
+
+export interface Scenario {
+  clock: FakeClock;
+  market: PaperMarket;
+  broker: PaperBroker;
+  store: AppStore;
+  engine: Engine;
+  stateFile: MemoryStateFile<EngineState>;
+  logs(): string[];
+  /** The order requests the broker received, as "BUY 150 MARKET" lines. */
+  orders(): string[];
+  /** A new engine on the same broker, clock and state file: a restart after a crash. */
+  restart(): Promise<Engine>;
+}
+
+export interface ScenarioOptions {
+  start?: string;
+  faults?: Partial<FaultConfig>;
+  settings?: Partial<EngineSettings>;
+  /** Wrap the broker the engine sees (to make a call hang or fail). */
+  wrap?: (broker: Broker) => Broker;
+  marketOnTarget?: boolean;
+  seed?: number;
+}
+
+export function describeOrder(o: { request: { action: string; quantity: number; priceType: string; price?: number; triggerPrice?: number } }): string {
+  const r = o.request;
+  const price = r.priceType === 'LIMIT' || r.priceType === 'SL' ? ` @${r.price?.toFixed(2)}` : '';
+  const trigger = r.priceType === 'SL' || r.priceType === 'SL-M' ? ` trg ${r.triggerPrice?.toFixed(2)}` : '';
+  return `${r.action} ${r.quantity} ${r.priceType}${price}${trigger}`;
+}
+
+export async function scenario(opts: ScenarioOptions = {}): Promise<Scenario> {
+  const clock = new FakeClock(ist(opts.start ?? '2026-11-24T09:19:00'));
+  const market = new PaperMarket({ clock, seed: opts.seed ?? 7, instrument: INSTRUMENT, startPrice: 100 });
+  market.freeze(true);
+  const broker = new PaperBroker({ clock, market, faults: opts.faults ?? {}, clientTimeoutMs: 10_000, seed: opts.seed ?? 7 });
+  const stateFile = new MemoryStateFile<EngineState>();
+  const store = createAppStore();
+  const make = (): Engine =>
+    new Engine({
+      broker: opts.wrap ? opts.wrap(broker) : broker,
+      clock,
+      store,
+      log: createLogger({ store, clock, secrets: [] }),
+      settings: settings(opts.settings),
+      stateFile,
+      marketOnTarget: opts.marketOnTarget ?? false,
+      failClosedOnUnknownSymbol: true,
+    });
+  const s: Scenario = {
+    clock,
+    market,
+    broker,
+    store,
+    engine: make(),
+    stateFile,
+    logs: () => store.getState().log.map((l) => `${l.level} [${l.tag}] ${l.text}`),
+    orders: () => broker.placedOrders.map(describeOrder),
+    restart: async () => {
+      s.engine.abandon();
+      s.engine = make();
+      await startOnFakeTime(s.engine, clock);
+      return s.engine;
+    },
+  };
+  await startOnFakeTime(s.engine, clock);
+  return s;
+}
+
+/** Start an engine whose recovery may wait on the clock: advance time until it is up. */
+export async function startOnFakeTime(engine: Engine, clock: FakeClock): Promise<void> {
+  let settled = false;
+  const started = engine.start().finally(() => {
+    settled = true;
+  });
+  await clock.advanceUntil(() => settled, 120_000, 100);
+  await started;
+}
+
+/** Advance to the first entry (09:20 bar close) and let it settle. */
+export async function enterAndProtect(s: Scenario): Promise<void> {
+  await s.clock.advanceUntil(() => s.store.getState().position.phase === 'long_protected', 120_000);
+}
