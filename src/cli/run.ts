@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { OpenAlgoClient, QuoteOnlySource } from '../broker/openalgo/index.js';
-import { createDefaultPaperSetup } from '../broker/paper/index.js';
+import { createDefaultPaperSetup, DEFAULT_PAPER_SYMBOL } from '../broker/paper/index.js';
 import type { Broker } from '../broker/types.js';
 import { ConfigError, resolveConfig, type RawSources, type ResolvedConfig } from '../config/resolve.js';
 import { engineSettings } from '../config/settings.js';
@@ -57,7 +57,7 @@ function buildBroker(resolved: ResolvedConfig, clock: Clock, liveData: boolean):
   const setup = createDefaultPaperSetup({
     clock,
     seed,
-    symbol: c.SYMBOL ?? 'NIFTY25000CE',
+    symbol: c.SYMBOL ?? DEFAULT_PAPER_SYMBOL,
     exchange: c.EXCHANGE,
     faults: c.PAPER_FAULTS,
     clientTimeoutMs: timeoutMs,
@@ -92,7 +92,7 @@ export async function runTrader(opts: RunOptions): Promise<number> {
   const stdin = opts.stdin ?? process.stdin;
   const headless = opts.headless || !stdout.isTTY || !stdin.isTTY;
   const secrets = [c.OPENALGO_API_KEY ?? ''].filter((s) => s.length > 0);
-  const symbol = c.SYMBOL ?? 'NIFTY25000CE';
+  const symbol = c.SYMBOL ?? DEFAULT_PAPER_SYMBOL;
 
   let built: { broker: Broker; detail: string };
   try {

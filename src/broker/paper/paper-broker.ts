@@ -1,0 +1,472 @@
+// The in-process paper broker: the app's default Broker. It matches orders against the paper
+// market on every price print (and at once on placement), keeps order/trade/position books, and
+// misbehaves on purpose when faults are configured or injected. Time is the injected clock's.
+
+import type { Clock } from '../../engine/clock.js';
+import { BrokerError } from '../errors.js';
+import type { Action, Broker, BrokerHealth, Instrument, OrderReport, OrderRequest, PositionRow, Quote, TradeRow } from '../types.js';
+import { FaultPlan, type BrokerCallName, type FaultMatch, type OnceFault } from './fault-plan.js';
+import { resolveFaults, type FaultConfig } from './faults.js';
+import { Ledger, isOpen, type PaperOrder } from './ledger.js';
+import type { MarketState, PaperMarket, PriceEvent } from './market.js';
+import { matchEvent, matchNow } from './matching.js';
+import type {
+  PaperFill,
+  PaperFunds,
+  PositionView,
+  ReceivedCancel,
+  ReceivedModify,
+  ReceivedOrder,
+  SubmitResult,
+  TradeView,
+} from './paper-types.js';
+import { validateOrder } from './validate.js';
+
+export type * from './paper-types.js';
+
+export interface PaperBrokerOptions {
+  clock: Clock;
+  market: PaperMarket;
+  /** More instruments searchInstrument knows; orders need the market's own instrument. */
+  instruments?: Instrument[];
+  /** The strategy label an OpenAlgo client would send; informational only. */
+  strategy?: string;
+  /** Misbehaviours; anything unset is off (see DEFAULT_FAULTS). */
+  faults?: Partial<FaultConfig>;
+  /** How long placeOrder waits, on the clock, before a timeout fault throws. Default 10000. */
+  clientTimeoutMs?: number;
+  /** Seed of the fault rolls. Default 1. */
+  seed?: number;
+  /** Cash funds() reports before P&L. Default 1,000,000. */
+  startingCash?: number;
+}
+
+const CALL_NAMES: readonly BrokerCallName[] = [
+  'placeOrder', 'orderStatus', 'cancelOrder', 'modifyOrder', 'orderBook', 'tradeBook', 'positionBook',
+  'quote', 'searchInstrument', 'health', 'openPosition', 'closeAllPositions', 'cancelAllOrders', 'funds',
+];
+
+export class PaperBroker implements Broker {
+  readonly label = 'paper';
+  readonly strategy: string;
+  /** Every placeOrder request ever received, in order (tests assert on these). */
+  readonly placedOrders: ReceivedOrder[] = [];
+  readonly cancelRequests: ReceivedCancel[] = [];
+  readonly modifyRequests: ReceivedModify[] = [];
+  /** Calls received, per call name (failed ones included). */
+  readonly receivedCalls: Record<BrokerCallName, number>;
+  readonly market: PaperMarket;
+  readonly clientTimeoutMs: number;
+
+  private readonly clock: Clock;
+  private readonly plan: FaultPlan;
+  private readonly ledger: Ledger;
+  private readonly instruments: Instrument[];
+  private readonly active = new Set<string>();
+  private readonly startingCash: number;
+  private readonly unsubscribe: () => void;
+  private nextId = 1;
+  private nextExternal = 1;
+
+  constructor(opts: PaperBrokerOptions) {
+    this.clock = opts.clock;
+    this.market = opts.market;
+    this.strategy = opts.strategy ?? 'random-scalp';
+    this.clientTimeoutMs = opts.clientTimeoutMs ?? 10_000;
+    this.startingCash = opts.startingCash ?? 1_000_000;
+    this.plan = new FaultPlan(opts.seed ?? 1, opts.faults);
+    this.ledger = new Ledger(opts.market.grid);
+    this.instruments = [opts.market.instrument, ...(opts.instruments ?? [])];
+    this.receivedCalls = Object.fromEntries(CALL_NAMES.map((n) => [n, 0])) as Record<BrokerCallName, number>;
+    this.unsubscribe = opts.market.onPrice((e) => this.onPrice(e));
+  }
+
+  // ---- test controls -------------------------------------------------------------------------
+
+  /** Script a fault to fire once, at the next call/order/fill/step it applies to (and `match` allows). */
+  injectOnce(fault: OnceFault, match: FaultMatch = {}): void {
+    this.plan.inject(fault, match);
+  }
+
+  /** Change fault settings from now on (merged over the current ones). */
+  setFaults(partial: Partial<FaultConfig>): void {
+    this.plan.config = resolveFaults({ ...this.plan.config, ...partial });
+  }
+
+  get faultConfig(): Readonly<FaultConfig> {
+    return this.plan.config;
+  }
+
+  /** One-shot faults injected but not yet fired. */
+  get pendingFaults(): readonly { fault: OnceFault; match: FaultMatch }[] {
+    return this.plan.pendingOnce;
+  }
+
+  /**
+   * Close every open position at market as if the trader used the broker's terminal: trade rows
+   * under external order ids ("EXT-1"...), visible in the order book as complete MARKET orders.
+   */
+  closePositionExternally(): PaperFill[] {
+    return this.closeAll(this.market.state(), () => `EXT-${this.nextExternal++}`);
+  }
+
+  /** The net quantity now (no call counted, no faults): for test assertions. */
+  netQuantity(symbol = this.market.instrument.symbol, exchange = this.market.instrument.exchange, product = 'MIS'): number {
+    this.market.sync();
+    return this.ledger.positions.get(`${symbol}|${exchange}|${product}`)?.quantity ?? 0;
+  }
+
+  /** First fill price of an order (what OpenAlgo's orderstatus reports as average_price). */
+  firstFillPrice(orderId: string): number | null {
+    const ticks = this.ledger.orders.get(orderId)?.firstFillPrice ?? null;
+    return ticks === null ? null : this.market.grid.fromTicks(ticks);
+  }
+
+  // ---- Broker ----------------------------------------------------------------------------------
+
+  async placeOrder(req: OrderRequest): Promise<{ orderId: string }> {
+    const result = await this.submitOrder(req);
+    if (result.timeout !== null) {
+      await this.clock.sleep(this.clientTimeoutMs);
+      throw new BrokerError('timeout', `placeorder: no response within ${this.clientTimeoutMs} ms`);
+    }
+    return { orderId: result.orderId };
+  }
+
+  /**
+   * Place an order without the client-side wait: the paper-server uses this and delays its HTTP
+   * response itself. Throws like placeOrder for rejections and call faults.
+   */
+  async submitOrder(req: OrderRequest): Promise<SubmitResult> {
+    const record: ReceivedOrder = {
+      seq: this.placedOrders.length + 1,
+      at: this.clock.now(),
+      request: { ...req },
+      orderId: null,
+      outcome: 'failed',
+    };
+    this.placedOrders.push(record);
+    try {
+      await this.admit('placeOrder');
+      if (this.plan.timeoutNotPlaced(req)) {
+        record.outcome = 'not_placed';
+        return { orderId: null, timeout: 'not_placed' };
+      }
+      const state = this.market.state();
+      const prices = this.validate(req, state);
+      const faults = this.plan.accepted(req);
+      // Book it under the instrument's own spelling, so positions key consistently.
+      const { symbol, exchange } = this.market.instrument;
+      const order = this.newOrder({ ...req, symbol, exchange }, prices, state.at);
+      order.visibleAt = state.at + faults.hiddenMs;
+      order.hangUntil = faults.hangMs > 0 ? state.at + faults.hangMs : null;
+      this.ledger.add(order);
+      record.orderId = order.id;
+      record.outcome = 'placed';
+      if (faults.rejectAfterAccept !== null) {
+        order.status = 'rejected';
+        order.rejectionReason = faults.rejectAfterAccept;
+      } else {
+        this.active.add(order.id);
+        this.match(order, null, state);
+      }
+      return faults.acceptThenTimeout ? { orderId: order.id, timeout: 'accepted' } : { orderId: order.id, timeout: null };
+    } catch (err) {
+      if (err instanceof BrokerError && err.kind === 'rejected') record.outcome = 'rejected';
+      record.message = err instanceof Error ? err.message : String(err);
+      throw err;
+    }
+  }
+
+  async orderStatus(orderId: string): Promise<OrderReport> {
+    await this.admit('orderStatus');
+    return this.ledger.report(this.visibleOrder(orderId));
+  }
+
+  async cancelOrder(orderId: string): Promise<void> {
+    const record: ReceivedCancel = { at: this.clock.now(), orderId, outcome: 'failed' };
+    this.cancelRequests.push(record);
+    try {
+      await this.admit('cancelOrder');
+      const o = this.visibleOrder(orderId);
+      if (!isOpen(o)) throw new BrokerError('rejected', `Order ${orderId} cannot be cancelled: it is already ${o.status}`);
+      o.status = 'cancelled';
+      this.active.delete(o.id);
+      record.outcome = 'cancelled';
+    } catch (err) {
+      record.outcome = outcomeOf(err);
+      record.message = err instanceof Error ? err.message : String(err);
+      throw err;
+    }
+  }
+
+  async modifyOrder(orderId: string, req: OrderRequest): Promise<void> {
+    const record: ReceivedModify = { at: this.clock.now(), orderId, request: { ...req }, outcome: 'failed' };
+    this.modifyRequests.push(record);
+    try {
+      await this.admit('modifyOrder');
+      const o = this.visibleOrder(orderId);
+      if (!isOpen(o)) throw new BrokerError('rejected', `Order ${orderId} cannot be modified: it is already ${o.status}`);
+      if (req.action !== o.action || !sameSymbol(this.market.instrument, req.symbol, req.exchange)) {
+        throw new BrokerError('rejected', `Order ${orderId}: symbol, exchange and action cannot be modified`);
+      }
+      if (req.quantity <= o.filled) {
+        throw new BrokerError('rejected', `Order ${orderId}: quantity ${req.quantity} must exceed the filled quantity ${o.filled}`);
+      }
+      const state = this.market.state();
+      const prices = this.validate(req, state);
+      const wasStop = o.priceType === 'SL' || o.priceType === 'SL-M';
+      const isStop = req.priceType === 'SL' || req.priceType === 'SL-M';
+      o.priceType = req.priceType;
+      o.quantity = req.quantity;
+      o.product = req.product;
+      o.price = prices.price;
+      o.trigger = prices.trigger;
+      o.gapSkipped = false;
+      // A stop that already triggered stays triggered; a new stop waits for its trigger.
+      if (isStop && (!wasStop || o.status === 'trigger_pending')) o.status = 'trigger_pending';
+      else o.status = 'working';
+      record.outcome = 'modified';
+      this.match(o, null, state);
+    } catch (err) {
+      record.outcome = outcomeOf(err);
+      record.message = err instanceof Error ? err.message : String(err);
+      throw err;
+    }
+  }
+
+  async orderBook(): Promise<OrderReport[]> {
+    await this.admit('orderBook');
+    return this.visibleOrders().map((o) => this.ledger.report(o));
+  }
+
+  async tradeBook(): Promise<TradeRow[]> {
+    return (await this.tradeBookDetailed()).map(({ product: _product, ...row }) => row);
+  }
+
+  /** The trade book with each row's product (what the paper-server serves). */
+  async tradeBookDetailed(): Promise<TradeView[]> {
+    await this.admit('tradeBook');
+    const now = this.clock.now();
+    return this.ledger.trades
+      .filter((t) => (this.ledger.orders.get(t.orderId)?.visibleAt ?? 0) <= now)
+      .map((t) => ({ ...this.ledger.tradeRow(t), product: t.product }));
+  }
+
+  async positionBook(): Promise<PositionRow[]> {
+    return (await this.positionBookDetailed()).map(({ pnl: _pnl, ...row }) => row);
+  }
+
+  /** The position book with P&L (what the paper-server serves). */
+  async positionBookDetailed(): Promise<PositionView[]> {
+    await this.admit('positionBook');
+    return [...this.ledger.positions.values()].map((p) => {
+      const ltp = this.ltpFor(p.symbol, p.exchange);
+      return { ...this.ledger.positionRow(p, ltp), pnl: this.ledger.pnl(p, ltp) };
+    });
+  }
+
+  async quote(symbol: string, exchange: string): Promise<Quote> {
+    await this.admit('quote');
+    if (!this.isMarketInstrument(symbol, exchange)) {
+      throw new BrokerError('not_found', `no quote for ${symbol} on ${exchange}`, 404);
+    }
+    return this.market.quote();
+  }
+
+  async searchInstrument(symbol: string, exchange: string): Promise<Instrument | null> {
+    await this.admit('searchInstrument');
+    const found = this.instruments.find((i) => sameSymbol(i, symbol, exchange));
+    return found ? { ...found } : null;
+  }
+
+  /** Instruments whose symbol contains `query` (OpenAlgo's search; counted as searchInstrument). */
+  async findInstruments(query: string, exchange?: string): Promise<Instrument[]> {
+    await this.admit('searchInstrument');
+    const q = query.trim().toUpperCase();
+    return this.instruments
+      .filter((i) => i.symbol.toUpperCase().includes(q) && (exchange === undefined || i.exchange.toUpperCase() === exchange.toUpperCase()))
+      .map((i) => ({ ...i }));
+  }
+
+  async health(): Promise<BrokerHealth> {
+    await this.admit('health');
+    return { broker: 'paper', analyzer: false };
+  }
+
+  async close(): Promise<void> {
+    this.unsubscribe();
+  }
+
+  // ---- the rest of OpenAlgo's account calls (for the paper-server) ------------------------------
+
+  /** Net quantity of one position (OpenAlgo's openposition). */
+  async openPosition(symbol: string, exchange: string, product: string): Promise<number> {
+    await this.admit('openPosition');
+    return this.ledger.positions.get(`${symbol}|${exchange}|${product}`)?.quantity ?? 0;
+  }
+
+  /** Square off every position at market (OpenAlgo's closeposition). */
+  async closeAllPositions(): Promise<PaperFill[]> {
+    await this.admit('closeAllPositions');
+    return this.closeAll(this.market.state(), () => this.issueId());
+  }
+
+  /** Cancel every open order (OpenAlgo's cancelallorder). */
+  async cancelAllOrders(): Promise<string[]> {
+    await this.admit('cancelAllOrders');
+    const cancelled: string[] = [];
+    for (const o of this.visibleOrders()) {
+      if (!isOpen(o)) continue;
+      o.status = 'cancelled';
+      this.active.delete(o.id);
+      cancelled.push(o.id);
+    }
+    return cancelled;
+  }
+
+  async funds(): Promise<PaperFunds> {
+    await this.admit('funds');
+    return this.ledger.funds(this.startingCash, (p) => this.ltpFor(p.symbol, p.exchange));
+  }
+
+  // ---- internals ---------------------------------------------------------------------------------
+
+  /** Every call: count it, wait the latency, fail it by fault, bring the market up to now. */
+  private async admit(call: BrokerCallName): Promise<void> {
+    this.receivedCalls[call]++;
+    const latency = this.plan.latency(call);
+    if (latency > 0) await this.clock.sleep(latency);
+    const error = this.plan.callError(call);
+    if (error === 'server') throw new BrokerError('server', `${call}: 500 internal server error (paper fault)`, 500);
+    if (error === 'rate_limited') throw new BrokerError('rate_limited', `${call}: 429 too many requests (paper fault)`, 429);
+    try {
+      await this.market.update();
+    } catch (err) {
+      if (err instanceof BrokerError) throw err;
+      throw new BrokerError('server', `live quote failed: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+
+  private onPrice(e: PriceEvent): void {
+    for (const id of this.active) {
+      const o = this.ledger.orders.get(id);
+      if (o) this.match(o, e, e);
+    }
+    const open = [...this.ledger.positions.values()].some((p) => p.quantity !== 0);
+    if (open && this.plan.externalClose()) this.closeAll(e, () => `EXT-${this.nextExternal++}`);
+  }
+
+  /** Match one order on a print (`e`), or against the market as it stands (`e` null). */
+  private match(o: PaperOrder, e: PriceEvent | null, s: MarketState): void {
+    if (!isOpen(o)) return;
+    if (o.hangUntil !== null) {
+      if (s.at < o.hangUntil) return;
+      o.hangUntil = null;
+    }
+    if (s.at <= o.blockedThrough) return;
+    const price = e ? matchEvent(o, e, () => this.plan.gapSkipsLimit(o)) : matchNow(o, s);
+    if (price === null) return;
+    let quantity = o.quantity - o.filled;
+    if (!o.partialDecided) {
+      o.partialDecided = true;
+      const part = this.plan.partialFill({ action: o.action, priceType: o.priceType, quantity }, this.market.instrument.lotSize);
+      if (part !== null && part < quantity) {
+        quantity = part;
+        o.blockedThrough = this.plan.config.partialRestFills ? s.at : Number.POSITIVE_INFINITY;
+      }
+    }
+    this.ledger.fill(o, quantity, price, s.at);
+    if (!isOpen(o)) this.active.delete(o.id);
+  }
+
+  private closeAll(s: MarketState, nextId: () => string): PaperFill[] {
+    const fills: PaperFill[] = [];
+    for (const p of this.ledger.positions.values()) {
+      if (p.quantity === 0) continue;
+      const action: Action = p.quantity > 0 ? 'SELL' : 'BUY';
+      const quantity = Math.abs(p.quantity);
+      const order = this.newOrder(
+        { symbol: p.symbol, exchange: p.exchange, action, quantity, priceType: 'MARKET', product: p.product },
+        { price: 0, trigger: 0 },
+        s.at,
+        nextId(),
+      );
+      order.external = true;
+      this.ledger.add(order);
+      const price = action === 'SELL' ? s.bid : s.ask;
+      this.ledger.fill(order, quantity, price, s.at);
+      fills.push({ orderId: order.id, symbol: p.symbol, exchange: p.exchange, product: p.product, action, quantity, price: this.market.grid.fromTicks(price) });
+    }
+    return fills;
+  }
+
+  private validate(req: OrderRequest, state: MarketState): { price: number; trigger: number } {
+    const instrument = this.isMarketInstrument(req.symbol, req.exchange) ? this.market.instrument : null;
+    const prices = validateOrder(req, instrument, this.market.grid, state.ltp);
+    if (this.plan.slmRefused(req)) {
+      throw new BrokerError('rejected', 'SL-M orders are not allowed for this instrument');
+    }
+    return prices;
+  }
+
+  private newOrder(req: OrderRequest, prices: { price: number; trigger: number }, at: number, id = this.issueId()): PaperOrder {
+    const stop = req.priceType === 'SL' || req.priceType === 'SL-M';
+    return {
+      id,
+      symbol: req.symbol,
+      exchange: req.exchange,
+      action: req.action,
+      product: req.product,
+      priceType: req.priceType,
+      quantity: req.quantity,
+      price: prices.price,
+      trigger: prices.trigger,
+      status: stop ? 'trigger_pending' : 'working',
+      filled: 0,
+      fillValue: 0,
+      firstFillPrice: null,
+      placedAt: at,
+      visibleAt: at,
+      hangUntil: null,
+      blockedThrough: Number.NEGATIVE_INFINITY,
+      partialDecided: false,
+      gapSkipped: false,
+      external: false,
+    };
+  }
+
+  /** Numeric-looking ids, like most Indian brokers'. */
+  private issueId(): string {
+    return String(250_000_000 + this.nextId++);
+  }
+
+  private visibleOrder(orderId: string): PaperOrder {
+    const o = this.ledger.orders.get(orderId);
+    if (!o || this.clock.now() < o.visibleAt) throw new BrokerError('not_found', `Order ${orderId} not found`, 404);
+    return o;
+  }
+
+  private visibleOrders(): PaperOrder[] {
+    const now = this.clock.now();
+    return [...this.ledger.orders.values()].filter((o) => o.visibleAt <= now);
+  }
+
+  private isMarketInstrument(symbol: string, exchange: string): boolean {
+    return sameSymbol(this.market.instrument, symbol, exchange);
+  }
+
+  private ltpFor(symbol: string, exchange: string): number | null {
+    return this.isMarketInstrument(symbol, exchange) ? this.market.state().ltp : null;
+  }
+}
+
+function sameSymbol(i: Instrument, symbol: string, exchange: string): boolean {
+  return i.symbol.toUpperCase() === symbol.toUpperCase() && i.exchange.toUpperCase() === exchange.toUpperCase();
+}
+
+function outcomeOf(err: unknown): 'rejected' | 'not_found' | 'failed' {
+  if (err instanceof BrokerError && err.kind === 'rejected') return 'rejected';
+  if (err instanceof BrokerError && err.kind === 'not_found') return 'not_found';
+  return 'failed';
+}

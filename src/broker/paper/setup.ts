@@ -1,0 +1,81 @@
+// The newcomer defaults: an option-like instrument around ₹100 that moves enough for a ₹2 target
+// or ₹1 stop to be hit within 5–20 s of market time, with a few partial fills to show how they
+// are handled.
+
+import type { Clock } from '../../engine/clock.js';
+import { fallbackLotSize, fallbackTickSize } from '../instruments.js';
+import type { Instrument } from '../types.js';
+import { parseFaults, type FaultConfig } from './faults.js';
+import { PaperMarket, type QuoteSource } from './market.js';
+import { PaperBroker } from './paper-broker.js';
+
+export const DEFAULT_PAPER_SYMBOL = 'NIFTY28NOV2525000CE';
+export const DEFAULT_PAPER_EXCHANGE = 'NFO';
+/** Fault settings a default run starts with (caller's faults are laid over these). */
+export const DEFAULT_PAPER_FAULTS: Partial<FaultConfig> = { partialFill: 0.15 };
+
+export interface DefaultPaperSetupOptions {
+  clock: Clock;
+  seed: number;
+  /** Default NIFTY28NOV2525000CE. */
+  symbol?: string;
+  /** Default NFO. */
+  exchange?: string;
+  /** Laid over DEFAULT_PAPER_FAULTS; a string is parsed with parseFaults ("" = none extra). */
+  faults?: Partial<FaultConfig> | string;
+  /** placeOrder's wait before a timeout fault throws. Default 10000. */
+  clientTimeoutMs?: number;
+  /** "Paper on live data": prices come from here instead of the random walk. */
+  quoteSource?: QuoteSource;
+  /** First LTP. Default 100. */
+  startPrice?: number;
+}
+
+export interface PaperSetup {
+  instrument: Instrument;
+  market: PaperMarket;
+  broker: PaperBroker;
+}
+
+/** An instrument for the symbol: lot size from the index it starts with (else 1), tick from the exchange. */
+export function paperInstrument(symbol: string, exchange: string): Instrument {
+  const lotSize = fallbackLotSize(symbol) ?? 1;
+  return {
+    symbol,
+    exchange,
+    lotSize,
+    tickSize: fallbackTickSize(exchange),
+    // NSE's index option freeze limits are a whole number of lots (NIFTY: 24 × 75 = 1800).
+    freezeQty: fallbackLotSize(symbol) !== null ? lotSize * 24 : null,
+    name: symbol.match(/^[A-Z]+/)?.[0] ?? symbol,
+  };
+}
+
+export function createDefaultPaperSetup(opts: DefaultPaperSetupOptions): PaperSetup {
+  const instrument = paperInstrument(opts.symbol ?? DEFAULT_PAPER_SYMBOL, (opts.exchange ?? DEFAULT_PAPER_EXCHANGE).toUpperCase());
+  const tick = instrument.tickSize;
+  const market = new PaperMarket({
+    clock: opts.clock,
+    seed: opts.seed,
+    instrument,
+    startPrice: opts.startPrice ?? 100,
+    stepMs: 250,
+    // ₹0.20 per 250 ms step: a ₹1 stop or ₹2 target is hit in ~12 s on average.
+    volatilityTicks: Math.max(1, Math.round(0.2 / tick)),
+    spreadTicks: 2,
+    // A gap of ₹1.5–4.5 about every four minutes.
+    gapRate: 0.001,
+    gapTicks: Math.max(1, Math.round(3 / tick)),
+    meanReversion: 0.0005,
+    ...(opts.quoteSource ? { quoteSource: opts.quoteSource } : {}),
+  });
+  const extra = typeof opts.faults === 'string' ? parseFaults(opts.faults) : (opts.faults ?? {});
+  const broker = new PaperBroker({
+    clock: opts.clock,
+    market,
+    seed: opts.seed,
+    faults: { ...DEFAULT_PAPER_FAULTS, ...extra },
+    ...(opts.clientTimeoutMs !== undefined ? { clientTimeoutMs: opts.clientTimeoutMs } : {}),
+  });
+  return { instrument, market, broker };
+}

@@ -1,0 +1,12 @@
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+
+// End-to-end tests run the compiled CLI (bin/random-scalp.js → dist/). Build once, before any
+// test file starts, so they never run stale code and never race each other writing dist/.
+export default function setup(): void {
+  const root = path.resolve(import.meta.dirname, '..');
+  execFileSync(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], {
+    cwd: root,
+    stdio: 'inherit',
+  });
+}
