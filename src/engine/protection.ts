@@ -75,6 +75,8 @@ export async function placeStop(ctx: EngineContext, qty: number): Promise<PlaceO
 export async function ensureProtection(ctx: EngineContext): Promise<boolean> {
   const held = heldQuantity(ctx.state);
   if (held <= 0 || ctx.state.anchor === null) return true;
+  // A flatten or quit is queued: it sells at once, legs placed now would only be cancelled again.
+  if (ctx.urgent.aborted) return false;
   for (const role of ['target', 'stop'] as const) {
     const leg = activeLeg(ctx.state, role);
     if (leg && isOpen(leg.phase) && openQuantity(leg) !== held) {
@@ -94,7 +96,11 @@ export async function ensureProtection(ctx: EngineContext): Promise<boolean> {
       failures.push(`${role}: ${outcome?.message ?? 'no anchor price'}`);
     } else {
       const o = outcome.order;
-      ctx.log.info('EXITS', `${role} ${o.request.priceType} ${o.request.quantity} @ ${ctx.grid.format(o.request.price ?? o.request.triggerPrice ?? 0)}${o.request.triggerPrice !== undefined ? ` trigger ${ctx.grid.format(o.request.triggerPrice)}` : ''} → ${o.orderId ?? 'outcome unknown'}`);
+      const r = o.request;
+      const where = [r.price !== undefined ? `@ ${ctx.grid.format(r.price)}` : '', r.triggerPrice !== undefined ? `trigger ${ctx.grid.format(r.triggerPrice)}` : '']
+        .filter(Boolean)
+        .join(' ');
+      ctx.log.info('EXITS', `${role} ${r.priceType} ${r.quantity} ${where} → ${o.orderId ?? 'outcome unknown'}`);
     }
   }
   ctx.commit();
