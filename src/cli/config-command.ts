@@ -14,7 +14,7 @@ export interface Io {
 export function configShow(io: Io, sources: RawSources): number {
   let resolved;
   try {
-    resolved = resolveConfig(sources);
+    resolved = resolveConfig(sources, { forStart: false });
   } catch (err) {
     if (err instanceof ConfigError) {
       io.err(`random-scalp: ${err.message}`);
@@ -23,6 +23,11 @@ export function configShow(io: Io, sources: RawSources): number {
     throw err;
   }
   io.out(`mode: ${resolved.mode} (${resolved.modeReason})`);
+  try {
+    resolveConfig(sources);
+  } catch (err) {
+    if (err instanceof ConfigError) io.out(`note: a start would stop here: ${err.message}`);
+  }
   const width = Math.max(...CONFIG_KEYS.map((k) => k.length));
   for (const key of CONFIG_KEYS) {
     const raw = resolved.rawOf[key];

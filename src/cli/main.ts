@@ -1,13 +1,24 @@
 import { Command, CommanderError, Option } from 'commander';
-import { createRequire } from 'node:module';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { CONFIG_KEYS, SCHEMA, flagName, type ConfigKey } from '../config/schema.js';
 import { configCommand, readSources, type Io } from './config-command.js';
 import { EXIT } from './exit-codes.js';
 import { runTrader } from './run.js';
 import { runPaperServer } from './paper-server-command.js';
 
-const require = createRequire(import.meta.url);
-const { version } = require('../../../package.json') as { version: string };
+/** The package version, from the nearest package.json up the tree (sources and dist/ differ in depth). */
+function packageVersion(): string {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 5; i++) {
+    const file = path.join(dir, 'package.json');
+    if (fs.existsSync(file)) return (JSON.parse(fs.readFileSync(file, 'utf8')) as { version: string }).version;
+    dir = path.dirname(dir);
+  }
+  return '0.0.0';
+}
+const version = packageVersion();
 
 /** Flags generated from the schema; the API key is env/.env/store only (a flag shows in `ps`). */
 const FLAG_KEYS = CONFIG_KEYS.filter((k) => SCHEMA[k].kind !== 'secret' && k !== 'TEST_MODE');

@@ -95,7 +95,7 @@ function chooseMode(sources: RawSources): { mode: Mode; reason: string } {
 }
 
 /** Resolve every setting: defaults < store < .env < env < flags, validated, mode-aware defaults. */
-export function resolveConfig(sources: RawSources): ResolvedConfig {
+export function resolveConfig(sources: RawSources, opts: { forStart?: boolean } = {}): ResolvedConfig {
   const { mode, reason } = chooseMode(sources);
   const values: Record<string, unknown> = {};
   const sourceOf = {} as Record<ConfigKey, Source>;
@@ -119,7 +119,8 @@ export function resolveConfig(sources: RawSources): ResolvedConfig {
     rawOf.STATE_DIR = values.STATE_DIR as string;
   }
   const config = values as Config;
-  checkCombination(config, mode);
+  // `config show` lists an incomplete setup too; only a start needs it complete.
+  if (opts.forStart !== false) checkCombination(config, mode);
   return { config, mode, modeReason: reason, sourceOf, rawOf };
 }
 

@@ -22,7 +22,7 @@ describe('configuration sources', () => {
     expect(resolveConfig({ ...all, flags: {} }).config.LOTS).toBe(4);
     expect(resolveConfig({ ...all, flags: {}, env: {} }).config.LOTS).toBe(3);
     expect(resolveConfig({ ...all, flags: {}, env: {}, dotenv: {} }).config.LOTS).toBe(2);
-    expect(resolveConfig(sources()).config.LOTS).toBe(1);
+    expect(resolveConfig(sources()).config.LOTS).toBe(2); // the paper default
     expect(resolveConfig(all).sourceOf.LOTS).toBe('flag');
   });
 
