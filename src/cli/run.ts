@@ -13,7 +13,7 @@ import { createLogger, type Logger } from '../log/logger.js';
 import { createAppStore, type AppStore } from '../store/store.js';
 import type { Io } from './config-command.js';
 import { EXIT } from './exit-codes.js';
-import { startDashboard } from '../../screens/render.js';
+import { startDashboard, whyNoDashboard } from '../../screens/render.js';
 
 export interface RunOptions {
   io: Io;
@@ -90,7 +90,9 @@ export async function runTrader(opts: RunOptions): Promise<number> {
   const clock = opts.clock ?? systemClock;
   const stdout = opts.stdout ?? process.stdout;
   const stdin = opts.stdin ?? process.stdin;
-  const headless = opts.headless || !stdout.isTTY || !stdin.isTTY;
+  // Raw-mode keys need a terminal on both ends; without one the same engine runs headless.
+  const noDashboard = opts.headless ? 'requested' : whyNoDashboard(stdin, stdout);
+  const headless = noDashboard !== null;
   const secrets = [c.OPENALGO_API_KEY ?? ''].filter((s) => s.length > 0);
   const symbol = c.SYMBOL ?? DEFAULT_PAPER_SYMBOL;
 
@@ -125,6 +127,7 @@ export async function runTrader(opts: RunOptions): Promise<number> {
   const banner = `${resolved.mode.toUpperCase()} broker (${resolved.modeReason}): ${built.detail}`;
   if (!headless) io.out(`random-scalp: ${banner}`);
   log.info('START', banner);
+  if (noDashboard !== null && noDashboard !== 'requested') log.info('START', `headless: ${noDashboard}`);
   for (const w of warnings(resolved)) log.warn('CONFIG', w);
 
   const engine = new Engine({
@@ -141,7 +144,9 @@ export async function runTrader(opts: RunOptions): Promise<number> {
   const onSignal = (): void => engine.quit();
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  const dashboard = headless ? null : startDashboard({ store, commands: engine, stdout, stdin });
+  const dashboard = headless
+    ? null
+    : startDashboard({ store, commands: engine, stdout, stdin, onDisplayError: (panel, err) => log.error('DISPLAY', `${panel}: ${err.message} (trading continues)`) });
   try {
     try {
       await engine.start();

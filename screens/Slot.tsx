@@ -1,0 +1,16 @@
+// A fixed-height place in the frame for one panel, behind its own error boundary.
+
+import type { ReactNode } from 'react';
+import { Box } from 'ink';
+import { PanelBoundary } from './PanelBoundary.js';
+
+export function Slot(props: { name: string; height: number; onError?: (name: string, error: Error) => void; children: ReactNode }): ReactNode {
+  if (props.height <= 0) return null;
+  return (
+    <Box height={props.height} flexShrink={0} flexDirection="column" overflow="hidden">
+      <PanelBoundary name={props.name} onError={props.onError}>
+        {props.children}
+      </PanelBoundary>
+    </Box>
+  );
+}

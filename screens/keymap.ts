@@ -1,0 +1,110 @@
+// The one key table: key → command → help text. The input handler dispatches through it, the
+// footer and the help overlay render from it, so they can never disagree.
+
+export type Command =
+  | 'flatten_ask'
+  | 'flatten_confirm'
+  | 'flatten_now'
+  | 'toggle_market_on_target'
+  | 'reconcile'
+  | 'toggle_pause'
+  | 'toggle_trades'
+  | 'toggle_help'
+  | 'close_overlay'
+  | 'quit';
+
+export interface KeyBinding {
+  /** Key names as `keyNameOf` produces them: a printable character, 'escape' or 'ctrl+<letter>'. */
+  readonly keys: readonly string[];
+  readonly command: Command;
+  /** Short label for the footer; bindings without one are listed only in help. */
+  readonly footer?: string;
+  /** One line for the help overlay. */
+  readonly help: string;
+}
+
+/** How long `y` may follow `f` and still flatten. */
+export const FLATTEN_CONFIRM_MS = 3000;
+
+export const KEYMAP: readonly KeyBinding[] = [
+  {
+    keys: ['f'],
+    command: 'flatten_ask',
+    footer: 'flatten',
+    help: 'Flatten: asks first; press y within 3 s to cancel the exit legs and sell the held quantity at market',
+  },
+  { keys: ['y'], command: 'flatten_confirm', help: 'Confirm the flatten question (only within 3 s of f)' },
+  {
+    keys: ['F'],
+    command: 'flatten_now',
+    footer: 'FLATTEN NOW',
+    help: 'Flatten at once, no question: cancel the exit legs, sell the held quantity at market, pause entries',
+  },
+  {
+    keys: ['q', 'ctrl+c'],
+    command: 'quit',
+    footer: 'quit',
+    help: 'Quit safely: stop entries, cancel legs, sell held at market, confirm flat. Again: log what is still in flight',
+  },
+  { keys: ['p'], command: 'toggle_pause', footer: 'pause', help: 'Pause or resume new entries (exit protection keeps running either way)' },
+  {
+    keys: ['m'],
+    command: 'toggle_market_on_target',
+    footer: 'MOT',
+    help: 'Market-on-target (MOT) on/off: when on, a touch of the target sells at market instead of waiting at the limit',
+  },
+  { keys: ['r'], command: 'reconcile', footer: 'reconcile', help: "Reconcile now: check our position and orders against the broker's books" },
+  { keys: ['t'], command: 'toggle_trades', footer: 'trades', help: "Show or hide today's trades with net P&L" },
+  { keys: ['?'], command: 'toggle_help', footer: 'help', help: 'Show or hide this help' },
+  { keys: ['escape', 'n'], command: 'close_overlay', help: 'Close an overlay; cancels a pending flatten question' },
+];
+
+const BY_KEY: ReadonlyMap<string, KeyBinding> = new Map(KEYMAP.flatMap((b) => b.keys.map((k) => [k, b] as const)));
+
+/** The binding for a key name, if any. */
+export function resolveKey(name: string): KeyBinding | undefined {
+  return BY_KEY.get(name);
+}
+
+/** The key name of one Ink keypress; null for keys we never bind (arrows, pasted text…). */
+export function keyNameOf(input: string, key: { escape: boolean; ctrl: boolean; meta?: boolean }): string | null {
+  if (key.escape) return 'escape';
+  if (key.ctrl) return input.length === 1 ? `ctrl+${input.toLowerCase()}` : null;
+  if (input.length !== 1) return null;
+  return input;
+}
+
+/** How a key name is shown to the trader. */
+export function keyLabel(name: string): string {
+  if (name === 'escape') return 'Esc';
+  if (name.startsWith('ctrl+')) return `Ctrl-${name.slice(5).toUpperCase()}`;
+  return name;
+}
+
+/** The first key of a command, as shown (for messages like "press y"). */
+export function keyFor(command: Command): string {
+  const binding = KEYMAP.find((b) => b.command === command);
+  const first = binding?.keys[0];
+  return first === undefined ? '?' : keyLabel(first);
+}
+
+/** A chunk longer than this is a paste, not typing. */
+export const MAX_BURST_KEYS = 3;
+
+function charKeyName(ch: string): string {
+  const code = ch.charCodeAt(0);
+  if (code >= 1 && code <= 26) return `ctrl+${String.fromCharCode(96 + code)}`;
+  if (code === 27) return 'escape';
+  return ch;
+}
+
+/**
+ * Key names in a chunk of several characters. A short burst (the process was busy while the
+ * trader typed "fy") counts key by key; a longer chunk is pasted text and counts only for its
+ * Ctrl-C presses, so a paste can never flatten but Ctrl-C always reaches quit.
+ */
+export function burstKeyNames(input: string): { names: string[]; pasted: boolean } {
+  const names = Array.from(input, charKeyName);
+  if (names.length <= MAX_BURST_KEYS) return { names, pasted: false };
+  return { names: names.filter((n) => n === 'ctrl+c'), pasted: true };
+}

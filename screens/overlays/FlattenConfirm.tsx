@@ -1,0 +1,27 @@
+// The flatten question after `f`: how much will be sold, and how long `y` stays valid.
+
+import type { ReactNode } from 'react';
+import { Box } from 'ink';
+import { useDashboard } from '../context.js';
+import { FLATTEN_CONFIRM_MS } from '../keymap.js';
+import { Line, Span } from '../text.js';
+
+export function flattenQuestion(held: number): string {
+  const seconds = FLATTEN_CONFIRM_MS / 1000;
+  return held > 0
+    ? `Flatten ${held} @ market? press y within ${seconds} s`
+    : `Flatten? nothing held (cancels a working entry, pauses entries) — press y within ${seconds} s`;
+}
+
+export function FlattenConfirm({ msLeft }: { msLeft: number }): ReactNode {
+  const held = useDashboard((s) => s.position.held);
+  const left = Math.max(0, Math.ceil(msLeft / 1000));
+  return (
+    <Box flexDirection="column">
+      <Line>
+        <Span tone="alarm">{`!! ${flattenQuestion(held)} !!`}</Span> {`(${left} s left)`}
+      </Line>
+      <Line tone="muted">n or Esc cancels; any other key cancels too. F flattens without asking.</Line>
+    </Box>
+  );
+}

@@ -1,0 +1,24 @@
+// Every key, from the key table (the same table the input handler dispatches through).
+
+import type { ReactNode } from 'react';
+import { Box } from 'ink';
+import { KEYMAP, keyLabel } from '../keymap.js';
+import { MIN_COLUMNS, MIN_ROWS } from '../layout.js';
+import { Line, Span } from '../text.js';
+
+export function HelpOverlay({ height }: { height: number }): ReactNode {
+  const lines: ReactNode[] = [
+    <Line key="title" tone="strong">
+      HELP — keys act at once (? or Esc closes)
+    </Line>,
+    ...KEYMAP.map((b) => (
+      <Line key={b.command}>
+        <Span tone="strong">{b.keys.map(keyLabel).join(' / ').padEnd(12)}</Span> {b.help}
+      </Line>
+    )),
+    <Line key="notes" tone="muted">
+      {`Needs at least ${MIN_COLUMNS}x${MIN_ROWS} (80x24 or more recommended). NO_COLOR=1 turns colours off.`}
+    </Line>,
+  ];
+  return <Box flexDirection="column">{lines.slice(0, Math.max(1, height))}</Box>;
+}

@@ -1,0 +1,46 @@
+// Two lines: what the last key did (or that a shutdown is running), then the key bindings,
+// rendered from the key table.
+
+import type { ReactNode } from 'react';
+import { Box } from 'ink';
+import { KEYMAP, keyLabel } from '../keymap.js';
+import { Line, Span } from '../text.js';
+import type { Form } from '../layout.js';
+import type { Tone } from '../tone.js';
+
+export interface StatusLine {
+  id: number;
+  text: string;
+  tone: Tone;
+}
+
+/** The footer's key list, most important first (the table's order); compact shows one key each. */
+export function KeyHints({ form }: { form: Form }): ReactNode {
+  const compact = form !== 'wide';
+  const shown = KEYMAP.filter((b) => b.footer !== undefined);
+  return (
+    <Line>
+      {shown.map((b, i) => (
+        <Span key={b.command}>
+          {i > 0 ? '  ' : ''}
+          <Span tone="strong">{(compact ? b.keys.slice(0, 1) : b.keys).map(keyLabel).join('/')}</Span> {b.footer}
+        </Span>
+      ))}
+    </Line>
+  );
+}
+
+export function Footer(props: { status: StatusLine | null; shuttingDown: boolean; form: Form }): ReactNode {
+  const { status, shuttingDown, form } = props;
+  let line: ReactNode;
+  if (status) line = <Line tone={status.tone}>{`» ${status.text}`}</Line>;
+  else if (shuttingDown)
+    line = <Line tone="warn">» SHUTTING DOWN — protection stays on until flat; q/Ctrl-C again logs what is in flight</Line>;
+  else line = <Line tone="muted">» ready — F flattens at once, f asks first, ? lists every key</Line>;
+  return (
+    <Box flexDirection="column">
+      {line}
+      <KeyHints form={form} />
+    </Box>
+  );
+}

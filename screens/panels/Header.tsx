@@ -1,0 +1,75 @@
+// Who and where: PAPER/LIVE, instrument, size, IST clock, session, broker health, entry and
+// market-on-target switches. Two lines.
+
+import type { ReactNode } from 'react';
+import { Box } from 'ink';
+import { useDashboard } from '../context.js';
+import { fmtAge, istClock, sessionWord } from '../format.js';
+import { Line, Span } from '../text.js';
+import type { Form } from '../layout.js';
+import type { Tone } from '../tone.js';
+import type { DashboardState } from '../../src/store/types.js';
+
+/** A broker call older than this counts as stale. */
+const STALE_MS = 10_000;
+
+export function healthText(health: DashboardState['health'], now: number): { text: string; tone: Tone } {
+  const age = health.lastOkAt === null ? null : fmtAge(now - health.lastOkAt);
+  const lastOk = age === null ? '' : ` (last ok ${age} ago)`;
+  if (health.error !== null && !health.reachable) return { text: `DOWN: ${health.error}${lastOk}`, tone: 'alarm' };
+  if (health.error !== null) return { text: `ERROR: ${health.error}${lastOk}`, tone: 'warn' };
+  if (health.lastOkAt === null || age === null) return { text: 'connecting...', tone: 'warn' };
+  if (now - health.lastOkAt > STALE_MS) return { text: `STALE: last ok ${age} ago`, tone: 'warn' };
+  const rtt = health.rttMs === null ? '' : `, rtt ${Math.round(health.rttMs)}ms`;
+  return { text: `ok ${age} ago${rtt}`, tone: 'good' };
+}
+
+function ModeBadge({ mode, analyzer }: { mode: DashboardState['mode']; analyzer: boolean }): ReactNode {
+  if (mode === 'paper') return <Span tone="strong">[PAPER]</Span>;
+  if (analyzer) return <Span tone="warn">{' LIVE·ANALYZER (simulated orders) '}</Span>;
+  return <Span tone="live">{' LIVE '}</Span>;
+}
+
+export function Header({ form }: { form: Form }): ReactNode {
+  const compact = form !== 'wide';
+  const h = useDashboard((s) => ({
+    mode: s.mode,
+    analyzer: s.analyzer,
+    brokerLabel: s.brokerLabel,
+    symbol: s.symbol,
+    exchange: s.exchange,
+    product: s.product,
+    lots: s.lots,
+    lotSize: s.lotSize,
+    now: s.now,
+    session: s.session,
+    health: s.health,
+    entriesHeld: s.entriesHeld,
+    paused: s.paused,
+    marketOnTarget: s.marketOnTarget,
+  }));
+  const instrument = h.symbol ? `${h.symbol}@${h.exchange || '?'}` : '(no instrument yet)';
+  const size = `${h.lots} lot${h.lots === 1 ? '' : 's'} × ${h.lotSize} = ${h.lots * h.lotSize}`;
+  const health = healthText(h.health, h.now);
+  const broker = compact || !h.brokerLabel ? 'broker' : `broker ${h.brokerLabel}`;
+  const otherHold = h.entriesHeld && !/paus/i.test(h.entriesHeld) ? `; held: ${h.entriesHeld}` : '';
+  const entries: { text: string; tone: Tone } = h.paused
+    ? { text: `PAUSED (p resumes${otherHold})`, tone: 'warn' }
+    : h.entriesHeld
+      ? { text: `HELD: ${h.entriesHeld}`, tone: 'warn' }
+      : { text: 'ENTRIES ON', tone: 'good' };
+  const mot = `${compact ? 'MOT' : 'mkt-on-target'} ${h.marketOnTarget ? 'ON' : 'OFF'}`;
+  return (
+    <Box flexDirection="column">
+      <Line>
+        <ModeBadge mode={h.mode} analyzer={h.analyzer} /> <Span tone="strong">{instrument}</Span>{' '}
+        <Span tone="strong">{istClock(h.now)} IST</Span> {sessionWord(h.session)} | {h.product} {size}
+      </Line>
+      {/* Broker health last: its error text is the longest and may be cut at the edge. */}
+      <Line>
+        <Span tone={entries.tone}>{entries.text}</Span> | <Span tone={h.marketOnTarget ? 'info' : 'plain'}>{mot}</Span> |{' '}
+        {broker}: <Span tone={health.tone}>{health.text}</Span>
+      </Line>
+    </Box>
+  );
+}

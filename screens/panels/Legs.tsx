@@ -1,0 +1,130 @@
+// The two exit legs, one row each: order id, type, price, trigger, quantity, filled, phase and
+// distance from LTP. A held position missing a leg (or with a rejected/cancelled one) shows
+// "!! UNPROTECTED" in inverse bold, which reads without colour. Three lines.
+
+import type { ReactNode } from 'react';
+import { Box } from 'ink';
+import { useDashboard } from '../context.js';
+import { cell, fmtPrice, fmtSigned, orderPhaseWord, priceDecimals, shortId } from '../format.js';
+import { legProblem, protectionOf } from '../protection.js';
+import { Line, Span } from '../text.js';
+import type { Form } from '../layout.js';
+import type { Tone } from '../tone.js';
+import type { LegView } from '../../src/store/types.js';
+
+interface Columns {
+  role: number;
+  id: number;
+  type: number;
+  price: number;
+  trigger: number;
+  filled: number;
+  phase: number;
+  dist: number;
+}
+
+// A zero width drops the column: the narrow form has no order id, and one LEVEL column (the
+// target's price, the stop's trigger) in place of price and trigger.
+const WIDE: Columns = { role: 6, id: 16, type: 13, price: 10, trigger: 10, filled: 11, phase: 9, dist: 10 };
+const COMPACT: Columns = { role: 6, id: 9, type: 13, price: 9, trigger: 9, filled: 9, phase: 9, dist: 8 };
+const NARROW: Columns = { role: 6, id: 0, type: 13, price: 9, trigger: 0, filled: 9, phase: 9, dist: 8 };
+
+function levelOf(leg: LegView): number | null {
+  return leg.role === 'stop' ? (leg.trigger ?? leg.price) : (leg.price ?? leg.trigger);
+}
+
+function join(parts: [width: number, text: string][]): string {
+  return parts
+    .filter(([w]) => w > 0)
+    .map(([, t]) => t)
+    .join(' ');
+}
+
+const TYPE_WORDS: Record<LegView['type'], string> = { LIMIT: 'LIMIT', 'SL-M': 'SL-M', SL: 'SL (fallback)', MARKET: 'MARKET' };
+
+function legTone(leg: LegView): Tone {
+  if (leg.phase === 'rejected' || leg.phase === 'unknown_outcome') return 'warn';
+  if (leg.phase === 'filled') return 'strong';
+  return leg.role === 'target' ? 'good' : 'bad';
+}
+
+function headerRow(c: Columns): string {
+  const oneLevel = c.trigger === 0;
+  return join([
+    [c.role, cell('LEG', c.role)],
+    [c.id, cell('ORDER', c.id)],
+    [c.type, cell('TYPE', c.type)],
+    [c.price, cell(oneLevel ? 'LEVEL' : 'PRICE', c.price, 'right')],
+    [c.trigger, cell('TRIGGER', c.trigger, 'right')],
+    [c.filled, cell('FILLED', c.filled, 'right')],
+    [c.phase, cell('PHASE', c.phase)],
+    [c.dist, cell('₹ vs LTP', c.dist, 'right')],
+  ]);
+}
+
+function legRow(leg: LegView, c: Columns, ltp: number | null, d: number): string {
+  const level = levelOf(leg);
+  const dist = level !== null && ltp !== null ? fmtSigned(level - ltp, d) : '—';
+  const oneLevel = c.trigger === 0;
+  return join([
+    [c.role, cell(leg.role.toUpperCase(), c.role)],
+    [c.id, cell(leg.orderId === null ? '(none yet)' : shortId(leg.orderId, c.id), c.id)],
+    [c.type, cell(TYPE_WORDS[leg.type] ?? leg.type, c.type)],
+    [c.price, cell(fmtPrice(oneLevel ? level : leg.price, d), c.price, 'right')],
+    [c.trigger, cell(fmtPrice(leg.trigger, d), c.trigger, 'right')],
+    [c.filled, cell(`${leg.filled}/${leg.quantity}`, c.filled, 'right')],
+    [c.phase, cell(orderPhaseWord(leg.phase), c.phase)],
+    [c.dist, cell(dist, c.dist, 'right')],
+  ]);
+}
+
+function LegLine(props: {
+  role: LegView['role'];
+  leg: LegView | null;
+  inPosition: boolean;
+  entering: boolean;
+  c: Columns;
+  ltp: number | null;
+  d: number;
+}): ReactNode {
+  const { role, leg, inPosition, entering, c, ltp, d } = props;
+  const problem = legProblem(role, leg);
+  if (inPosition && problem) {
+    return (
+      <Line>
+        <Span tone="alarm">{`!! UNPROTECTED: ${problem.what} !!`}</Span>
+        {leg ? ` ${legRow(leg, c, ltp, d)}` : ' — F flattens now'}
+      </Line>
+    );
+  }
+  if (!leg) {
+    const why = entering ? 'not placed yet (entry working)' : 'none';
+    return <Line tone="muted">{`${cell(role.toUpperCase(), c.role)} ${why}`}</Line>;
+  }
+  return <Line tone={legTone(leg)}>{legRow(leg, c, ltp, d)}</Line>;
+}
+
+export function LegsPanel({ form }: { form: Form }): ReactNode {
+  const s = useDashboard((st) => ({ position: st.position, legs: st.legs, ltp: st.ltp, tickSize: st.tickSize }));
+  const c = form === 'wide' ? WIDE : form === 'compact' ? COMPACT : NARROW;
+  const d = priceDecimals(s.tickSize);
+  const protection = protectionOf(s.position, s.legs);
+  const inPosition = s.position.phase === 'long_protected' || s.position.phase === 'long_unprotected';
+  const entering = s.position.phase === 'entering';
+  return (
+    <Box flexDirection="column">
+      {protection.unprotected ? (
+        <Line>
+          <Span tone="alarm">
+            {`!! UNPROTECTED ${s.position.held} held: ${protection.problems.map((p) => p.what).join(', ') || 'engine reports no protection'} !!`}
+          </Span>
+          {' engine re-places protection; F flattens now'}
+        </Line>
+      ) : (
+        <Line tone="muted">{headerRow(c)}</Line>
+      )}
+      <LegLine role="target" leg={s.legs.target} inPosition={inPosition} entering={entering} c={c} ltp={s.ltp} d={d} />
+      <LegLine role="stop" leg={s.legs.stop} inPosition={inPosition} entering={entering} c={c} ltp={s.ltp} d={d} />
+    </Box>
+  );
+}

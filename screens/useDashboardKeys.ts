@@ -1,0 +1,185 @@
+// The one key dispatcher: each keypress is resolved through the key table (keymap.ts) and
+// becomes an engine command or a change of what the screen shows. Every key shows an effect
+// within a frame: an overlay, or a status line in the footer.
+//
+// Flatten asks first: `f` arms a question, `y` within FLATTEN_CONFIRM_MS (on the injected
+// clock) sends it; `F` sends at once. Ctrl-C and `q` always call quit(), again on each press.
+
+import { useCallback, useEffect, useReducer, useRef } from 'react';
+import { useInput, type Key } from 'ink';
+import type { EngineCommands } from '../src/engine/commands.js';
+import type { AppStore } from '../src/store/store.js';
+import { burstKeyNames, FLATTEN_CONFIRM_MS, keyLabel, keyNameOf, resolveKey, type Command } from './keymap.js';
+import type { StatusLine } from './panels/Footer.js';
+import type { Tone } from './tone.js';
+
+export type Overlay = 'none' | 'help' | 'trades';
+
+export interface DashboardUi {
+  overlay: Overlay;
+  /** When `f` was pressed (injected clock), or null when no flatten question is open. */
+  confirmArmedAt: number | null;
+  status: StatusLine | null;
+  /** How many times quit was asked for. */
+  quitCount: number;
+}
+
+export interface DashboardKeysOptions {
+  store: AppStore;
+  commands: EngineCommands;
+  now: () => number;
+  /** How long a status line stays (real time; cosmetic only). */
+  statusMs?: number;
+}
+
+const INITIAL: DashboardUi = { overlay: 'none', confirmArmedAt: null, status: null, quitCount: 0 };
+const STATUS_MS = 6000;
+const CONFIRM_REFRESH_MS = 250;
+
+function flattenSent(held: number): string {
+  return held > 0 ? `FLATTEN requested: selling ${held} at market` : 'FLATTEN requested: nothing held (cancels a working entry, pauses entries)';
+}
+
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+export function useDashboardKeys(opts: DashboardKeysOptions): DashboardUi {
+  const { store, commands, now } = opts;
+  const ui = useRef<DashboardUi>(INITIAL);
+  const statusSeq = useRef(0);
+  const [, rerender] = useReducer((x: number) => x + 1, 0);
+
+  const update = useCallback((change: Partial<DashboardUi>) => {
+    ui.current = { ...ui.current, ...change };
+    rerender();
+  }, []);
+
+  const status = useCallback(
+    (text: string, tone: Tone = 'info'): StatusLine => ({ id: ++statusSeq.current, text, tone }),
+    [],
+  );
+
+  /** Run an engine command; a throwing command becomes a status line, never a crash. */
+  const send = useCallback(
+    (what: string, call: () => void, ok: string, tone: Tone = 'info'): StatusLine => {
+      try {
+        call();
+        return status(ok, tone);
+      } catch (err) {
+        return status(`${what} failed: ${messageOf(err)}`, 'alarm');
+      }
+    },
+    [status],
+  );
+
+  const run = useCallback(
+    (command: Command): void => {
+      const cur = ui.current;
+      const state = store.getState();
+      const held = state.position?.held ?? 0;
+      const armed = cur.confirmArmedAt;
+      // Any key but the confirm and the explicit cancel closes a pending flatten question.
+      const closeQuestion = armed !== null && command !== 'flatten_confirm' && command !== 'close_overlay';
+      const base: Partial<DashboardUi> = closeQuestion ? { confirmArmedAt: null } : {};
+      switch (command) {
+        case 'flatten_ask':
+          return update({ confirmArmedAt: now(), status: null });
+        case 'flatten_confirm': {
+          if (armed === null) return update({ status: status('y confirms a flatten only right after f — nothing sent', 'muted') });
+          if (now() - armed > FLATTEN_CONFIRM_MS) {
+            return update({ confirmArmedAt: null, status: status('too late: y came more than 3 s after f — nothing sent; press f again', 'warn') });
+          }
+          const s = send('flatten', () => commands.flatten(), flattenSent(held), 'warn');
+          return update({ confirmArmedAt: null, status: s });
+        }
+        case 'flatten_now': {
+          const s = send('flatten', () => commands.flatten(), flattenSent(held), 'warn');
+          return update({ ...base, status: s });
+        }
+        case 'toggle_market_on_target': {
+          const next = state.marketOnTarget ? 'OFF' : 'ON';
+          return update({ ...base, status: send('market-on-target', () => commands.toggleMarketOnTarget(), `market-on-target ${next} requested`) });
+        }
+        case 'reconcile':
+          return update({ ...base, status: send('reconcile', () => commands.reconcileNow(), 'reconcile requested') });
+        case 'toggle_pause': {
+          const what = state.paused ? 'resume entries requested' : 'pause entries requested (exits stay protected)';
+          return update({ ...base, status: send('pause', () => commands.togglePause(), what) });
+        }
+        case 'toggle_trades':
+          return update({ ...base, overlay: cur.overlay === 'trades' ? 'none' : 'trades' });
+        case 'toggle_help':
+          return update({ ...base, overlay: cur.overlay === 'help' ? 'none' : 'help' });
+        case 'close_overlay':
+          if (armed !== null) return update({ confirmArmedAt: null, status: status('flatten cancelled — nothing sent', 'info') });
+          if (cur.overlay !== 'none') return update({ overlay: 'none' });
+          return update({ status: status('nothing to close', 'muted') });
+        case 'quit': {
+          const count = cur.quitCount + 1;
+          const ok =
+            count === 1
+              ? 'quit requested: flattening safely before exit (protection stays on until flat)'
+              : `still shutting down (quit pressed ${count}×): what is still in flight is in the log`;
+          return update({ ...base, quitCount: count, status: send('quit', () => commands.quit(), ok, 'warn') });
+        }
+      }
+    },
+    [store, commands, now, update, status, send],
+  );
+
+  const dispatch = useCallback(
+    (name: string): void => {
+      const binding = resolveKey(name);
+      if (!binding) {
+        const closing = ui.current.confirmArmedAt !== null ? 'flatten cancelled — ' : '';
+        update({ confirmArmedAt: null, status: status(`${closing}key ${keyLabel(name)} does nothing; ? lists the keys`, 'muted') });
+        return;
+      }
+      run(binding.command);
+    },
+    [run, update, status],
+  );
+
+  const onInput = useCallback(
+    (input: string, key: Key): void => {
+      const name = keyNameOf(input, key);
+      if (name !== null) return dispatch(name);
+      if (input.length <= 1 || key.escape) return;
+      const burst = burstKeyNames(input);
+      if (burst.pasted) update({ status: status('ignored pasted text: keys count only when typed', 'warn') });
+      for (const n of burst.names) dispatch(n);
+    },
+    [dispatch, update, status],
+  );
+
+  useInput(onInput);
+
+  // While the flatten question is open: refresh its countdown and close it when time is up.
+  const armedAt = ui.current.confirmArmedAt;
+  useEffect(() => {
+    if (armedAt === null) return;
+    const timer = setInterval(() => {
+      if (ui.current.confirmArmedAt !== armedAt) return;
+      if (now() - armedAt > FLATTEN_CONFIRM_MS) {
+        update({ confirmArmedAt: null, status: status('flatten question expired after 3 s — nothing sent', 'muted') });
+      } else {
+        rerender();
+      }
+    }, CONFIRM_REFRESH_MS);
+    return () => clearInterval(timer);
+  }, [armedAt, now, update, status]);
+
+  // A status line fades after a few seconds.
+  const statusId = ui.current.status?.id ?? null;
+  const statusMs = opts.statusMs ?? STATUS_MS;
+  useEffect(() => {
+    if (statusId === null) return;
+    const timer = setTimeout(() => {
+      if (ui.current.status?.id === statusId) update({ status: null });
+    }, statusMs);
+    return () => clearTimeout(timer);
+  }, [statusId, statusMs, update]);
+
+  return ui.current;
+}

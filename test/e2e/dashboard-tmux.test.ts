@@ -1,0 +1,55 @@
+import { execFileSync } from 'node:child_process';
+import { afterAll, describe, expect, it } from 'vitest';
+import { BIN, ROOT, tempDir } from './cli-process.js';
+
+// The real CLI on the paper market inside a real terminal (tmux): press keys, read the screen.
+
+const socket = `rs-e2e-${process.pid}`;
+const tmux = (...args: string[]): string => execFileSync('tmux', ['-L', socket, ...args], { encoding: 'utf8' });
+const screen = (): string => tmux('capture-pane', '-p', '-t', 'dash');
+
+async function waitForScreen(test: (s: string) => boolean, what: string, timeoutMs = 30_000): Promise<string> {
+  const end = Date.now() + timeoutMs;
+  let last = '';
+  while (Date.now() < end) {
+    last = screen();
+    if (test(last)) return last;
+    await new Promise((r) => setTimeout(r, 150));
+  }
+  throw new Error(`screen never showed ${what}; last screen:\n${last}`);
+}
+
+afterAll(() => {
+  try {
+    tmux('kill-server');
+  } catch {
+    // already gone
+  }
+});
+
+describe('the dashboard in a real terminal', () => {
+  it('trades paper, flips the MOT badge with m, flattens with F, and q exits restoring the terminal', async () => {
+    const dir = tempDir('rs-tmux-');
+    // Ink draws nothing under CI=true (CI sets it): the trader's terminal never has it.
+    const env = `-u CI -u CONTINUOUS_INTEGRATION XDG_CONFIG_HOME=${dir} STATE_DIR=${dir} INTERVAL=2s TERM=xterm-256color`;
+    tmux('new-session', '-d', '-s', 'dash', '-x', '120', '-y', '32', `cd ${ROOT} && env ${env} node ${BIN} --paper; echo "EXIT:$?"; sleep 120`);
+    await waitForScreen((s) => /PAPER/.test(s) && /\bLONG\b/.test(s) && /TARGET/.test(s), 'a long position with its legs');
+    expect(tmux('display-message', '-p', '-t', 'dash', '#{alternate_on}').trim()).toBe('1');
+
+    const before = /(?:MOT|mkt-on-target) (ON|OFF)/.exec(screen())?.[1];
+    tmux('send-keys', '-t', 'dash', 'm');
+    const flipped = before === 'ON' ? 'OFF' : 'ON';
+    await waitForScreen((s) => new RegExp(`(?:MOT|mkt-on-target) ${flipped}`).test(s), `MOT ${flipped}`);
+
+    await waitForScreen((s) => /\bLONG\b/.test(s), 'LONG again');
+    tmux('send-keys', '-t', 'dash', 'F');
+    const flat = await waitForScreen((s) => /\bFLAT\b/.test(s) && /PAUSED/.test(s), 'FLAT and PAUSED after F');
+    expect(flat).toMatch(/flatten/i);
+
+    tmux('send-keys', '-t', 'dash', 'q');
+    const after = await waitForScreen((s) => /EXIT:\d/.test(s), 'the process exit', 40_000);
+    expect(after).toMatch(/EXIT:0/);
+    expect(tmux('display-message', '-p', '-t', 'dash', '#{alternate_on}').trim()).toBe('0');
+    expect(after).not.toMatch(/TARGET|FILL PROGRESS/); // the dashboard is gone: the shell's screen is back
+  }, 120_000);
+});
