@@ -172,7 +172,7 @@ describe('paper-server', () => {
     const lines: string[] = [];
     const main = await paperServerMain({ port: 0, seed: 7, apiKey: KEY, faults: 'slmRefused', print: (l) => lines.push(l) });
     try {
-      expect(lines).toEqual([expect.stringMatching(/^paper-server listening on http:\/\/127\.0\.0\.1:\d+ \(seed 7, faults: partialFill=0\.15, slmRefused\)$/)]);
+      expect(lines).toEqual([expect.stringMatching(/^paper-server listening on http:\/\/127\.0\.0\.1:\d+ \(seed 7, faults: partialFill=0\.15, partialRestFills, slmRefused\)$/)]);
       const res = await fetch(`${main.url}/api/v1/ping/`, { method: 'POST', body: JSON.stringify({ apikey: KEY }) });
       expect(await res.json()).toEqual({ status: 'success', data: { message: 'pong', broker: 'paper' } });
     } finally {

@@ -12,7 +12,8 @@ import { PaperBroker } from './paper-broker.js';
 export const DEFAULT_PAPER_SYMBOL = 'NIFTY28NOV2525000CE';
 export const DEFAULT_PAPER_EXCHANGE = 'NFO';
 /** Fault settings a default run starts with (caller's faults are laid over these). */
-export const DEFAULT_PAPER_FAULTS: Partial<FaultConfig> = { partialFill: 0.15 };
+// The rest of a partial fill keeps matching: a limit far through the market must not sit half-filled.
+export const DEFAULT_PAPER_FAULTS: Partial<FaultConfig> = { partialFill: 0.15, partialRestFills: true };
 
 export interface DefaultPaperSetupOptions {
   clock: Clock;
