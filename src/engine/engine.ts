@@ -293,17 +293,43 @@ export class Engine implements EngineCommands {
       if (s.phase === 'flat' || s.phase === 'entering' || this.shuttingDown) return;
       await this.lock.run(async () => {
         if (this.ctx.state.phase === 'flat' || this.ctx.state.phase === 'entering') return;
+        if (this.squareOffUnfinished()) {
+          // The square-off's market exit failed (not placed, or not filled and cancelled): legs
+          // must not be re-armed into the night; keep selling until flat.
+          this.ctx.log.warn('SQUARE_OFF', `still holding ${heldQuantity(this.ctx.state)} after square-off: selling at market again`);
+          await exitAtMarket(this.ctx, 'square_off', this.report);
+          await this.afterExit('square_off');
+          return;
+        }
         const before = this.ctx.state.phase;
         const outcome = await checkLegs(this.ctx);
         if (outcome === 'unprotected' && this.ctx.state.protectFailures >= MAX_PROTECT_ATTEMPTS) {
           this.ctx.log.critical('CRITICAL', `still UNPROTECTED after ${MAX_PROTECT_ATTEMPTS} attempts: flattening at market`);
           await exitAtMarket(this.ctx, 'flatten', this.report);
           await this.afterExit('flatten');
-        } else if (outcome === 'flat' || this.ctx.state.phase !== before) {
+        } else if (outcome === 'flat' || outcome === 'short' || this.ctx.state.phase !== before) {
           this.summary();
+        }
+        if (outcome === 'flat' || outcome === 'short') {
+          // Our books say flat: ask the broker before trusting it. A position closed from outside
+          // (the trader's terminal) leaves our legs working, and one of them filling then made
+          // the account SHORT, which only the position book shows; without this it would wait
+          // for the next scheduled reconciliation (and a new entry would buy into it).
+          const checked = await reconcile(this.ctx, this.report);
+          if (checked === 'corrected') this.summary();
         }
       });
     });
+  }
+
+  /** Square-off ran today, yet a position is still held and no market exit is working for it. */
+  private squareOffUnfinished(): boolean {
+    const s = this.ctx.state;
+    return (
+      s.squaredOffDay === istParts(this.ctx.clock.now()).day &&
+      heldQuantity(s) > 0 &&
+      !openOrders(s).some((o) => o.role === 'exit')
+    );
   }
 
   private reconcileLoop(): Promise<void> {
@@ -325,6 +351,9 @@ export class Engine implements EngineCommands {
       const now = this.ctx.clock.now();
       const today = this.calendar.squareOffAt(now);
       if (today === null) return 3_600_000; // off: look again in an hour
+      // Started (or restarted after a crash) past today's square-off without having done it:
+      // do it now, or a position recovered from before would be held overnight.
+      if (today <= now && this.ctx.state.squaredOffDay !== istParts(now).day && this.calendar.isTradingDay(now)) return 1_000;
       return today > now ? today - now : today + 86_400_000 - now;
     };
     return this.every(nextSquareOff, async () => {

@@ -1,6 +1,6 @@
 import type { EngineContext } from './context.js';
 import { isOpen } from './order-machine.js';
-import { cancelAndSettle, refreshOrder } from './order-sync.js';
+import { cancelAndSettle, refreshOrders } from './order-sync.js';
 import { coverShort, realiseIfFlat } from './position-close.js';
 import { ensureProtection, isProtected } from './protection.js';
 import { activeLeg, heldQuantity, openOrders } from './state.js';
@@ -11,9 +11,11 @@ import { activeLeg, heldQuantity, openOrders } from './state.js';
 export type OcoOutcome = 'flat' | 'protected' | 'unprotected' | 'short' | 'exiting';
 
 export async function checkLegs(ctx: EngineContext): Promise<OcoOutcome> {
-  for (const order of openOrders(ctx.state).filter((o) => o.request.action === 'SELL')) {
-    const before = order.phase;
-    const { result, newlyFilled } = await refreshOrder(ctx, order);
+  const sells = openOrders(ctx.state).filter((o) => o.request.action === 'SELL');
+  const before = new Map(sells.map((o) => [o, o.phase]));
+  const refreshed = await refreshOrders(ctx, sells);
+  for (const order of sells) {
+    const { result, newlyFilled } = refreshed.get(order) ?? { result: 'error', newlyFilled: 0 };
     if (result === 'lost') {
       order.phase = 'cancelled';
       order.reason = 'not found at the broker';
@@ -21,7 +23,7 @@ export async function checkLegs(ctx: EngineContext): Promise<OcoOutcome> {
     if (newlyFilled > 0) {
       ctx.log.info(order.phase === 'filled' ? 'FILL' : 'PARTIAL_FILL', `${order.role} ${order.orderId} filled ${order.filled}/${order.request.quantity} @ ₹${(order.avgPrice ?? 0).toFixed(2)}`);
     }
-    if (order.phase === 'rejected' && before !== 'rejected') {
+    if (order.phase === 'rejected' && before.get(order) !== 'rejected') {
       if (order.role === 'stop' && order.request.priceType === 'SL-M') {
         ctx.state.slmRefused = true;
         ctx.log.critical('CRITICAL', `stop SL-M ${order.orderId} rejected after acceptance (${order.reason ?? 'no reason'}): position UNPROTECTED on the downside, re-arming as SL`);

@@ -1,4 +1,5 @@
 import { describeError, isBrokerError } from '../broker/errors.js';
+import type { OrderReport } from '../broker/types.js';
 import type { EngineContext } from './context.js';
 import { applyReport, isOpen, type TrackedOrder } from './order-machine.js';
 import { findPlacedOrder } from './place-order.js';
@@ -8,6 +9,12 @@ import { rememberOrderId } from './state.js';
 
 /** "Not found" this many times in a row (one per poll) before an order is treated as lost. */
 export const MAX_MISSES = 5;
+/**
+ * …and never sooner than this after it was placed: a burst of reads (a cancel re-reads three
+ * times in 0.4 s) must not write off an order the broker simply does not show yet, or it is
+ * left working at the broker, untracked.
+ */
+export const NOT_FOUND_GRACE_MS = 10_000;
 
 export type RefreshResult = 'ok' | 'missing' | 'lost' | 'error';
 
@@ -40,7 +47,7 @@ export async function refreshOrder(ctx: EngineContext, order: TrackedOrder): Pro
     if (isBrokerError(err, 'not_found')) {
       order.misses += 1;
       // Right after placement an order can be "not found" for a moment: count before giving up.
-      if (order.misses >= MAX_MISSES) {
+      if (order.misses >= MAX_MISSES && ctx.clock.now() - order.placedAt >= NOT_FOUND_GRACE_MS) {
         ctx.log.warn('ORDER', `${order.role} order ${order.orderId} not found ${order.misses} times: treating it as lost`);
         return { result: 'lost', newlyFilled: 0 };
       }
@@ -49,6 +56,36 @@ export async function refreshOrder(ctx: EngineContext, order: TrackedOrder): Pro
     ctx.log.warn('ORDER', `status of ${order.role} ${order.orderId} failed: ${describeError(err)}`);
     return { result: 'error', newlyFilled: 0 };
   }
+}
+
+/**
+ * Refresh several orders with one order-book read (the book carries fills from one trade-book
+ * read) instead of a status call each; an order missing from the book falls back to its own
+ * status call, which counts "not found" misses.
+ */
+export async function refreshOrders(ctx: EngineContext, orders: TrackedOrder[]): Promise<Map<TrackedOrder, { result: RefreshResult; newlyFilled: number }>> {
+  const results = new Map<TrackedOrder, { result: RefreshResult; newlyFilled: number }>();
+  const withIds = orders.filter((o) => o.orderId !== null);
+  let book: Map<string, OrderReport> | null = null;
+  if (withIds.length > 1) {
+    try {
+      book = new Map((await ctx.broker.orderBook()).map((r) => [r.orderId, r]));
+    } catch (err) {
+      ctx.log.warn('ORDER', `order book read failed (${describeError(err)}): asking per order`);
+    }
+  }
+  for (const order of orders) {
+    const report = order.orderId !== null ? book?.get(order.orderId) : undefined;
+    if (!report) {
+      results.set(order, await refreshOrder(ctx, order));
+      continue;
+    }
+    const { newlyFilled, refused } = applyReport(order, report);
+    if (refused) ctx.log.error('STATE', refused);
+    if (report.status === 'rejected' && report.rejectionReason) order.reason = report.rejectionReason;
+    results.set(order, { result: 'ok', newlyFilled });
+  }
+  return results;
 }
 
 /**

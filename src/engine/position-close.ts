@@ -30,10 +30,17 @@ export function exitReason(ctx: EngineContext, fallback: TradeRecord['reason']):
 export async function realiseIfFlat(ctx: EngineContext, fallback: TradeRecord['reason']): Promise<boolean> {
   if (heldQuantity(ctx.state) !== 0) return false;
   for (const order of openOrders(ctx.state)) {
-    await cancelAndSettle(ctx, order, 'position closed');
-    ctx.log.info('CLEANUP', `orphaned ${order.role} ${order.orderId} cancelled`);
+    if (await cancelAndSettle(ctx, order, 'position closed')) ctx.log.info('CLEANUP', `orphaned ${order.role} ${order.orderId} cancelled`);
   }
   if (heldQuantity(ctx.state) !== 0) return false;
+  const stillOpen = openOrders(ctx.state);
+  if (stillOpen.length > 0) {
+    // Forgetting an order that is still working would leave it at the broker untracked (a
+    // SELL leg there sells short when it fills): keep it, and try again on the next poll.
+    ctx.log.warn('CLEANUP', `flat, but ${stillOpen.map((o) => `${o.role} ${o.orderId ?? '?'}`).join(', ')} not confirmed cancelled: retrying before closing the position`);
+    ctx.commit();
+    return false;
+  }
   const trade = roundTrip(ctx.state, ctx.settings.costs, ctx.clock.now(), exitReason(ctx, fallback));
   if (trade) {
     addTrade(ctx.state, trade);

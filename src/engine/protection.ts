@@ -49,6 +49,13 @@ export async function placeStop(ctx: EngineContext, qty: number): Promise<PlaceO
   if (wanted === null) return null;
   const { grid } = ctx;
   let triggerTicks = grid.toTicks(wanted);
+  // The quote loop's LTP can be a second old, and a fast market moves through a stop in less:
+  // a trigger at or above the real LTP is refused, so place it against a fresh price.
+  try {
+    ctx.ltp = (await ctx.broker.quote(ctx.settings.symbol, ctx.settings.exchange)).ltp;
+  } catch {
+    // keep the last LTP seen
+  }
   if (ctx.ltp !== null) {
     const ltpTicks = grid.toTicks(ctx.ltp, 'down');
     if (triggerTicks >= ltpTicks) {
@@ -58,13 +65,18 @@ export async function placeStop(ctx: EngineContext, qty: number): Promise<PlaceO
     }
   }
   const trigger = grid.fromTicks(triggerTicks);
+  const limit = grid.fromTicks(Math.max(1, triggerTicks - 1));
   if (!ctx.state.slmRefused) {
     const slm = await placeIdempotent(ctx, 'stop', orderRequest(ctx, 'SELL', qty, 'SL-M', undefined, trigger));
     if (slm.kind !== 'rejected') return slm;
-    ctx.state.slmRefused = true;
     ctx.log.warn('STOP', `SL-M refused (${slm.message}): falling back to SL`);
+    const sl = await placeIdempotent(ctx, 'stop', orderRequest(ctx, 'SELL', qty, 'SL', limit, trigger));
+    // Only an SL taken where the SL-M was refused says SL-M itself is refused; when both are
+    // refused the reason was something else (a trigger the price already passed), and later
+    // stops should still try SL-M, which fills in a gap where SL may not.
+    if (sl.kind !== 'rejected') ctx.state.slmRefused = true;
+    return sl;
   }
-  const limit = grid.fromTicks(Math.max(1, triggerTicks - 1));
   return placeIdempotent(ctx, 'stop', orderRequest(ctx, 'SELL', qty, 'SL', limit, trigger));
 }
 

@@ -1,8 +1,8 @@
 import { describeError } from '../broker/errors.js';
 import type { PositionRow } from '../broker/types.js';
 import type { EngineContext } from './context.js';
-import { newOrder } from './order-machine.js';
-import { cancelAndSettle } from './order-sync.js';
+import { isOpen, newOrder } from './order-machine.js';
+import { cancelAndSettle, refreshOrder } from './order-sync.js';
 import { orderRequest } from './context.js';
 import { coverShort, realiseIfFlat } from './position-close.js';
 import { ensureProtection, isProtected } from './protection.js';
@@ -26,15 +26,15 @@ function findRow(ctx: EngineContext, rows: PositionRow[]): PositionRow | undefin
   );
 }
 
-/** Price of the fills an outside order got, from the trade book (the trader sold in the broker's terminal). */
-async function externalFillPrice(ctx: EngineContext, qty: number): Promise<number | null> {
+/** Price of the fills an outside order got, from the trade book (the trader traded in the broker's terminal). */
+async function externalFillPrice(ctx: EngineContext, qty: number, action: 'BUY' | 'SELL' = 'SELL'): Promise<number | null> {
   try {
     const rows = await ctx.broker.tradeBook();
     const since = ctx.state.openedAt ?? 0;
     const outside = rows.filter(
       (r) =>
         r.symbol.toUpperCase() === ctx.settings.symbol.toUpperCase() &&
-        r.action === 'SELL' &&
+        r.action === action &&
         !ctx.state.knownOrderIds.includes(r.orderId) &&
         (r.timestamp === null || r.timestamp >= since - 5_000),
     );
@@ -74,10 +74,33 @@ export async function reconcile(ctx: EngineContext, report: PhaseReporter): Prom
   }
   const row = findRow(ctx, rows);
   const brokerQty = row?.quantity ?? 0;
-  const ours = heldQuantity(ctx.state);
+  let ours = heldQuantity(ctx.state);
   let corrected = false;
 
-  if (brokerQty !== ours) {
+  const unread: string[] = [];
+  if (brokerQty !== ours && openOrders(ctx.state).length > 0) {
+    // Our own orders first: a leg (or the entry) may simply have filled since the last poll.
+    // Booking the whole difference as an outside trade and then reading that fill would count
+    // it twice (and buy back, or sell, twice as much as needed).
+    for (const order of openOrders(ctx.state)) {
+      const { result } = await refreshOrder(ctx, order);
+      if (result === 'lost') {
+        order.phase = 'cancelled';
+        order.reason = 'not found at the broker';
+      } else if (result !== 'ok' || (order.orderId === null && isOpen(order.phase))) {
+        unread.push(`${order.role} ${order.orderId ?? '(outcome unknown)'}`);
+      }
+    }
+    if (heldQuantity(ctx.state) !== ours) corrected = true;
+    ours = heldQuantity(ctx.state);
+  }
+
+  if (brokerQty !== ours && unread.length > 0) {
+    // The difference may be a fill of one of ours that the broker does not show yet (an order
+    // "not found" for a moment after placement): no outside trade is booked on a guess.
+    ctx.log.warn('RECONCILE', `broker ${brokerQty}, ours ${ours}, but ${unread.join(', ')} cannot be read yet: deciding at the next reconciliation`);
+    corrected = true;
+  } else if (brokerQty !== ours) {
     corrected = true;
     if (ours > 0 && brokerQty === 0) {
       ctx.log.warn('RECONCILE', `broker is FLAT but we hold ${ours}: closed outside the bot; realising from the trade book`);
@@ -94,17 +117,20 @@ export async function reconcile(ctx: EngineContext, report: PhaseReporter): Prom
       await realiseIfFlat(ctx, 'reconcile');
     } else if (brokerQty < 0) {
       ctx.log.critical('CRITICAL', `broker shows net SHORT ${brokerQty}: buying back`);
-      bookOutsideChange(ctx.state, ctx, brokerQty - ours, row?.averagePrice ?? null, 'reconcile');
+      // The outside trade was a sale: its price is in the trade book, not in the short's average.
+      bookOutsideChange(ctx.state, ctx, brokerQty - ours, (await externalFillPrice(ctx, ours - brokerQty, 'SELL')) ?? row?.averagePrice ?? null, 'reconcile');
       await coverShort(ctx);
       await realiseIfFlat(ctx, 'reconcile');
     } else {
       ctx.log.warn('RECONCILE', `quantity differs: broker ${brokerQty}, ours ${ours}: adopting the broker's and resizing legs`);
-      bookOutsideChange(ctx.state, ctx, brokerQty - ours, row?.averagePrice ?? null, 'reconcile');
+      const diff = brokerQty - ours;
+      const price = await externalFillPrice(ctx, Math.abs(diff), diff > 0 ? 'BUY' : 'SELL');
+      bookOutsideChange(ctx.state, ctx, diff, price ?? row?.averagePrice ?? null, 'reconcile');
     }
   }
 
   const held = heldQuantity(ctx.state);
-  if (held > 0 && row) {
+  if (held > 0 && row && row.quantity === held) {
     const ourAvg = averageEntry(ctx.state);
     if (ourAvg === null || ctx.state.anchor === null) {
       ctx.state.anchor = row.averagePrice;
