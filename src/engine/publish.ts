@@ -22,21 +22,23 @@ function legView(leg: Tracked | null, role: 'target' | 'stop'): LegView | null {
 }
 
 export function publishState(store: AppStore, state: EngineState): void {
-  const api = store.getState();
   const entry = entryOrder(state);
-  api.positionChanged({
-    phase: state.phase,
-    requested: state.requested,
-    entryFilled: entry?.filled ?? 0,
-    held: Math.max(0, heldQuantity(state)),
-    exited: sold(state).qty,
-    avgEntry: averageEntry(state),
-    openedAt: state.openedAt,
+  store.getState().engineStateChanged({
+    position: {
+      phase: state.phase,
+      requested: state.requested,
+      entryFilled: entry?.filled ?? 0,
+      held: Math.max(0, heldQuantity(state)),
+      exited: sold(state).qty,
+      avgEntry: averageEntry(state),
+      openedAt: state.openedAt,
+    },
+    legs: { target: legView(activeLeg(state, 'target'), 'target'), stop: legView(activeLeg(state, 'stop'), 'stop') },
+    pnl: { ...state.pnl },
+    tradesToday: state.trades.slice(-200),
+    paused: state.paused,
+    marketOnTarget: state.marketOnTarget,
   });
-  api.legsChanged({ target: legView(activeLeg(state, 'target'), 'target'), stop: legView(activeLeg(state, 'stop'), 'stop') });
-  api.pnlChanged({ ...state.pnl }, state.trades.filter((t) => t.closedAt > 0).slice(-200));
-  api.pausedChanged(state.paused);
-  api.marketOnTargetChanged(state.marketOnTarget);
 }
 
 /** `STATE=LONG qty=75 entry=100.50 tp=102.50 sl=99.50` — one greppable line. */

@@ -17,6 +17,8 @@ export interface StoreActions {
   marketOnTargetChanged(on: boolean): void;
   positionChanged(position: DashboardState['position']): void;
   legsChanged(legs: { target: LegView | null; stop: LegView | null }): void;
+  /** Everything an engine commit changes, in one update (one render, not five). */
+  engineStateChanged(view: Pick<DashboardState, 'position' | 'legs' | 'pnl' | 'tradesToday' | 'paused' | 'marketOnTarget'>): void;
   /** The day's realised P&L and trades, as the engine computed them. */
   pnlChanged(pnl: DashboardState['pnl'], trades: TradeRecord[]): void;
   shutdownPhaseChanged(phase: ShutdownPhase, detail: string, at: number): void;
@@ -83,6 +85,7 @@ export function createAppStore(): AppStore {
     positionChanged: (position) => set({ position }),
     legsChanged: (legs) => set({ legs }),
     pnlChanged: (pnl, tradesToday) => set({ pnl, tradesToday }),
+    engineStateChanged: (view) => set(view),
     shutdownPhaseChanged: (phase, detail, at) => set({ shutdown: { phase, detail, since: at } }),
     criticalRaised: () => set((s) => ({ criticalSeq: s.criticalSeq + 1 })),
     bannerChanged: (banner) => set({ banner }),
