@@ -1,6 +1,11 @@
 #!/usr/bin/env node
 // Thin launcher: the CLI lives in src/cli and is compiled to dist by `npm install` (prepare).
-import { main } from '../dist/src/cli/main.js';
+
+// React (under Ink) loads its development build unless NODE_ENV says production, and that build
+// costs a quarter more CPU per dashboard frame. Decide before the CLI (and React) is imported;
+// an explicit NODE_ENV still wins.
+process.env.NODE_ENV ??= 'production';
+const { main } = await import('../dist/src/cli/main.js');
 
 main(process.argv.slice(2)).then(
   (code) => { process.exitCode = code; },

@@ -6,6 +6,7 @@ import { render } from 'ink';
 import type { EngineCommands } from '../src/engine/commands.js';
 import type { AppStore } from '../src/store/store.js';
 import { App } from './App.js';
+import { coalescedView } from './coalesce.js';
 import { colorFromEnv } from './tone.js';
 import { useTerminalSize } from './useTerminalSize.js';
 
@@ -28,6 +29,11 @@ export interface DashboardOptions {
   /** Frame-rate cap; default 12. */
   maxFps?: number;
   /**
+   * Market ticks alone (price, clock, broker health) redraw at most this often, in ms; default
+   * 1000. Trading state (position, legs, log, flags) redraws at once. See coalesce.ts.
+   */
+  tickMs?: number;
+  /**
    * Redraw only changed lines (less traffic over SSH). Default false: after a resize (tmux pane
    * change, SSH window) lines the terminal moved are never repainted in that mode, while a full
    * redraw heals the screen on the next change (the clock ticks every second).
@@ -44,7 +50,7 @@ export interface DashboardHandle {
   unmount(): void;
 }
 
-function LiveApp(props: Omit<DashboardOptions, 'stdin' | 'maxFps' | 'incrementalRendering'> & { stdout: NodeJS.WriteStream; color: boolean }): ReactNode {
+function LiveApp(props: Omit<DashboardOptions, 'stdin' | 'maxFps' | 'tickMs' | 'incrementalRendering'> & { stdout: NodeJS.WriteStream; color: boolean }): ReactNode {
   const size = useTerminalSize(props.stdout);
   return (
     <App
@@ -116,10 +122,11 @@ export function startDashboard(opts: DashboardOptions): DashboardHandle {
   // Under CI Ink draws nothing until exit. Keep trading and keys working, but say why the
   // screen stays blank (the CLI should have chosen headless: see whyNoDashboard).
   if (ciSuppressesInk(process.env)) stdout.write(`${CI_WARNING}\r\n`);
+  const coalesced = coalescedView(opts.store, opts.tickMs !== undefined ? { tickMs: opts.tickMs } : {});
   let instance: ReturnType<typeof render>;
   try {
     instance = render(
-      <LiveApp store={opts.store} commands={opts.commands} stdout={stdout} color={color} onDisplayError={opts.onDisplayError} />,
+      <LiveApp store={coalesced.view} commands={opts.commands} stdout={stdout} color={color} onDisplayError={opts.onDisplayError} />,
       {
         stdout,
         stdin,
@@ -130,6 +137,7 @@ export function startDashboard(opts: DashboardOptions): DashboardHandle {
       },
     );
   } catch (err) {
+    coalesced.dispose();
     removeHandlers();
     restoreScreen();
     throw err;
@@ -139,6 +147,7 @@ export function startDashboard(opts: DashboardOptions): DashboardHandle {
   const finish = (): void => {
     if (finished) return;
     finished = true;
+    coalesced.dispose();
     removeHandlers();
     restoreScreen();
   };

@@ -4,14 +4,15 @@ import { tickGrid } from '../broker/ticks.js';
 import type { Broker, Instrument } from '../broker/types.js';
 import type { Logger } from '../log/logger.js';
 import type { AppStore } from '../store/store.js';
-import type { ShutdownPhase } from '../store/types.js';
+import type { ShutdownPhase, TradeRecord } from '../store/types.js';
 import type { Clock } from './clock.js';
 import type { EngineCommands } from './commands.js';
 import { type EngineContext, type EngineSettings } from './context.js';
 import { enter } from './entry.js';
 import { instrumentBroker, type BrokerHealthFlags } from './instrumented-broker.js';
-import { exitAtMarket, type PhaseReporter } from './market-exit.js';
+import { CONFIRM_POLL_MS, CONFIRM_POLLS, exitAtMarket, type PhaseReporter } from './market-exit.js';
 import { checkLegs } from './oco.js';
+import type { TrackedOrder } from './order-machine.js';
 import { realiseIfFlat } from './position-close.js';
 import { MAX_PROTECT_ATTEMPTS, targetPrice } from './protection.js';
 import { isLong } from './position-machine.js';
@@ -47,6 +48,8 @@ export interface EngineDeps {
 /** How long the graceful exit keeps reconciling after its market orders, and how often. */
 export const KEEP_ALIVE_MS = 30_000;
 export const KEEP_ALIVE_STEP_MS = 2_000;
+/** The next reconciliation after one that could not read the position book. */
+export const RECONCILE_RETRY_MS = 2_000;
 
 export class Engine implements EngineCommands {
   private readonly ctx: EngineContext;
@@ -59,6 +62,7 @@ export class Engine implements EngineCommands {
   private recovered = false;
   private shuttingDown: Promise<number> | null = null;
   private flattening = false;
+  private lastReconcile: 'in_sync' | 'corrected' | 'unavailable' = 'in_sync';
   private resolveStopped: (code: number) => void = () => {};
   /** Resolves with the exit code once a shutdown (however it was asked for) has finished. */
   readonly stopped: Promise<number> = new Promise((resolve) => {
@@ -303,10 +307,18 @@ export class Engine implements EngineCommands {
         }
         const before = this.ctx.state.phase;
         const outcome = await checkLegs(this.ctx);
+        const stale = outcome === 'exiting' ? this.staleExit() : null;
         if (outcome === 'unprotected' && this.ctx.state.protectFailures >= MAX_PROTECT_ATTEMPTS) {
           this.ctx.log.critical('CRITICAL', `still UNPROTECTED after ${MAX_PROTECT_ATTEMPTS} attempts: flattening at market`);
           await exitAtMarket(this.ctx, 'flatten', this.report);
           await this.afterExit('flatten');
+        } else if (stale) {
+          // The market exit left working has not filled (a part-fill whose rest never trades, a
+          // hang): cancel it, keeping what filled, and sell what is still held again.
+          const reason = (stale.reason as TradeRecord['reason'] | undefined) ?? 'flatten';
+          this.ctx.log.warn('ESCALATE', `market exit ${stale.orderId ?? '?'} still not filled after ${Math.round((this.ctx.clock.now() - stale.placedAt) / 1000)} s: selling what is held again`);
+          await exitAtMarket(this.ctx, reason, this.report);
+          await this.afterExit(reason);
         } else if (outcome === 'flat' || outcome === 'short' || this.ctx.state.phase !== before) {
           this.summary();
         }
@@ -315,11 +327,16 @@ export class Engine implements EngineCommands {
           // (the trader's terminal) leaves our legs working, and one of them filling then made
           // the account SHORT, which only the position book shows; without this it would wait
           // for the next scheduled reconciliation (and a new entry would buy into it).
-          const checked = await reconcile(this.ctx, this.report);
-          if (checked === 'corrected') this.summary();
+          await this.reconcileUntilSettled();
         }
       });
     });
+  }
+
+  /** A market exit working for longer than two confirmation windows, if any. */
+  private staleExit(): TrackedOrder | null {
+    const limit = 2 * CONFIRM_POLL_MS * CONFIRM_POLLS;
+    return openOrders(this.ctx.state, ['exit']).find((o) => o.orderId !== null && this.ctx.clock.now() - o.placedAt >= limit) ?? null;
   }
 
   /** Square-off ran today, yet a position is still held and no market exit is working for it. */
@@ -333,7 +350,10 @@ export class Engine implements EngineCommands {
   }
 
   private reconcileLoop(): Promise<void> {
-    return this.every(this.ctx.settings.reconcileMs, async () => {
+    // After a failed position-book read, look again soon rather than a whole interval later:
+    // the position book is the only way to see a position closed (or opened) from outside.
+    const next = (): number => (this.lastReconcile === 'unavailable' ? Math.min(RECONCILE_RETRY_MS, this.ctx.settings.reconcileMs) : this.ctx.settings.reconcileMs);
+    return this.every(next, async () => {
       if (this.shuttingDown) return;
       await this.reconcileLocked();
     });
@@ -341,9 +361,22 @@ export class Engine implements EngineCommands {
 
   private async reconcileLocked(): Promise<void> {
     await this.lock.run(async () => {
-      const outcome = await reconcile(this.ctx, this.report);
-      if (outcome === 'corrected') this.summary();
+      await this.reconcileUntilSettled();
     });
+  }
+
+  /**
+   * Reconcile, and again while it corrects something (at most three passes): a correction made
+   * on one snapshot of the broker (an outside close) can race a fill (a leg of ours), and the
+   * next pass sees the result at once instead of a reconcile interval later.
+   */
+  private async reconcileUntilSettled(): Promise<void> {
+    for (let pass = 0; pass < 3; pass++) {
+      const outcome = await reconcile(this.ctx, this.report);
+      this.lastReconcile = outcome;
+      if (outcome !== 'corrected') return;
+      this.summary();
+    }
   }
 
   private squareOffLoop(): Promise<void> {
@@ -382,6 +415,8 @@ export class Engine implements EngineCommands {
     const { ctx } = this;
     if (await realiseIfFlat(ctx, reason)) {
       this.report('idle', '');
+      // Flat by our books: ask the broker (a leg that filled after an outside close left it short).
+      await this.reconcileUntilSettled();
     } else {
       // A market exit still working is followed by the OCO poll; otherwise protection re-arms.
       const exitOpen = openOrders(ctx.state).some((o) => o.role === 'exit');

@@ -47,6 +47,15 @@ export async function enter(ctx: EngineContext, signalLtp: number | null): Promi
   const held = heldQuantity(s);
   if (held <= 0) {
     ctx.log.warn('ENTRY', `entry got no fill (${order.phase}${order.reason ? `: ${order.reason}` : ''})`);
+    if (isOpen(order.phase)) {
+      // Its cancel is not confirmed (or its outcome is unknown): it may still fill. Forgetting
+      // it would leave a position nobody protects; the OCO poll keeps cancelling it instead,
+      // and a late fill is reconciled and protected.
+      ctx.log.warn('ENTRY', `entry ${order.orderId ?? '(outcome unknown)'} not confirmed cancelled: following it`);
+      s.phase = 'exiting';
+      ctx.commit();
+      return;
+    }
     resetToFlat(ctx);
     return;
   }

@@ -13,6 +13,9 @@ import { heldQuantity, openOrders } from './state.js';
 
 export const CONFIRM_POLL_MS = 250;
 export const CONFIRM_POLLS = 20;
+/** Rounds of cancelling open orders before the market sell, this far apart. */
+const CANCEL_ROUNDS = 3;
+const CANCEL_RETRY_MS = 500;
 
 export type PhaseReporter = (phase: ShutdownPhase, detail: string) => void;
 
@@ -46,8 +49,16 @@ export async function exitAtMarket(ctx: EngineContext, reason: TradeRecord['reas
   ctx.state.phase = 'exiting';
   ctx.commit();
   report('cancelling_legs', 'cancelling open orders');
-  for (const order of openOrders(ctx.state)) {
-    await cancelAndSettle(ctx, order, reason);
+  for (let round = 0; round < CANCEL_ROUNDS; round++) {
+    const open = openOrders(ctx.state);
+    if (open.length === 0) break;
+    if (round > 0) {
+      // A leg whose cancel is not confirmed may have filled (a new order can be "not found"
+      // for a moment): selling now could sell the same quantity twice. Look again first.
+      ctx.log.warn('ESCALATE', `${open.map((o) => `${o.role} ${o.orderId ?? '?'}`).join(', ')} not confirmed cancelled: trying again before selling`);
+      await ctx.clock.sleep(CANCEL_RETRY_MS);
+    }
+    for (const order of open) await cancelAndSettle(ctx, order, reason);
   }
   ctx.commit();
   for (let attempt = 1; attempt <= 2; attempt++) {

@@ -38,6 +38,8 @@ export async function findPlacedOrder(
   req: OrderRequest,
   since: number,
 ): Promise<{ found: OrderReport | null; lookedUp: boolean }> {
+  // Absence counts only when the last (latest) lookup answered: an order can be "not found" for
+  // a while after placement, so an early empty answer followed by a failed one proves nothing.
   let lookedUp = false;
   for (const delay of LOOKUP_DELAYS_MS) {
     await pause(ctx, delay, false);
@@ -46,6 +48,7 @@ export async function findPlacedOrder(
       book = await ctx.broker.orderBook();
     } catch (err) {
       ctx.log.warn('IDEMPOTENT', `order book lookup failed: ${describeError(err)}`);
+      lookedUp = false;
       continue;
     }
     lookedUp = true;
@@ -82,6 +85,9 @@ export async function placeIdempotent(
       const { orderId } = await ctx.broker.placeOrder(req);
       order.orderId = orderId;
       order.phase = 'working';
+      // The attempt that made it (earlier ones may have timed out): its "not found" grace and
+      // lookup window start here.
+      order.placedAt = attemptStart;
       rememberOrderId(ctx.state, orderId);
       ctx.commit();
       return { kind: 'placed', order };
@@ -102,6 +108,7 @@ export async function placeIdempotent(
         if (found) {
           order.orderId = found.orderId;
           order.phase = 'working';
+          order.placedAt = attemptStart;
           rememberOrderId(ctx.state, found.orderId);
           ctx.commit();
           ctx.log.info('IDEMPOTENT', `order ${found.orderId} did reach the broker: adopted, not re-sent`);

@@ -1,12 +1,12 @@
 import type { TradeRecord } from '../store/types.js';
 import type { EngineContext } from './context.js';
 import { orderRequest } from './context.js';
-import { isOpen } from './order-machine.js';
-import { cancelAndSettle } from './order-sync.js';
+import { isOpen, openQuantity } from './order-machine.js';
+import { cancelAndSettle, refreshOrder } from './order-sync.js';
 import { placeIdempotent } from './place-order.js';
 import { addTrade, roundTrip } from './pnl.js';
 import { heldQuantity, openOrders } from './state.js';
-import { confirmFilled } from './market-exit.js';
+import { CONFIRM_POLL_MS, CONFIRM_POLLS, confirmFilled } from './market-exit.js';
 
 // Closing out a position in the engine's books once the broker says it is flat.
 
@@ -61,21 +61,45 @@ export function resetToFlat(ctx: EngineContext): void {
   s.anchor = null;
   s.openedAt = null;
   s.protectFailures = 0;
+  // An SL-M refusal counts for the position it happened in: in a fast market a refusal for a
+  // trigger the price had already passed looks the same, and a stale flag would send every
+  // later stop as SL (which may not fill in a gap) for good.
+  s.slmRefused = false;
   ctx.commit();
 }
 
 /** Net short (both legs filled, or an over-exit): buy it back at market at once. */
 export async function coverShort(ctx: EngineContext): Promise<void> {
+  if (heldQuantity(ctx.state) >= 0) return;
+  // A buy-back sent earlier may still be working (or have filled since): read it first, and
+  // never send a second one for the same quantity (both filling would leave us long).
+  for (const order of openOrders(ctx.state, ['cover'])) {
+    await refreshOrder(ctx, order);
+    if (isOpen(order.phase) && order.orderId !== null && ctx.clock.now() - order.placedAt >= CONFIRM_POLL_MS * CONFIRM_POLLS) {
+      // A buy-back that part-filled and stopped (or hangs) is not waited on forever: cancel
+      // what is left of it (keeping what filled) and send a new one for what is still short.
+      ctx.log.warn('ESCALATE', `buy-back ${order.orderId} not filled in ${(CONFIRM_POLL_MS * CONFIRM_POLLS) / 1000} s: cancelling it and re-sending for what is still short`);
+      await cancelAndSettle(ctx, order, 'unconfirmed buy-back');
+    }
+  }
   const short = -heldQuantity(ctx.state);
   if (short <= 0) return;
   ctx.log.critical('CRITICAL', `net SHORT ${short} (both legs filled?): buying back at market`);
   for (const order of openOrders(ctx.state).filter((o) => o.request.action === 'SELL')) {
     await cancelAndSettle(ctx, order, 'short detected');
   }
-  const still = -heldQuantity(ctx.state);
-  if (still <= 0) return;
+  const working = openOrders(ctx.state, ['cover']).reduce((sum, o) => sum + openQuantity(o), 0);
+  const still = -heldQuantity(ctx.state) - working;
+  if (still <= 0) {
+    if (working > 0) ctx.log.warn('CRITICAL', `buy-back of ${working} still working: waiting for it`);
+    return;
+  }
   const outcome = await placeIdempotent(ctx, 'cover', orderRequest(ctx, 'BUY', still, 'MARKET'), 'reconcile');
   if (outcome.kind === 'placed' || outcome.kind === 'unknown') await confirmFilled(ctx, outcome.order);
   else ctx.log.critical('CRITICAL', `buy-back of ${still} failed: ${outcome.message}`);
-  if (isOpen(outcome.order.phase)) ctx.log.critical('CRITICAL', `buy-back ${outcome.order.orderId} not confirmed yet`);
+  const o = outcome.order;
+  if (isOpen(o.phase)) ctx.log.critical('CRITICAL', `buy-back ${o.orderId} not confirmed yet`);
+  else if (o.phase !== 'filled' && outcome.kind === 'placed') {
+    ctx.log.critical('CRITICAL', `buy-back ${o.orderId} ${o.phase}${o.reason ? ` (${o.reason})` : ''}: still SHORT, buying back again on the next poll`);
+  }
 }

@@ -48,36 +48,43 @@ export async function placeStop(ctx: EngineContext, qty: number): Promise<PlaceO
   const wanted = stopTrigger(ctx);
   if (wanted === null) return null;
   const { grid } = ctx;
-  let triggerTicks = grid.toTicks(wanted);
-  // The quote loop's LTP can be a second old, and a fast market moves through a stop in less:
-  // a trigger at or above the real LTP is refused, so place it against a fresh price.
-  try {
-    ctx.ltp = (await ctx.broker.quote(ctx.settings.symbol, ctx.settings.exchange)).ltp;
-  } catch {
-    // keep the last LTP seen
-  }
-  if (ctx.ltp !== null) {
-    const ltpTicks = grid.toTicks(ctx.ltp, 'down');
-    if (triggerTicks >= ltpTicks) {
-      const adjusted = Math.max(1, ltpTicks - 1);
-      ctx.log.warn('STOP', `trigger ${grid.format(wanted)} is not below LTP ${grid.format(ctx.ltp)}: moved to ${grid.format(grid.fromTicks(adjusted))}`);
-      triggerTicks = adjusted;
+  /** The wanted trigger, or one tick under a fresh LTP when the price is already at or below it. */
+  const triggerBelowLtp = async (): Promise<number> => {
+    // The quote loop's LTP can be a second old, and a fast market moves through a stop in less:
+    // a trigger at or above the real LTP is refused, so place it against a fresh price.
+    try {
+      ctx.ltp = (await ctx.broker.quote(ctx.settings.symbol, ctx.settings.exchange)).ltp;
+    } catch {
+      // keep the last LTP seen
     }
+    const ticks = grid.toTicks(wanted);
+    if (ctx.ltp === null) return ticks;
+    const ltpTicks = grid.toTicks(ctx.ltp, 'down');
+    if (ticks < ltpTicks) return ticks;
+    const adjusted = Math.max(1, ltpTicks - 1);
+    ctx.log.warn('STOP', `trigger ${grid.format(wanted)} is not below LTP ${grid.format(ctx.ltp)}: moved to ${grid.format(grid.fromTicks(adjusted))}`);
+    return adjusted;
+  };
+  const sl = (ticks: number): Promise<PlaceOutcome> =>
+    placeIdempotent(ctx, 'stop', orderRequest(ctx, 'SELL', qty, 'SL', grid.fromTicks(Math.max(1, ticks - 1)), grid.fromTicks(ticks)));
+  let triggerTicks = await triggerBelowLtp();
+  if (ctx.state.slmRefused) return sl(triggerTicks);
+  let slm = await placeIdempotent(ctx, 'stop', orderRequest(ctx, 'SELL', qty, 'SL-M', undefined, grid.fromTicks(triggerTicks)));
+  if (slm.kind === 'rejected') {
+    // Refused because the price moved through the trigger on the way (the fresh LTP says so),
+    // not because SL-M is refused: try SL-M once more below the new price.
+    const sent = triggerTicks;
+    triggerTicks = await triggerBelowLtp();
+    if (triggerTicks !== sent) slm = await placeIdempotent(ctx, 'stop', orderRequest(ctx, 'SELL', qty, 'SL-M', undefined, grid.fromTicks(triggerTicks)));
   }
-  const trigger = grid.fromTicks(triggerTicks);
-  const limit = grid.fromTicks(Math.max(1, triggerTicks - 1));
-  if (!ctx.state.slmRefused) {
-    const slm = await placeIdempotent(ctx, 'stop', orderRequest(ctx, 'SELL', qty, 'SL-M', undefined, trigger));
-    if (slm.kind !== 'rejected') return slm;
-    ctx.log.warn('STOP', `SL-M refused (${slm.message}): falling back to SL`);
-    const sl = await placeIdempotent(ctx, 'stop', orderRequest(ctx, 'SELL', qty, 'SL', limit, trigger));
-    // Only an SL taken where the SL-M was refused says SL-M itself is refused; when both are
-    // refused the reason was something else (a trigger the price already passed), and later
-    // stops should still try SL-M, which fills in a gap where SL may not.
-    if (sl.kind !== 'rejected') ctx.state.slmRefused = true;
-    return sl;
-  }
-  return placeIdempotent(ctx, 'stop', orderRequest(ctx, 'SELL', qty, 'SL', limit, trigger));
+  if (slm.kind !== 'rejected') return slm;
+  ctx.log.warn('STOP', `SL-M refused (${slm.message}): falling back to SL`);
+  const fallback = await sl(triggerTicks);
+  // Only an SL taken where the SL-M was refused says SL-M itself is refused; when both are
+  // refused the reason was something else, and later stops should still try SL-M first (it
+  // fills in a gap where an SL's limit may not).
+  if (fallback.kind !== 'rejected') ctx.state.slmRefused = true;
+  return fallback;
 }
 
 /**
@@ -94,7 +101,12 @@ export async function ensureProtection(ctx: EngineContext): Promise<boolean> {
     if (leg && isOpen(leg.phase) && openQuantity(leg) !== held) {
       // The open exit quantity must never exceed what is held (and should cover all of it).
       ctx.log.info('SYNC', `${role} ${leg.orderId} open for ${openQuantity(leg)} but ${held} held: resizing`);
-      await cancelAndSettle(ctx, leg, 'resize');
+      if (!(await cancelAndSettle(ctx, leg, 'resize')) && isOpen(leg.phase)) {
+        // Not confirmed cancelled: a new leg next to it would put two exits of this role at the
+        // broker. It stays the live leg (it still protects) and the resize is retried next poll.
+        leg.retired = false;
+        ctx.log.warn('SYNC', `${role} ${leg.orderId} not confirmed cancelled: keeping it, resizing on the next poll`);
+      }
     }
   }
   const nowHeld = heldQuantity(ctx.state);

@@ -64,21 +64,27 @@ function bookOutsideChange(state: EngineState, ctx: EngineContext, qty: number, 
   state.orders.push(order);
 }
 
-export async function reconcile(ctx: EngineContext, report: PhaseReporter): Promise<ReconcileOutcome> {
+async function readPosition(ctx: EngineContext): Promise<{ row: PositionRow | undefined; qty: number } | null> {
   let rows: PositionRow[];
   try {
     rows = await ctx.broker.positionBook();
   } catch (err) {
     ctx.log.warn('RECONCILE', `position book unavailable (${describeError(err)}): state kept as is`);
-    return 'unavailable';
+    return null;
   }
   const row = findRow(ctx, rows);
-  const brokerQty = row?.quantity ?? 0;
+  return { row, qty: row?.quantity ?? 0 };
+}
+
+export async function reconcile(ctx: EngineContext, report: PhaseReporter): Promise<ReconcileOutcome> {
+  let snap = await readPosition(ctx);
+  if (!snap) return 'unavailable';
   let ours = heldQuantity(ctx.state);
   let corrected = false;
 
   const unread: string[] = [];
-  if (brokerQty !== ours && openOrders(ctx.state).length > 0) {
+  let moving = false;
+  if (snap.qty !== ours && openOrders(ctx.state).length > 0) {
     // Our own orders first: a leg (or the entry) may simply have filled since the last poll.
     // Booking the whole difference as an outside trade and then reading that fill would count
     // it twice (and buy back, or sell, twice as much as needed).
@@ -93,13 +99,29 @@ export async function reconcile(ctx: EngineContext, report: PhaseReporter): Prom
     }
     if (heldQuantity(ctx.state) !== ours) corrected = true;
     ours = heldQuantity(ctx.state);
+    // The position book read before the orders may be older than what they just showed (a leg
+    // filled in between): read it again, and judge a difference only if it stood still.
+    const again = await readPosition(ctx);
+    if (!again) {
+      ctx.commit();
+      return 'unavailable';
+    }
+    moving = again.qty !== snap.qty;
+    snap = again;
   }
+  const { row, qty: brokerQty } = snap;
 
-  if (brokerQty !== ours && unread.length > 0) {
+  if (brokerQty !== ours && (unread.length > 0 || moving)) {
     // The difference may be a fill of one of ours that the broker does not show yet (an order
-    // "not found" for a moment after placement): no outside trade is booked on a guess.
-    ctx.log.warn('RECONCILE', `broker ${brokerQty}, ours ${ours}, but ${unread.join(', ')} cannot be read yet: deciding at the next reconciliation`);
-    corrected = true;
+    // "not found" for a moment after placement), or fills still arriving: no outside trade is
+    // booked on a guess.
+    ctx.log.warn(
+      'RECONCILE',
+      `broker ${brokerQty}, ours ${ours}, but ${unread.length > 0 ? `${unread.join(', ')} cannot be read yet` : 'the position moved while reading'}: deciding at the next reconciliation`,
+    );
+    // A position still moving is worth another look at once; an order the broker cannot show
+    // yet is not (it needs time, not another read).
+    if (moving) corrected = true;
   } else if (brokerQty !== ours) {
     corrected = true;
     if (ours > 0 && brokerQty === 0) {
@@ -140,15 +162,32 @@ export async function reconcile(ctx: EngineContext, report: PhaseReporter): Prom
       ctx.log.warn('RECONCILE', `average price differs: broker ₹${row.averagePrice.toFixed(2)}, ours ₹${ourAvg.toFixed(2)}`);
     }
   }
-  if (held > 0) {
+  if (held > 0 && openOrders(ctx.state, ['exit']).length > 0) {
+    // A market exit is working (flatten, square-off): legs now would sell the same quantity
+    // twice. The OCO poll follows the exit.
+    ctx.state.phase = 'exiting';
+  } else if (held > 0) {
     if (!isProtected(ctx) || openOrders(ctx.state).some((o) => o.request.action === 'SELL' && o.request.quantity - o.filled !== held)) {
       corrected = true;
       ctx.log.warn('RECONCILE', `long ${held} without both legs sized to it: re-arming`);
       await ensureProtection(ctx);
     }
     ctx.state.phase = isProtected(ctx) ? 'long_protected' : 'long_unprotected';
+  } else if (held < 0) {
+    // Still short by our books (a buy-back that was rejected, or not filled yet): buy back
+    // until flat. 'exiting' keeps the OCO poll on it and holds new entries.
+    corrected = true;
+    await coverShort(ctx);
+    if (!(await realiseIfFlat(ctx, 'reconcile'))) ctx.state.phase = 'exiting';
   } else if (held === 0 && openOrders(ctx.state).length > 0) {
     corrected = true;
+    await realiseIfFlat(ctx, 'reconcile');
+  } else if (held === 0 && ctx.state.phase !== 'flat') {
+    // Nothing held, nothing working, yet not flat: a crash between "entering" being saved and
+    // the entry order being recorded leaves this behind, and every later signal would be
+    // skipped as "already entering". Close the books.
+    corrected = true;
+    ctx.log.warn('RECONCILE', `nothing held and nothing working, but the state said ${ctx.state.phase}: flat`);
     await realiseIfFlat(ctx, 'reconcile');
   }
   ctx.commit();

@@ -2,9 +2,9 @@ import type { EngineContext } from './context.js';
 import type { PhaseReporter } from './market-exit.js';
 import { isOpen } from './order-machine.js';
 import { cancelAndSettle, refreshOrder } from './order-sync.js';
-import { coverShort, realiseIfFlat, resetToFlat } from './position-close.js';
+import { coverShort, realiseIfFlat } from './position-close.js';
 import { reconcile } from './reconcile.js';
-import { averageEntry, entryOrder, heldQuantity, sold } from './state.js';
+import { averageEntry, entryOrder, heldQuantity, openOrders } from './state.js';
 
 // Start-up after a crash: settle every order the saved state knows with the broker (filled
 // while we were down → realise it; both legs filled → correct the position), then reconcile.
@@ -22,12 +22,12 @@ export async function recover(ctx: EngineContext, report: PhaseReporter): Promis
     const held = heldQuantity(s);
     if (held > 0 && s.anchor === null) s.anchor = averageEntry(s);
     if (held < 0) await coverShort(ctx);
-    if (heldQuantity(s) === 0) {
-      if (sold(s).qty > 0) await realiseIfFlat(ctx, 'target');
-      else resetToFlat(ctx);
-    } else if (s.phase === 'entering' || s.phase === 'flat') {
-      s.phase = 'long_unprotected';
-    }
+    // Flat: realise what was sold (if anything) and reset — but only once nothing of ours is
+    // still working: an entry whose cancel is not confirmed may yet fill (it is followed by the
+    // OCO poll in the meantime).
+    if (heldQuantity(s) === 0) await realiseIfFlat(ctx, 'target');
+    if (heldQuantity(s) > 0 && (s.phase === 'entering' || s.phase === 'flat')) s.phase = 'long_unprotected';
+    else if (heldQuantity(s) === 0 && openOrders(s).length > 0) s.phase = 'exiting';
     ctx.commit();
   }
   await reconcile(ctx, report);

@@ -23,7 +23,7 @@ export interface EngineState {
   /** Price the legs are anchored on (fill or signal, see IGNORE_ENTRY_DELTA). */
   anchor: number | null;
   openedAt: number | null;
-  /** The broker refused SL-M once: later stops go straight to SL. */
+  /** The broker refused SL-M in this position: its later stops go straight to SL. */
   slmRefused: boolean;
   paused: boolean;
   marketOnTarget: boolean;

@@ -38,9 +38,14 @@ export interface OpenAlgoClientOptions {
   timeoutMs: number;
   /** Extra attempts for read calls on not_sent, 5xx and 429 (default 2). Order calls never retry. */
   readRetries?: number;
-  /** Budget for place/modify/cancel per second (default 8; the server allows 10). */
+  /**
+   * Budget per second for each order route: placeorder, modifyorder, cancelorder (default 8; the
+   * server allows 10 per route). Every route has its own budget because the server counts each
+   * route on its own: one budget shared by several routes would only queue a flatten's cancels,
+   * reads and market SELL behind the routine polls and the entry.
+   */
   ordersPerSecond?: number;
-  /** Budget for every other call per second (default 8; the server allows 10 or more). */
+  /** Budget per second for each other route: quotes, orderstatus, tradebook… (default 8). */
   othersPerSecond?: number;
   /** Observer called after every HTTP attempt; must not throw (errors are swallowed). */
   onCall?: (info: CallInfo) => void;
@@ -61,8 +66,10 @@ export class OpenAlgoClient implements Broker {
   private readonly readRetries: number;
   private readonly onCall: ((info: CallInfo) => void) | undefined;
   private readonly sleep: (ms: number) => Promise<void>;
-  private readonly orderLimiter: RateLimiter;
-  private readonly otherLimiter: RateLimiter;
+  private readonly ordersPerSecond: number;
+  private readonly othersPerSecond: number;
+  /** One limiter per route, made on first use. */
+  private readonly limiters = new Map<string, RateLimiter>();
   private readonly agents = createAgents();
 
   constructor(opts: OpenAlgoClientOptions) {
@@ -75,8 +82,8 @@ export class OpenAlgoClient implements Broker {
     this.readRetries = Math.max(0, opts.readRetries ?? 2);
     this.onCall = opts.onCall;
     this.sleep = opts.sleep ?? realSleep;
-    this.orderLimiter = new RateLimiter({ limit: opts.ordersPerSecond ?? 8 });
-    this.otherLimiter = new RateLimiter({ limit: opts.othersPerSecond ?? 8 });
+    this.ordersPerSecond = opts.ordersPerSecond ?? 8;
+    this.othersPerSecond = opts.othersPerSecond ?? 8;
   }
 
   async placeOrder(req: OrderRequest): Promise<{ orderId: string }> {
@@ -233,7 +240,7 @@ export class OpenAlgoClient implements Broker {
   private async attempt<S extends z.ZodType>(
     name: string, schema: S, fields: Record<string, unknown>, orderCall: boolean,
   ): Promise<z.output<S>> {
-    await (orderCall ? this.orderLimiter : this.otherLimiter).acquire();
+    await this.limiterFor(name, orderCall).acquire();
     const started = performance.now();
     try {
       const reply = await httpPost(`${this.baseUrl}/api/v1/${name}`, { apikey: this.apiKey, ...fields }, {
@@ -255,6 +262,15 @@ export class OpenAlgoClient implements Broker {
       this.report({ name, ok: false, rttMs: performance.now() - started, error });
       throw error;
     }
+  }
+
+  private limiterFor(name: string, orderCall: boolean): RateLimiter {
+    let limiter = this.limiters.get(name);
+    if (!limiter) {
+      limiter = new RateLimiter({ limit: orderCall ? this.ordersPerSecond : this.othersPerSecond });
+      this.limiters.set(name, limiter);
+    }
+    return limiter;
   }
 
   private report(info: CallInfo): void {
