@@ -1,0 +1,147 @@
+// The dashboard's cost, in a process of its own so process.cpuUsage() is the dashboard's alone:
+// the real dashboard (startDashboard) renders to a fake terminal (a Writable with isTTY, 120×32)
+// while a price feed drives the store the way the engine's quote loop does (clockTicked,
+// quoteReceived and the health stamp of the successful quote call), at a given rate.
+
+import { PassThrough, Writable } from 'node:stream';
+import { startDashboard } from '../screens/render.js';
+import type { EngineCommands } from '../src/engine/commands.js';
+import { createAppStore, type AppStore } from '../src/store/store.js';
+import { serveRpc } from './lib/ipc.js';
+import { rng } from './lib/util.js';
+
+const BSU = '\u001b[?2026h';
+
+class FakeTerminal extends Writable {
+  readonly isTTY = true;
+  columns = 120;
+  rows = 32;
+  writes = 0;
+  bytes = 0;
+  frames = 0;
+  override _write(chunk: Buffer | string, _enc: BufferEncoding, done: (err?: Error | null) => void): void {
+    const text = typeof chunk === 'string' ? chunk : chunk.toString('utf8');
+    this.writes++;
+    this.bytes += Buffer.byteLength(text);
+    if (text.includes(BSU)) this.frames++;
+    done();
+  }
+}
+
+/** Raw-mode stdin that never sends a key. */
+function fakeStdin(): NodeJS.ReadStream {
+  const s = new PassThrough() as unknown as NodeJS.ReadStream & { setRawMode(on: boolean): NodeJS.ReadStream };
+  Object.assign(s, { isTTY: true, isRaw: false, ref: () => s, unref: () => s });
+  s.setRawMode = () => s;
+  return s;
+}
+
+const commands: EngineCommands = {
+  flatten: () => undefined,
+  toggleMarketOnTarget: () => undefined,
+  reconcileNow: () => undefined,
+  togglePause: () => undefined,
+  quit: () => undefined,
+};
+
+/** A store as it looks mid-session: long and protected, a few trades done, a full log tail. */
+function populatedStore(now: number): AppStore {
+  const store = createAppStore();
+  const a = store.getState();
+  a.configured({ mode: 'paper', brokerLabel: 'openalgo@127.0.0.1:5000', symbol: 'NIFTY25000CE', exchange: 'NFO', product: 'MIS', lots: 1, marketOnTarget: false });
+  a.instrumentResolved({ lotSize: 75, tickSize: 0.05 });
+  a.entriesHeldChanged(null);
+  a.positionChanged({ phase: 'long_protected', requested: 75, entryFilled: 75, held: 75, exited: 0, avgEntry: 100.1, openedAt: now - 42_000 });
+  a.legsChanged({
+    target: { role: 'target', orderId: '250000012', type: 'LIMIT', price: 102.1, trigger: null, quantity: 75, filled: 0, phase: 'working' },
+    stop: { role: 'stop', orderId: '250000013', type: 'SL-M', price: null, trigger: 99.1, quantity: 75, filled: 0, phase: 'working' },
+  });
+  const trades = Array.from({ length: 6 }, (_, i) => ({
+    openedAt: now - (i + 2) * 300_000, closedAt: now - (i + 2) * 300_000 + 60_000, entry: 100, exit: i % 3 === 0 ? 102 : 99,
+    quantity: 75, reason: (i % 3 === 0 ? 'target' : 'stop') as 'target' | 'stop', gross: i % 3 === 0 ? 150 : -75, costs: 40, net: i % 3 === 0 ? 110 : -115,
+  }));
+  a.pnlChanged({ realised: -120, trades: 6, wins: 2, losses: 4, day: '2026-11-24' }, trades);
+  for (let i = 0; i < 60; i++) {
+    a.logged({ at: now - (60 - i) * 5000, level: i % 11 === 0 ? 'WARN' : 'INFO', tag: ['SIGNAL', 'ENTRY', 'EXITS', 'FILL', 'TRADE'][i % 5] as string, text: `line ${i}: MARKET BUY 75 NIFTY25000CE (1 × 75) → filled 75/75 @ ₹100.10` });
+  }
+  a.clockTicked(now, 'in_session', now + 4000);
+  a.quoteReceived(100.35, 99.8);
+  return store;
+}
+
+const store = populatedStore(Date.now());
+const random = rng(11);
+let ltpTicks = 2007;
+let feedTimer: NodeJS.Timeout | null = null;
+let ticks = 0;
+
+function startFeed(perSecond: number): void {
+  stopFeed();
+  if (perSecond <= 0) return;
+  feedTimer = setInterval(() => {
+    const now = Date.now();
+    const a = store.getState();
+    ltpTicks += Math.round((random.next() - 0.5) * 6);
+    a.clockTicked(now, 'in_session', now + 5000 - (now % 5000));
+    a.brokerCallSucceeded(now, 2);
+    a.quoteReceived(ltpTicks * 0.05, 99.8);
+    ticks++;
+  }, 1000 / perSecond);
+}
+
+function stopFeed(): void {
+  if (feedTimer) clearInterval(feedTimer);
+  feedTimer = null;
+}
+
+const term = new FakeTerminal();
+let dashboard: ReturnType<typeof startDashboard> | null = null;
+
+serveRpc({
+  async mount() {
+    if (!dashboard) {
+      // BENCH_TICK_MS: try another coalescing interval for market ticks (startDashboard's tickMs).
+      const tickMs = process.env.BENCH_TICK_MS ? Number(process.env.BENCH_TICK_MS) : undefined;
+      dashboard = startDashboard({
+        store,
+        commands,
+        stdout: term as unknown as NodeJS.WriteStream,
+        stdin: fakeStdin(),
+        color: true,
+        ...(tickMs !== undefined ? { tickMs } : {}),
+      });
+    }
+    return true;
+  },
+  async unmount() {
+    dashboard?.unmount();
+    dashboard = null;
+    return true;
+  },
+  /** Run the feed at `perSecond`, warm up, then measure CPU and output over `measureMs`. */
+  async measure(args: { perSecond: number; warmMs: number; measureMs: number }) {
+    startFeed(args.perSecond);
+    await new Promise((r) => setTimeout(r, args.warmMs));
+    const c0 = process.cpuUsage();
+    const t0 = performance.now();
+    const f0 = { frames: term.frames, writes: term.writes, bytes: term.bytes, ticks };
+    await new Promise((r) => setTimeout(r, args.measureMs));
+    const cpu = process.cpuUsage(c0);
+    const wallMs = performance.now() - t0;
+    stopFeed();
+    const cpuMs = (cpu.user + cpu.system) / 1000;
+    return {
+      perSecond: args.perSecond,
+      mounted: dashboard !== null,
+      wallMs,
+      cpuMs,
+      cpuPctOfCore: (cpuMs / wallMs) * 100,
+      cpuMsPerMinute: (cpuMs * 60_000) / wallMs,
+      framesPerMinute: ((term.frames - f0.frames) * 60_000) / wallMs,
+      writesPerMinute: ((term.writes - f0.writes) * 60_000) / wallMs,
+      kbPerMinute: ((term.bytes - f0.bytes) * 60_000) / wallMs / 1024,
+      ticksPerMinute: ((ticks - f0.ticks) * 60_000) / wallMs,
+      rssMb: process.memoryUsage().rss / 2 ** 20,
+    };
+  },
+});

@@ -1,0 +1,105 @@
+// A real Engine, with its store and logger, trading through the real HTTP client (OpenAlgoClient)
+// against one market of the paper-server host — wired the way src/cli/run.ts wires a live run,
+// with the configuration's own defaults (paper mode) unless a flag overrides them.
+
+import { OpenAlgoClient, type CallInfo } from '../../src/broker/openalgo/client.js';
+import { resolveConfig } from '../../src/config/resolve.js';
+import type { ConfigKey } from '../../src/config/schema.js';
+import { engineSettings } from '../../src/config/settings.js';
+import { systemClock } from '../../src/engine/clock.js';
+import { Engine } from '../../src/engine/engine.js';
+import { MemoryStateFile } from '../../src/engine/persistence.js';
+import type { EngineState } from '../../src/engine/state.js';
+import { createLogger } from '../../src/log/logger.js';
+import { createAppStore, type AppStore } from '../../src/store/store.js';
+import type { RpcChild } from './ipc.js';
+import { withTimeout } from './util.js';
+
+export interface MarketHandle {
+  id: number;
+  url: string;
+  apiKey: string;
+  symbol: string;
+  exchange: string;
+}
+
+export interface BenchEngine {
+  market: MarketHandle;
+  engine: Engine;
+  store: AppStore;
+  client: OpenAlgoClient;
+  /** Every HTTP attempt the client made (client side), with the time it completed. */
+  calls: (CallInfo & { at: number })[];
+  stop(): Promise<void>;
+}
+
+export async function createMarket(host: RpcChild, opts: { seed: number; rateLimit?: boolean; freeze?: boolean }): Promise<MarketHandle> {
+  return host.call<MarketHandle>('create', opts);
+}
+
+/** BENCH_ENGINE_FLAGS='{"OTHER_RATE_PER_SECOND":"50"}': settings laid over every bench engine's (for experiments). */
+function extraFlags(): Partial<Record<ConfigKey, string>> {
+  const raw = process.env.BENCH_ENGINE_FLAGS;
+  if (!raw) return {};
+  return JSON.parse(raw) as Partial<Record<ConfigKey, string>>;
+}
+
+/** Start an engine on `market` with the paper defaults plus `flags` (config keys → raw values). */
+export async function startEngine(market: MarketHandle, flags: Partial<Record<ConfigKey, string>> = {}): Promise<BenchEngine> {
+  const resolved = resolveConfig({
+    store: {},
+    dotenv: {},
+    env: {},
+    flags: { SYMBOL: market.symbol, EXCHANGE: market.exchange, LOG_TO_FILE: 'false', PERSIST_STATE: 'false', ...flags, ...extraFlags() },
+    modeFlag: 'paper',
+  });
+  const c = resolved.config;
+  const calls: (CallInfo & { at: number })[] = [];
+  const client = new OpenAlgoClient({
+    host: market.url,
+    apiKey: market.apiKey,
+    strategy: c.STRATEGY_NAME,
+    timeoutMs: Math.round(c.API_TIMEOUT_SECONDS * 1000),
+    ordersPerSecond: c.ORDER_RATE_PER_SECOND,
+    othersPerSecond: c.OTHER_RATE_PER_SECOND,
+    onCall: (info) => calls.push({ ...info, at: Date.now() }),
+  });
+  const store = createAppStore();
+  store.getState().configured({
+    mode: 'paper',
+    brokerLabel: client.label,
+    symbol: market.symbol,
+    exchange: market.exchange,
+    product: c.PRODUCT,
+    lots: c.LOTS,
+    marketOnTarget: c.ENABLE_MARKET_ON_TARGET,
+  });
+  const log = createLogger({ store, clock: systemClock, secrets: [market.apiKey] });
+  const engine = new Engine({
+    broker: client,
+    clock: systemClock,
+    store,
+    log,
+    settings: engineSettings(c),
+    stateFile: new MemoryStateFile<EngineState>(),
+    marketOnTarget: c.ENABLE_MARKET_ON_TARGET,
+    failClosedOnUnknownSymbol: false,
+  });
+  await engine.start();
+  return {
+    market,
+    engine,
+    store,
+    client,
+    calls,
+    stop: async () => {
+      try {
+        await withTimeout(engine.shutdown(), 40_000, 'engine shutdown');
+      } catch {
+        engine.abandon();
+      }
+      await log.close();
+      await client.close();
+    },
+  };
+}

@@ -1,0 +1,449 @@
+// `npm run bench [-- --quick] [-- --only=oco,flatten,calls,dashboard,endurance,startup] [-- --serial]`
+//
+// Measures the figures the design promises, through the real HTTP client against paper-server
+// child processes on loopback, prints goal vs measured, and writes bench/results.json. Every
+// figure also comes as a ratio to a baseline measured in the same run, because the machine is
+// shared: a ratio moves less with the machine's load than the raw number does.
+
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { measureCalls, trafficSummary, type CallsResult, type TrafficSummary } from './broker-calls.js';
+import { measureDashboard, type DashboardResult } from './dashboard.js';
+import { measureEndurance, type EnduranceResult } from './endurance.js';
+import { measureFlatten, measureRtt, type FlattenResult, type RttResult } from './flatten.js';
+import { RpcChild } from './lib/ipc.js';
+import { round, roundSummary, summarize, type Summary } from './lib/stats.js';
+import { BENCH_DIST, REPO_ROOT, log } from './lib/util.js';
+import { measureOco, type OcoResult } from './oco.js';
+import { measureStartup, type StartupResult } from './startup.js';
+
+const ALL = ['oco', 'flatten', 'calls', 'dashboard', 'endurance', 'startup'] as const;
+type Part = (typeof ALL)[number];
+
+interface Plan {
+  rttReps: number;
+  ocoDefault: { samples: number; engines: number; budgetMs: number };
+  ocoBaseline: { samples: number; engines: number; budgetMs: number };
+  flatten: { samples: number; engines: number; budgetMs: number };
+  callsWindowMs: number;
+  dashboard: { warmMs: number; measureMs: number };
+  endurance: { interval: string };
+  startupReps: number;
+}
+
+const FULL: Plan = {
+  rttReps: 300,
+  ocoDefault: { samples: 60, engines: 6, budgetMs: 90_000 },
+  ocoBaseline: { samples: 30, engines: 6, budgetMs: 90_000 },
+  flatten: { samples: 60, engines: 4, budgetMs: 60_000 },
+  callsWindowMs: 45_000,
+  dashboard: { warmMs: 3000, measureMs: 20_000 },
+  endurance: { interval: '1m' },
+  startupReps: 10,
+};
+
+const QUICK: Plan = {
+  rttReps: 100,
+  ocoDefault: { samples: 24, engines: 6, budgetMs: 30_000 },
+  ocoBaseline: { samples: 6, engines: 6, budgetMs: 30_000 },
+  flatten: { samples: 20, engines: 4, budgetMs: 20_000 },
+  callsWindowMs: 15_000,
+  dashboard: { warmMs: 1500, measureMs: 6000 },
+  endurance: { interval: '5m' },
+  startupReps: 4,
+};
+
+interface Row {
+  figure: string;
+  goal: string;
+  unit: string;
+  median: number | null;
+  p99: number | null;
+  /** The number the goal is judged on. */
+  value: number | null;
+  /** Its unit when it differs from `unit` (the median's). */
+  valueUnit?: string;
+  pass: boolean | null;
+  baseline: { what: string; value: number | null; unit: string };
+  /** value / baseline.value. */
+  ratio: number | null;
+  note: string;
+}
+
+function parseArgs(argv: string[]): { quick: boolean; serial: boolean; only: Set<Part>; out: string } {
+  const quick = argv.includes('--quick');
+  const serial = argv.includes('--serial');
+  const onlyArg = argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
+  const only = new Set<Part>();
+  for (const name of onlyArg ? onlyArg.split(',') : ALL) {
+    if (!(ALL as readonly string[]).includes(name)) throw new Error(`unknown part "${name}"; parts: ${ALL.join(', ')}`);
+    only.add(name as Part);
+  }
+  const out = argv.find((a) => a.startsWith('--out='))?.slice('--out='.length) ?? path.join(REPO_ROOT, 'bench', 'results.json');
+  return { quick, serial, only, out };
+}
+
+const ratio = (a: number | null | undefined, b: number | null | undefined): number | null => {
+  if (a == null || b == null || !Number.isFinite(a) || !Number.isFinite(b) || b === 0) return null;
+  const q = a / b;
+  return Math.abs(q) < 0.001 ? Number(q.toPrecision(2)) : round(q, 3);
+};
+
+async function main(): Promise<void> {
+  const opts = parseArgs(process.argv.slice(2));
+  const plan = opts.quick ? QUICK : FULL;
+  const t0 = Date.now();
+  const meta = {
+    startedAt: new Date(t0).toISOString(),
+    quick: opts.quick,
+    serial: opts.serial,
+    parts: [...opts.only],
+    node: process.version,
+    platform: `${os.type()} ${os.release()} ${os.arch()}`,
+    cpus: os.cpus().length,
+    cpuModel: os.cpus()[0]?.model ?? '',
+    loadAvgStart: os.loadavg().map((x) => round(x, 2)),
+    loadAvgEnd: [] as number[],
+    wallMs: 0,
+  };
+  log(`${opts.quick ? 'quick' : 'full'} run of ${[...opts.only].join(', ')} on ${meta.cpus} cpus (load ${meta.loadAvgStart.join(' ')})`);
+
+  const needsHost = opts.only.has('oco') || opts.only.has('flatten') || opts.only.has('calls');
+  const host = needsHost ? RpcChild.fork(path.join(BENCH_DIST, 'server-child.js')) : null;
+
+  // Filled in by the measurements (some from closures that run side by side).
+  const r: Results = {
+    rtt: null, ocoDefault: null, ocoBaseline: null, flatten: null, calls: null, traffic: null, dashboard: null, endurance: null, startup: null,
+  };
+
+  try {
+    if (host && opts.only.has('flatten')) {
+      log('loopback round trips (baseline)…');
+      r.rtt = await measureRtt(host, plan.rttReps);
+    }
+    // The network figures and the dashboard's CPU run side by side (they hardly use the CPU;
+    // `--serial` runs them one after another). Endurance and start-up, which load a core, run alone.
+    const tasks: (() => Promise<void>)[] = [];
+    if (host && (opts.only.has('oco') || opts.only.has('flatten'))) {
+      tasks.push(async () => {
+        if (opts.only.has('oco')) {
+          log(`OCO reaction: ${plan.ocoDefault.samples} samples at OCO_POLL_SECONDS=1 and ${plan.ocoBaseline.samples} at 5 (baseline)…`);
+          const a = () => measureOco(host, { pollMs: 1000, seed: 1, ...plan.ocoDefault });
+          const b = () => measureOco(host, { pollMs: 5000, seed: 2, ...plan.ocoBaseline });
+          if (opts.serial) {
+            r.ocoDefault = await a();
+            r.ocoBaseline = await b();
+          } else {
+            [r.ocoDefault, r.ocoBaseline] = await Promise.all([a(), b()]);
+          }
+        }
+        if (opts.only.has('flatten')) {
+          log(`flatten latency: ${plan.flatten.samples} samples…`);
+          r.flatten = await measureFlatten(host, { seed: 3, ...plan.flatten });
+        }
+      });
+    }
+    if (host && opts.only.has('calls')) {
+      tasks.push(async () => {
+        log(`broker calls: ${plan.callsWindowMs / 1000} s in position, ${plan.callsWindowMs / 1000} s flat…`);
+        r.calls = await measureCalls(host, { windowMs: plan.callsWindowMs, seed: 4 });
+      });
+    }
+    if (opts.only.has('dashboard')) {
+      tasks.push(async () => {
+        log('dashboard cost…');
+        r.dashboard = await measureDashboard(plan.dashboard);
+      });
+    }
+    if (opts.serial) for (const task of tasks) await task();
+    else await Promise.all(tasks.map((task) => task()));
+    if (host) r.traffic = await trafficSummary(host);
+  } finally {
+    await host?.close();
+  }
+
+  if (opts.only.has('endurance')) {
+    log(`endurance: 09:15–15:30 IST on a FakeClock, ${plan.endurance.interval} bars…`);
+    r.endurance = await measureEndurance({ interval: plan.endurance.interval, day: '2026-11-24', seed: 7 });
+  }
+  if (opts.only.has('startup')) {
+    log(`start-up: ${plan.startupReps} runs under a pseudo-terminal…`);
+    r.startup = await measureStartup({ reps: plan.startupReps });
+  }
+
+  meta.loadAvgEnd = os.loadavg().map((x) => round(x, 2));
+  meta.wallMs = Date.now() - t0;
+
+  const rows = buildRows(r);
+  const { rtt, ocoDefault, ocoBaseline, flatten, calls, traffic, dashboard, endurance, startup } = r;
+  const summaries = {
+    rtt: rtt && { placeOrderMs: roundSummary(summarize(rtt.placeOrderMs), 2), quoteMs: roundSummary(summarize(rtt.quoteMs), 2) },
+    ocoDefault: ocoDefault && ocoSummary(ocoDefault),
+    ocoBaseline: ocoBaseline && ocoSummary(ocoBaseline),
+    flatten: flatten && {
+      toSellMs: roundSummary(summarize(flatten.toSellMs)),
+      toFlatMs: roundSummary(summarize(flatten.toFlatMs)),
+      lost: flatten.invalid,
+      slowSamples: flatten.slow,
+      wallMs: flatten.wallMs,
+    },
+    calls,
+    traffic,
+    dashboard: dashboard && roundDeep(dashboard),
+    endurance: endurance && roundDeep(endurance),
+    startup: startup && {
+      appFrameMs: roundSummary(summarize(startup.app.map((x) => x.frameMs))),
+      appAltScreenMs: roundSummary(summarize(startup.app.map((x) => x.altMs))),
+      bareFrameMs: roundSummary(summarize(startup.bare.map((x) => x.frameMs))),
+    },
+  };
+  const raw = {
+    rtt,
+    ocoDefault: ocoDefault && { reactionMs: ocoDefault.reactionMs, windowMs: ocoDefault.windowMs },
+    ocoBaseline: ocoBaseline && { reactionMs: ocoBaseline.reactionMs, windowMs: ocoBaseline.windowMs },
+    flatten: flatten && { toSellMs: flatten.toSellMs, toFlatMs: flatten.toFlatMs },
+    startup,
+  };
+  const result = { meta, plan, rows, summaries, raw: roundDeep(raw) };
+
+  process.stdout.write(`${renderTable(rows, meta)}\n`);
+  fs.mkdirSync(path.dirname(opts.out), { recursive: true });
+  const tmp = `${opts.out}.tmp`;
+  fs.writeFileSync(tmp, `${JSON.stringify(result, null, 2)}\n`);
+  fs.renameSync(tmp, opts.out);
+  log(`wrote ${path.relative(process.cwd(), opts.out) || opts.out} in ${(meta.wallMs / 1000).toFixed(0)} s`);
+  const failed = rows.filter((r) => r.pass === false).length;
+  if (failed > 0) log(`${failed} goal(s) missed`);
+}
+
+function ocoSummary(o: OcoResult) {
+  return {
+    pollMs: o.pollMs,
+    engines: o.engines,
+    reactionMs: roundSummary(summarize(o.reactionMs)),
+    windowMs: roundSummary(summarize(o.windowMs)),
+    lost: o.invalid,
+    wallMs: o.wallMs,
+  };
+}
+
+interface Results {
+  rtt: RttResult | null;
+  ocoDefault: OcoResult | null;
+  ocoBaseline: OcoResult | null;
+  flatten: FlattenResult | null;
+  calls: CallsResult | null;
+  traffic: TrafficSummary | null;
+  dashboard: DashboardResult | null;
+  endurance: EnduranceResult | null;
+  startup: StartupResult | null;
+}
+
+function latencyRow(figure: string, goal: string, goalMs: number, s: Summary, base: { what: string; s: Summary | null }, note: string): Row {
+  return {
+    figure,
+    goal,
+    unit: 'ms',
+    median: round(s.median, 1),
+    p99: round(s.p99, 1),
+    value: round(s.p99, 1),
+    pass: s.n === 0 ? null : s.p99 <= goalMs,
+    baseline: { what: base.what, value: base.s ? round(base.s.p99, 1) : null, unit: 'ms' },
+    ratio: ratio(s.p99, base.s?.p99),
+    note,
+  };
+}
+
+function buildRows(r: Results): Row[] {
+  const rows: Row[] = [];
+  if (r.ocoDefault) {
+    const d = r.ocoDefault;
+    const b = r.ocoBaseline;
+    const bReaction = b ? summarize(b.reactionMs) : null;
+    const bWindow = b ? summarize(b.windowMs) : null;
+    rows.push(latencyRow('OCO reaction (fill → sibling cancel), poll 1 s', 'p99 ≤ 1200 ms', 1200, summarize(d.reactionMs),
+      { what: 'same at OCO poll 5 s (original), p99', s: bReaction },
+      `${d.reactionMs.length} samples, ${d.engines} engines in parallel${b ? `; baseline ${b.reactionMs.length} samples` : ''}`));
+    rows.push(latencyRow('Over-exit window (sibling still working), poll 1 s', 'p99 ≤ 1200 ms', 1200, summarize(d.windowMs),
+      { what: 'same at OCO poll 5 s (original), p99', s: bWindow },
+      'fill → sibling cancelled at the broker'));
+  }
+  if (r.flatten) {
+    const rtt = r.rtt ? summarize(r.rtt.placeOrderMs) : null;
+    const toFlat = summarize(r.flatten.toFlatMs);
+    rows.push(latencyRow('Flatten (flatten() → market SELL at broker)', 'p99 ≤ 100 ms', 100, summarize(r.flatten.toSellMs),
+      { what: 'one placeorder round trip, p99', s: rtt },
+      `${r.flatten.toSellMs.length} samples; to flat in the engine: median ${round(toFlat.median, 0)} ms, p99 ${round(toFlat.p99, 0)} ms`));
+  }
+  if (r.calls) {
+    for (const [label, s] of [['in position', r.calls.inPosition], ['flat', r.calls.flat]] as const) {
+      const routes = Object.entries(s.byRoute).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v}`).join(', ');
+      rows.push({
+        figure: `Broker calls, steady state ${label}`,
+        goal: '≤ 10/s per route; 0 × 429',
+        unit: '/min',
+        median: round(s.perMinute, 1),
+        p99: null,
+        value: s.peakRoute.perSecond,
+        valueUnit: '/s busiest route',
+        pass: s.peakRoute.perSecond <= 10,
+        baseline: { what: 'server limit per route', value: 10, unit: '/s' },
+        ratio: ratio(s.peakRoute.perSecond, 10),
+        note: `${round(s.windowMs / 1000, 0)} s window: ${routes} (per minute); busiest second: ${s.peakRoute.route} ${s.peakRoute.perSecond}, all order routes ${s.peakPerSecond.orders}, all other routes ${s.peakPerSecond.others}`,
+      });
+    }
+  }
+  if (r.traffic) {
+    const t = r.traffic;
+    rows.push({
+      figure: '429 answers, whole bench run (every paper server)',
+      goal: '0',
+      unit: 'count',
+      median: null,
+      p99: null,
+      value: t.status429,
+      pass: t.status429 === 0,
+      baseline: { what: 'requests answered', value: t.requests, unit: 'count' },
+      ratio: ratio(t.status429, t.requests),
+      note: `busiest second on one server: route ${t.peakPerSecond.route} ${t.peakPerSecond.routePeak}; all order routes ${t.peakPerSecond.orders}, all other routes ${t.peakPerSecond.others}; 5xx answers ${t.otherErrors}`,
+    });
+  }
+  if (r.dashboard) {
+    const d = r.dashboard;
+    // Judged on the dashboard's own share: the process's CPU less the same feed with nothing drawn.
+    for (const [label, run, feed] of [
+      ['20 ticks/s', d.feed20, d.feedOnly20],
+      ['1 tick/s (default quote poll)', d.feed1, d.feedOnly1],
+      ['idle', d.idle, null],
+    ] as const) {
+      const share = run.cpuPctOfCore - (feed?.cpuPctOfCore ?? 0);
+      rows.push({
+        figure: `Dashboard CPU, ${label}`,
+        goal: '≤ 2 % of one core',
+        unit: '% core',
+        median: null,
+        p99: null,
+        value: round(share, 2),
+        pass: share <= 2,
+        baseline: { what: feed ? 'the same feed, no dashboard' : 'nothing running', value: feed ? round(feed.cpuPctOfCore, 2) : 0, unit: '% core' },
+        ratio: feed ? ratio(run.cpuPctOfCore, feed.cpuPctOfCore) : null,
+        note: `process total ${round(run.cpuPctOfCore, 2)} % (${round(run.cpuMsPerMinute, 0)} ms CPU/min), ${round(run.framesPerMinute, 0)} frames/min, ${round(run.cpuMsPerMinute / Math.max(1, run.framesPerMinute), 1)} ms CPU per frame, ${round(run.kbPerMinute, 0)} KB/min written`,
+      });
+    }
+  }
+  if (r.endurance) {
+    const e = r.endurance;
+    // The first hour warms up (code paths, JIT); V8 also doubles its young generation once the
+    // allocation rate is high, which a fast-forward makes it (six hours of work in seconds).
+    const warm = e.samples.find((x) => x.ist >= '10:15') ?? e.atStart;
+    const afterWarmUp = e.atEnd.rssMb - warm.rssMb - (e.atEnd.newSpaceMb - warm.newSpaceMb);
+    rows.push({
+      figure: `Endurance RSS growth, 09:15–15:30 IST, ${e.interval} bars`,
+      goal: '≤ 10 MB',
+      unit: 'MB',
+      median: null,
+      p99: null,
+      value: round(e.rssGrowthMb, 1),
+      pass: e.rssGrowthMb <= 10,
+      baseline: { what: 'RSS at start (after GC)', value: round(e.atStart.rssMb, 1), unit: 'MB' },
+      ratio: ratio(e.atEnd.rssMb, e.atStart.rssMb),
+      note: `RSS ${round(e.atStart.rssMb, 1)} → ${round(e.atEnd.rssMb, 1)} MB (peak ${round(e.peakRssMb, 1)}): warm-up to 10:15 ${round(warm.rssMb - e.atStart.rssMb, 1)} MB, V8 young generation resized ${round(e.newSpaceGrowthMb, 1)} MB, the rest after 10:15 ${round(afterWarmUp, 1)} MB; ${e.trades} trades, ${e.logLines} log lines (${e.fileLines} in the file), ${e.brokerCalls} broker calls, ${e.stateWrites} state writes`,
+    });
+    rows.push({
+      figure: 'Endurance live heap growth (after GC)',
+      goal: '(leak check)',
+      unit: 'MB',
+      median: null,
+      p99: null,
+      value: round(e.atEnd.heapUsedMb - e.atStart.heapUsedMb, 1),
+      pass: null,
+      baseline: { what: 'live heap at start (after GC)', value: round(e.atStart.heapUsedMb, 1), unit: 'MB' },
+      ratio: ratio(e.atEnd.heapUsedMb, e.atStart.heapUsedMb),
+      note: 'what the day keeps: the in-process paper broker\'s order and trade books and the day\'s trades',
+    });
+    rows.push({
+      figure: 'Endurance wall time for the session',
+      goal: '(report)',
+      unit: 's',
+      median: null,
+      p99: null,
+      value: round(e.wallMs / 1000, 1),
+      pass: null,
+      baseline: { what: 'the session in real time', value: round(e.fakeHours * 3600, 0), unit: 's' },
+      ratio: ratio(e.wallMs / 1000, e.fakeHours * 3600),
+      note: `${round((e.fakeHours * 3_600_000) / e.wallMs, 0)}× faster than real time; CPU ${round(e.cpuMs / 1000, 1)} s; state-file writes (atomic, fsync'd) ${round(e.stateWriteMs / 1000, 1)} s of the wall time`,
+    });
+  }
+  if (r.startup) {
+    const app = summarize(r.startup.app.map((x) => x.frameMs));
+    const bare = summarize(r.startup.bare.map((x) => x.frameMs));
+    const alt = summarize(r.startup.app.map((x) => x.altMs));
+    rows.push({
+      figure: 'Start-up to first frame (node bin/random-scalp.js --paper)',
+      goal: '≤ 500 ms',
+      unit: 'ms',
+      median: round(app.median, 0),
+      p99: round(app.p99, 0),
+      value: round(app.median, 0),
+      pass: app.median <= 500,
+      baseline: { what: 'bare `node -e` writing a frame, same pty, median', value: round(bare.median, 0), unit: 'ms' },
+      ratio: ratio(app.median, bare.median),
+      note: `${app.n} runs; alternate screen at median ${round(alt.median, 0)} ms; judged on the median (p99 of ${app.n} runs is their max)`,
+    });
+  }
+  return rows;
+}
+
+function fmt(x: number | null, unit = ''): string {
+  if (x === null || !Number.isFinite(x)) return '—';
+  const s = Math.abs(x) >= 100 ? x.toFixed(0) : Math.abs(x) >= 10 ? x.toFixed(1) : x.toFixed(2);
+  return unit ? `${s} ${unit}` : s;
+}
+
+function renderTable(rows: Row[], meta: { quick: boolean; cpus: number; loadAvgStart: number[]; loadAvgEnd: number[]; wallMs: number; node: string }): string {
+  const header = ['figure', 'goal', 'median', 'p99 / value', 'result', 'baseline', 'ratio'];
+  const body = rows.map((r) => [
+    r.figure,
+    r.goal,
+    r.median === null ? '—' : fmt(r.median, r.unit),
+    fmt(r.value, r.valueUnit ?? r.unit),
+    r.pass === null ? 'info' : r.pass ? 'PASS' : 'MISS',
+    `${fmt(r.baseline.value, r.baseline.unit)} (${r.baseline.what})`,
+    r.ratio === null ? '—' : r.ratio !== 0 && Math.abs(r.ratio) < 0.001 ? `${r.ratio.toExponential(1)}×` : `${r.ratio.toFixed(r.ratio >= 10 ? 1 : 3)}×`,
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => (row[i] as string).length)));
+  const line = (cells: string[]): string => `| ${cells.map((c, i) => c.padEnd(widths[i] as number)).join(' | ')} |`;
+  const sep = `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`;
+  const notes = rows.map((r) => `  - ${r.figure}: ${r.note}`);
+  return [
+    '',
+    `random-scalp bench (${meta.quick ? 'quick' : 'full'}), node ${meta.node}, ${meta.cpus} cpus, load ${meta.loadAvgStart.join(' ')} → ${meta.loadAvgEnd.join(' ')}, ${(meta.wallMs / 1000).toFixed(0)} s`,
+    '',
+    line(header),
+    sep,
+    ...body.map(line),
+    '',
+    'notes:',
+    ...notes,
+  ].join('\n');
+}
+
+function roundDeep<T>(value: T): T {
+  if (typeof value === 'number') return (Number.isInteger(value) ? value : round(value, 2)) as T;
+  if (Array.isArray(value)) return value.map((v) => roundDeep(v)) as T;
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, roundDeep(v)])) as T;
+  }
+  return value;
+}
+
+main().then(
+  () => {
+    process.exitCode = 0;
+  },
+  (err: unknown) => {
+    process.stderr.write(`bench: failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exitCode = 1;
+  },
+);
