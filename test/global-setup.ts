@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 
-// End-to-end tests run the compiled CLI (bin/random-scalp.js → dist/). Build once, before any
+// End-to-end tests run the compiled, bundled CLI (bin/random-scalp.js → dist/random-scalp.mjs). Build once, before any
 // test file starts, so they never run stale code and never race each other writing dist/.
 export default function setup(): void {
   const root = path.resolve(import.meta.dirname, '..');
@@ -9,4 +9,5 @@ export default function setup(): void {
     cwd: root,
     stdio: 'inherit',
   });
+  execFileSync(process.execPath, [path.join(root, 'scripts/bundle.mjs')], { cwd: root, stdio: 'inherit' });
 }

@@ -1,0 +1,30 @@
+// Bundles the compiled CLI into one file (dist/random-scalp.mjs): start-up loads one module
+// instead of the ~1,000 behind Ink and React. bin/random-scalp.js falls back to dist/src when
+// the bundle is missing.
+import { build } from 'esbuild';
+
+await build({
+  entryPoints: ['dist/src/cli/main.js'],
+  outfile: 'dist/random-scalp.mjs',
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  logLevel: 'warning',
+  // Ink loads the React devtools only when DEV=true, and they are not a dependency: stub them.
+  plugins: [
+    {
+      name: 'no-devtools',
+      setup(b) {
+        b.onResolve({ filter: /^react-devtools-core$/ }, () => ({ path: 'react-devtools-core', namespace: 'stub' }));
+        b.onLoad({ filter: /.*/, namespace: 'stub' }, () => ({
+          contents: 'export default { initialize() {}, connectToDevTools() {} };',
+          loader: 'js',
+        }));
+      },
+    },
+  ],
+  define: { 'process.env.NODE_ENV': '"production"' },
+  // Bundled CommonJS dependencies call require(): give the ES module one.
+  banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+});
