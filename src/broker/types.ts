@@ -113,6 +113,11 @@ export interface Broker {
   quote(symbol: string, exchange: string): Promise<Quote>;
   /** The instrument's lot and tick size, or null when the broker does not know the symbol. */
   searchInstrument(symbol: string, exchange: string): Promise<Instrument | null>;
+  /**
+   * Closing prices of past bars, oldest first (USE_HISTORY, for the chart). Optional: the paper
+   * broker has no past. `interval` is OpenAlgo's: 1m, 5m, 15m, 1h, D…; dates are YYYY-MM-DD.
+   */
+  history?(symbol: string, exchange: string, interval: string, startDate: string, endDate: string): Promise<number[]>;
   /** Key valid, broker session live, analyzer mode. Throws BrokerError(auth) on 403. */
   health(): Promise<BrokerHealth>;
   /** Release sockets and timers. */

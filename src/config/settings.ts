@@ -1,5 +1,12 @@
 import type { EngineSettings } from '../engine/context.js';
-import type { Config } from './schema.js';
+import type { Config, Interval } from './schema.js';
+
+/** OpenAlgo's history interval for a bar length (its smallest is 1m). */
+export function historyInterval(interval: Interval): string {
+  if (interval.kind === 'daily' || interval.ms >= 86_400_000) return 'D';
+  if (interval.ms >= 3_600_000) return '1h';
+  return `${Math.max(1, Math.round(interval.ms / 60_000))}m`;
+}
 
 /** The engine's view of the resolved configuration. */
 export function engineSettings(config: Config): EngineSettings {
@@ -24,5 +31,8 @@ export function engineSettings(config: Config): EngineSettings {
       squareOffMinute: config.SQUARE_OFF_TIME,
       tradeWeekends: config.TRADE_WEEKENDS,
     },
+    history: config.USE_HISTORY
+      ? { interval: historyInterval(config.INTERVAL), startDate: config.HISTORY_START_DATE ?? null, endDate: config.HISTORY_END_DATE ?? null }
+      : null,
   };
 }

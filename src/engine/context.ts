@@ -24,6 +24,8 @@ export interface EngineSettings {
   reconcileMs: number;
   quotePollMs: number;
   schedule: ScheduleConfig;
+  /** USE_HISTORY: past closes for the chart; null when off. */
+  history: { interval: string; startDate: string | null; endDate: string | null } | null;
 }
 
 /** What the engine's parts share: dependencies, the instrument, and the one mutable state. */

@@ -148,6 +148,7 @@ export class Engine implements EngineCommands {
     );
     await this.resolveInstrument();
     this.deps.store.getState().instrumentResolved({ lotSize: ctx.lotSize, tickSize: ctx.grid.tick });
+    await this.loadHistory();
 
     const saved = this.deps.stateFile.load();
     const today = istParts(ctx.clock.now()).day;
@@ -192,6 +193,27 @@ export class Engine implements EngineCommands {
     }
     ctx.lotSize = instrument.lotSize > 0 ? instrument.lotSize : (fallbackLotSize(symbol) ?? 1);
     ctx.grid = tickGrid(instrument.tickSize > 0 ? instrument.tickSize : fallbackTickSize(exchange));
+  }
+
+  /** USE_HISTORY: past closes seed the chart. Optional in every way: a failure only logs. */
+  private async loadHistory(): Promise<void> {
+    const { ctx } = this;
+    const want = ctx.settings.history;
+    if (!want) return;
+    if (!ctx.broker.history) {
+      ctx.log.info('HISTORY', `${ctx.broker.label} has no history: the chart starts empty`);
+      return;
+    }
+    const today = istParts(ctx.clock.now()).day;
+    const start = want.startDate ?? today;
+    const end = want.endDate ?? today;
+    try {
+      const closes = await ctx.broker.history(ctx.settings.symbol, ctx.settings.exchange, want.interval, start, end);
+      this.deps.store.getState().historyLoaded(closes);
+      ctx.log.info('HISTORY', `${closes.length} ${want.interval} closes ${start}…${end} loaded for the chart`);
+    } catch (err) {
+      ctx.log.warn('HISTORY', `history unavailable (${describeError(err)}): the chart starts empty`);
+    }
   }
 
   private rollDay(today: string): void {

@@ -56,6 +56,7 @@ export function instrumentBroker(broker: Broker, clock: Clock, store: AppStore, 
     quote: wrap(broker.quote.bind(broker)),
     searchInstrument: wrap(broker.searchInstrument.bind(broker)),
     health: wrap(broker.health.bind(broker)),
+    ...(broker.history ? { history: wrap(broker.history.bind(broker)) } : {}),
     close: async () => broker.close?.(),
   };
 }

@@ -12,6 +12,8 @@ export interface StoreActions {
   brokerCallSucceeded(at: number, rttMs: number): void;
   brokerCallFailed(message: string, reachable: boolean): void;
   quoteReceived(ltp: number, prevClose: number | null): void;
+  /** Past closes for the chart (USE_HISTORY), oldest first. */
+  historyLoaded(closes: number[]): void;
   entriesHeldChanged(reason: string | null): void;
   pausedChanged(paused: boolean): void;
   marketOnTargetChanged(on: boolean): void;
@@ -79,6 +81,7 @@ export function createAppStore(): AppStore {
         history.push(ltp);
         return { ltp, prevClose: prevClose ?? s.prevClose, ltpHistory: history };
       }),
+    historyLoaded: (closes) => set({ ltpHistory: closes.slice(-LTP_HISTORY_SIZE) }),
     entriesHeldChanged: (entriesHeld) => set({ entriesHeld }),
     pausedChanged: (paused) => set({ paused }),
     marketOnTargetChanged: (marketOnTarget) => set({ marketOnTarget }),

@@ -378,6 +378,13 @@ describe('OpenAlgoClient calls', () => {
     expect(quote).toEqual({ ltp: 101.5, bid: 101.5, ask: 101.55, open: 100, high: 105, low: 99, prevClose: 98, volume: 1200 });
   });
 
+  it('history sends the documented fields and returns closes oldest first (numeric strings too)', async () => {
+    server.on('history', ok({ data: [{ timestamp: 1764037800, open: 1, high: 2, low: 1, close: '100.5', volume: 5, oi: 0 }, { timestamp: 1764038100, close: 101 }] }));
+    const closes = await client().history('NIFTY25DEC25000CE', 'NFO', '5m', '2026-11-24', '2026-11-24');
+    expect(server.bodyOf('history')).toEqual({ apikey: KEY, symbol: 'NIFTY25DEC25000CE', exchange: 'NFO', interval: '5m', start_date: '2026-11-24', end_date: '2026-11-24' });
+    expect(closes).toEqual([100.5, 101]);
+  });
+
   it('a quote without ltp is an unexpected response', async () => {
     server.on('quotes', ok({ data: { bid: 1 } }));
     const err = await failure(client({ readRetries: 0 }).quote('X', 'NSE'), 'server');

@@ -71,3 +71,19 @@ describe('trader commands', () => {
     expect(phases).toEqual(['stopping_entries', 'cancelling_legs', 'market_sell', 'confirming', 'flat']);
   });
 });
+
+describe('USE_HISTORY', () => {
+  it('seeds the chart with past closes when the broker has history', async () => {
+    const s = await scenario({
+      settings: { history: { interval: '1m', startDate: '2026-11-24', endDate: '2026-11-24' } },
+      wrap: (b) => Object.assign(Object.create(b) as typeof b, { history: async () => [99.5, 99.75, 100] }),
+    });
+    expect(s.store.getState().ltpHistory.slice(0, 3)).toEqual([99.5, 99.75, 100]);
+    expect(s.logs().some((l) => l.includes('[HISTORY] 3 1m closes 2026-11-24…2026-11-24 loaded'))).toBe(true);
+  });
+
+  it('starts with an empty chart, and says so, when the broker has none', async () => {
+    const s = await scenario({ settings: { history: { interval: '1m', startDate: null, endDate: null } } });
+    expect(s.logs().some((l) => l.includes('[HISTORY] paper has no history'))).toBe(true);
+  });
+});

@@ -37,6 +37,7 @@ export function settings(overrides: Partial<EngineSettings> = {}): EngineSetting
       squareOffMinute: 15 * 60 + 15,
       tradeWeekends: false,
     },
+    history: null,
     ...overrides,
   };
 }

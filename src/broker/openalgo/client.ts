@@ -15,7 +15,7 @@ import { RateLimiter, realSleep } from './rate-limiter.js';
 import { redact } from './redact.js';
 import {
   ackReply, analyzerReply, orderBookReply, orderIdReply, orderStatusReply, pingReply,
-  positionBookReply, quoteReply, searchReply, shortReason, tradeBookReply,
+  positionBookReply, quoteReply, searchReply, historyReply, shortReason, tradeBookReply,
 } from './schemas.js';
 
 export interface CallInfo {
@@ -163,6 +163,11 @@ export class OpenAlgoClient implements Broker {
       prevClose: q.prev_close,
       volume: q.volume,
     };
+  }
+
+  async history(symbol: string, exchange: string, interval: string, startDate: string, endDate: string): Promise<number[]> {
+    const { data } = await this.call('history', historyReply, { symbol, exchange, interval, start_date: startDate, end_date: endDate });
+    return data.map((row) => row.close);
   }
 
   async searchInstrument(symbol: string, exchange: string): Promise<Instrument | null> {

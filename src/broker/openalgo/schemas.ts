@@ -176,6 +176,7 @@ export const quoteReply = z.object({
   }),
 });
 export const searchReply = z.object({ data: list(searchRow) });
+export const historyReply = z.object({ data: list(z.object({ timestamp: optNum, close: num })) });
 export const pingReply = z.object({ data: z.object({ broker: text, message: optText }) });
 export const analyzerReply = z.object({
   data: z.object({
