@@ -55,9 +55,9 @@ export const SCHEMA = {
   ORDER_RATE_PER_SECOND: { kind: 'number', live: '8', min: 1, max: 50, help: 'client-side limit per second on each order route: placeorder, modifyorder, cancelorder (server allows 10 per route)' },
   OTHER_RATE_PER_SECOND: { kind: 'number', live: '8', min: 1, max: 50, help: 'client-side limit per second on each other route, e.g. quotes or orderstatus (server allows 10 per route)' },
   STRATEGY_NAME: { kind: 'string', live: 'RandomScalp', help: 'strategy tag sent with every order' },
-  USE_HISTORY: { kind: 'bool', live: 'false', help: 'load history for the price chart' },
-  HISTORY_START_DATE: { kind: 'date', help: 'history start, YYYY-MM-DD' },
-  HISTORY_END_DATE: { kind: 'date', help: 'history end, YYYY-MM-DD' },
+  USE_HISTORY: { kind: 'bool', live: 'false', help: 'seed the price chart with past closes from OpenAlgo history' },
+  HISTORY_START_DATE: { kind: 'date', help: 'history start, YYYY-MM-DD (default: today, IST)' },
+  HISTORY_END_DATE: { kind: 'date', help: 'history end, YYYY-MM-DD (default: today, IST)' },
   PAPER_SEED: { kind: 'int', live: '0', min: 0, max: 2147483647, help: 'paper market seed (0 = a new one each run)' },
   PAPER_FAULTS: { kind: 'string', live: '', allowEmpty: true, help: 'paper market fault switches, e.g. partialFill=0.3,slmRefused' },
 } as const satisfies Record<string, FieldSpec>;
