@@ -75,10 +75,11 @@ export async function coverShort(ctx: EngineContext): Promise<void> {
   // never send a second one for the same quantity (both filling would leave us long).
   for (const order of openOrders(ctx.state, ['cover'])) {
     await refreshOrder(ctx, order);
-    if (isOpen(order.phase) && order.orderId !== null && ctx.clock.now() - order.placedAt >= CONFIRM_POLL_MS * CONFIRM_POLLS) {
+    if (isOpen(order.phase) && order.orderId !== null && ctx.clock.now() - order.placedAt >= 2 * CONFIRM_POLL_MS * CONFIRM_POLLS) {
       // A buy-back that part-filled and stopped (or hangs) is not waited on forever: cancel
       // what is left of it (keeping what filled) and send a new one for what is still short.
-      ctx.log.warn('ESCALATE', `buy-back ${order.orderId} not filled in ${(CONFIRM_POLL_MS * CONFIRM_POLLS) / 1000} s: cancelling it and re-sending for what is still short`);
+      // (Two confirmation windows: a slow fill must not be cancelled and re-sent in a loop.)
+      ctx.log.warn('ESCALATE', `buy-back ${order.orderId} not filled in ${(2 * CONFIRM_POLL_MS * CONFIRM_POLLS) / 1000} s: cancelling it and re-sending for what is still short`);
       await cancelAndSettle(ctx, order, 'unconfirmed buy-back');
     }
   }

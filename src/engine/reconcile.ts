@@ -6,7 +6,7 @@ import { cancelAndSettle, refreshOrder } from './order-sync.js';
 import { orderRequest } from './context.js';
 import { coverShort, realiseIfFlat } from './position-close.js';
 import { ensureProtection, isProtected } from './protection.js';
-import { averageEntry, heldQuantity, openOrders, type EngineState } from './state.js';
+import { averageEntry, heldQuantity, openOrders, rememberOrderId, type EngineState } from './state.js';
 import type { PhaseReporter } from './market-exit.js';
 import { exitAtMarket } from './market-exit.js';
 
@@ -45,6 +45,8 @@ async function externalFillPrice(ctx: EngineContext, qty: number, action: 'BUY' 
       const take = Math.min(r.quantity, qty - q);
       q += take;
       v += take * r.price;
+      // Booked now: a later outside trade must not be priced from this row again.
+      rememberOrderId(ctx.state, r.orderId);
     }
     return q > 0 ? v / q : null;
   } catch (err) {
@@ -133,7 +135,8 @@ export async function reconcile(ctx: EngineContext, report: PhaseReporter): Prom
       await realiseIfFlat(ctx, 'external');
     } else if (ours === 0 && brokerQty > 0) {
       ctx.log.warn('RECONCILE', `unexpected LONG ${brokerQty} at the broker while flat here: flattening it`);
-      bookOutsideChange(ctx.state, ctx, brokerQty, row?.averagePrice ?? null, 'reconcile');
+      // An outside buy's price is in the trade book; the position's average may mix in fills of ours.
+      bookOutsideChange(ctx.state, ctx, brokerQty, (await externalFillPrice(ctx, brokerQty, 'BUY')) ?? row?.averagePrice ?? null, 'reconcile');
       ctx.state.openedAt = ctx.clock.now();
       await exitAtMarket(ctx, 'reconcile', report);
       await realiseIfFlat(ctx, 'reconcile');

@@ -1,0 +1,151 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { account, ensureBuilt, start, startPaperServer, tempDir, type Child } from './proc.js';
+
+// Crash and restart for real: the compiled CLI, headless, trading a paper-server over HTTP, is
+// killed with SIGKILL at chosen moments (an entry in flight, between the two legs, right after
+// a fill is written, at a random instant), started again on the same state directory, and the
+// account is then checked through plain HTTP calls to the server. Real time, so every wait is
+// on a log line or on the server's answer, never a fixed long sleep.
+
+const KEY = 'crash-restart-key-7Q2W9E';
+const SYMBOL = 'NIFTY28NOV2525000CE';
+const BROKERAGE = 20;
+let server: Child;
+let url: string;
+
+beforeAll(async () => {
+  ensureBuilt();
+  ({ server, url } = await startPaperServer(KEY, ['--seed', '23']));
+}, 60_000);
+
+afterAll(async () => {
+  server?.kill('SIGTERM');
+  await server?.exited;
+});
+
+function botEnv(dir: string, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    OPENALGO_API_HOST: url,
+    OPENALGO_API_KEY: KEY,
+    SYMBOL,
+    INTERVAL: '5s',
+    SESSION_WINDOWS: '00:00-23:59',
+    SQUARE_OFF_TIME: '23:59',
+    TRADE_WEEKENDS: 'true',
+    RECONCILE_SECONDS: '2',
+    STATE_DIR: dir,
+    XDG_CONFIG_HOME: dir,
+    LOTS: '2',
+    // Tight legs so that exits (and so fills to crash on) come within seconds.
+    PROFIT_TARGET_RUPEES: '0.5',
+    STOP_LOSS_RUPEES: '0.5',
+    BROKERAGE_PER_TRADE_RUPEES: String(BROKERAGE),
+    ...extra,
+  };
+}
+
+type Account = Awaited<ReturnType<typeof account>>;
+
+/** What must hold after a restart has reconciled: flat with nothing working, or long with exactly one target and one stop sized to it. */
+function problems(a: Account): string[] {
+  const out: string[] = [];
+  const sells = a.working.filter((o) => o.action === 'SELL');
+  const targets = sells.filter((o) => o.pricetype === 'LIMIT');
+  const stops = sells.filter((o) => o.pricetype === 'SL' || o.pricetype === 'SL-M');
+  const others = a.working.filter((o) => !targets.includes(o) && !stops.includes(o));
+  if (a.net < 0) out.push(`net SHORT ${a.net}`);
+  if (a.net === 0 && a.working.length > 0) out.push(`flat, yet working: ${a.working.map((o) => `${o.orderid} ${o.action} ${o.pricetype} ${o.left}`).join(', ')}`);
+  if (a.net > 0) {
+    if (targets.length !== 1 || targets[0]?.left !== a.net) out.push(`long ${a.net} with targets ${JSON.stringify(targets.map((o) => o.left))}`);
+    if (stops.length !== 1 || stops[0]?.left !== a.net) out.push(`long ${a.net} with stops ${JSON.stringify(stops.map((o) => o.left))}`);
+    if (others.length > 0) out.push(`long ${a.net}, also working: ${others.map((o) => `${o.orderid} ${o.action} ${o.pricetype}`).join(', ')}`);
+  }
+  return out;
+}
+
+/** Poll the server until the account is consistent (the bot may be mid-step when we look). */
+async function settled(within = 12_000): Promise<Account> {
+  const until = Date.now() + within;
+  let last: Account = await account(url, KEY, SYMBOL);
+  while (problems(last).length > 0) {
+    if (Date.now() > until) throw new Error(`account not consistent ${within} ms after the restart: ${problems(last).join('; ')}`);
+    await new Promise((r) => setTimeout(r, 150));
+    last = await account(url, KEY, SYMBOL);
+  }
+  return last;
+}
+
+function grossOf(trades: Account['trades']): number {
+  let g = 0;
+  for (const t of trades) g += (t.action === 'SELL' ? 1 : -1) * Number(t.quantity) * Number(t.average_price);
+  return Math.round(g * 100) / 100;
+}
+
+describe('crash and restart of the real process', () => {
+  it('SIGKILL mid-entry, between legs, after a fill and at random: the restart leaves no orphan, sized legs, and a P&L the trade book agrees with', async () => {
+    const dir = tempDir('rs-crash-');
+    const log: string[] = [];
+    // Each kill waits for its moment in the output of the bot that is running.
+    const moments: { name: string; after?: RegExp; randomMs?: number }[] = [
+      { name: 'entry in flight', after: /\[ENTRY\] MARKET BUY/ },
+      { name: 'between the legs', after: /\[EXITS\] target/ },
+      { name: 'right after a fill is written', after: /\[(FILL|TRADE)\] / },
+      { name: 'both legs just placed', after: /\[EXITS\] stop/ },
+      { name: 'a random moment', randomMs: Math.floor(Math.random() * 3_000) },
+    ];
+    let bot = start(['--live', '--headless'], botEnv(dir));
+    let from = (await bot.waitFor(/\[START\] trading/)).end;
+    for (const m of moments) {
+      if (m.after) from = (await bot.waitFor(m.after, { from, timeoutMs: 30_000 })).end;
+      else await new Promise((r) => setTimeout(r, m.randomMs));
+      bot.kill('SIGKILL');
+      const { signal } = await bot.exited;
+      expect(signal).toBe('SIGKILL');
+      log.push(`--- killed: ${m.name} ---\n${bot.output()}`);
+      bot = start(['--live', '--headless'], botEnv(dir));
+      from = (await bot.waitFor(/\[RECOVERY\] recovered: (FLAT|LONG \d+)/, { timeoutMs: 20_000 })).end;
+      await bot.waitFor(/\[START\] trading/, { from: 0 });
+      try {
+        await settled();
+      } catch (err) {
+        throw new Error(`after "${m.name}": ${(err as Error).message}\n${log.join('\n')}\n--- restarted ---\n${bot.output()}`);
+      }
+    }
+    // The graceful exit: flat (or flattened), exit code 0.
+    bot.kill('SIGTERM');
+    const { code } = await bot.exited;
+    expect(code, bot.output()).toBe(0);
+    expect(bot.output()).toMatch(/\[STOP\] stopped flat/);
+    const end = await account(url, KEY, SYMBOL);
+    expect(problems(end)).toEqual([]);
+    expect(end.net).toBe(0);
+
+    // The day's P&L: the state file and the last summary line agree, and match the trade book
+    // (every fill of the day, all bots) less 2 × brokerage per round trip.
+    const state = JSON.parse(fs.readFileSync(path.join(dir, `live-NFO-${SYMBOL}.state.json`), 'utf8')) as { pnl: { realised: number; trades: number } };
+    const summaries = [...bot.output().matchAll(/STATE=FLAT day_pnl=(-?[\d.]+) trades=(\d+)/g)];
+    const lastSummary = summaries.at(-1);
+    expect(lastSummary, bot.output()).toBeDefined();
+    expect(Number(lastSummary?.[1])).toBeCloseTo(state.pnl.realised, 2);
+    expect(Number(lastSummary?.[2])).toBe(state.pnl.trades);
+    const expected = grossOf(end.trades) - state.pnl.trades * 2 * BROKERAGE;
+    expect(Math.abs(state.pnl.realised - expected), `realised ${state.pnl.realised}, trade book implies ${expected}\n${log.join('\n')}\n${bot.output()}`).toBeLessThanOrEqual(0.01 * Math.max(1, state.pnl.trades) + 1e-9);
+    expect(state.pnl.trades).toBeGreaterThan(0);
+  }, 120_000);
+
+  it('SIGTERM while flat stops at once with exit code 0', async () => {
+    const dir = tempDir('rs-crash-');
+    // No entries (every 10,000th bar): flat from start to stop.
+    const bot = start(['--live', '--headless'], botEnv(dir, { TRADE_EVERY_N_BARS: '10000' }));
+    await bot.waitFor(/\[START\] trading/);
+    await bot.waitFor(/STATE=FLAT/);
+    const t0 = Date.now();
+    bot.kill('SIGTERM');
+    const { code } = await bot.exited;
+    expect(code, bot.output()).toBe(0);
+    expect(bot.output()).toMatch(/\[STOP\] stopped flat/);
+    expect(Date.now() - t0).toBeLessThan(5_000);
+  }, 30_000);
+});
