@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
-import { BIN, ROOT, tempDir } from './cli-process.js';
+import { BIN, ROOT, tempDir } from '../support/proc.js';
 
 // The real CLI on the paper market inside a real terminal (tmux): press keys, read the screen.
 

@@ -1,21 +1,21 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, run, tempDir, type Proc } from './cli-process.js';
+import { freePort, start, tempDir, type Child } from '../support/proc.js';
 
 // The real CLI, headless, trading paper-server through the real HTTP client on loopback.
 
 const KEY = 'e2e-key-0123456789';
-let server: Proc;
+let server: Child;
 let url: string;
 
 beforeAll(async () => {
   const port = await freePort();
-  server = run(['paper-server', '--port', String(port), '--seed', '11'], { OPENALGO_API_KEY: KEY });
-  const m = await server.waitFor(/listening on (http:\/\/\S+)/);
-  url = m[1] as string;
+  server = start(['paper-server', '--port', String(port), '--seed', '11'], { OPENALGO_API_KEY: KEY });
+  const { match } = await server.waitFor(/listening on (http:\/\/\S+)/);
+  url = match[1] as string;
 });
 
 afterAll(async () => {
-  server.child.kill('SIGTERM');
+  server.kill('SIGTERM');
   await server.exited;
 });
 
@@ -36,16 +36,16 @@ function env(dir: string): Record<string, string> {
 describe('headless against paper-server', () => {
   it('shows the whole cycle in its log lines and stops flat on SIGTERM with exit 0', async () => {
     const dir = tempDir('rs-e2e-');
-    const bot = run(['--live', '--headless'], env(dir));
+    const bot = start(['--live', '--headless'], env(dir));
     await bot.waitFor(/\[START\] LIVE broker \(--live\): OpenAlgo at http:\/\/127\.0\.0\.1/);
     await bot.waitFor(/\[SIGNAL\] bar close .*long entry queued/);
     await bot.waitFor(/\[ENTRY\] (filled|MARKET BUY)/);
     await bot.waitFor(/\[EXITS\] target LIMIT/);
     await bot.waitFor(/\[EXITS\] stop SL(-M)? /);
     await bot.waitFor(/STATE=LONG qty=\d+ entry=[\d.]+ tp=[\d.]+ sl=[\d.]+/);
-    await bot.waitFor(/\[TRADE\] closed \d+/, 60_000);
-    bot.child.kill('SIGTERM');
-    const code = await bot.exited;
+    await bot.waitFor(/\[TRADE\] closed \d+/, { timeoutMs: 60_000 });
+    bot.kill('SIGTERM');
+    const { code } = await bot.exited;
     expect(bot.output()).toMatch(/\[STOP\] stopped flat/);
     expect(code).toBe(0);
     expect(bot.output()).not.toContain(KEY);
@@ -53,8 +53,8 @@ describe('headless against paper-server', () => {
 
   it('a wrong key stops the start with exit code 2 and says what to do', async () => {
     const dir = tempDir('rs-e2e-');
-    const bot = run(['--live', '--headless'], { ...env(dir), OPENALGO_API_KEY: 'wrong-key-abcdefgh' });
-    const code = await bot.exited;
+    const bot = start(['--live', '--headless'], { ...env(dir), OPENALGO_API_KEY: 'wrong-key-abcdefgh' });
+    const { code } = await bot.exited;
     expect(code).toBe(2);
     expect(bot.output()).toMatch(/invalid API key, or not logged in to the broker in OpenAlgo today/);
     expect(bot.output()).not.toContain('wrong-key-abcdefgh');
@@ -62,8 +62,8 @@ describe('headless against paper-server', () => {
 
   it('an unknown symbol stops a live start (fail closed) with exit code 1', async () => {
     const dir = tempDir('rs-e2e-');
-    const bot = run(['--live', '--headless'], { ...env(dir), SYMBOL: 'NOSUCHSYMBOL' });
-    const code = await bot.exited;
+    const bot = start(['--live', '--headless'], { ...env(dir), SYMBOL: 'NOSUCHSYMBOL' });
+    const { code } = await bot.exited;
     expect(code).toBe(1);
     expect(bot.output()).toMatch(/unknown symbol NOSUCHSYMBOL on NFO/);
   });
@@ -71,8 +71,8 @@ describe('headless against paper-server', () => {
   it('OpenAlgo down at start: exit code 2 with a clear message', async () => {
     const dir = tempDir('rs-e2e-');
     const port = await freePort();
-    const bot = run(['--live', '--headless'], { ...env(dir), OPENALGO_API_HOST: `http://127.0.0.1:${port}` });
-    const code = await bot.exited;
+    const bot = start(['--live', '--headless'], { ...env(dir), OPENALGO_API_HOST: `http://127.0.0.1:${port}` });
+    const { code } = await bot.exited;
     expect(code).toBe(2);
     expect(bot.output()).toMatch(/cannot reach the broker/);
   });

@@ -11,7 +11,7 @@ import { ConfigError, describeSource, resolveConfig, showValue, type RawSources,
 import { CONFIG_KEYS, SCHEMA, flagName, type ConfigKey, type FieldSpec } from '../../src/config/schema.js';
 import { istParts } from '../../src/engine/schedule.js';
 import { enterAndProtect, ist, scenario } from '../engine/harness.js';
-import { ensureBuilt, freePort, start, tempDir } from './proc.js';
+import { ensureBuilt, freePort, start, tempDir } from '../support/proc.js';
 
 process.env.TZ = 'America/New_York';
 

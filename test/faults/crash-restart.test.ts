@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { account, ensureBuilt, start, startPaperServer, tempDir, type Child } from './proc.js';
+import { account, ensureBuilt, start, startPaperServer, tempDir, type Child } from '../support/proc.js';
 
 // Crash and restart for real: the compiled CLI, headless, trading a paper-server over HTTP, is
 // killed with SIGKILL at chosen moments (an entry in flight, between the two legs, right after

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
-import { ensureBuilt, freePort, start, startPaperServer, tempDir, type Child } from '../faults/proc.js';
+import { ensureBuilt, freePort, start, startPaperServer, tempDir, type Child } from '../support/proc.js';
 
 // The API key must never be written anywhere: not to stdout or stderr, not to the log file or
 // the state file, not into the saved config when it came from the environment, not in an
