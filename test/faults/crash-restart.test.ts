@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { account, ensureBuilt, start, startPaperServer, tempDir, type Child } from '../support/proc.js';
+import { account, ensureBuilt, fastLiveEnv, start, startPaperServer, tempDir, type Child } from '../support/proc.js';
 
 // Crash and restart for real: the compiled CLI, headless, trading a paper-server over HTTP, is
 // killed with SIGKILL at chosen moments (an entry in flight, between the two legs, right after
@@ -26,24 +26,7 @@ afterAll(async () => {
 });
 
 function botEnv(dir: string, extra: Record<string, string> = {}): Record<string, string> {
-  return {
-    OPENALGO_API_HOST: url,
-    OPENALGO_API_KEY: KEY,
-    SYMBOL,
-    INTERVAL: '5s',
-    SESSION_WINDOWS: '00:00-23:59',
-    SQUARE_OFF_TIME: '23:59',
-    TRADE_WEEKENDS: 'true',
-    RECONCILE_SECONDS: '2',
-    STATE_DIR: dir,
-    XDG_CONFIG_HOME: dir,
-    LOTS: '2',
-    // Tight legs so that exits (and so fills to crash on) come within seconds.
-    PROFIT_TARGET_RUPEES: '0.5',
-    STOP_LOSS_RUPEES: '0.5',
-    BROKERAGE_PER_TRADE_RUPEES: String(BROKERAGE),
-    ...extra,
-  };
+  return fastLiveEnv(url, KEY, SYMBOL, dir, { LOTS: '2', BROKERAGE_PER_TRADE_RUPEES: String(BROKERAGE), ...extra });
 }
 
 type Account = Awaited<ReturnType<typeof account>>;

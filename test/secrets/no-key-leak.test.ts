@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
-import { ensureBuilt, freePort, start, startPaperServer, tempDir, type Child } from '../support/proc.js';
+import { ensureBuilt, fastLiveEnv, freePort, start, startPaperServer, tempDir, type Child } from '../support/proc.js';
 
 // The API key must never be written anywhere: not to stdout or stderr, not to the log file or
 // the state file, not into the saved config when it came from the environment, not in an
@@ -29,21 +29,7 @@ afterAll(async () => {
 });
 
 function env(dir: string, extra: Record<string, string> = {}): Record<string, string> {
-  return {
-    OPENALGO_API_HOST: url,
-    OPENALGO_API_KEY: KEY,
-    SYMBOL,
-    INTERVAL: '5s',
-    SESSION_WINDOWS: '00:00-23:59',
-    SQUARE_OFF_TIME: '23:59',
-    TRADE_WEEKENDS: 'true',
-    RECONCILE_SECONDS: '2',
-    PROFIT_TARGET_RUPEES: '0.5',
-    STOP_LOSS_RUPEES: '0.5',
-    STATE_DIR: dir,
-    XDG_CONFIG_HOME: dir,
-    ...extra,
-  };
+  return fastLiveEnv(url, KEY, SYMBOL, dir, extra);
 }
 
 function collect(where: string, bot: Child): void {

@@ -177,3 +177,25 @@ export async function account(url: string, key: string, symbol: string): Promise
     .map((o) => ({ ...o, quantity: Number(o.quantity), left: Number(o.quantity) - (filled.get(o.orderid) ?? 0) }));
   return { net, working, trades: trades.json.data.filter((t) => t.symbol === symbol) };
 }
+
+/**
+ * Environment for the CLI trading a paper-server live and fast: always-open session, 5 s bars,
+ * tight legs so exits come within seconds, reconcile every 2 s, state and config in `dir`.
+ */
+export function fastLiveEnv(url: string, key: string, symbol: string, dir: string, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    OPENALGO_API_HOST: url,
+    OPENALGO_API_KEY: key,
+    SYMBOL: symbol,
+    INTERVAL: '5s',
+    SESSION_WINDOWS: '00:00-23:59',
+    SQUARE_OFF_TIME: '23:59',
+    TRADE_WEEKENDS: 'true',
+    RECONCILE_SECONDS: '2',
+    PROFIT_TARGET_RUPEES: '0.5',
+    STOP_LOSS_RUPEES: '0.5',
+    STATE_DIR: dir,
+    XDG_CONFIG_HOME: dir,
+    ...extra,
+  };
+}
