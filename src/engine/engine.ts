@@ -15,7 +15,6 @@ import { checkLegs } from './oco.js';
 import type { TrackedOrder } from './order-machine.js';
 import { realiseIfFlat } from './position-close.js';
 import { MAX_PROTECT_ATTEMPTS, targetPrice } from './protection.js';
-import { isLong } from './position-machine.js';
 import { publishState, stateSummary } from './publish.js';
 import { reconcile } from './reconcile.js';
 import { recover } from './recovery.js';
@@ -23,6 +22,7 @@ import { SerialLock } from './lock.js';
 import { TradingCalendar, formatIstDateTime, istParts } from './schedule.js';
 import { heldQuantity, initialEngineState, openOrders, type EngineState } from './state.js';
 import type { StateFile } from './persistence.js';
+import { isLong, movePosition } from './position-machine.js';
 
 /** A start that cannot go on; `exitCode` follows the CLI contract (1 config, 2 broker). */
 export class StartupError extends Error {
@@ -62,7 +62,10 @@ export class Engine implements EngineCommands {
   private recovered = false;
   private shuttingDown: Promise<number> | null = null;
   private flattening = false;
+  /** The state as last saved, to skip writes that would change nothing. */
+  private lastCommitted = '';
   private lastReconcile: 'in_sync' | 'corrected' | 'unavailable' = 'in_sync';
+  private lastReconcileAt = 0;
   private resolveStopped: (code: number) => void = () => {};
   /** Resolves with the exit code once a shutdown (however it was asked for) has finished. */
   readonly stopped: Promise<number> = new Promise((resolve) => {
@@ -96,9 +99,17 @@ export class Engine implements EngineCommands {
     return this.ctx.state;
   }
 
+  /**
+   * Save and publish the state, only when it changed: the polls commit after every read, and an
+   * fsync'd write plus a redraw each time the broker says "still working" is work for nothing.
+   */
   private commit(): void {
-    this.deps.stateFile.save(this.ctx.state);
-    publishState(this.deps.store, this.ctx.state);
+    const snapshot = JSON.stringify(this.ctx.state);
+    if (snapshot !== this.lastCommitted) {
+      this.lastCommitted = snapshot;
+      this.deps.stateFile.save(this.ctx.state);
+      publishState(this.deps.store, this.ctx.state);
+    }
     this.updateEntriesHeld();
   }
 
@@ -118,6 +129,8 @@ export class Engine implements EngineCommands {
     if (!this.recovered) return 'recovering state';
     if (this.brokerFlags.sessionExpired) return 'broker session expired: log in to the broker in OpenAlgo';
     if (!this.brokerFlags.reachable) return 'broker unreachable';
+    // Our books can say flat while the account is not (an outside trade): never buy blind.
+    if (this.lastReconcile === 'unavailable') return 'position book unavailable: waiting for a reconciliation';
     if (s.paused) return 'paused by trader (p to resume)';
     if (s.squaredOffDay === istParts(this.ctx.clock.now()).day) return 'after square-off';
     return null;
@@ -223,6 +236,7 @@ export class Engine implements EngineCommands {
     s.pnl = { day: today, realised: 0, trades: 0, wins: 0, losses: 0 };
     s.trades = [];
     s.barCount = 0;
+    this.commit();
   }
 
   // ---- loops ------------------------------------------------------------------------------
@@ -293,15 +307,13 @@ export class Engine implements EngineCommands {
     if (!this.calendar.entryAllowedAt(at)) return;
     if (s.lastSignalBar !== null && at <= s.lastSignalBar) return;
     s.barCount += 1;
-    if (s.barCount % ctx.settings.tradeEveryNBars !== 0) {
-      this.commit();
-      return;
-    }
-    s.lastSignalBar = at;
+    const signal = s.barCount % ctx.settings.tradeEveryNBars === 0;
+    if (signal) s.lastSignalBar = at;
+    this.commit();
+    if (!signal) return;
     const held = this.entriesHeldReason() ?? (s.phase !== 'flat' ? `already ${s.phase.replace('_', ' ')}` : null);
     if (held) {
       ctx.log.info('SIGNAL', `bar close ${formatIstDateTime(at)}: entry skipped (${held})`);
-      this.commit();
       return;
     }
     ctx.log.info('SIGNAL', `bar close ${formatIstDateTime(at)}: long entry queued for the bar open`);
@@ -374,10 +386,13 @@ export class Engine implements EngineCommands {
   private reconcileLoop(): Promise<void> {
     // After a failed position-book read, look again soon rather than a whole interval later:
     // the position book is the only way to see a position closed (or opened) from outside.
-    const next = (): number => (this.lastReconcile === 'unavailable' ? Math.min(RECONCILE_RETRY_MS, this.ctx.settings.reconcileMs) : this.ctx.settings.reconcileMs);
-    return this.every(next, async () => {
+    // Whoever ran the failed read (this loop, the OCO poll, the trader's r): the loop wakes every
+    // RECONCILE_RETRY_MS and reconciles when one is due or the last one could not read.
+    const { reconcileMs } = this.ctx.settings;
+    return this.every(Math.min(RECONCILE_RETRY_MS, reconcileMs), async () => {
       if (this.shuttingDown) return;
-      await this.reconcileLocked();
+      const due = this.ctx.clock.now() - this.lastReconcileAt >= reconcileMs;
+      if (due || this.lastReconcile === 'unavailable') await this.reconcileLocked();
     });
   }
 
@@ -396,6 +411,8 @@ export class Engine implements EngineCommands {
     for (let pass = 0; pass < 3; pass++) {
       const outcome = await reconcile(this.ctx, this.report);
       this.lastReconcile = outcome;
+      this.lastReconcileAt = this.ctx.clock.now();
+      this.updateEntriesHeld();
       if (outcome !== 'corrected') return;
       this.summary();
     }
@@ -442,7 +459,7 @@ export class Engine implements EngineCommands {
     } else {
       // A market exit still working is followed by the OCO poll; otherwise protection re-arms.
       const exitOpen = openOrders(ctx.state).some((o) => o.role === 'exit');
-      ctx.state.phase = exitOpen ? 'exiting' : 'long_unprotected';
+      movePosition(ctx, exitOpen ? 'exiting' : 'long_unprotected');
       ctx.log.critical('CRITICAL', `exit (${reason}) not confirmed: ${heldQuantity(ctx.state)} still held${exitOpen ? ', market order still working' : ''}`);
       this.commit();
     }

@@ -7,6 +7,7 @@ import { placeIdempotent } from './place-order.js';
 import { resetToFlat } from './position-close.js';
 import { ensureProtection, isProtected } from './protection.js';
 import { entryOrder, heldQuantity } from './state.js';
+import { movePosition } from './position-machine.js';
 
 // The entry: MARKET BUY, confirmed with progressive backoff; a fill that stays partial has its
 // rest cancelled and what filled is protected; an outcome still unknown is settled by the
@@ -18,7 +19,7 @@ export const ENTRY_BACKOFF_MS = 300;
 export async function enter(ctx: EngineContext, signalLtp: number | null): Promise<void> {
   const qty = ctx.settings.lots * ctx.lotSize;
   const s = ctx.state;
-  s.phase = 'entering';
+  movePosition(ctx, 'entering');
   s.requested = qty;
   s.openedAt = ctx.clock.now();
   s.anchor = null;
@@ -52,7 +53,7 @@ export async function enter(ctx: EngineContext, signalLtp: number | null): Promi
       // it would leave a position nobody protects; the OCO poll keeps cancelling it instead,
       // and a late fill is reconciled and protected.
       ctx.log.warn('ENTRY', `entry ${order.orderId ?? '(outcome unknown)'} not confirmed cancelled: following it`);
-      s.phase = 'exiting';
+      movePosition(ctx, 'exiting');
       ctx.commit();
       return;
     }
@@ -66,10 +67,10 @@ export async function enter(ctx: EngineContext, signalLtp: number | null): Promi
     ctx.log.info('ENTRY', `filled ${held}/${qty} @ ₹${avg.toFixed(2)}`);
   }
   s.anchor = ctx.settings.ignoreEntryDelta || signalLtp === null ? avg : signalLtp;
-  s.phase = 'long_unprotected';
+  movePosition(ctx, 'long_unprotected');
   ctx.commit();
   await ensureProtection(ctx);
-  s.phase = isProtected(ctx) ? 'long_protected' : 'long_unprotected';
+  movePosition(ctx, isProtected(ctx) ? 'long_protected' : 'long_unprotected');
   ctx.commit();
 }
 

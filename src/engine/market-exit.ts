@@ -5,6 +5,7 @@ import { isOpen, type TrackedOrder } from './order-machine.js';
 import { cancelAndSettle, refreshOrder } from './order-sync.js';
 import { placeIdempotent } from './place-order.js';
 import { heldQuantity, openOrders } from './state.js';
+import { movePosition } from './position-machine.js';
 
 // Getting flat at market, the one path behind flatten, square-off, market-on-target, the
 // unprotected fallback and the graceful exit: cancel legs first, sell what is held, confirm by
@@ -46,7 +47,7 @@ async function sellHeld(ctx: EngineContext, reason: TradeRecord['reason'], repor
 
 /** Flatten at market with one escalation. Returns true when the engine's books show flat. */
 export async function exitAtMarket(ctx: EngineContext, reason: TradeRecord['reason'], report: PhaseReporter): Promise<boolean> {
-  ctx.state.phase = 'exiting';
+  movePosition(ctx, 'exiting');
   ctx.commit();
   report('cancelling_legs', 'cancelling open orders');
   for (let round = 0; round < CANCEL_ROUNDS; round++) {

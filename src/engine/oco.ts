@@ -4,6 +4,7 @@ import { cancelAndSettle, refreshOrders } from './order-sync.js';
 import { coverShort, realiseIfFlat } from './position-close.js';
 import { ensureProtection, isProtected } from './protection.js';
 import { activeLeg, heldQuantity, openOrders } from './state.js';
+import { movePosition } from './position-machine.js';
 
 // One-cancels-other, emulated: read both legs, apply fills, cancel the sibling of a complete
 // leg, resize legs after partial exits, re-arm a leg the broker rejected or lost.
@@ -52,12 +53,12 @@ export async function checkLegs(ctx: EngineContext): Promise<OcoOutcome> {
   }
   if (openOrders(ctx.state).some((o) => o.role === 'exit')) {
     // A market exit is working: legs would over-exit. Its fill is read on the next poll.
-    ctx.state.phase = 'exiting';
+    movePosition(ctx, 'exiting');
     ctx.commit();
     return 'exiting';
   }
   await ensureProtection(ctx);
-  ctx.state.phase = isProtected(ctx) ? 'long_protected' : 'long_unprotected';
+  movePosition(ctx, isProtected(ctx) ? 'long_protected' : 'long_unprotected');
   ctx.commit();
   return ctx.state.phase === 'long_protected' ? 'protected' : 'unprotected';
 }

@@ -7,6 +7,7 @@ import { placeIdempotent } from './place-order.js';
 import { addTrade, roundTrip } from './pnl.js';
 import { heldQuantity, openOrders } from './state.js';
 import { CONFIRM_POLL_MS, CONFIRM_POLLS, confirmFilled } from './market-exit.js';
+import { movePosition } from './position-machine.js';
 
 // Closing out a position in the engine's books once the broker says it is flat.
 
@@ -56,7 +57,7 @@ export async function realiseIfFlat(ctx: EngineContext, fallback: TradeRecord['r
 export function resetToFlat(ctx: EngineContext): void {
   const s = ctx.state;
   s.orders = [];
-  s.phase = 'flat';
+  movePosition(ctx, 'flat');
   s.requested = 0;
   s.anchor = null;
   s.openedAt = null;

@@ -9,6 +9,7 @@ import { ensureProtection, isProtected } from './protection.js';
 import { averageEntry, heldQuantity, openOrders, rememberOrderId, type EngineState } from './state.js';
 import type { PhaseReporter } from './market-exit.js';
 import { exitAtMarket } from './market-exit.js';
+import { movePosition } from './position-machine.js';
 
 // Three-axis reconciliation against the broker's position book: direction, quantity, average
 // price. A failed position-book call is never read as flat. Running it twice changes nothing
@@ -168,20 +169,20 @@ export async function reconcile(ctx: EngineContext, report: PhaseReporter): Prom
   if (held > 0 && openOrders(ctx.state, ['exit']).length > 0) {
     // A market exit is working (flatten, square-off): legs now would sell the same quantity
     // twice. The OCO poll follows the exit.
-    ctx.state.phase = 'exiting';
+    movePosition(ctx, 'exiting');
   } else if (held > 0) {
     if (!isProtected(ctx) || openOrders(ctx.state).some((o) => o.request.action === 'SELL' && o.request.quantity - o.filled !== held)) {
       corrected = true;
       ctx.log.warn('RECONCILE', `long ${held} without both legs sized to it: re-arming`);
       await ensureProtection(ctx);
     }
-    ctx.state.phase = isProtected(ctx) ? 'long_protected' : 'long_unprotected';
+    movePosition(ctx, isProtected(ctx) ? 'long_protected' : 'long_unprotected');
   } else if (held < 0) {
     // Still short by our books (a buy-back that was rejected, or not filled yet): buy back
     // until flat. 'exiting' keeps the OCO poll on it and holds new entries.
     corrected = true;
     await coverShort(ctx);
-    if (!(await realiseIfFlat(ctx, 'reconcile'))) ctx.state.phase = 'exiting';
+    if (!(await realiseIfFlat(ctx, 'reconcile'))) movePosition(ctx, 'exiting');
   } else if (held === 0 && openOrders(ctx.state).length > 0) {
     corrected = true;
     await realiseIfFlat(ctx, 'reconcile');

@@ -5,6 +5,7 @@ import { cancelAndSettle, refreshOrder } from './order-sync.js';
 import { coverShort, realiseIfFlat } from './position-close.js';
 import { reconcile } from './reconcile.js';
 import { averageEntry, entryOrder, heldQuantity, openOrders } from './state.js';
+import { movePosition } from './position-machine.js';
 
 // Start-up after a crash: settle every order the saved state knows with the broker (filled
 // while we were down → realise it; both legs filled → correct the position), then reconcile.
@@ -26,8 +27,8 @@ export async function recover(ctx: EngineContext, report: PhaseReporter): Promis
     // still working: an entry whose cancel is not confirmed may yet fill (it is followed by the
     // OCO poll in the meantime).
     if (heldQuantity(s) === 0) await realiseIfFlat(ctx, 'target');
-    if (heldQuantity(s) > 0 && (s.phase === 'entering' || s.phase === 'flat')) s.phase = 'long_unprotected';
-    else if (heldQuantity(s) === 0 && openOrders(s).length > 0) s.phase = 'exiting';
+    if (heldQuantity(s) > 0 && (s.phase === 'entering' || s.phase === 'flat')) movePosition(ctx, 'long_unprotected');
+    else if (heldQuantity(s) === 0 && openOrders(s).length > 0) movePosition(ctx, 'exiting');
     ctx.commit();
   }
   await reconcile(ctx, report);

@@ -329,6 +329,8 @@ export async function runDay(sc: DayScenario): Promise<DayReport> {
     const sink = {
       write(line: string): boolean {
         log.push({ at: clock.now(), proc: proc.id, line: line.trimEnd() });
+        // The order and position tables are the reviewed contract: a move outside them is a bug.
+        if (/\[STATE\] .*not an allowed transition/.test(line)) fail(line.trimEnd());
         return true;
       },
     } as unknown as NodeJS.WritableStream;
