@@ -51,16 +51,16 @@ function populatedStore(now: number): AppStore {
   a.configured({ mode: 'paper', brokerLabel: 'openalgo@127.0.0.1:5000', symbol: 'NIFTY25000CE', exchange: 'NFO', product: 'MIS', lots: 1, marketOnTarget: false });
   a.instrumentResolved({ lotSize: 75, tickSize: 0.05 });
   a.entriesHeldChanged(null);
-  a.positionChanged({ phase: 'long_protected', requested: 75, entryFilled: 75, held: 75, exited: 0, avgEntry: 100.1, openedAt: now - 42_000 });
-  a.legsChanged({
+  a.engineStateChanged({ position: { phase: 'long_protected', requested: 75, entryFilled: 75, held: 75, exited: 0, avgEntry: 100.1, openedAt: now - 42_000 } });
+  a.engineStateChanged({ legs: {
     target: { role: 'target', orderId: '250000012', type: 'LIMIT', price: 102.1, trigger: null, quantity: 75, filled: 0, phase: 'working' },
     stop: { role: 'stop', orderId: '250000013', type: 'SL-M', price: null, trigger: 99.1, quantity: 75, filled: 0, phase: 'working' },
-  });
+  } });
   const trades = Array.from({ length: 6 }, (_, i) => ({
     openedAt: now - (i + 2) * 300_000, closedAt: now - (i + 2) * 300_000 + 60_000, entry: 100, exit: i % 3 === 0 ? 102 : 99,
     quantity: 75, reason: (i % 3 === 0 ? 'target' : 'stop') as 'target' | 'stop', gross: i % 3 === 0 ? 150 : -75, costs: 40, net: i % 3 === 0 ? 110 : -115,
   }));
-  a.pnlChanged({ realised: -120, trades: 6, wins: 2, losses: 4, day: '2026-11-24' }, trades);
+  a.engineStateChanged({ pnl: { realised: -120, trades: 6, wins: 2, losses: 4, day: '2026-11-24' }, tradesToday: trades });
   for (let i = 0; i < 60; i++) {
     a.logged({ at: now - (60 - i) * 5000, level: i % 11 === 0 ? 'WARN' : 'INFO', tag: ['SIGNAL', 'ENTRY', 'EXITS', 'FILL', 'TRADE'][i % 5] as string, text: `line ${i}: MARKET BUY 75 NIFTY25000CE (1 × 75) → filled 75/75 @ ₹100.10` });
   }

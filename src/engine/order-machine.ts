@@ -37,6 +37,8 @@ export interface TrackedOrder {
   /** Consecutive "not found" answers since placement. */
   misses: number;
   reason?: string;
+  /** Replaced by a resize or cancelled by us: no longer the active leg of its role. */
+  retired?: boolean;
 }
 
 export function newOrder(role: OrderRole, request: OrderRequest, now: number): TrackedOrder {

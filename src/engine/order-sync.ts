@@ -93,7 +93,7 @@ export async function refreshOrders(ctx: EngineContext, orders: TrackedOrder[]):
  * the cancel loses the race) is read back and applied. Returns true when the order is closed.
  */
 export async function cancelAndSettle(ctx: EngineContext, order: TrackedOrder, why: string): Promise<boolean> {
-  (order as TrackedOrder & { retired?: boolean }).retired = true;
+  order.retired = true;
   if (!isOpen(order.phase)) return true;
   if (order.orderId === null) {
     await refreshOrder(ctx, order);

@@ -1,9 +1,9 @@
 import type { EngineContext } from './context.js';
 import { orderRequest } from './context.js';
-import { isOpen, openQuantity } from './order-machine.js';
+import { isOpen, openQuantity, type TrackedOrder } from './order-machine.js';
 import { cancelAndSettle } from './order-sync.js';
 import { placeIdempotent, type PlaceOutcome } from './place-order.js';
-import { activeLeg, heldQuantity, type Tracked } from './state.js';
+import { activeLeg, heldQuantity } from './state.js';
 
 // The exit legs: a take-profit SELL LIMIT and a stop SELL SL-M (SL where SL-M is refused), both
 // on the tick grid and both for the quantity held. A position that cannot be protected after
@@ -26,7 +26,7 @@ export function stopTrigger(ctx: EngineContext): number | null {
 }
 
 /** A leg counts as protecting when it is open at the broker (or its outcome is being settled). */
-function protecting(leg: Tracked | null): boolean {
+function protecting(leg: TrackedOrder | null): boolean {
   return leg !== null && isOpen(leg.phase);
 }
 

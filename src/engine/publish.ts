@@ -1,12 +1,13 @@
 import type { AppStore } from '../store/store.js';
 import type { LegView } from '../store/types.js';
 import type { TickGrid } from '../broker/ticks.js';
-import type { EngineState, Tracked } from './state.js';
+import type { TrackedOrder } from './order-machine.js';
+import type { EngineState } from './state.js';
 import { activeLeg, averageEntry, entryOrder, heldQuantity, sold } from './state.js';
 
 // Projects the engine's state into the store: the screens' only view of trading state.
 
-function legView(leg: Tracked | null, role: 'target' | 'stop'): LegView | null {
+function legView(leg: TrackedOrder | null, role: 'target' | 'stop'): LegView | null {
   if (!leg) return null;
   const type = leg.request.priceType;
   return {

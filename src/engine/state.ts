@@ -121,17 +121,15 @@ export function parseEngineState(value: unknown): EngineState | null {
 
 // ---- derived views -------------------------------------------------------------------------
 
-export type Tracked = TrackedOrder & { retired?: boolean };
-
-export function entryOrder(state: EngineState): Tracked | null {
-  return (state.orders.find((o) => o.role === 'entry') as Tracked | undefined) ?? null;
+export function entryOrder(state: EngineState): TrackedOrder | null {
+  return state.orders.find((o) => o.role === 'entry') ?? null;
 }
 
 /** The live leg of a role: the newest one not retired by a resize or a cancel we asked for. */
-export function activeLeg(state: EngineState, role: 'target' | 'stop'): Tracked | null {
+export function activeLeg(state: EngineState, role: 'target' | 'stop'): TrackedOrder | null {
   for (let i = state.orders.length - 1; i >= 0; i--) {
-    const o = state.orders[i] as Tracked;
-    if (o.role === role && !o.retired) return o;
+    const o = state.orders[i];
+    if (o && o.role === role && !o.retired) return o;
   }
   return null;
 }
@@ -176,8 +174,8 @@ export function openSellQuantity(state: EngineState): number {
   return open;
 }
 
-export function openOrders(state: EngineState, roles?: OrderRole[]): Tracked[] {
-  return state.orders.filter((o) => isOpen(o.phase) && (!roles || roles.includes(o.role))) as Tracked[];
+export function openOrders(state: EngineState, roles?: OrderRole[]): TrackedOrder[] {
+  return state.orders.filter((o) => isOpen(o.phase) && (!roles || roles.includes(o.role)));
 }
 
 export function rememberOrderId(state: EngineState, orderId: string): void {

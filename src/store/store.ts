@@ -1,5 +1,5 @@
 import { createStore, type StoreApi } from 'zustand/vanilla';
-import type { DashboardState, LegView, LogLine, PositionPhase, ShutdownPhase, TradeRecord } from './types.js';
+import type { DashboardState, LogLine, PositionPhase, ShutdownPhase } from './types.js';
 
 export const LOG_RING_SIZE = 500;
 export const LTP_HISTORY_SIZE = 240;
@@ -15,14 +15,8 @@ export interface StoreActions {
   /** Past closes for the chart (USE_HISTORY), oldest first. */
   historyLoaded(closes: number[]): void;
   entriesHeldChanged(reason: string | null): void;
-  pausedChanged(paused: boolean): void;
-  marketOnTargetChanged(on: boolean): void;
-  positionChanged(position: DashboardState['position']): void;
-  legsChanged(legs: { target: LegView | null; stop: LegView | null }): void;
-  /** Everything an engine commit changes, in one update (one render, not five). */
-  engineStateChanged(view: Pick<DashboardState, 'position' | 'legs' | 'pnl' | 'tradesToday' | 'paused' | 'marketOnTarget'>): void;
-  /** The day's realised P&L and trades, as the engine computed them. */
-  pnlChanged(pnl: DashboardState['pnl'], trades: TradeRecord[]): void;
+  /** What an engine commit changed (position, legs, P&L, trades, flags), in one update: one render. */
+  engineStateChanged(view: Partial<Pick<DashboardState, 'position' | 'legs' | 'pnl' | 'tradesToday' | 'paused' | 'marketOnTarget'>>): void;
   shutdownPhaseChanged(phase: ShutdownPhase, detail: string, at: number): void;
   criticalRaised(): void;
   bannerChanged(banner: string | null): void;
@@ -83,11 +77,6 @@ export function createAppStore(): AppStore {
       }),
     historyLoaded: (closes) => set({ ltpHistory: closes.slice(-LTP_HISTORY_SIZE) }),
     entriesHeldChanged: (entriesHeld) => set({ entriesHeld }),
-    pausedChanged: (paused) => set({ paused }),
-    marketOnTargetChanged: (marketOnTarget) => set({ marketOnTarget }),
-    positionChanged: (position) => set({ position }),
-    legsChanged: (legs) => set({ legs }),
-    pnlChanged: (pnl, tradesToday) => set({ pnl, tradesToday }),
     engineStateChanged: (view) => set(view),
     shutdownPhaseChanged: (phase, detail, at) => set({ shutdown: { phase, detail, since: at } }),
     criticalRaised: () => set((s) => ({ criticalSeq: s.criticalSeq + 1 })),

@@ -92,7 +92,7 @@ export function putBaseline(store: AppStore): void {
   s.instrumentResolved({ lotSize: FIXTURE_LOT_SIZE, tickSize: 0.05 });
   s.clockTicked(FIXTURE_NOW, 'in_session', FIXTURE_NOW + 29_500);
   s.brokerCallSucceeded(FIXTURE_NOW - 400, 12);
-  s.pnlChanged({ realised: 0, trades: 0, wins: 0, losses: 0, day: FIXTURE_DAY }, []);
+  s.engineStateChanged({ pnl: { realised: 0, trades: 0, wins: 0, losses: 0, day: FIXTURE_DAY }, tradesToday: [] });
   for (let i = 0; i < 80; i++) {
     const p = 23440 + Math.round(Math.sin(i / 6) * 200 + i * 2) / 20;
     s.quoteReceived(Math.round(p * 20) / 20, FIXTURE_PREV_CLOSE);
@@ -105,7 +105,7 @@ export function putBaseline(store: AppStore): void {
 
 function putEnteringPartial(store: AppStore): void {
   const s = store.getState();
-  s.positionChanged({
+  s.engineStateChanged({ position: {
     phase: 'entering',
     requested: 150,
     entryFilled: 75,
@@ -113,15 +113,15 @@ function putEnteringPartial(store: AppStore): void {
     exited: 0,
     avgEntry: FIXTURE_AVG_ENTRY,
     openedAt: FIXTURE_NOW - 2000,
-  });
-  s.legsChanged({ target: null, stop: null });
+  } });
+  s.engineStateChanged({ legs: { target: null, stop: null } });
   s.logged({ at: FIXTURE_NOW - 2000, level: 'INFO', tag: 'entry', text: 'BUY 150 MARKET sent' });
   s.logged({ at: FIXTURE_NOW - 1000, level: 'INFO', tag: 'entry', text: 'partial fill 75/150 @ 23450.25' });
 }
 
 function putLongProtected(store: AppStore): void {
   const s = store.getState();
-  s.positionChanged({
+  s.engineStateChanged({ position: {
     phase: 'long_protected',
     requested: 150,
     entryFilled: 150,
@@ -129,8 +129,8 @@ function putLongProtected(store: AppStore): void {
     exited: 0,
     avgEntry: FIXTURE_AVG_ENTRY,
     openedAt: FIXTURE_NOW - 5000,
-  });
-  s.legsChanged({ target: targetLeg(), stop: stopLeg() });
+  } });
+  s.engineStateChanged({ legs: { target: targetLeg(), stop: stopLeg() } });
   s.logged({ at: FIXTURE_NOW - 4000, level: 'INFO', tag: 'legs', text: 'target LIMIT 23480.00 and stop SL-M 23430.00 working' });
 }
 
@@ -185,18 +185,18 @@ export function putStoreIn(store: AppStore, name: FixtureName): AppStore {
       break;
     case 'unprotected_missing_stop':
       putLongProtected(store);
-      s.positionChanged({ ...store.getState().position, phase: 'long_unprotected' });
-      s.legsChanged({ target: targetLeg(), stop: null });
+      s.engineStateChanged({ position: { ...store.getState().position, phase: 'long_unprotected' } });
+      s.engineStateChanged({ legs: { target: targetLeg(), stop: null } });
       s.logged({ at: FIXTURE_NOW, level: 'ERROR', tag: 'legs', text: 'stop not working; re-placing' });
       break;
     case 'stop_rejected':
       putLongProtected(store);
-      s.legsChanged({ target: targetLeg(), stop: stopLeg({ phase: 'rejected' }) });
+      s.engineStateChanged({ legs: { target: targetLeg(), stop: stopLeg({ phase: 'rejected' }) } });
       break;
     case 'exiting':
       putLongProtected(store);
-      s.positionChanged({ ...store.getState().position, phase: 'exiting', held: 75, exited: 75 });
-      s.legsChanged({ target: targetLeg({ filled: 75, phase: 'partially_filled' }), stop: stopLeg({ phase: 'cancelled' }) });
+      s.engineStateChanged({ position: { ...store.getState().position, phase: 'exiting', held: 75, exited: 75 } });
+      s.engineStateChanged({ legs: { target: targetLeg({ filled: 75, phase: 'partially_filled' }), stop: stopLeg({ phase: 'cancelled' }) } });
       break;
     case 'critical':
       putLongProtected(store);
@@ -209,16 +209,13 @@ export function putStoreIn(store: AppStore, name: FixtureName): AppStore {
       s.shutdownPhaseChanged('cancelling_legs', 'cancelling 2 legs', FIXTURE_NOW - 1000);
       break;
     case 'with_trades':
-      s.pnlChanged(
-        {
+      s.engineStateChanged({ pnl: {
           realised: Math.round(FIXTURE_TRADES.reduce((a, t) => a + t.net, 0) * 100) / 100,
           trades: FIXTURE_TRADES.length,
           wins: FIXTURE_TRADES.filter((t) => t.net > 0).length,
           losses: FIXTURE_TRADES.filter((t) => t.net <= 0).length,
           day: FIXTURE_DAY,
-        },
-        [...FIXTURE_TRADES],
-      );
+        }, tradesToday: [...FIXTURE_TRADES] });
       break;
     case 'banner':
       s.brokerCallFailed('invalid API key (403)', true);

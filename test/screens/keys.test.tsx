@@ -109,7 +109,7 @@ describe('engine toggles', () => {
     await r.press('p');
     expect(r.calls).toEqual(['togglePause']);
     expect(r.frame()).toContain('pause entries requested');
-    r.store.getState().pausedChanged(true);
+    r.store.getState().engineStateChanged({ paused: true });
     await r.press('p');
     expect(r.frame()).toContain('resume entries requested');
   });

@@ -45,8 +45,8 @@ describe('header', () => {
     r.store.getState().entriesHeldChanged('outside entry window');
     await wait();
     expect(r.frame()).toContain('HELD: outside entry window');
-    r.store.getState().pausedChanged(true);
-    r.store.getState().marketOnTargetChanged(true);
+    r.store.getState().engineStateChanged({ paused: true });
+    r.store.getState().engineStateChanged({ marketOnTarget: true });
     await wait();
     expect(r.frame()).toContain('PAUSED (p resumes; held: outside entry window)');
     expect(r.frame()).toContain('MOT ON');
@@ -122,7 +122,7 @@ describe('legs', () => {
 
   test('SL instead of SL-M is shown as the fallback', async () => {
     const r = renderApp({ state: 'long_protected', ...WIDE });
-    r.store.getState().legsChanged({ target: targetLeg(), stop: stopLeg({ type: 'SL', price: 23425 }) });
+    r.store.getState().engineStateChanged({ legs: { target: targetLeg(), stop: stopLeg({ type: 'SL', price: 23425 }) } });
     await wait();
     expect(lineWith(r.frame(), 'STOP ')).toContain('SL (fallback)');
   });
