@@ -6,6 +6,7 @@ import type { Clock } from './clock.js';
 import type { CostConfig } from './pnl.js';
 import type { ScheduleConfig } from './schedule.js';
 import type { EngineState } from './state.js';
+import type { EngineObserver } from './events.js';
 
 /** The engine's settings, taken from the resolved config once at start. */
 export interface EngineSettings {
@@ -44,6 +45,8 @@ export interface EngineContext {
   urgent: AbortSignal;
   /** Save the state (atomically) and project it into the store. */
   commit(): void;
+  /** Tell the observers (journal, alerts) what happened; never throws, never waits. */
+  emit: EngineObserver;
 }
 
 export function orderRequest(

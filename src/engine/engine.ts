@@ -9,6 +9,7 @@ import type { Clock } from './clock.js';
 import type { EngineCommands } from './commands.js';
 import { type EngineContext, type EngineSettings } from './context.js';
 import { enter } from './entry.js';
+import { fanOut, type EngineObserver } from './events.js';
 import { instrumentBroker, type BrokerHealthFlags } from './instrumented-broker.js';
 import { CONFIRM_POLL_MS, CONFIRM_POLLS, exitAtMarket, type PhaseReporter } from './market-exit.js';
 import { checkLegs } from './oco.js';
@@ -43,6 +44,8 @@ export interface EngineDeps {
   marketOnTarget: boolean;
   /** Live runs fail closed on an unknown symbol; paper may fall back. */
   failClosedOnUnknownSymbol: boolean;
+  /** Those who record or announce what the engine does (journal, alerts). */
+  observers?: readonly EngineObserver[];
 }
 
 /** How long the graceful exit keeps reconciling after its market orders, and how often. */
@@ -78,10 +81,14 @@ export class Engine implements EngineCommands {
     this.calendar = new TradingCalendar(deps.settings.schedule);
     const day = istParts(deps.clock.now()).day;
     const self = this;
+    const emit = fanOut(deps.observers ?? [], (index, err) =>
+      deps.log.error('ENGINE', `observer ${index + 1} failed (${describeError(err)}): trading goes on without it`),
+    );
     this.ctx = {
       broker: instrumented,
       clock: deps.clock,
-      log: deps.log,
+      log: announcingCritical(deps.log, deps.clock, emit),
+      emit,
       store: deps.store,
       settings: deps.settings,
       grid: tickGrid(fallbackTickSize(deps.settings.exchange)),
@@ -268,13 +275,18 @@ export class Engine implements EngineCommands {
       );
       try {
         const q = await ctx.broker.quote(ctx.settings.symbol, ctx.settings.exchange);
-        ctx.ltp = q.ltp;
-        this.deps.store.getState().quoteReceived(q.ltp, q.prevClose);
+        this.onPrice(q.ltp, q.prevClose);
       } catch {
         return; // health shows it; protection does not depend on quotes
       }
-      this.checkMarketOnTarget();
     });
+  }
+
+  /** A new last traded price, however it arrived (a quote poll or a pushed tick): the one price path. */
+  onPrice(ltp: number, prevClose: number | null = null): void {
+    this.ctx.ltp = ltp;
+    this.deps.store.getState().quoteReceived(ltp, prevClose);
+    this.checkMarketOnTarget();
   }
 
   private checkMarketOnTarget(): void {
@@ -582,6 +594,17 @@ export class Engine implements EngineCommands {
     await Promise.allSettled(this.running);
     return code;
   }
+}
+
+/** The engine's logger: a CRITICAL line is also an event for the journal and alerts. */
+function announcingCritical(log: Logger, clock: Clock, emit: EngineObserver): Logger {
+  return {
+    ...log,
+    critical: (tag, text) => {
+      log.critical(tag, text);
+      emit({ type: 'notable', at: clock.now(), kind: 'critical', message: text });
+    },
+  };
 }
 
 export type { ShutdownPhase };

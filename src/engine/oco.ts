@@ -5,6 +5,7 @@ import { coverShort, realiseIfFlat } from './position-close.js';
 import { ensureProtection, isProtected } from './protection.js';
 import { activeLeg, heldQuantity, openOrders } from './state.js';
 import { movePosition } from './position-machine.js';
+import { markOrder } from './order-events.js';
 
 // One-cancels-other, emulated: read both legs, apply fills, cancel the sibling of a complete
 // leg, resize legs after partial exits, re-arm a leg the broker rejected or lost.
@@ -17,10 +18,7 @@ export async function checkLegs(ctx: EngineContext): Promise<OcoOutcome> {
   const refreshed = await refreshOrders(ctx, sells);
   for (const order of sells) {
     const { result, newlyFilled } = refreshed.get(order) ?? { result: 'error', newlyFilled: 0 };
-    if (result === 'lost') {
-      order.phase = 'cancelled';
-      order.reason = 'not found at the broker';
-    }
+    if (result === 'lost') markOrder(ctx, order, 'cancelled', 'not found at the broker', 'poll');
     if (newlyFilled > 0) {
       ctx.log.info(order.phase === 'filled' ? 'FILL' : 'PARTIAL_FILL', `${order.role} ${order.orderId} filled ${order.filled}/${order.request.quantity} @ ₹${(order.avgPrice ?? 0).toFixed(2)}`);
     }

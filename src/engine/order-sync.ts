@@ -1,7 +1,9 @@
 import { describeError, isBrokerError } from '../broker/errors.js';
 import type { OrderReport } from '../broker/types.js';
 import type { EngineContext } from './context.js';
-import { applyReport, isOpen, type TrackedOrder } from './order-machine.js';
+import type { OrderEventSource } from './events.js';
+import { isOpen, type TrackedOrder } from './order-machine.js';
+import { applyOrderReport, markOrder } from './order-events.js';
 import { findPlacedOrder } from './place-order.js';
 import { rememberOrderId } from './state.js';
 
@@ -19,7 +21,7 @@ export const NOT_FOUND_GRACE_MS = 10_000;
 export type RefreshResult = 'ok' | 'missing' | 'lost' | 'error';
 
 /** Ask the broker for an order's status and apply it. Returns quantity newly filled via `order`. */
-export async function refreshOrder(ctx: EngineContext, order: TrackedOrder): Promise<{ result: RefreshResult; newlyFilled: number }> {
+export async function refreshOrder(ctx: EngineContext, order: TrackedOrder, source: OrderEventSource = 'poll'): Promise<{ result: RefreshResult; newlyFilled: number }> {
   if (order.orderId === null) {
     if (order.phase !== 'unknown_outcome' && order.phase !== 'pending_submit') return { result: 'ok', newlyFilled: 0 };
     // A placement whose outcome is unknown (a crash mid-call, or lookups that failed): settle it.
@@ -27,11 +29,11 @@ export async function refreshOrder(ctx: EngineContext, order: TrackedOrder): Pro
     if (found) {
       order.orderId = found.orderId;
       rememberOrderId(ctx.state, found.orderId);
+      ctx.emit({ type: 'order_placed', at: ctx.clock.now(), role: order.role, orderId: found.orderId, request: order.request, adopted: true });
       ctx.log.info('RECOVERY', `${order.role} order found at the broker as ${found.orderId}: adopted`);
     } else {
       if (lookedUp) {
-        order.phase = 'cancelled';
-        order.reason = 'never reached the broker';
+        markOrder(ctx, order, 'cancelled', 'never reached the broker', source);
         ctx.log.info('RECOVERY', `${order.role} order never reached the broker`);
       }
       return { result: lookedUp ? 'ok' : 'error', newlyFilled: 0 };
@@ -39,9 +41,7 @@ export async function refreshOrder(ctx: EngineContext, order: TrackedOrder): Pro
   }
   try {
     const report = await ctx.broker.orderStatus(order.orderId as string);
-    const { newlyFilled, refused } = applyReport(order, report);
-    if (refused) ctx.log.error('STATE', refused);
-    if (report.status === 'rejected' && report.rejectionReason) order.reason = report.rejectionReason;
+    const { newlyFilled } = applyOrderReport(ctx, order, report, source);
     return { result: 'ok', newlyFilled };
   } catch (err) {
     if (isBrokerError(err, 'not_found')) {
@@ -63,7 +63,7 @@ export async function refreshOrder(ctx: EngineContext, order: TrackedOrder): Pro
  * read) instead of a status call each; an order missing from the book falls back to its own
  * status call, which counts "not found" misses.
  */
-export async function refreshOrders(ctx: EngineContext, orders: TrackedOrder[]): Promise<Map<TrackedOrder, { result: RefreshResult; newlyFilled: number }>> {
+export async function refreshOrders(ctx: EngineContext, orders: TrackedOrder[], source: OrderEventSource = 'poll'): Promise<Map<TrackedOrder, { result: RefreshResult; newlyFilled: number }>> {
   const results = new Map<TrackedOrder, { result: RefreshResult; newlyFilled: number }>();
   const withIds = orders.filter((o) => o.orderId !== null);
   let book: Map<string, OrderReport> | null = null;
@@ -77,12 +77,10 @@ export async function refreshOrders(ctx: EngineContext, orders: TrackedOrder[]):
   for (const order of orders) {
     const report = order.orderId !== null ? book?.get(order.orderId) : undefined;
     if (!report) {
-      results.set(order, await refreshOrder(ctx, order));
+      results.set(order, await refreshOrder(ctx, order, source));
       continue;
     }
-    const { newlyFilled, refused } = applyReport(order, report);
-    if (refused) ctx.log.error('STATE', refused);
-    if (report.status === 'rejected' && report.rejectionReason) order.reason = report.rejectionReason;
+    const { newlyFilled } = applyOrderReport(ctx, order, report, source);
     results.set(order, { result: 'ok', newlyFilled });
   }
   return results;
@@ -113,7 +111,7 @@ export async function cancelAndSettle(ctx: EngineContext, order: TrackedOrder, w
       return true;
     }
     if (result === 'lost') {
-      order.phase = 'cancelled';
+      markOrder(ctx, order, 'cancelled', 'not found at the broker', 'poll');
       return true;
     }
     await ctx.clock.sleep(200);

@@ -2,6 +2,7 @@ import { describeError, isBrokerError } from '../broker/errors.js';
 import type { OrderReport, OrderRequest } from '../broker/types.js';
 import { pause, type EngineContext } from './context.js';
 import { newOrder, type OrderRole, type TrackedOrder } from './order-machine.js';
+import { markOrder } from './order-events.js';
 import { rememberOrderId } from './state.js';
 
 // Idempotent placement. A request is re-sent only when it surely did not take effect. After a
@@ -89,13 +90,13 @@ export async function placeIdempotent(
       // lookup window start here.
       order.placedAt = attemptStart;
       rememberOrderId(ctx.state, orderId);
+      ctx.emit({ type: 'order_placed', at: ctx.clock.now(), role, orderId, request: req, adopted: false });
       ctx.commit();
       return { kind: 'placed', order };
     } catch (err) {
       lastMessage = describeError(err);
       if (isBrokerError(err, 'rejected')) {
-        order.phase = 'rejected';
-        order.reason = lastMessage;
+        markOrder(ctx, order, 'rejected', lastMessage, 'placement');
         ctx.commit();
         return { kind: 'rejected', order, message: lastMessage };
       }
@@ -110,6 +111,7 @@ export async function placeIdempotent(
           order.phase = 'working';
           order.placedAt = attemptStart;
           rememberOrderId(ctx.state, found.orderId);
+          ctx.emit({ type: 'order_placed', at: ctx.clock.now(), role, orderId: found.orderId, request: req, adopted: true });
           ctx.commit();
           ctx.log.info('IDEMPOTENT', `order ${found.orderId} did reach the broker: adopted, not re-sent`);
           return { kind: 'placed', order };
@@ -121,8 +123,7 @@ export async function placeIdempotent(
       if (attempt + 1 < maxAttempts) await pause(ctx, 300 * (attempt + 1), false);
     }
   }
-  order.phase = 'rejected';
-  order.reason = `not placed: ${lastMessage}`;
+  markOrder(ctx, order, 'rejected', `not placed: ${lastMessage}`, 'placement');
   ctx.commit();
   return { kind: 'failed', order, message: lastMessage };
 }

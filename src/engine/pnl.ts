@@ -27,7 +27,9 @@ export function roundTrip(
   const quantity = Math.min(b.qty, s.qty);
   const gross = round2(s.value - b.value);
   const totalCosts = round2(2 * costs.brokeragePerLeg + costs.slippagePerTrade);
+  const entryOrderId = state.orders.find((o) => o.role === 'entry' && o.orderId !== null)?.orderId ?? undefined;
   return {
+    ...(entryOrderId ? { entryOrderId } : {}),
     openedAt: state.openedAt ?? closedAt,
     closedAt,
     entry: round2(entry),

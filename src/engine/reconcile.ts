@@ -2,6 +2,7 @@ import { describeError } from '../broker/errors.js';
 import type { PositionRow } from '../broker/types.js';
 import type { EngineContext } from './context.js';
 import { isOpen, newOrder } from './order-machine.js';
+import { markOrder } from './order-events.js';
 import { cancelAndSettle, refreshOrder } from './order-sync.js';
 import { orderRequest } from './context.js';
 import { coverShort, realiseIfFlat } from './position-close.js';
@@ -65,6 +66,8 @@ function bookOutsideChange(state: EngineState, ctx: EngineContext, qty: number, 
   order.avgPrice = price ?? ctx.ltp ?? averageEntry(state) ?? 0;
   order.reason = why;
   state.orders.push(order);
+  ctx.emit({ type: 'notable', at: ctx.clock.now(), kind: 'outside_close', message: `${action} ${Math.abs(qty)} at the broker that the bot did not make (${why}) @ ₹${order.avgPrice.toFixed(2)}` });
+  ctx.emit({ type: 'fill', at: ctx.clock.now(), role: order.role, orderId: null, action, quantity: Math.abs(qty), price: order.avgPrice, source: 'reconcile' });
 }
 
 async function readPosition(ctx: EngineContext): Promise<{ row: PositionRow | undefined; qty: number } | null> {
@@ -92,10 +95,9 @@ export async function reconcile(ctx: EngineContext, report: PhaseReporter): Prom
     // Booking the whole difference as an outside trade and then reading that fill would count
     // it twice (and buy back, or sell, twice as much as needed).
     for (const order of openOrders(ctx.state)) {
-      const { result } = await refreshOrder(ctx, order);
+      const { result } = await refreshOrder(ctx, order, 'reconcile');
       if (result === 'lost') {
-        order.phase = 'cancelled';
-        order.reason = 'not found at the broker';
+        markOrder(ctx, order, 'cancelled', 'not found at the broker', 'reconcile');
       } else if (result !== 'ok' || (order.orderId === null && isOpen(order.phase))) {
         unread.push(`${order.role} ${order.orderId ?? '(outcome unknown)'}`);
       }

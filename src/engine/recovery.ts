@@ -16,7 +16,7 @@ export async function recover(ctx: EngineContext, report: PhaseReporter): Promis
   if (s.orders.length > 0) {
     ctx.log.info('RECOVERY', `saved state: ${s.phase}, ${s.orders.length} orders; settling them with the broker`);
     for (const order of s.orders.filter((o) => isOpen(o.phase))) {
-      await refreshOrder(ctx, order);
+      await refreshOrder(ctx, order, 'recovery');
     }
     const entry = entryOrder(s);
     if (entry && isOpen(entry.phase)) await cancelAndSettle(ctx, entry, 'recovery: entry not confirmed before restart');
@@ -32,5 +32,7 @@ export async function recover(ctx: EngineContext, report: PhaseReporter): Promis
     ctx.commit();
   }
   await reconcile(ctx, report);
-  ctx.log.info('RECOVERY', `recovered: ${heldQuantity(s) > 0 ? `LONG ${heldQuantity(s)}` : 'FLAT'}`);
+  const recovered = `recovered: ${heldQuantity(s) > 0 ? `LONG ${heldQuantity(s)}` : 'FLAT'}`;
+  ctx.log.info('RECOVERY', recovered);
+  if (s.orders.length > 0) ctx.emit({ type: 'notable', at: ctx.clock.now(), kind: 'recovery', message: recovered });
 }

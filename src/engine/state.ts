@@ -93,6 +93,7 @@ const tradeSchema = z.object({
   gross: z.number(),
   costs: z.number(),
   net: z.number(),
+  entryOrderId: z.string().optional(),
 });
 
 const stateSchema = z.object({

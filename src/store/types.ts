@@ -59,6 +59,8 @@ export interface TradeRecord {
   gross: number;
   costs: number;
   net: number;
+  /** The broker's id of the entry order: one round trip per entry, across crashes and restarts. */
+  entryOrderId?: string;
 }
 
 export interface DashboardState {
