@@ -1,3 +1,4 @@
+import type { FeedView } from '../broker/feed.js';
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { DashboardState, LogLine, PositionPhase, ShutdownPhase } from './types.js';
 
@@ -19,6 +20,7 @@ export interface StoreActions {
   engineStateChanged(view: Partial<Pick<DashboardState, 'position' | 'legs' | 'pnl' | 'tradesToday' | 'paused' | 'marketOnTarget'>>): void;
   shutdownPhaseChanged(phase: ShutdownPhase, detail: string, at: number): void;
   criticalRaised(): void;
+  feedChanged(feed: FeedView): void;
   bannerChanged(banner: string | null): void;
   logged(line: Omit<LogLine, 'seq'>): void;
 }
@@ -53,6 +55,7 @@ export function initialState(): DashboardState {
     tradesToday: [],
     shutdown: { phase: 'idle', detail: '', since: null },
     criticalSeq: 0,
+    feed: null,
     banner: null,
     log: [],
     logSeq: 0,
@@ -75,6 +78,7 @@ export function createAppStore(): AppStore {
         history.push(ltp);
         return { ltp, prevClose: prevClose ?? s.prevClose, ltpHistory: history };
       }),
+    feedChanged: (feed) => set({ feed }),
     historyLoaded: (closes) => set({ ltpHistory: closes.slice(-LTP_HISTORY_SIZE) }),
     entriesHeldChanged: (entriesHeld) => set({ entriesHeld }),
     engineStateChanged: (view) => set(view),

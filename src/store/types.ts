@@ -1,5 +1,7 @@
 // What the screens show. Only the engine writes trading state; screens read through selectors.
 
+import type { FeedView } from '../broker/feed.js';
+
 export type Mode = 'paper' | 'live';
 export type LogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'CRITICAL';
 
@@ -116,6 +118,8 @@ export interface DashboardState {
   shutdown: { phase: ShutdownPhase; detail: string; since: number | null };
   /** Bumped on every CRITICAL event: the screen rings the bell once per bump. */
   criticalSeq: number;
+  /** The push feed as the header shows it: push with its ping, or POLLING and why. */
+  feed: FeedView | null;
   /** A problem the trader must act on (configuration, connection), with what to do. */
   banner: string | null;
   log: LogLine[];
