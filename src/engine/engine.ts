@@ -226,6 +226,7 @@ export class Engine implements EngineCommands {
     this.commit();
     this.summary();
     ctx.log.info('START', `trading ${settings.symbol}@${settings.exchange} ${settings.lots} × ${ctx.lotSize}, tick ${ctx.grid.tick}; now ${formatIstDateTime(ctx.clock.now())}`);
+    await this.feedLink.seedOrderBook();
     if (this.deps.feed) this.feedLink.start(this.deps.feed);
     this.running = [this.quoteLoop(), this.barLoop(), this.ocoLoop(), this.reconcileLoop(), this.squareOffLoop()];
   }

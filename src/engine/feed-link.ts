@@ -72,6 +72,19 @@ export class FeedLink {
     }
   }
 
+  /**
+   * What the order book holds at start-up is history (reconciliation at start has dealt with
+   * it): remember it, so only orders that appear later count as news. Optional: without it the
+   * first read during trading serves.
+   */
+  async seedOrderBook(): Promise<void> {
+    try {
+      this.noticeOrderBook(await this.ctx.broker.orderBook({ fills: false }));
+    } catch {
+      // the first order book read while trading seeds it instead
+    }
+  }
+
   /** Every order book read: an order on our symbol that is neither ours nor seen before is someone else's. */
   noticeOrderBook(rows: readonly OrderReport[]): void {
     const fresh: OrderReport[] = [];
