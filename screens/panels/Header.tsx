@@ -24,6 +24,16 @@ export function healthText(health: DashboardState['health'], now: number): { tex
   return { text: `ok ${age} ago${rtt}`, tone: 'good' };
 }
 
+/** The push feed at a glance: `push ● 4 ms`, or POLLING and why. Words carry it, not colour. */
+export function feedText(feed: DashboardState['feed']): { text: string; tone: Tone } | null {
+  if (!feed) return null;
+  if (feed.mode === 'poll') return { text: 'POLLING (FEED=poll)', tone: 'plain' };
+  if (feed.ordersTrusted) return { text: `push ● ${feed.rttMs === null ? '—' : `${Math.round(feed.rttMs)} ms`}`, tone: 'good' };
+  if (feed.state === 'live' && feed.unreliable) return { text: `POLLING — feed unreliable: ${feed.unreliable}`, tone: 'warn' };
+  if (feed.state === 'connecting' || feed.state === 'authenticating') return { text: `POLLING — feed ${feed.state}`, tone: 'warn' };
+  return { text: `POLLING — feed down: ${feed.reason ?? feed.state}`, tone: feed.mode === 'push' ? 'alarm' : 'warn' };
+}
+
 function ModeBadge({ mode, analyzer }: { mode: DashboardState['mode']; analyzer: boolean }): ReactNode {
   if (mode === 'paper') return <Span tone="strong">[PAPER]</Span>;
   if (analyzer) return <Span tone="warn">{' LIVE·ANALYZER (simulated orders) '}</Span>;
@@ -47,7 +57,9 @@ export function Header({ form }: { form: Form }): ReactNode {
     entriesHeld: s.entriesHeld,
     paused: s.paused,
     marketOnTarget: s.marketOnTarget,
+    feed: s.feed,
   }));
+  const feed = feedText(h.feed);
   const instrument = h.symbol ? `${h.symbol}@${h.exchange || '?'}` : '(no instrument yet)';
   const size = `${h.lots} lot${h.lots === 1 ? '' : 's'} × ${h.lotSize} = ${h.lots * h.lotSize}`;
   const health = healthText(h.health, h.now);
@@ -68,6 +80,7 @@ export function Header({ form }: { form: Form }): ReactNode {
       {/* Broker health last: its error text is the longest and may be cut at the edge. */}
       <Line>
         <Span tone={entries.tone}>{entries.text}</Span> | <Span tone={h.marketOnTarget ? 'info' : 'plain'}>{mot}</Span> |{' '}
+        {feed ? <><Span tone={feed.tone}>{feed.text}</Span> | </> : null}
         {broker}: <Span tone={health.tone}>{health.text}</Span>
       </Line>
     </Box>

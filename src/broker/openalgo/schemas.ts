@@ -48,7 +48,7 @@ function priceTypeOf(word: string | undefined): string {
 }
 
 /** An order as orderstatus and orderbook rows describe it. */
-const orderRow = z
+export const orderRow = z
   .object({
     symbol: z.string(),
     exchange: z.string(),
@@ -192,3 +192,6 @@ export function shortReason(error: z.ZodError): string {
   const path = issue.path.map(String).join('.');
   return path === '' ? issue.message : `${path}: ${issue.message}`;
 }
+
+/** The field parsers, shared with the WebSocket feed's frames. */
+export { num, optNum, id, text, optText, action };
