@@ -10,16 +10,18 @@ import type { Form } from '../layout.js';
 import type { Tone } from '../tone.js';
 import type { DashboardState } from '../../src/store/types.js';
 
-/** A broker call older than this counts as stale. */
+/** A broker call older than this counts as stale (polling calls every second or so)… */
 const STALE_MS = 10_000;
+/** …but on a trusted push feed REST calls are rare by design (safety polls, reconciliations). */
+const STALE_ON_PUSH_MS = 60_000;
 
-export function healthText(health: DashboardState['health'], now: number): { text: string; tone: Tone } {
+export function healthText(health: DashboardState['health'], now: number, onPush = false): { text: string; tone: Tone } {
   const age = health.lastOkAt === null ? null : fmtAge(now - health.lastOkAt);
   const lastOk = age === null ? '' : ` (last ok ${age} ago)`;
   if (health.error !== null && !health.reachable) return { text: `DOWN: ${health.error}${lastOk}`, tone: 'alarm' };
   if (health.error !== null) return { text: `ERROR: ${health.error}${lastOk}`, tone: 'warn' };
   if (health.lastOkAt === null || age === null) return { text: 'connecting...', tone: 'warn' };
-  if (now - health.lastOkAt > STALE_MS) return { text: `STALE: last ok ${age} ago`, tone: 'warn' };
+  if (now - health.lastOkAt > (onPush ? STALE_ON_PUSH_MS : STALE_MS)) return { text: `STALE: last ok ${age} ago`, tone: 'warn' };
   const rtt = health.rttMs === null ? '' : `, rtt ${Math.round(health.rttMs)}ms`;
   return { text: `ok ${age} ago${rtt}`, tone: 'good' };
 }
@@ -62,7 +64,7 @@ export function Header({ form }: { form: Form }): ReactNode {
   const feed = feedText(h.feed);
   const instrument = h.symbol ? `${h.symbol}@${h.exchange || '?'}` : '(no instrument yet)';
   const size = `${h.lots} lot${h.lots === 1 ? '' : 's'} × ${h.lotSize} = ${h.lots * h.lotSize}`;
-  const health = healthText(h.health, h.now);
+  const health = healthText(h.health, h.now, h.feed?.ordersTrusted ?? false);
   const broker = compact || !h.brokerLabel ? 'broker' : `broker ${h.brokerLabel}`;
   const otherHold = h.entriesHeld && !/paus/i.test(h.entriesHeld) ? `; held: ${h.entriesHeld}` : '';
   const entries: { text: string; tone: Tone } = h.paused
