@@ -62,7 +62,7 @@ export const orderRow = z
     product: text,
     orderid: id,
     order_status: text,
-    timestamp: z.unknown(),
+    timestamp: z.unknown().optional(),
     average_price: optNum,
     // Only a few brokers (and the sandbox) send these.
     filled_quantity: optNum,
@@ -97,7 +97,7 @@ const tradeRow = z
     average_price: optNum,
     price: optNum,
     orderid: id,
-    timestamp: z.unknown(),
+    timestamp: z.unknown().optional(),
   })
   .transform((r, ctx) => {
     const price = r.average_price ?? r.price;
