@@ -13,11 +13,15 @@ import type { EngineState } from '../../src/engine/state.js';
 import { createLogger } from '../../src/log/logger.js';
 import { createAppStore, type AppStore } from '../../src/store/store.js';
 import type { RpcChild } from './ipc.js';
-import { withTimeout } from './util.js';
+import { waitForStore, withTimeout } from './util.js';
+import { OpenAlgoFeed } from '../../src/broker/openalgo/feed-client.js';
+import type { FeedMode } from '../../src/broker/feed.js';
 
 export interface MarketHandle {
   id: number;
   url: string;
+  /** The market's WebSocket feed, when it was created with one. */
+  wsUrl: string | null;
   apiKey: string;
   symbol: string;
   exchange: string;
@@ -33,7 +37,7 @@ export interface BenchEngine {
   stop(): Promise<void>;
 }
 
-export async function createMarket(host: RpcChild, opts: { seed: number; rateLimit?: boolean; freeze?: boolean }): Promise<MarketHandle> {
+export async function createMarket(host: RpcChild, opts: { seed: number; rateLimit?: boolean; freeze?: boolean; feed?: boolean }): Promise<MarketHandle> {
   return host.call<MarketHandle>('create', opts);
 }
 
@@ -75,7 +79,10 @@ export async function startEngine(market: MarketHandle, flags: Partial<Record<Co
     marketOnTarget: c.ENABLE_MARKET_ON_TARGET,
   });
   const log = createLogger({ store, clock: systemClock, secrets: [market.apiKey] });
+  // On push when the market serves a feed (FEED=auto, as a live run): the real WebSocket client.
+  const feed = market.wsUrl && c.FEED !== 'poll' ? new OpenAlgoFeed({ url: market.wsUrl, apiKey: market.apiKey, clock: systemClock }) : null;
   const engine = new Engine({
+    ...(feed ? { feed, feedMode: c.FEED as FeedMode, safetyPollMs: Math.round(c.FEED_SAFETY_POLL_SECONDS * 1000) } : {}),
     broker: client,
     clock: systemClock,
     store,
@@ -86,6 +93,7 @@ export async function startEngine(market: MarketHandle, flags: Partial<Record<Co
     failClosedOnUnknownSymbol: false,
   });
   await engine.start();
+  if (feed) await waitForStore(store, (s) => s.feed?.ordersTrusted === true, 10_000, 'feed live');
   return {
     market,
     engine,
