@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { AUTH_MESSAGE, describeError, isBrokerError } from '../broker/errors.js';
 import { fallbackLotSize, fallbackTickSize } from '../broker/instruments.js';
 import { tickGrid } from '../broker/ticks.js';
@@ -94,6 +95,8 @@ export class Engine implements EngineCommands {
   });
 
   constructor(private readonly deps: EngineDeps) {
+    // Every loop and every grace timer sleeps on this signal at once: more than Node's 10 is normal.
+    setMaxListeners(100, this.loops.signal);
     const instrumented = instrumentBroker(deps.broker, deps.clock, deps.store, () => this.updateEntriesHeld());
     this.brokerFlags = instrumented.flags;
     this.calendar = new TradingCalendar(deps.settings.schedule);
@@ -297,7 +300,7 @@ export class Engine implements EngineCommands {
     const signal = this.loops.signal;
     while (!signal.aborted) {
       try {
-        await this.ctx.clock.sleep(typeof ms === 'number' ? ms : ms(), wake ? AbortSignal.any([signal, wake()]) : signal);
+        await this.sleepUnlessWoken(typeof ms === 'number' ? ms : ms(), wake?.());
       } catch {
         if (signal.aborted) return;
       }
@@ -306,6 +309,23 @@ export class Engine implements EngineCommands {
       } catch (err) {
         this.ctx.log.error('ENGINE', `unexpected: ${describeError(err)}`);
       }
+    }
+  }
+
+  /** Sleep on the clock until `ms` pass, the loops stop, or `wake` aborts (which throws too). */
+  private async sleepUnlessWoken(ms: number, wake?: AbortSignal): Promise<void> {
+    if (!wake) return this.ctx.clock.sleep(ms, this.loops.signal);
+    // One controller per sleep, both listeners removed after: AbortSignal.any on a long-lived
+    // signal keeps every dependent signal alive until that signal aborts (Node 20).
+    const both = new AbortController();
+    const abort = (): void => both.abort();
+    this.loops.signal.addEventListener('abort', abort, { once: true });
+    wake.addEventListener('abort', abort, { once: true });
+    try {
+      await this.ctx.clock.sleep(ms, both.signal);
+    } finally {
+      this.loops.signal.removeEventListener('abort', abort);
+      wake.removeEventListener('abort', abort);
     }
   }
 
