@@ -7,6 +7,7 @@ import { configCommand, readSources, type Io } from './config-command.js';
 import { EXIT } from './exit-codes.js';
 import { runTrader } from './run.js';
 import { runPaperServer } from './paper-server-command.js';
+import { reportCommand, type ReportFlags } from './report-command.js';
 
 /** The package version, from the nearest package.json up the tree (sources and dist/ differ in depth). */
 function packageVersion(): string {
@@ -93,6 +94,25 @@ export async function main(argv: string[], opts: MainOptions = {}): Promise<numb
     .argument('[args...]', 'show | set KEY VALUE | unset KEY | path')
     .action((args: string[]) => {
       result = Promise.resolve(configCommand(args, io, { ...readSources(cwd, env, opts.confCwd), flags: {} }, opts.confCwd));
+    });
+
+  program
+    .command('report')
+    .description('the trade journal per IST day and in total: win rate, P&L, profit factor, drawdown, exit reasons, equity curve')
+    .option('--today', 'today (IST) only')
+    .option('--date <YYYY-MM-DD>', 'one IST day')
+    .option('--from <YYYY-MM-DD>', 'first IST day (inclusive)')
+    .option('--to <YYYY-MM-DD>', 'last IST day (inclusive)')
+    .option('--paper', 'the paper journal (default unless the configuration selects live)')
+    .option('--live', 'the live journal')
+    .option('--csv <file>', 'also write one row per round trip to this CSV file')
+    .option('--json', 'print the figures as JSON instead of the tables')
+    .option('--html <file>', 'also write a self-contained HTML report to this file')
+    .option('--state-dir <dir>', 'where the journal lives [STATE_DIR]')
+    .action((o: ReportFlags) => {
+      result = Promise.resolve(
+        reportCommand(o, io, { ...readSources(cwd, env, opts.confCwd), flags: {} }, { now: Date.now(), columns: process.stdout.columns ?? 100 }),
+      );
     });
 
   program

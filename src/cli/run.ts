@@ -8,7 +8,11 @@ import { systemClock, type Clock } from '../engine/clock.js';
 import { Engine, StartupError } from '../engine/engine.js';
 import { JsonStateFile, MemoryStateFile, stateFileName, type StateFile } from '../engine/persistence.js';
 import { istParts } from '../engine/schedule.js';
-import { parseEngineState, type EngineState } from '../engine/state.js';
+import { heldQuantity, parseEngineState, type EngineState } from '../engine/state.js';
+import { journalPath } from '../journal/db.js';
+import { startJournal } from '../journal/journal.js';
+import { SessionTally, sessionSummaryLines } from '../journal/session-summary.js';
+import { settingsHash } from '../journal/settings-hash.js';
 import { createLogger, type Logger } from '../log/logger.js';
 import { createAppStore, type AppStore } from '../store/store.js';
 import type { Io } from './config-command.js';
@@ -130,6 +134,26 @@ export async function runTrader(opts: RunOptions): Promise<number> {
   if (noDashboard !== null && noDashboard !== 'requested') log.info('START', `headless: ${noDashboard}`);
   for (const w of warnings(resolved)) log.warn('CONFIG', w);
 
+  // The journal (history for `report` and the `t` overlay) hears the engine's events; the tally
+  // counts this session's round trips for the summary printed at exit.
+  const tally = new SessionTally();
+  const journal = c.JOURNAL
+    ? startJournal({
+        file: journalPath(c.STATE_DIR, resolved.mode),
+        session: { startedAt: clock.now(), mode: resolved.mode, exchange: c.EXCHANGE, symbol, settingsHash: settingsHash(c), pid: process.pid },
+        recoveredTrades: stateFile.load()?.trades ?? [],
+        log,
+        onView: (view) => store.getState().journalRead(view),
+        now: () => clock.now(),
+      })
+    : null;
+  let exitCode: number = EXIT.CONFIG;
+  const summary = (): void => {
+    const stateDirFlag = resolved.sourceOf.STATE_DIR === 'flag' ? c.STATE_DIR : undefined;
+    const lines = sessionSummaryLines({ tally, held: heldQuantity(engine.state), mode: resolved.mode, journal: journal !== null, ...(stateDirFlag !== undefined ? { stateDirFlag } : {}) });
+    for (const line of lines) io.out(line);
+  };
+
   const engine = new Engine({
     broker: built.broker,
     clock,
@@ -139,6 +163,7 @@ export async function runTrader(opts: RunOptions): Promise<number> {
     stateFile,
     marketOnTarget: c.ENABLE_MARKET_ON_TARGET,
     failClosedOnUnknownSymbol: resolved.mode === 'live',
+    observers: [tally.observe, ...(journal ? [journal.observe] : [])],
   });
 
   const onSignal = (): void => engine.quit();
@@ -156,18 +181,23 @@ export async function runTrader(opts: RunOptions): Promise<number> {
         log.error('START', err.message);
         dashboard?.unmount();
         io.err(`random-scalp: ${err.message}`);
+        exitCode = err.exitCode;
         return err.exitCode;
       }
       throw err;
     }
     const code = await engine.stopped;
+    exitCode = code;
     dashboard?.unmount();
     log.info('STOP', code === EXIT.OK ? 'stopped flat' : 'stopped while STILL HOLDING a position (exit code 3)');
+    journal?.close(code, clock.now());
+    summary();
     return code;
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     dashboard?.unmount();
+    journal?.close(exitCode, clock.now());
     await log.close();
     await built.broker.close?.();
   }
