@@ -51,6 +51,8 @@ export async function main(argv: string[], opts: MainOptions = {}): Promise<numb
     .description('Intraday scalping on OpenAlgo, live in the terminal. Paper market by default.')
     .version(version, '-V, --version')
     .exitOverride()
+    // Options after a command name are that command's (report --paper, --state-dir; paper-server --symbol).
+    .enablePositionalOptions()
     .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) })
     .option('--paper', 'trade the built-in paper market (also TEST_MODE=true)')
     .option('--live', 'trade through OpenAlgo (needs OPENALGO_API_KEY and SYMBOL)')

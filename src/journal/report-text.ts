@@ -48,15 +48,19 @@ function table(columns: Column[], days: DayFigures[], total: Figures): string[] 
   return [head, ...days.map((d) => row(d, d.day)), rule, row(total, 'TOTAL')];
 }
 
-/** Evenly spaced points of a long curve, first and last kept, so the whole range fits the plot. */
-export function resample(curve: readonly number[], points: number): number[] {
-  if (curve.length <= points || points < 2) return curve.slice();
-  return Array.from({ length: points }, (_, i) => curve[Math.round((i * (curve.length - 1)) / (points - 1))] as number);
+/**
+ * The curve as exactly `points` samples across the plot: a long one sampled evenly (first and
+ * last kept), a short one held as steps so each round trip gets its share of the width.
+ */
+export function fitCurve(curve: readonly number[], points: number): number[] {
+  const n = curve.length;
+  if (n === 0 || points < 2) return curve.slice();
+  return Array.from({ length: points }, (_, i) => curve[Math.round((i * (n - 1)) / (points - 1))] as number);
 }
 
 export function equityLines(equity: readonly number[], width: number, height: number): string[] {
   const plotWidth = Math.max(10, width - 16);
-  const rows = plotChart(resample(equity, plotWidth * 2), [{ mark: '0', price: 0 }], plotWidth, height, (x) => money(x));
+  const rows = plotChart(fitCurve(equity, plotWidth * 2), [{ mark: 'zero', price: 0 }], plotWidth, height, (x) => money(x));
   return rows.map((r) => `${r.plot} ${r.label}`.trimEnd());
 }
 
@@ -74,7 +78,7 @@ export function renderTextReport(data: ReportData, opts: { width: number }): str
   out.push(`${fit('EXIT REASON', 17, true)}  ${fit('TRADES', 6)}  ${fit('NET ₹', 12)}`);
   for (const r of f.total.byReason) out.push(`${fit(EXIT_REASON_WORDS[r.reason], 17, true)}  ${fit(String(r.trades), 6)}  ${fit(money(r.net), 12)}`);
   out.push('');
-  out.push(`EQUITY, closed trades: cumulative net ₹ after each of ${f.total.trades} round trip${f.total.trades === 1 ? '' : 's'} (- - - zero line)`);
+  out.push(`EQUITY, closed trades: cumulative net ₹ after each of ${f.total.trades} round trip${f.total.trades === 1 ? '' : 's'} (dotted line: zero)`);
   out.push(...equityLines(data.equity, Math.min(opts.width, 120), 8));
   out.push('');
   out.push('profit factor: winning nets / losing nets (∞ = no losing trade); a loss is a round trip with net ≤ 0; max DD: largest fall of the equity curve from its peak');
