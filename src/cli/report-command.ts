@@ -38,7 +38,8 @@ export interface ReportEnv {
 class UsageError extends Error {}
 
 function checkDate(flag: string, value: string): string {
-  const ok = /^\d{4}-\d{2}-\d{2}$/.test(value) && new Date(`${value}T00:00:00Z`).toISOString().slice(0, 10) === value;
+  const parsed = Date.parse(`${value}T00:00:00Z`);
+  const ok = /^\d{4}-\d{2}-\d{2}$/.test(value) && !Number.isNaN(parsed) && new Date(parsed).toISOString().slice(0, 10) === value;
   if (!ok) throw new UsageError(`invalid ${flag} ${JSON.stringify(value)}: expected a calendar date YYYY-MM-DD (IST)`);
   return value;
 }

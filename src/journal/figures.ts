@@ -107,7 +107,7 @@ export function figuresOf(trades: readonly JournalTrade[]): Figures {
     net,
     avgWin: wins.length > 0 ? round2(winNet / wins.length) : null,
     avgLoss: losses.length > 0 ? round2(lossNet / losses.length) : null,
-    profitFactor: lossNet < 0 ? Math.round((winNet / -lossNet) * 1000) / 1000 : null,
+    profitFactor: lossNet < 0 ? round2(winNet / -lossNet) : null,
     profitFactorInfinite: lossNet === 0 && winNet > 0,
     expectancy: n > 0 ? round2(net / n) : null,
     maxDrawdown: maxDrawdown(equityCurve(trades)),

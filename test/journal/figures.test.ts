@@ -20,7 +20,7 @@ describe('report figures against a hand-computed fixture', () => {
       net: 250,
       avgWin: 335, // (260 + 410) / 2
       avgLoss: -140, // (−190 − 190 − 40) / 3
-      profitFactor: 1.595, // 670 / 420
+      profitFactor: 1.6, // 670 / 420 = 1.595…
       profitFactorInfinite: false,
       expectancy: 50,
       maxDrawdown: 380, // curve 0 260 70 −120 290 250: 260 → −120
@@ -59,7 +59,7 @@ describe('report figures against a hand-computed fixture', () => {
       trades: 7, wins: 4, losses: 3, gross: 800, costs: 200, net: 600,
       avgWin: 255, // (260 + 410 + 300 + 50) / 4
       avgLoss: -140,
-      profitFactor: 2.429, // 1020 / 420
+      profitFactor: 2.43, // 1020 / 420 = 2.428…
       expectancy: 85.71,
       maxDrawdown: 380,
       longestLosingStreak: 2,
