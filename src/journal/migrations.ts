@@ -27,8 +27,11 @@ export const MIGRATIONS: readonly Migration[] = [
         exit_code INTEGER,
         pid INTEGER
       );
+      -- An order is its broker id plus when we placed it: the paper market numbers its orders
+      -- from 250000001 on every run, and some brokers reuse ids from day to day.
       CREATE TABLE orders (
-        order_id TEXT PRIMARY KEY,
+        id INTEGER PRIMARY KEY,
+        order_id TEXT NOT NULL,
         session_id INTEGER REFERENCES sessions(id),
         role TEXT NOT NULL,
         action TEXT NOT NULL,
@@ -42,11 +45,14 @@ export const MIGRATIONS: readonly Migration[] = [
         phase TEXT NOT NULL,
         filled INTEGER NOT NULL DEFAULT 0,
         avg_price REAL,
-        updated_at INTEGER NOT NULL
+        updated_at INTEGER NOT NULL,
+        UNIQUE (order_id, placed_at)
       );
+      CREATE INDEX orders_broker_id ON orders(order_id, placed_at);
       CREATE TABLE order_events (
         id INTEGER PRIMARY KEY,
         session_id INTEGER REFERENCES sessions(id),
+        order_ref INTEGER REFERENCES orders(id),
         order_id TEXT,
         role TEXT NOT NULL,
         at INTEGER NOT NULL,
@@ -57,10 +63,11 @@ export const MIGRATIONS: readonly Migration[] = [
         source TEXT NOT NULL,
         reason TEXT
       );
-      CREATE INDEX order_events_order ON order_events(order_id, at);
+      CREATE INDEX order_events_order ON order_events(order_ref, at);
       CREATE TABLE fills (
         id INTEGER PRIMARY KEY,
         session_id INTEGER REFERENCES sessions(id),
+        order_ref INTEGER REFERENCES orders(id),
         order_id TEXT,
         role TEXT NOT NULL,
         at INTEGER NOT NULL,
@@ -70,11 +77,11 @@ export const MIGRATIONS: readonly Migration[] = [
         source TEXT NOT NULL,
         -- the order's filled quantity after this fill: a fill seen again after a restart is the same row
         filled_after INTEGER,
-        UNIQUE (order_id, filled_after)
+        UNIQUE (order_ref, filled_after)
       );
       CREATE TABLE round_trips (
         id INTEGER PRIMARY KEY,
-        -- the entry order id (or, for a trade without one, its open time and quantity): one row per round trip across crashes
+        -- the entry order id and the open time (kept in the state file), or without an id the open time and size: one row per round trip across crashes
         trade_key TEXT NOT NULL UNIQUE,
         entry_order_id TEXT,
         session_id INTEGER REFERENCES sessions(id),

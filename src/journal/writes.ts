@@ -16,16 +16,21 @@ export interface SessionInfo {
   pid: number;
 }
 
-/** The unique key of a round trip: its entry order id; a trade without one (an older state file) by its open time and size. */
+/**
+ * The unique key of a round trip: its entry order id with its open time (both in the state file,
+ * so a round trip realised again after a restart has the same key, while the paper market's ids,
+ * which start over every run, never collide); a trade without an id by its open time and size.
+ */
 export function tradeKey(trade: Pick<TradeRecord, 'entryOrderId' | 'openedAt' | 'quantity' | 'entry'>): string {
-  return trade.entryOrderId ? `entry:${trade.entryOrderId}` : `opened:${trade.openedAt}:${trade.quantity}:${trade.entry}`;
+  return trade.entryOrderId ? `entry:${trade.entryOrderId}@${trade.openedAt}` : `opened:${trade.openedAt}:${trade.quantity}:${trade.entry}`;
 }
 
 export class JournalWriter {
   private readonly insertSession;
   private readonly updateSession;
-  private readonly upsertPlaced;
-  private readonly upsertChanged;
+  private readonly insertOrder;
+  private readonly latestOrder;
+  private readonly updateOrder;
   private readonly insertOrderEvent;
   private readonly insertFill;
   private readonly insertTrade;
@@ -33,6 +38,8 @@ export class JournalWriter {
   private readonly previousSession;
   /** Each order's filled quantity as last announced, to key its fills. */
   private readonly filledOf = new Map<string, number>();
+  /** The journal row of each broker order id this session placed or heard of. */
+  private readonly rowOf = new Map<string, number>();
 
   constructor(
     private readonly db: JournalDb,
@@ -42,20 +49,19 @@ export class JournalWriter {
       'INSERT INTO sessions (started_at, mode, exchange, symbol, settings_hash, pid) VALUES (@startedAt, @mode, @exchange, @symbol, @settingsHash, @pid)',
     );
     this.updateSession = db.prepare('UPDATE sessions SET stopped_at = ?, exit_code = ? WHERE id = ?');
-    this.upsertPlaced = db.prepare(`
+    this.insertOrder = db.prepare(`
       INSERT INTO orders (order_id, session_id, role, action, quantity, price_type, price, trigger_price, request_json, placed_at, adopted, phase, filled, avg_price, updated_at)
-      VALUES (@orderId, @sessionId, @role, @action, @quantity, @priceType, @price, @trigger, @requestJson, @at, @adopted, 'working', 0, NULL, @at)
-      ON CONFLICT(order_id) DO NOTHING`);
-    this.upsertChanged = db.prepare(`
-      INSERT INTO orders (order_id, session_id, role, action, quantity, price_type, price, trigger_price, request_json, placed_at, adopted, phase, filled, avg_price, updated_at)
-      VALUES (@orderId, @sessionId, @role, @action, @quantity, @priceType, @price, @trigger, @requestJson, @at, 0, @phase, @filled, @avgPrice, @at)
-      ON CONFLICT(order_id) DO UPDATE SET phase = excluded.phase, filled = excluded.filled, avg_price = excluded.avg_price, updated_at = excluded.updated_at`);
+      VALUES (@orderId, @sessionId, @role, @action, @quantity, @priceType, @price, @trigger, @requestJson, @at, @adopted, @phase, @filled, @avgPrice, @at)
+      ON CONFLICT(order_id, placed_at) DO UPDATE SET updated_at = excluded.updated_at
+      RETURNING id`);
+    this.latestOrder = db.prepare('SELECT id FROM orders WHERE order_id = ? ORDER BY placed_at DESC, id DESC LIMIT 1');
+    this.updateOrder = db.prepare('UPDATE orders SET phase = @phase, filled = @filled, avg_price = @avgPrice, updated_at = @at WHERE id = @ref');
     this.insertOrderEvent = db.prepare(`
-      INSERT INTO order_events (session_id, order_id, role, at, from_phase, to_phase, filled, avg_price, source, reason)
-      VALUES (@sessionId, @orderId, @role, @at, @from, @to, @filled, @avgPrice, @source, @reason)`);
+      INSERT INTO order_events (session_id, order_ref, order_id, role, at, from_phase, to_phase, filled, avg_price, source, reason)
+      VALUES (@sessionId, @ref, @orderId, @role, @at, @from, @to, @filled, @avgPrice, @source, @reason)`);
     this.insertFill = db.prepare(`
-      INSERT OR IGNORE INTO fills (session_id, order_id, role, at, action, quantity, price, source, filled_after)
-      VALUES (@sessionId, @orderId, @role, @at, @action, @quantity, @price, @source, @filledAfter)`);
+      INSERT OR IGNORE INTO fills (session_id, order_ref, order_id, role, at, action, quantity, price, source, filled_after)
+      VALUES (@sessionId, @ref, @orderId, @role, @at, @action, @quantity, @price, @source, @filledAfter)`);
     this.insertTrade = db.prepare(`
       INSERT OR IGNORE INTO round_trips (trade_key, entry_order_id, session_id, ist_day, opened_at, closed_at, entry, exit, quantity, reason, gross, costs, net, hold_ms, symbol, exchange)
       VALUES (@key, @entryOrderId, @sessionId, @day, @openedAt, @closedAt, @entry, @exit, @quantity, @reason, @gross, @costs, @net, @holdMs, @symbol, @exchange)`);
@@ -95,19 +101,24 @@ export class JournalWriter {
 
   private one(sessionId: number | null, e: EngineEvent): void {
     switch (e.type) {
-      case 'order_placed':
-        this.upsertPlaced.run({ ...requestColumns(e.request), orderId: e.orderId, sessionId, role: e.role, at: e.at, adopted: e.adopted ? 1 : 0 });
+      case 'order_placed': {
+        const row = this.insertOrder.get({ ...requestColumns(e.request), orderId: e.orderId, sessionId, role: e.role, at: e.at, adopted: e.adopted ? 1 : 0, phase: 'working', filled: 0, avgPrice: null }) as { id: number };
+        this.rowOf.set(e.orderId, row.id);
         return;
-      case 'order_changed':
-        if (e.orderId !== null) {
+      }
+      case 'order_changed': {
+        const ref = e.orderId !== null ? this.orderRow(sessionId, e) : null;
+        if (e.orderId !== null && ref !== null) {
           this.filledOf.set(e.orderId, e.filled);
-          this.upsertChanged.run({ ...requestColumns(e.request), orderId: e.orderId, sessionId, role: e.role, at: e.at, phase: e.to, filled: e.filled, avgPrice: e.avgPrice });
+          this.updateOrder.run({ ref, phase: e.to, filled: e.filled, avgPrice: e.avgPrice, at: e.at });
         }
-        this.insertOrderEvent.run({ sessionId, orderId: e.orderId, role: e.role, at: e.at, from: e.from, to: e.to, filled: e.filled, avgPrice: e.avgPrice, source: e.source, reason: e.reason ?? null });
+        this.insertOrderEvent.run({ sessionId, ref, orderId: e.orderId, role: e.role, at: e.at, from: e.from, to: e.to, filled: e.filled, avgPrice: e.avgPrice, source: e.source, reason: e.reason ?? null });
         return;
+      }
       case 'fill':
         this.insertFill.run({
           sessionId,
+          ref: e.orderId !== null ? (this.rowOf.get(e.orderId) ?? null) : null,
           orderId: e.orderId,
           role: e.role,
           at: e.at,
@@ -125,6 +136,22 @@ export class JournalWriter {
         this.insertNotable.run(sessionId, e.at, e.kind, e.message);
         return;
     }
+  }
+
+  /**
+   * The row of an order this session did not place: one an earlier session placed (recovery
+   * after a restart settles it), else a new row from what the event says.
+   */
+  private orderRow(sessionId: number | null, e: Extract<EngineEvent, { type: 'order_changed' }>): number | null {
+    if (e.orderId === null) return null;
+    const known = this.rowOf.get(e.orderId);
+    if (known !== undefined) return known;
+    const earlier = this.latestOrder.get(e.orderId) as { id: number } | undefined;
+    const id =
+      earlier?.id ??
+      (this.insertOrder.get({ ...requestColumns(e.request), orderId: e.orderId, sessionId, role: e.role, at: e.at, adopted: 0, phase: e.to, filled: e.filled, avgPrice: e.avgPrice }) as { id: number }).id;
+    this.rowOf.set(e.orderId, id);
+    return id;
   }
 
   private trade(sessionId: number | null, t: TradeRecord): number {
