@@ -87,9 +87,9 @@ export function renderHtml(data: ReportData, generatedAt: number): string {
 body { font: 14px/1.4 system-ui, -apple-system, "Segoe UI", sans-serif; margin: 24px; color: #1f2328; }
 h1 { font-size: 20px; margin: 0 0 4px; } h2 { font-size: 16px; margin: 28px 0 8px; }
 .meta { color: #57606a; margin: 0 0 16px; }
-table { border-collapse: collapse; font-variant-numeric: tabular-nums; }
-th, td { border: 1px solid #d0d7de; padding: 4px 8px; text-align: right; white-space: nowrap; }
-thead th { background: #f6f8fa; text-align: center; } tbody th { text-align: left; }
+table { border-collapse: collapse; font-variant-numeric: tabular-nums; font-size: 13px; }
+th, td { border: 1px solid #d0d7de; padding: 3px 6px; text-align: right; white-space: nowrap; }
+thead th { background: #f6f8fa; text-align: center; white-space: normal; vertical-align: bottom; } tbody th { text-align: left; }
 tr.total { font-weight: bold; background: #f6f8fa; }
 .pos { color: #1a7f37; } .neg { color: #cf222e; }
 .note { color: #57606a; font-size: 12px; max-width: 1000px; }
