@@ -1,4 +1,4 @@
-// `npm run bench [-- --quick] [-- --only=oco,flatten,calls,feed,dashboard,endurance,startup] [-- --serial]`
+// `npm run bench [-- --quick] [-- --only=oco,flatten,calls,feed,dashboard,endurance,startup] [-- --serial] [-- --journal]`
 //
 // Measures the figures the design promises, through the real HTTP client against paper-server
 // child processes on loopback, prints goal vs measured, and writes bench/results.json. Every
@@ -99,12 +99,16 @@ const ratio = (a: number | null | undefined, b: number | null | undefined): numb
 
 async function main(): Promise<void> {
   const opts = parseArgs(process.argv.slice(2));
+  // --journal: the network engines also write the SQLite trade journal (its cost on OCO and flatten).
+  const journal = process.argv.includes('--journal');
+  if (journal) process.env.BENCH_JOURNAL = '1';
   const plan = opts.quick ? QUICK : FULL;
   const t0 = Date.now();
   const meta = {
     startedAt: new Date(t0).toISOString(),
     quick: opts.quick,
     serial: opts.serial,
+    journal,
     parts: [...opts.only],
     node: process.version,
     platform: `${os.type()} ${os.release()} ${os.arch()}`,
@@ -114,7 +118,7 @@ async function main(): Promise<void> {
     loadAvgEnd: [] as number[],
     wallMs: 0,
   };
-  log(`${opts.quick ? 'quick' : 'full'} run of ${[...opts.only].join(', ')} on ${meta.cpus} cpus (load ${meta.loadAvgStart.join(' ')})`);
+  log(`${opts.quick ? 'quick' : 'full'}${journal ? ' journal-on' : ''} run of ${[...opts.only].join(', ')} on ${meta.cpus} cpus (load ${meta.loadAvgStart.join(' ')})`);
 
   const needsHost = opts.only.has('oco') || opts.only.has('flatten') || opts.only.has('calls') || opts.only.has('feed');
   const host = needsHost ? RpcChild.fork(path.join(BENCH_DIST, 'server-child.js')) : null;
@@ -467,7 +471,7 @@ function fmt(x: number | null, unit = ''): string {
   return unit ? `${s} ${unit}` : s;
 }
 
-function renderTable(rows: Row[], meta: { quick: boolean; cpus: number; loadAvgStart: number[]; loadAvgEnd: number[]; wallMs: number; node: string }): string {
+function renderTable(rows: Row[], meta: { quick: boolean; journal: boolean; cpus: number; loadAvgStart: number[]; loadAvgEnd: number[]; wallMs: number; node: string }): string {
   const header = ['figure', 'goal', 'median', 'p99 / value', 'result', 'baseline', 'ratio'];
   const body = rows.map((r) => [
     r.figure,
@@ -484,7 +488,7 @@ function renderTable(rows: Row[], meta: { quick: boolean; cpus: number; loadAvgS
   const notes = rows.map((r) => `  - ${r.figure}: ${r.note}`);
   return [
     '',
-    `random-scalp bench (${meta.quick ? 'quick' : 'full'}), node ${meta.node}, ${meta.cpus} cpus, load ${meta.loadAvgStart.join(' ')} → ${meta.loadAvgEnd.join(' ')}, ${(meta.wallMs / 1000).toFixed(0)} s`,
+    `random-scalp bench (${meta.quick ? 'quick' : 'full'}${meta.journal ? ', journal on' : ''}), node ${meta.node}, ${meta.cpus} cpus, load ${meta.loadAvgStart.join(' ')} → ${meta.loadAvgEnd.join(' ')}, ${(meta.wallMs / 1000).toFixed(0)} s`,
     '',
     line(header),
     sep,

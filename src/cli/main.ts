@@ -7,6 +7,7 @@ import { configCommand, readSources, type Io } from './config-command.js';
 import { EXIT } from './exit-codes.js';
 import { runTrader } from './run.js';
 import { runPaperServer } from './paper-server-command.js';
+import { reportCommand, type ReportFlags } from './report-command.js';
 
 /** The package version, from the nearest package.json up the tree (sources and dist/ differ in depth). */
 function packageVersion(): string {
@@ -50,6 +51,8 @@ export async function main(argv: string[], opts: MainOptions = {}): Promise<numb
     .description('Intraday scalping on OpenAlgo, live in the terminal. Paper market by default.')
     .version(version, '-V, --version')
     .exitOverride()
+    // Options after a command name are that command's (report --paper, --state-dir; paper-server --symbol).
+    .enablePositionalOptions()
     .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) })
     .option('--paper', 'trade the built-in paper market (also TEST_MODE=true)')
     .option('--live', 'trade through OpenAlgo (needs OPENALGO_API_KEY and SYMBOL)')
@@ -93,6 +96,25 @@ export async function main(argv: string[], opts: MainOptions = {}): Promise<numb
     .argument('[args...]', 'show | set KEY VALUE | unset KEY | path')
     .action((args: string[]) => {
       result = Promise.resolve(configCommand(args, io, { ...readSources(cwd, env, opts.confCwd), flags: {} }, opts.confCwd));
+    });
+
+  program
+    .command('report')
+    .description('the trade journal per IST day and in total: win rate, P&L, profit factor, drawdown, exit reasons, equity curve')
+    .option('--today', 'today (IST) only')
+    .option('--date <YYYY-MM-DD>', 'one IST day')
+    .option('--from <YYYY-MM-DD>', 'first IST day (inclusive)')
+    .option('--to <YYYY-MM-DD>', 'last IST day (inclusive)')
+    .option('--paper', 'the paper journal (default unless the configuration selects live)')
+    .option('--live', 'the live journal')
+    .option('--csv <file>', 'also write one row per round trip to this CSV file')
+    .option('--json', 'print the figures as JSON instead of the tables')
+    .option('--html <file>', 'also write a self-contained HTML report to this file')
+    .option('--state-dir <dir>', 'where the journal lives [STATE_DIR]')
+    .action((o: ReportFlags) => {
+      result = Promise.resolve(
+        reportCommand(o, io, { ...readSources(cwd, env, opts.confCwd), flags: {} }, { now: Date.now(), columns: process.stdout.columns ?? 100 }),
+      );
     });
 
   program

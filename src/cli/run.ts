@@ -10,7 +10,11 @@ import { systemClock, type Clock } from '../engine/clock.js';
 import { Engine, StartupError } from '../engine/engine.js';
 import { JsonStateFile, MemoryStateFile, stateFileName, type StateFile } from '../engine/persistence.js';
 import { istParts } from '../engine/schedule.js';
-import { parseEngineState, type EngineState } from '../engine/state.js';
+import { heldQuantity, parseEngineState, type EngineState } from '../engine/state.js';
+import { journalPath } from '../journal/db.js';
+import { startJournal } from '../journal/journal.js';
+import { SessionTally, sessionSummaryLines } from '../journal/session-summary.js';
+import { settingsHash } from '../journal/settings-hash.js';
 import { createLogger, type Logger } from '../log/logger.js';
 import { createAppStore, type AppStore } from '../store/store.js';
 import type { Io } from './config-command.js';
@@ -151,6 +155,26 @@ export async function runTrader(opts: RunOptions): Promise<number> {
   for (const w of warnings(resolved)) log.warn('CONFIG', w);
   if (built.noFeed) log.info('FEED', `no push feed (${built.noFeed}): order updates and prices are polled`);
 
+  // The journal (history for `report` and the `t` overlay) hears the engine's events; the tally
+  // counts this session's round trips for the summary printed at exit.
+  const tally = new SessionTally();
+  const journal = c.JOURNAL
+    ? startJournal({
+        file: journalPath(c.STATE_DIR, resolved.mode),
+        session: { startedAt: clock.now(), mode: resolved.mode, exchange: c.EXCHANGE, symbol, settingsHash: settingsHash(c), pid: process.pid },
+        recoveredTrades: stateFile.load()?.trades ?? [],
+        log,
+        onView: (view) => store.getState().journalRead(view),
+        now: () => clock.now(),
+      })
+    : null;
+  let exitCode: number = EXIT.CONFIG;
+  const summary = (): void => {
+    const stateDirFlag = resolved.sourceOf.STATE_DIR === 'flag' ? c.STATE_DIR : undefined;
+    const lines = sessionSummaryLines({ tally, held: heldQuantity(engine.state), mode: resolved.mode, journal: journal !== null, ...(stateDirFlag !== undefined ? { stateDirFlag } : {}) });
+    for (const line of lines) io.out(line);
+  };
+
   const engine = new Engine({
     broker: built.broker,
     clock,
@@ -162,6 +186,7 @@ export async function runTrader(opts: RunOptions): Promise<number> {
     failClosedOnUnknownSymbol: resolved.mode === 'live',
     ...(built.feed ? { feed: built.feed, feedMode: c.FEED as FeedMode } : {}),
     safetyPollMs: Math.round(c.FEED_SAFETY_POLL_SECONDS * 1000),
+    observers: [tally.observe, ...(journal ? [journal.observe] : [])],
   });
 
   const onSignal = (): void => engine.quit();
@@ -179,18 +204,23 @@ export async function runTrader(opts: RunOptions): Promise<number> {
         log.error('START', err.message);
         dashboard?.unmount();
         io.err(`random-scalp: ${err.message}`);
+        exitCode = err.exitCode;
         return err.exitCode;
       }
       throw err;
     }
     const code = await engine.stopped;
+    exitCode = code;
     dashboard?.unmount();
     log.info('STOP', code === EXIT.OK ? 'stopped flat' : 'stopped while STILL HOLDING a position (exit code 3)');
+    journal?.close(code, clock.now());
+    summary();
     return code;
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     dashboard?.unmount();
+    journal?.close(exitCode, clock.now());
     await log.close();
     await built.broker.close?.();
   }

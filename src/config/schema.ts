@@ -45,6 +45,7 @@ export const SCHEMA = {
   TEST_MODE: { kind: 'bool', live: 'false', help: 'true selects the paper broker' },
   LOG_TO_FILE: { kind: 'bool', live: 'true', help: 'write the log to a file in STATE_DIR' },
   PERSIST_STATE: { kind: 'bool', live: 'true', help: 'save state atomically for crash recovery' },
+  JOURNAL: { kind: 'bool', live: 'true', help: 'keep the trade journal (SQLite, journal-paper/-live.sqlite in STATE_DIR) for random-scalp report' },
   STATE_DIR: { kind: 'path', help: 'directory for state and log files (default: per-user data dir)' },
   API_TIMEOUT_SECONDS: { kind: 'number', live: '10', min: 0.1, max: 300, help: 'timeout of each API call, seconds (decimals allowed)' },
   MAX_ORDER_RETRIES: { kind: 'int', live: '2', min: 0, max: 10, help: 'retries of an order that surely did not take effect' },

@@ -1,6 +1,6 @@
 import type { FeedView } from '../broker/feed.js';
 import { createStore, type StoreApi } from 'zustand/vanilla';
-import type { DashboardState, LogLine, PositionPhase, ShutdownPhase } from './types.js';
+import type { DashboardState, JournalView, LogLine, PositionPhase, ShutdownPhase } from './types.js';
 
 export const LOG_RING_SIZE = 500;
 export const LTP_HISTORY_SIZE = 240;
@@ -19,6 +19,8 @@ export interface StoreActions {
   /** What an engine commit changed (position, legs, P&L, trades, flags), in one update: one render. */
   engineStateChanged(view: Partial<Pick<DashboardState, 'position' | 'legs' | 'pnl' | 'tradesToday' | 'paused' | 'marketOnTarget'>>): void;
   shutdownPhaseChanged(phase: ShutdownPhase, detail: string, at: number): void;
+  /** The trade journal was read (at start and after each round trip it recorded). */
+  journalRead(view: JournalView): void;
   criticalRaised(): void;
   feedChanged(feed: FeedView): void;
   bannerChanged(banner: string | null): void;
@@ -53,6 +55,7 @@ export function initialState(): DashboardState {
     ltpHistory: [],
     pnl: { realised: 0, trades: 0, wins: 0, losses: 0, day: '' },
     tradesToday: [],
+    journal: null,
     shutdown: { phase: 'idle', detail: '', since: null },
     criticalSeq: 0,
     feed: null,
@@ -83,6 +86,7 @@ export function createAppStore(): AppStore {
     entriesHeldChanged: (entriesHeld) => set({ entriesHeld }),
     engineStateChanged: (view) => set(view),
     shutdownPhaseChanged: (phase, detail, at) => set({ shutdown: { phase, detail, since: at } }),
+    journalRead: (journal) => set({ journal }),
     criticalRaised: () => set((s) => ({ criticalSeq: s.criticalSeq + 1 })),
     bannerChanged: (banner) => set({ banner }),
     logged: (line) =>

@@ -6,6 +6,7 @@ import type { Broker, Instrument } from '../../src/broker/types.js';
 import { FakeClock } from '../../src/engine/clock.js';
 import type { EngineSettings } from '../../src/engine/context.js';
 import { Engine } from '../../src/engine/engine.js';
+import type { EngineObserver } from '../../src/engine/events.js';
 import { MemoryStateFile } from '../../src/engine/persistence.js';
 import type { EngineState } from '../../src/engine/state.js';
 import { createLogger } from '../../src/log/logger.js';
@@ -71,6 +72,8 @@ export interface ScenarioOptions {
   feed?: boolean;
   /** FEED_SAFETY_POLL_SECONDS in ms (default 5000). */
   safetyPollMs?: number;
+  /** Observers for each engine made (a restart makes a new engine, so a new set). */
+  observers?: () => readonly EngineObserver[];
 }
 
 export function describeOrder(o: { request: { action: string; quantity: number; priceType: string; price?: number; triggerPrice?: number } }): string {
@@ -100,6 +103,7 @@ export async function scenario(opts: ScenarioOptions = {}): Promise<Scenario> {
       stateFile,
       marketOnTarget: opts.marketOnTarget ?? false,
       failClosedOnUnknownSymbol: true,
+      ...(opts.observers ? { observers: opts.observers() } : {}),
     });
   };
   const s: Scenario = {
