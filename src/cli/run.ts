@@ -4,10 +4,10 @@ import { createDefaultPaperSetup, DEFAULT_PAPER_SYMBOL } from '../broker/paper/i
 import type { Broker } from '../broker/types.js';
 import { ConfigError, resolveConfig, type RawSources, type ResolvedConfig } from '../config/resolve.js';
 import { engineSettings } from '../config/settings.js';
-import { systemClock, type Clock } from '../engine/clock.js';
+import { systemClock, type Clock } from '../time/clock.js';
 import { Engine, StartupError } from '../engine/engine.js';
 import { JsonStateFile, MemoryStateFile, stateFileName, type StateFile } from '../engine/persistence.js';
-import { istParts } from '../engine/schedule.js';
+import { istParts } from '../time/schedule.js';
 import { parseEngineState, type EngineState } from '../engine/state.js';
 import { createLogger, type Logger } from '../log/logger.js';
 import { createAppStore, type AppStore } from '../store/store.js';

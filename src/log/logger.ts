@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Clock } from '../engine/clock.js';
-import { formatIstTime } from '../engine/schedule.js';
+import type { Clock } from '../time/clock.js';
+import { formatIstTime } from '../time/schedule.js';
 import type { AppStore } from '../store/store.js';
 import type { LogLevel } from '../store/types.js';
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { BrokerError } from '../../src/broker/errors.js';
 import { FAULT_HELP, FAULT_NAMES, parseFaults } from '../../src/broker/paper/faults.js';
 import { createDefaultPaperSetup } from '../../src/broker/paper/setup.js';
-import { FakeClock } from '../../src/engine/clock.js';
+import { FakeClock } from '../../src/time/clock.js';
 import { limit, order, rig, sl, slm, T0 } from './paper-fixtures.js';
 
 /** Settle a promise without throwing: the error, or null when it resolved. */

@@ -2,7 +2,7 @@ import { PaperBroker } from '../../src/broker/paper/paper-broker.js';
 import { PaperMarket } from '../../src/broker/paper/market.js';
 import type { FaultConfig } from '../../src/broker/paper/faults.js';
 import type { Broker, Instrument } from '../../src/broker/types.js';
-import { FakeClock } from '../../src/engine/clock.js';
+import { FakeClock } from '../../src/time/clock.js';
 import type { EngineSettings } from '../../src/engine/context.js';
 import { Engine } from '../../src/engine/engine.js';
 import { MemoryStateFile } from '../../src/engine/persistence.js';

@@ -32,7 +32,7 @@ import type { Ledger, PaperOrder } from '../../src/broker/paper/ledger.js';
 import { PaperMarket } from '../../src/broker/paper/market.js';
 import { PaperBroker } from '../../src/broker/paper/paper-broker.js';
 import type { Broker, OrderRequest } from '../../src/broker/types.js';
-import { FakeClock } from '../../src/engine/clock.js';
+import { FakeClock } from '../../src/time/clock.js';
 import type { EngineSettings } from '../../src/engine/context.js';
 import { Engine, StartupError } from '../../src/engine/engine.js';
 import type { SerialLock } from '../../src/engine/lock.js';

@@ -2,7 +2,7 @@
 // market on every price print (and at once on placement), keeps order/trade/position books, and
 // misbehaves on purpose when faults are configured or injected. Time is the injected clock's.
 
-import type { Clock } from '../../engine/clock.js';
+import type { Clock } from '../../time/clock.js';
 import { BrokerError } from '../errors.js';
 import type { Action, Broker, BrokerHealth, Instrument, OrderReport, OrderRequest, PositionRow, Quote, TradeRow } from '../types.js';
 import { FaultPlan, type BrokerCallName, type FaultMatch, type OnceFault } from './fault-plan.js';

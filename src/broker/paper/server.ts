@@ -5,7 +5,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { z } from 'zod';
-import { systemClock, type Clock } from '../../engine/clock.js';
+import { systemClock, type Clock } from '../../time/clock.js';
 import { BrokerError } from '../errors.js';
 import type { OrderRequest, PriceType } from '../types.js';
 import { describeFaults, parseFaults } from './faults.js';

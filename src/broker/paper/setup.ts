@@ -2,7 +2,7 @@
 // or ₹1 stop to be hit within 5–20 s of market time, with a few partial fills to show how they
 // are handled.
 
-import type { Clock } from '../../engine/clock.js';
+import type { Clock } from '../../time/clock.js';
 import { fallbackLotSize, fallbackTickSize } from '../instruments.js';
 import type { Instrument } from '../types.js';
 import { parseFaults, type FaultConfig } from './faults.js';
