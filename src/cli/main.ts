@@ -6,7 +6,7 @@ import { CONFIG_KEYS, SCHEMA, flagName, type ConfigKey } from '../config/schema.
 import { configCommand, readSources, type Io } from './config-command.js';
 import { EXIT } from './exit-codes.js';
 import { runTrader } from './run.js';
-import { runPaperServer } from './paper-server-command.js';
+import { runPaperServer, type PaperServerFlags } from './paper-server-command.js';
 
 /** The package version, from the nearest package.json up the tree (sources and dist/ differ in depth). */
 function packageVersion(): string {
@@ -104,7 +104,9 @@ export async function main(argv: string[], opts: MainOptions = {}): Promise<numb
     .option('--faults <spec>', 'fault switches, e.g. partialFill=0.3,slmRefused (see README)')
     .option('--symbol <symbol>', 'instrument to serve')
     .option('--exchange <exchange>', 'its exchange', 'NFO')
-    .action((o: { port: string; host: string; seed: string; faults?: string; symbol?: string; exchange: string }) => {
+    .option('--holidays <spec>', 'extra holidays / special sessions over the built-in sample: YYYY-MM-DD[:name] or YYYY-MM-DD@HH:MM-HH:MM[:name], comma-separated [PAPER_HOLIDAYS]')
+    .option('--clock-offset <seconds>', "run the server's clock this many seconds ahead (negative: behind) of the machine's", '0')
+    .action((o: PaperServerFlags) => {
       result = runPaperServer(o, env, io);
     });
 

@@ -21,7 +21,9 @@ export type BrokerCallName =
   | 'openPosition'
   | 'closeAllPositions'
   | 'cancelAllOrders'
-  | 'funds';
+  | 'funds'
+  | 'marketHolidays'
+  | 'marketTimings';
 
 /** Faults that can be scripted once with injectOnce (the rest are settings). */
 export type OnceFault = Exclude<FaultName, 'partialRestFills' | 'serverErrorBurst' | 'rejectAfterAcceptPriceType'>;

@@ -6,6 +6,9 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import type { z } from 'zod';
 import { systemClock, type Clock } from '../../time/clock.js';
+import { istParts } from '../../time/schedule.js';
+import { shiftedClock } from '../../time/server-clock.js';
+import { PaperCalendar, parsePaperHolidays } from './calendar.js';
 import { BrokerError } from '../errors.js';
 import type { OrderRequest, PriceType } from '../types.js';
 import { describeFaults, parseFaults } from './faults.js';
@@ -24,7 +27,7 @@ export interface PaperServerOptions {
   /** The key every request must carry in its body. */
   apiKey: string;
   broker: PaperBroker;
-  /** Clock of the optional rate limiter's window. Default the system clock. */
+  /** The server's clock: its Date headers, the year market/holidays defaults to, the rate limiter's window. Default the system clock. */
   clock?: Clock;
   /** How long an order call hit by a timeout fault waits before it answers. Default 15000. */
   responseDelayMs?: number;
@@ -67,7 +70,12 @@ function route<S extends z.ZodType>(
   style: 'string' | 'map',
   schema: S,
   handle: (data: z.output<S>) => Promise<Reply>,
-  opts: { orderCall?: boolean; check?: (data: z.output<S>) => schemas.FieldErrors | null } = {},
+  opts: {
+    orderCall?: boolean;
+    check?: (data: z.output<S>) => schemas.FieldErrors | null;
+    /** OpenAlgo's calendar routes do not check the key. */
+    keyUnchecked?: boolean;
+  } = {},
 ): Route {
   const invalid = (errors: schemas.FieldErrors): Reply => fail(400, style === 'string' ? schemas.pythonRepr(errors) : errors);
   return {
@@ -77,7 +85,7 @@ function route<S extends z.ZodType>(
       const parsed = schema.safeParse(body);
       if (!parsed.success) return invalid(schemas.fieldErrors(parsed.error));
       const data = parsed.data;
-      if ((body as { apikey?: unknown }).apikey !== apiKey) return fail(403, 'Invalid openalgo apikey');
+      if (!opts.keyUnchecked && (body as { apikey?: unknown }).apikey !== apiKey) return fail(403, 'Invalid openalgo apikey');
       const errors = opts.check?.(data) ?? null;
       if (errors) return invalid(errors);
       try {
@@ -108,7 +116,7 @@ function wholeQuantity(d: { quantity: number; exchange: string }): schemas.Field
   return { quantity: [`Fractional quantity (${d.quantity}) is not allowed for non-crypto exchanges.`] };
 }
 
-function routes(broker: PaperBroker, responseDelayMs: number): Record<string, Route> {
+function routes(broker: PaperBroker, responseDelayMs: number, clock: Clock): Record<string, Route> {
   const dec = broker.market.grid.decimals;
   const orderRequest = (d: {
     symbol: string; exchange: string; action: string; quantity: number; pricetype?: string | undefined;
@@ -182,6 +190,15 @@ function routes(broker: PaperBroker, responseDelayMs: number): Record<string, Ro
 
     funds: route('map', schemas.keyOnlySchema, async () => ok({ data: fmt.fundsData(await broker.funds()) })),
 
+    'market/holidays': route('map', schemas.holidaysSchema, async (d) => {
+      const year = d.year ?? Number(istParts(clock.now()).day.slice(0, 4));
+      const rows = await broker.marketHolidays(year);
+      return ok({ year, timezone: 'Asia/Kolkata', data: rows.map(fmt.holidayRow) });
+    }, { keyUnchecked: true }),
+
+    'market/timings': route('map', schemas.timingsSchema, async (d) =>
+      ok({ data: (await broker.marketTimings(d.date)).map(fmt.sessionRow) }), { keyUnchecked: true }),
+
     closeposition: route('string', schemas.strategySchema, async () => {
       const fills = await broker.closeAllPositions();
       return ok({ message: fills.length ? 'All Open Positions SquaredOff' : 'No Open Positions Found' });
@@ -229,20 +246,21 @@ function readBody(req: IncomingMessage): Promise<string> {
 export async function startPaperServer(opts: PaperServerOptions): Promise<PaperServer> {
   const host = opts.host ?? '127.0.0.1';
   const clock = opts.clock ?? systemClock;
-  const table = routes(opts.broker, opts.responseDelayMs ?? 15_000);
+  const table = routes(opts.broker, opts.responseDelayMs ?? 15_000, clock);
   const limiter = new RateWindow();
   const timers = new Set<NodeJS.Timeout>();
 
   const send = (res: ServerResponse, status: number, body: unknown, html = false): void => {
     if (res.destroyed || res.writableEnded) return;
     const text = html ? String(body) : JSON.stringify(body);
-    res.writeHead(status, { 'Content-Type': html ? 'text/html; charset=utf-8' : 'application/json' });
+    // The Date header is the server's clock, which clients measure their offset against.
+    res.writeHead(status, { 'Content-Type': html ? 'text/html; charset=utf-8' : 'application/json', Date: new Date(clock.now()).toUTCString() });
     res.end(text);
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const path = new URL(req.url ?? '/', 'http://paper').pathname;
-    const name = /^\/api\/v1\/([a-z]+)\/?$/.exec(path)?.[1];
+    const name = /^\/api\/v1\/([a-z]+(?:\/[a-z]+)?)\/?$/.exec(path)?.[1];
     const r = name !== undefined ? table[name] : undefined;
     if (!r || name === undefined) return send(res, 404, { message: NOT_FOUND });
     if (req.method !== 'POST') return send(res, 405, { message: 'The method is not allowed for the requested URL.' });
@@ -302,6 +320,10 @@ export interface PaperServerMainOptions {
   exchange?: string;
   /** See PaperServerOptions.responseDelayMs. */
   responseDelayMs?: number;
+  /** Extra holidays and special sessions over the built-in sample (PAPER_HOLIDAYS syntax). */
+  holidays?: string;
+  /** Run the server's clock this far from the machine's (its Date headers and order stamps), ms. */
+  clockOffsetMs?: number;
   /** Where the listening line goes. Default console.log. */
   print?: (line: string) => void;
 }
@@ -309,10 +331,13 @@ export interface PaperServerMainOptions {
 /** `random-scalp paper-server`: the default paper market on the system clock, served over HTTP. */
 export async function paperServerMain(opts: PaperServerMainOptions): Promise<{ url: string; close(): Promise<void> }> {
   const faults = opts.faults ? parseFaults(opts.faults) : {};
+  const calendar = PaperCalendar.withBuiltIns(opts.holidays ? parsePaperHolidays(opts.holidays, '--holidays') : []);
+  const clock = opts.clockOffsetMs ? shiftedClock(systemClock, opts.clockOffsetMs) : systemClock;
   const { broker } = createDefaultPaperSetup({
-    clock: systemClock,
+    clock,
     seed: opts.seed,
     faults,
+    calendar,
     ...(opts.symbol !== undefined ? { symbol: opts.symbol } : {}),
     ...(opts.exchange !== undefined ? { exchange: opts.exchange } : {}),
   });
@@ -320,12 +345,13 @@ export async function paperServerMain(opts: PaperServerMainOptions): Promise<{ u
     port: opts.port,
     apiKey: opts.apiKey,
     broker,
-    clock: systemClock,
+    clock,
     ...(opts.host !== undefined ? { host: opts.host } : {}),
     ...(opts.responseDelayMs !== undefined ? { responseDelayMs: opts.responseDelayMs } : {}),
   });
   const print = opts.print ?? ((line: string) => console.log(line));
-  print(`paper-server listening on ${server.url} (seed ${opts.seed}, faults: ${describeFaults(broker.faultConfig)})`);
+  const offset = opts.clockOffsetMs ? `, clock ${opts.clockOffsetMs > 0 ? '+' : ''}${(opts.clockOffsetMs / 1000).toFixed(1)} s` : '';
+  print(`paper-server listening on ${server.url} (seed ${opts.seed}, faults: ${describeFaults(broker.faultConfig)}${offset})`);
   return {
     url: server.url,
     close: async () => {

@@ -5,6 +5,7 @@
 import type { Clock } from '../../time/clock.js';
 import { fallbackLotSize, fallbackTickSize } from '../instruments.js';
 import type { Instrument } from '../types.js';
+import type { PaperCalendar } from './calendar.js';
 import { parseFaults, type FaultConfig } from './faults.js';
 import { PaperMarket, type QuoteSource } from './market.js';
 import { PaperBroker } from './paper-broker.js';
@@ -30,6 +31,8 @@ export interface DefaultPaperSetupOptions {
   quoteSource?: QuoteSource;
   /** First LTP. Default 100. */
   startPrice?: number;
+  /** The exchange calendar the broker answers with (default: no holidays). */
+  calendar?: PaperCalendar;
 }
 
 export interface PaperSetup {
@@ -77,6 +80,7 @@ export function createDefaultPaperSetup(opts: DefaultPaperSetupOptions): PaperSe
     seed: opts.seed,
     faults: { ...DEFAULT_PAPER_FAULTS, ...extra },
     ...(opts.clientTimeoutMs !== undefined ? { clientTimeoutMs: opts.clientTimeoutMs } : {}),
+    ...(opts.calendar ? { calendar: opts.calendar } : {}),
   });
   return { instrument, market, broker };
 }
