@@ -1,10 +1,13 @@
 import path from 'node:path';
 import { OpenAlgoClient, QuoteOnlySource } from '../broker/openalgo/index.js';
 import { createDefaultPaperSetup, DEFAULT_PAPER_SYMBOL } from '../broker/paper/index.js';
+import { PaperCalendar, parsePaperHolidays } from '../broker/paper/calendar.js';
 import type { Broker } from '../broker/types.js';
 import { ConfigError, resolveConfig, type RawSources, type ResolvedConfig } from '../config/resolve.js';
 import { engineSettings } from '../config/settings.js';
 import { systemClock, type Clock } from '../time/clock.js';
+import { CorrectedClock, ServerClock } from '../time/server-clock.js';
+import { startClockSync, type ClockSync } from '../engine/clock-sync.js';
 import { Engine, StartupError } from '../engine/engine.js';
 import { JsonStateFile, MemoryStateFile, stateFileName, type StateFile } from '../engine/persistence.js';
 import { istParts } from '../time/schedule.js';
@@ -39,7 +42,12 @@ function warnings(resolved: ResolvedConfig): string[] {
   return out;
 }
 
-function buildBroker(resolved: ResolvedConfig, clock: Clock, liveData: boolean): { broker: Broker; detail: string } {
+function buildBroker(
+  resolved: ResolvedConfig,
+  clock: Clock,
+  liveData: boolean,
+  serverClock: ServerClock | null,
+): { broker: Broker; detail: string } {
   const c = resolved.config;
   const timeoutMs = Math.round(c.API_TIMEOUT_SECONDS * 1000);
   const client = (): OpenAlgoClient =>
@@ -50,6 +58,7 @@ function buildBroker(resolved: ResolvedConfig, clock: Clock, liveData: boolean):
       timeoutMs,
       ordersPerSecond: c.ORDER_RATE_PER_SECOND,
       othersPerSecond: c.OTHER_RATE_PER_SECOND,
+      ...(serverClock ? { onServerTime: (sample) => serverClock.addSample(sample), now: () => clock.now() } : {}),
     });
   if (resolved.mode === 'live') return { broker: client(), detail: `OpenAlgo at ${c.OPENALGO_API_HOST}` };
   const seed = c.PAPER_SEED === 0 ? Math.floor(Math.random() * 2 ** 31) : c.PAPER_SEED;
@@ -60,10 +69,12 @@ function buildBroker(resolved: ResolvedConfig, clock: Clock, liveData: boolean):
     symbol: c.SYMBOL ?? DEFAULT_PAPER_SYMBOL,
     exchange: c.EXCHANGE,
     faults: c.PAPER_FAULTS,
+    calendar: new PaperCalendar(parsePaperHolidays(c.PAPER_HOLIDAYS)),
     clientTimeoutMs: timeoutMs,
     ...(quoteSource ? { quoteSource } : {}),
   });
-  return { broker: setup.broker, detail: `paper market, seed ${seed}${liveData ? `, live quotes from ${c.OPENALGO_API_HOST}` : ''}${c.PAPER_FAULTS ? `, faults ${c.PAPER_FAULTS}` : ''}` };
+  const holidays = c.PAPER_HOLIDAYS ? `, holidays ${c.PAPER_HOLIDAYS}` : '';
+  return { broker: setup.broker, detail: `paper market, seed ${seed}${liveData ? `, live quotes from ${c.OPENALGO_API_HOST}` : ''}${c.PAPER_FAULTS ? `, faults ${c.PAPER_FAULTS}` : ''}${holidays}` };
 }
 
 export async function runTrader(opts: RunOptions): Promise<number> {
@@ -87,7 +98,12 @@ export async function runTrader(opts: RunOptions): Promise<number> {
     return EXIT.CONFIG;
   }
   const c = resolved.config;
-  const clock = opts.clock ?? systemClock;
+  const machineClock = opts.clock ?? systemClock;
+  // Live: the schedule runs on the server's time, measured from its replies. Paper: the paper
+  // market is on this machine's clock, so there is nothing to correct.
+  const serverClock = resolved.mode === 'live' ? new ServerClock() : null;
+  const corrected = new CorrectedClock(machineClock);
+  const clock: Clock = serverClock ? corrected : machineClock;
   const stdout = opts.stdout ?? process.stdout;
   const stdin = opts.stdin ?? process.stdin;
   // Raw-mode keys need a terminal on both ends; without one the same engine runs headless.
@@ -98,7 +114,7 @@ export async function runTrader(opts: RunOptions): Promise<number> {
 
   let built: { broker: Broker; detail: string };
   try {
-    built = buildBroker(resolved, clock, opts.liveData);
+    built = buildBroker(resolved, machineClock, opts.liveData, serverClock);
   } catch (err) {
     io.err(`random-scalp: ${err instanceof Error ? err.message : String(err)}`);
     return EXIT.CONFIG;
@@ -141,6 +157,7 @@ export async function runTrader(opts: RunOptions): Promise<number> {
     failClosedOnUnknownSymbol: resolved.mode === 'live',
   });
 
+  const clockSync: ClockSync | null = serverClock ? startClockSync({ server: serverClock, clock: corrected, log, store }) : null;
   const onSignal = (): void => engine.quit();
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
@@ -167,6 +184,7 @@ export async function runTrader(opts: RunOptions): Promise<number> {
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    clockSync?.stop();
     dashboard?.unmount();
     await log.close();
     await built.broker.close?.();

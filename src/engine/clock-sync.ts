@@ -1,6 +1,6 @@
 import type { Logger } from '../log/logger.js';
 import type { AppStore } from '../store/store.js';
-import { CorrectedClock, describeOffset, type ServerClock } from '../time/server-clock.js';
+import { NOTABLE_OFFSET_MS, describeOffset, type CorrectedClock, type ServerClock } from '../time/server-clock.js';
 
 // Keeps the engine's clock on the server's time: the first measurement is applied as soon as it
 // arrives (the start-up health call), then the estimate is re-read every few minutes. Applying
@@ -10,8 +10,6 @@ import { CorrectedClock, describeOffset, type ServerClock } from '../time/server
 export const CLOCK_CHECK_MS = 3 * 60_000;
 /** A change smaller than this is noise at a 1-second Date resolution: not applied. */
 const APPLY_MIN_CHANGE_MS = 250;
-/** A change at least this large is worth a [CLOCK] line (and the header shows offsets over it). */
-export const NOTABLE_OFFSET_MS = 1000;
 
 export interface ClockSyncOptions {
   server: ServerClock;

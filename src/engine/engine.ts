@@ -13,6 +13,7 @@ import { instrumentBroker, type BrokerHealthFlags } from './instrumented-broker.
 import { CONFIRM_POLL_MS, CONFIRM_POLLS, exitAtMarket, type PhaseReporter } from './market-exit.js';
 import { checkLegs } from './oco.js';
 import type { TrackedOrder } from './order-machine.js';
+import { MarketDayWatcher } from './market-day.js';
 import { realiseIfFlat } from './position-close.js';
 import { MAX_PROTECT_ATTEMPTS, targetPrice } from './protection.js';
 import { publishState, stateSummary } from './publish.js';
@@ -55,6 +56,7 @@ export class Engine implements EngineCommands {
   private readonly ctx: EngineContext;
   private readonly lock = new SerialLock();
   private readonly calendar: TradingCalendar;
+  private readonly marketDay: MarketDayWatcher;
   private readonly brokerFlags: BrokerHealthFlags;
   private readonly loops = new AbortController();
   private urgentController = new AbortController();
@@ -93,6 +95,10 @@ export class Engine implements EngineCommands {
       },
       commit: () => this.commit(),
     };
+    this.marketDay = new MarketDayWatcher({
+      broker: instrumented, exchange: deps.settings.exchange, calendar: this.calendar, clock: deps.clock, log: deps.log, store: deps.store,
+      onChange: () => this.updateEntriesHeld(),
+    });
   }
 
   get state(): EngineState {
@@ -131,6 +137,8 @@ export class Engine implements EngineCommands {
     if (!this.brokerFlags.reachable) return 'broker unreachable';
     // Our books can say flat while the account is not (an outside trade): never buy blind.
     if (this.lastReconcile === 'unavailable') return 'position book unavailable: waiting for a reconciliation';
+    const closed = this.marketDay.heldReason(this.ctx.clock.now());
+    if (closed) return closed;
     if (s.paused) return 'paused by trader (p to resume)';
     if (s.squaredOffDay === istParts(this.ctx.clock.now()).day) return 'after square-off';
     return null;
@@ -160,6 +168,7 @@ export class Engine implements EngineCommands {
       `broker ${ctx.broker.label} (${health.broker})${health.analyzer ? ' — ANALYZER MODE: orders are simulated by OpenAlgo, not sent to the exchange' : ''}`,
     );
     await this.resolveInstrument();
+    await this.marketDay.ensure(istParts(ctx.clock.now()).day);
     this.deps.store.getState().instrumentResolved({ lotSize: ctx.lotSize, tickSize: ctx.grid.tick });
     await this.loadHistory();
 
@@ -261,6 +270,7 @@ export class Engine implements EngineCommands {
     return this.every(this.ctx.settings.quotePollMs, async () => {
       const { ctx } = this;
       const now = ctx.clock.now();
+      void this.marketDay.ensure(istParts(now).day);
       this.deps.store.getState().clockTicked(
         now,
         this.calendar.session(now, ctx.state.squaredOffDay === istParts(now).day),
@@ -304,6 +314,7 @@ export class Engine implements EngineCommands {
     const { ctx } = this;
     const s = ctx.state;
     this.rollDay(istParts(at).day);
+    await this.marketDay.ensure(istParts(at).day);
     if (!this.calendar.entryAllowedAt(at)) return;
     if (s.lastSignalBar !== null && at <= s.lastSignalBar) return;
     s.barCount += 1;

@@ -57,6 +57,8 @@ export function instrumentBroker(broker: Broker, clock: Clock, store: AppStore, 
     searchInstrument: wrap(broker.searchInstrument.bind(broker)),
     health: wrap(broker.health.bind(broker)),
     ...(broker.history ? { history: wrap(broker.history.bind(broker)) } : {}),
+    ...(broker.marketHolidays ? { marketHolidays: wrap(broker.marketHolidays.bind(broker)) } : {}),
+    ...(broker.marketTimings ? { marketTimings: wrap(broker.marketTimings.bind(broker)) } : {}),
     close: async () => broker.close?.(),
   };
 }

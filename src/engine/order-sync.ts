@@ -2,6 +2,7 @@ import { describeError, isBrokerError } from '../broker/errors.js';
 import type { OrderReport } from '../broker/types.js';
 import type { EngineContext } from './context.js';
 import { applyReport, isOpen, type TrackedOrder } from './order-machine.js';
+import { idsBefore } from './order-book-snapshot.js';
 import { findPlacedOrder } from './place-order.js';
 import { rememberOrderId } from './state.js';
 
@@ -23,7 +24,7 @@ export async function refreshOrder(ctx: EngineContext, order: TrackedOrder): Pro
   if (order.orderId === null) {
     if (order.phase !== 'unknown_outcome' && order.phase !== 'pending_submit') return { result: 'ok', newlyFilled: 0 };
     // A placement whose outcome is unknown (a crash mid-call, or lookups that failed): settle it.
-    const { found, lookedUp } = await findPlacedOrder(ctx, order.request, order.placedAt);
+    const { found, lookedUp } = await findPlacedOrder(ctx, order.request, order.placedAt, idsBefore(order));
     if (found) {
       order.orderId = found.orderId;
       rememberOrderId(ctx.state, found.orderId);

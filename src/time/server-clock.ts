@@ -142,7 +142,10 @@ export function shiftedClock(base: Clock, offsetMs: number): Clock {
   };
 }
 
-/** "2.4 s fast" / "2.4 s slow": the machine's clock against the server's, for the header and log. */
+/** An offset at least this large is shown in the header and a change this large is logged. */
+export const NOTABLE_OFFSET_MS = 1000;
+
+/** "local clock 2.4 s slow": the machine's clock against the server's, for the header and log. */
 export function describeOffset(offsetMs: number): string {
   const seconds = Math.abs(offsetMs) / 1000;
   const amount = seconds >= 100 ? `${Math.round(seconds)} s` : `${seconds.toFixed(1)} s`;
