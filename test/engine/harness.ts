@@ -2,7 +2,9 @@ import { PaperBroker } from '../../src/broker/paper/paper-broker.js';
 import { PaperMarket } from '../../src/broker/paper/market.js';
 import type { FaultConfig } from '../../src/broker/paper/faults.js';
 import type { Broker, Instrument } from '../../src/broker/types.js';
-import { FakeClock } from '../../src/time/clock.js';
+import type { PaperCalendar } from '../../src/broker/paper/calendar.js';
+import { FakeClock, type Clock } from '../../src/time/clock.js';
+import { shiftedClock } from '../../src/time/server-clock.js';
 import type { EngineSettings } from '../../src/engine/context.js';
 import { Engine } from '../../src/engine/engine.js';
 import { MemoryStateFile } from '../../src/engine/persistence.js';
@@ -64,6 +66,12 @@ export interface ScenarioOptions {
   wrap?: (broker: Broker) => Broker;
   marketOnTarget?: boolean;
   seed?: number;
+  /** The broker's (and its market's) clock runs this far from the engine's, ms (its order stamps). */
+  brokerClockOffsetMs?: number;
+  /** The exchange calendar the paper broker answers with (default: none, every day regular). */
+  calendar?: PaperCalendar;
+  /** The engine's clock, made from the fake one (e.g. a server-corrected clock). */
+  engineClock?: (clock: FakeClock) => Clock;
 }
 
 export function describeOrder(o: { request: { action: string; quantity: number; priceType: string; price?: number; triggerPrice?: number } }): string {
@@ -75,17 +83,22 @@ export function describeOrder(o: { request: { action: string; quantity: number; 
 
 export async function scenario(opts: ScenarioOptions = {}): Promise<Scenario> {
   const clock = new FakeClock(ist(opts.start ?? '2026-11-24T09:19:00'));
-  const market = new PaperMarket({ clock, seed: opts.seed ?? 7, instrument: INSTRUMENT, startPrice: 100 });
+  const brokerClock = opts.brokerClockOffsetMs ? shiftedClock(clock, opts.brokerClockOffsetMs) : clock;
+  const engineClock = opts.engineClock ? opts.engineClock(clock) : clock;
+  const market = new PaperMarket({ clock: brokerClock, seed: opts.seed ?? 7, instrument: INSTRUMENT, startPrice: 100 });
   market.freeze(true);
-  const broker = new PaperBroker({ clock, market, faults: opts.faults ?? {}, clientTimeoutMs: 10_000, seed: opts.seed ?? 7 });
+  const broker = new PaperBroker({
+    clock: brokerClock, market, faults: opts.faults ?? {}, clientTimeoutMs: 10_000, seed: opts.seed ?? 7,
+    ...(opts.calendar ? { calendar: opts.calendar } : {}),
+  });
   const stateFile = new MemoryStateFile<EngineState>();
   const store = createAppStore();
   const make = (): Engine =>
     new Engine({
       broker: opts.wrap ? opts.wrap(broker) : broker,
-      clock,
+      clock: engineClock,
       store,
-      log: createLogger({ store, clock, secrets: [] }),
+      log: createLogger({ store, clock: engineClock, secrets: [] }),
       settings: settings(opts.settings),
       stateFile,
       marketOnTarget: opts.marketOnTarget ?? false,
