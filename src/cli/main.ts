@@ -4,6 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CONFIG_KEYS, SCHEMA, flagName, type ConfigKey } from '../config/schema.js';
 import { configCommand, readSources, type Io } from './config-command.js';
+import { watchForClosedPipe } from '../log/closed-pipe.js';
 import { EXIT } from './exit-codes.js';
 import { runTrader } from './run.js';
 import { runPaperServer, type PaperServerFlags } from './paper-server-command.js';
@@ -32,6 +33,25 @@ function defaultText(key: ConfigKey): string {
   return live === '' ? '' : ` (default ${live})`;
 }
 
+let stdoutClosed: (() => boolean) | null = null;
+let stderrClosed: (() => boolean) | null = null;
+
+/** Lines to the process's stdout and stderr, which a closed pipe silences instead of crashing. */
+function processIo(): Io {
+  stdoutClosed ??= watchForClosedPipe(process.stdout);
+  stderrClosed ??= watchForClosedPipe(process.stderr);
+  const outClosed = stdoutClosed;
+  const errClosed = stderrClosed;
+  return {
+    out: (l) => {
+      if (!outClosed() && process.stdout.writable) process.stdout.write(`${l}\n`);
+    },
+    err: (l) => {
+      if (!errClosed() && process.stderr.writable) process.stderr.write(`${l}\n`);
+    },
+  };
+}
+
 export interface MainOptions {
   io?: Io;
   env?: NodeJS.ProcessEnv;
@@ -41,7 +61,7 @@ export interface MainOptions {
 }
 
 export async function main(argv: string[], opts: MainOptions = {}): Promise<number> {
-  const io: Io = opts.io ?? { out: (l) => process.stdout.write(`${l}\n`), err: (l) => process.stderr.write(`${l}\n`) };
+  const io: Io = opts.io ?? processIo();
   const env = opts.env ?? process.env;
   const cwd = opts.cwd ?? process.cwd();
   let result: Promise<number> = Promise.resolve(EXIT.OK);
