@@ -54,7 +54,8 @@ export function createLogger(opts: LoggerOptions): Logger {
   // Headless output piped into a reader that left (`| head`): the lines go to the file only and
   // trading goes on; Ctrl-C or SIGTERM still stops it gracefully.
   let stdout = opts.stdout ?? null;
-  stdout?.on('error', (err: unknown) => {
+  // Test sinks may be a bare { write }: only a real stream has error events.
+  if (typeof stdout?.on === 'function') stdout.on('error', (err: unknown) => {
     if (!stdout) return;
     stdout = null;
     const why = isClosedPipe(err) ? 'stdout was closed' : `stdout failed (${err instanceof Error ? err.message : String(err)})`;
