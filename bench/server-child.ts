@@ -7,7 +7,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createDefaultPaperSetup, startPaperServer, type PaperServer, type PaperSetup } from '../src/broker/paper/index.js';
-import { systemClock } from '../src/engine/clock.js';
+import { systemClock } from '../src/time/clock.js';
 import { startPaperFeedServer, type PaperFeedServer } from '../src/broker/paper/feed-server.js';
 import { serveRpc } from './lib/ipc.js';
 

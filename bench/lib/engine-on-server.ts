@@ -6,7 +6,7 @@ import { OpenAlgoClient, type CallInfo } from '../../src/broker/openalgo/client.
 import { resolveConfig } from '../../src/config/resolve.js';
 import type { ConfigKey } from '../../src/config/schema.js';
 import { engineSettings } from '../../src/config/settings.js';
-import { systemClock } from '../../src/engine/clock.js';
+import { systemClock } from '../../src/time/clock.js';
 import { Engine } from '../../src/engine/engine.js';
 import { MemoryStateFile } from '../../src/engine/persistence.js';
 import type { EngineState } from '../../src/engine/state.js';

@@ -4,9 +4,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CONFIG_KEYS, SCHEMA, flagName, type ConfigKey } from '../config/schema.js';
 import { configCommand, readSources, type Io } from './config-command.js';
+import { watchForClosedPipe } from '../log/closed-pipe.js';
 import { EXIT } from './exit-codes.js';
 import { runTrader } from './run.js';
-import { runPaperServer } from './paper-server-command.js';
+import { runPaperServer, type PaperServerFlags } from './paper-server-command.js';
 import { reportCommand, type ReportFlags } from './report-command.js';
 
 /** The package version, from the nearest package.json up the tree (sources and dist/ differ in depth). */
@@ -33,6 +34,25 @@ function defaultText(key: ConfigKey): string {
   return live === '' ? '' : ` (default ${live})`;
 }
 
+let stdoutClosed: (() => boolean) | null = null;
+let stderrClosed: (() => boolean) | null = null;
+
+/** Lines to the process's stdout and stderr, which a closed pipe silences instead of crashing. */
+function processIo(): Io {
+  stdoutClosed ??= watchForClosedPipe(process.stdout);
+  stderrClosed ??= watchForClosedPipe(process.stderr);
+  const outClosed = stdoutClosed;
+  const errClosed = stderrClosed;
+  return {
+    out: (l) => {
+      if (!outClosed() && process.stdout.writable) process.stdout.write(`${l}\n`);
+    },
+    err: (l) => {
+      if (!errClosed() && process.stderr.writable) process.stderr.write(`${l}\n`);
+    },
+  };
+}
+
 export interface MainOptions {
   io?: Io;
   env?: NodeJS.ProcessEnv;
@@ -42,7 +62,7 @@ export interface MainOptions {
 }
 
 export async function main(argv: string[], opts: MainOptions = {}): Promise<number> {
-  const io: Io = opts.io ?? { out: (l) => process.stdout.write(`${l}\n`), err: (l) => process.stderr.write(`${l}\n`) };
+  const io: Io = opts.io ?? processIo();
   const env = opts.env ?? process.env;
   const cwd = opts.cwd ?? process.cwd();
   let result: Promise<number> = Promise.resolve(EXIT.OK);
@@ -127,7 +147,9 @@ export async function main(argv: string[], opts: MainOptions = {}): Promise<numb
     .option('--faults <spec>', 'fault switches, e.g. partialFill=0.3,slmRefused (see README)')
     .option('--symbol <symbol>', 'instrument to serve')
     .option('--exchange <exchange>', 'its exchange', 'NFO')
-    .action((o: { port: string; wsPort: string; host: string; seed: string; faults?: string; symbol?: string; exchange: string }) => {
+    .option('--holidays <spec>', 'extra holidays / special sessions over the built-in sample: YYYY-MM-DD[:name] or YYYY-MM-DD@HH:MM-HH:MM[:name], comma-separated [PAPER_HOLIDAYS]')
+    .option('--clock-offset <seconds>', "run the server's clock this many seconds ahead (negative: behind) of the machine's", '0')
+    .action((o: PaperServerFlags) => {
       result = runPaperServer(o, env, io);
     });
 

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { ConfigError, resolveConfig, type RawSources } from '../config/resolve.js';
-import { istParts } from '../engine/schedule.js';
+import { istParts } from '../time/schedule.js';
 import { journalPath, openJournal } from '../journal/db.js';
 import { JournalVersionError } from '../journal/migrations.js';
 import type { DayRange } from '../journal/reads.js';

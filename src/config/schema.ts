@@ -27,7 +27,7 @@ export const SCHEMA = {
   OPENALGO_API_KEY: { kind: 'secret', help: 'OpenAlgo API key (required for --live; never printed)' },
   OPENALGO_API_HOST: { kind: 'url', live: 'http://127.0.0.1:5000', help: 'OpenAlgo server base URL' },
   OPENALGO_WS_URL: { kind: 'url', live: 'ws://127.0.0.1:8765', help: 'OpenAlgo WebSocket feed URL' },
-  SYMBOL: { kind: 'string', paper: 'NIFTY28NOV2525000CE', help: 'trading symbol in OpenAlgo format (required for --live)' },
+  SYMBOL: { kind: 'string', help: "trading symbol in OpenAlgo format (required for --live; paper default: this month's NIFTY 25000 call, e.g. NIFTY29DEC2625000CE)" },
   EXCHANGE: { kind: 'enum', live: 'NFO', help: 'exchange of the symbol', values: ['NSE', 'NFO', 'CDS', 'BSE', 'BFO', 'BCD', 'MCX', 'NCDEX', 'NCO'] },
   PRODUCT: { kind: 'enum', live: 'MIS', help: 'order product', values: ['MIS', 'CNC', 'NRML'] },
   LOTS: { kind: 'int', live: '1', paper: '2', min: 1, max: 1000, help: 'lots per entry (quantity = LOTS × lot size)' },
@@ -63,6 +63,7 @@ export const SCHEMA = {
   HISTORY_END_DATE: { kind: 'date', help: 'history end, YYYY-MM-DD (default: today, IST)' },
   PAPER_SEED: { kind: 'int', live: '0', min: 0, max: 2147483647, help: 'paper market seed (0 = a new one each run)' },
   PAPER_FAULTS: { kind: 'string', live: '', allowEmpty: true, help: 'paper market fault switches, e.g. partialFill=0.3,slmRefused' },
+  PAPER_HOLIDAYS: { kind: 'string', live: '', allowEmpty: true, help: 'paper exchange holidays: YYYY-MM-DD[:name], or YYYY-MM-DD@HH:MM-HH:MM[:name] for a special session, comma-separated' },
 } as const satisfies Record<string, FieldSpec>;
 
 export type ConfigKey = keyof typeof SCHEMA;

@@ -1,4 +1,4 @@
-import { IST_OFFSET_MS } from '../engine/schedule.js';
+import { IST_OFFSET_MS } from '../time/schedule.js';
 import type { JournalDb } from './db.js';
 
 // What the report and the dashboard read back. Days are IST calendar days (YYYY-MM-DD), ranges

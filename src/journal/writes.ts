@@ -1,5 +1,5 @@
 import type { EngineEvent } from '../engine/events.js';
-import { istParts } from '../engine/schedule.js';
+import { istParts } from '../time/schedule.js';
 import type { Mode, TradeRecord } from '../store/types.js';
 import type { JournalDb } from './db.js';
 

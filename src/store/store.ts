@@ -16,6 +16,8 @@ export interface StoreActions {
   /** Past closes for the chart (USE_HISTORY), oldest first. */
   historyLoaded(closes: number[]): void;
   entriesHeldChanged(reason: string | null): void;
+  marketDayChanged(note: string | null): void;
+  clockOffsetChanged(offsetMs: number): void;
   /** What an engine commit changed (position, legs, P&L, trades, flags), in one update: one render. */
   engineStateChanged(view: Partial<Pick<DashboardState, 'position' | 'legs' | 'pnl' | 'tradesToday' | 'paused' | 'marketOnTarget'>>): void;
   shutdownPhaseChanged(phase: ShutdownPhase, detail: string, at: number): void;
@@ -46,6 +48,8 @@ export function initialState(): DashboardState {
     nextBarAt: null,
     health: { lastOkAt: null, rttMs: null, error: null, reachable: true },
     entriesHeld: 'starting',
+    marketDayNote: null,
+    clockOffsetMs: 0,
     paused: false,
     marketOnTarget: false,
     position: { phase: 'flat', requested: 0, entryFilled: 0, held: 0, exited: 0, avgEntry: null, openedAt: null },
@@ -84,6 +88,8 @@ export function createAppStore(): AppStore {
     feedChanged: (feed) => set({ feed }),
     historyLoaded: (closes) => set({ ltpHistory: closes.slice(-LTP_HISTORY_SIZE) }),
     entriesHeldChanged: (entriesHeld) => set({ entriesHeld }),
+    marketDayChanged: (marketDayNote) => set({ marketDayNote }),
+    clockOffsetChanged: (clockOffsetMs) => set({ clockOffsetMs }),
     engineStateChanged: (view) => set(view),
     shutdownPhaseChanged: (phase, detail, at) => set({ shutdown: { phase, detail, since: at } }),
     journalRead: (journal) => set({ journal }),

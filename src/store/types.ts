@@ -18,7 +18,7 @@ export type OrderPhase =
   | 'rejected'
   | 'unknown_outcome';
 
-export type SessionState = 'weekend' | 'before_session' | 'in_session' | 'between_windows' | 'after_session' | 'squared_off';
+export type SessionState = 'weekend' | 'holiday' | 'before_session' | 'in_session' | 'between_windows' | 'after_session' | 'squared_off';
 
 export type ShutdownPhase =
   | 'idle'
@@ -97,6 +97,10 @@ export interface DashboardState {
   };
   /** Why new entries are held, or null when entries are allowed. */
   entriesHeld: string | null;
+  /** The exchange calendar's word on today: "HOLIDAY: … — no entries today", "SPECIAL SESSION 18:15–19:15", or null. */
+  marketDayNote: string | null;
+  /** The offset (server − machine, ms) the engine's clock runs on; shown when over a second. */
+  clockOffsetMs: number;
   paused: boolean;
   marketOnTarget: boolean;
   position: {

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { journalPath, openJournal } from '../../src/journal/db.js';
 import { readSessions, readTrades } from '../../src/journal/reads.js';
+import { defaultPaperSymbol } from '../../src/time/expiry.js';
 import { account, ensureBuilt, fastLiveEnv, start, startPaperServer, tempDir, type Child } from '../support/proc.js';
 
 // Crash and restart for real: the compiled CLI, headless, trading a paper-server over HTTP, is
@@ -12,7 +13,8 @@ import { account, ensureBuilt, fastLiveEnv, start, startPaperServer, tempDir, ty
 // on a log line or on the server's answer, never a fixed long sleep.
 
 const KEY = 'crash-restart-key-7Q2W9E';
-const SYMBOL = 'NIFTY28NOV2525000CE';
+// paper-server's default instrument (the near-month NIFTY 25000 call).
+const SYMBOL = defaultPaperSymbol(Date.now());
 const BROKERAGE = 20;
 let server: Child;
 let url: string;

@@ -33,7 +33,7 @@ import { PaperMarket } from '../../src/broker/paper/market.js';
 import { PaperBroker } from '../../src/broker/paper/paper-broker.js';
 import { PaperFeed } from '../../src/broker/paper/paper-feed.js';
 import type { Broker, OrderRequest } from '../../src/broker/types.js';
-import { FakeClock } from '../../src/engine/clock.js';
+import { FakeClock } from '../../src/time/clock.js';
 import type { EngineSettings } from '../../src/engine/context.js';
 import { Engine, StartupError } from '../../src/engine/engine.js';
 import type { SerialLock } from '../../src/engine/lock.js';

@@ -5,7 +5,7 @@
 
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { Clock } from '../../engine/clock.js';
+import type { Clock } from '../../time/clock.js';
 import { canonicalStatusWord } from '../order-status.js';
 import type { OrderReport } from '../types.js';
 import type { PaperBroker } from './paper-broker.js';

@@ -5,7 +5,7 @@
 // doubled and late updates (read live from the broker's fault settings).
 
 import { setMaxListeners } from 'node:events';
-import type { Clock } from '../../engine/clock.js';
+import type { Clock } from '../../time/clock.js';
 import type { FeedHealth, FeedListener, FeedSymbol, MarketFeed } from '../feed.js';
 import type { OrderReport } from '../types.js';
 import type { PaperBroker } from './paper-broker.js';
