@@ -17,6 +17,7 @@ const REASON_WORDS: Record<TradeRecord['reason'], string> = {
   shutdown: 'shutdown',
   reconcile: 'reconcile',
   external: 'external',
+  loss_limit: 'loss limit',
 };
 
 const W = { n: 3, time: 17, price: 10, qty: 5, reason: 13 };

@@ -6,6 +6,7 @@ import { ConfigError, resolveConfig, type RawSources, type ResolvedConfig } from
 import { engineSettings } from '../config/settings.js';
 import { systemClock, type Clock } from '../engine/clock.js';
 import { Engine, StartupError } from '../engine/engine.js';
+import { ResumeRequestFile, resumeRequestPath } from '../engine/guard-resume.js';
 import { JsonStateFile, MemoryStateFile, stateFileName, type StateFile } from '../engine/persistence.js';
 import { istParts } from '../engine/schedule.js';
 import { parseEngineState, type EngineState } from '../engine/state.js';
@@ -139,6 +140,7 @@ export async function runTrader(opts: RunOptions): Promise<number> {
     stateFile,
     marketOnTarget: c.ENABLE_MARKET_ON_TARGET,
     failClosedOnUnknownSymbol: resolved.mode === 'live',
+    ...(c.PERSIST_STATE ? { resumeRequests: new ResumeRequestFile(resumeRequestPath(stateFile.path)) } : {}),
   });
 
   const onSignal = (): void => engine.quit();

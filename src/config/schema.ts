@@ -58,6 +58,12 @@ export const SCHEMA = {
   USE_HISTORY: { kind: 'bool', live: 'false', help: 'seed the price chart with past closes from OpenAlgo history' },
   HISTORY_START_DATE: { kind: 'date', help: 'history start, YYYY-MM-DD (default: today, IST)' },
   HISTORY_END_DATE: { kind: 'date', help: 'history end, YYYY-MM-DD (default: today, IST)' },
+  MAX_DAILY_LOSS_RUPEES: { kind: 'number', live: '0', min: 0, help: 'session guard: day P&L (realised net of costs + open position at LTP) at or below −this → flatten and halt for the day, ₹ (0 = off)' },
+  DAILY_PROFIT_TARGET_RUPEES: { kind: 'number', live: '0', min: 0, help: 'session guard: day P&L at or above this → no new entries, the open trade finishes, then halt, ₹ (0 = off)' },
+  PROFIT_LOCK_RUPEES: { kind: 'number', live: '0', min: 0, help: 'session guard: once the day has been this far up, a give-back to half of its peak → as the profit target, ₹ (0 = off)' },
+  MAX_TRADES_PER_DAY: { kind: 'int', live: '0', min: 0, max: 100000, help: 'session guard: after this many round trips, no new entries today (0 = off)' },
+  MAX_CONSECUTIVE_LOSSES: { kind: 'int', live: '0', min: 0, max: 1000, help: 'session guard: after this many losing trades in a row, no new entries for COOLDOWN_MINUTES (0 = off)' },
+  COOLDOWN_MINUTES: { kind: 'number', live: '0', min: 0, max: 1440, help: 'session guard: pause after MAX_CONSECUTIVE_LOSSES, minutes (0 = for the rest of the day)' },
   PAPER_SEED: { kind: 'int', live: '0', min: 0, max: 2147483647, help: 'paper market seed (0 = a new one each run)' },
   PAPER_FAULTS: { kind: 'string', live: '', allowEmpty: true, help: 'paper market fault switches, e.g. partialFill=0.3,slmRefused' },
 } as const satisfies Record<string, FieldSpec>;

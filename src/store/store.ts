@@ -1,5 +1,5 @@
 import { createStore, type StoreApi } from 'zustand/vanilla';
-import type { DashboardState, LogLine, PositionPhase, ShutdownPhase } from './types.js';
+import type { DashboardState, GuardView, LogLine, PositionPhase, ShutdownPhase } from './types.js';
 
 export const LOG_RING_SIZE = 500;
 export const LTP_HISTORY_SIZE = 240;
@@ -17,6 +17,8 @@ export interface StoreActions {
   entriesHeldChanged(reason: string | null): void;
   /** What an engine commit changed (position, legs, P&L, trades, flags), in one update: one render. */
   engineStateChanged(view: Partial<Pick<DashboardState, 'position' | 'legs' | 'pnl' | 'tradesToday' | 'paused' | 'marketOnTarget'>>): void;
+  /** The session guard's figures or state changed (halts counts every halt, for the bell). */
+  guardChanged(view: GuardView): void;
   shutdownPhaseChanged(phase: ShutdownPhase, detail: string, at: number): void;
   criticalRaised(): void;
   bannerChanged(banner: string | null): void;
@@ -51,6 +53,21 @@ export function initialState(): DashboardState {
     ltpHistory: [],
     pnl: { realised: 0, trades: 0, wins: 0, losses: 0, day: '' },
     tradesToday: [],
+    guard: {
+      on: false,
+      state: 'ACTIVE',
+      reason: null,
+      since: null,
+      dayPnl: 0,
+      realised: 0,
+      open: 0,
+      trades: 0,
+      lossStreak: 0,
+      peak: 0,
+      cooldownUntil: null,
+      limits: { maxDailyLoss: 0, dailyProfitTarget: 0, profitLock: 0, maxTradesPerDay: 0, maxConsecutiveLosses: 0, cooldownMinutes: 0 },
+      halts: 0,
+    },
     shutdown: { phase: 'idle', detail: '', since: null },
     criticalSeq: 0,
     banner: null,
@@ -78,6 +95,7 @@ export function createAppStore(): AppStore {
     historyLoaded: (closes) => set({ ltpHistory: closes.slice(-LTP_HISTORY_SIZE) }),
     entriesHeldChanged: (entriesHeld) => set({ entriesHeld }),
     engineStateChanged: (view) => set(view),
+    guardChanged: (guard) => set({ guard }),
     shutdownPhaseChanged: (phase, detail, at) => set({ shutdown: { phase, detail, since: at } }),
     criticalRaised: () => set((s) => ({ criticalSeq: s.criticalSeq + 1 })),
     bannerChanged: (banner) => set({ banner }),

@@ -55,12 +55,33 @@ export interface TradeRecord {
   entry: number;
   exit: number;
   quantity: number;
-  reason: 'target' | 'stop' | 'market_on_target' | 'flatten' | 'square_off' | 'shutdown' | 'reconcile' | 'external';
+  reason: 'target' | 'stop' | 'market_on_target' | 'flatten' | 'square_off' | 'shutdown' | 'reconcile' | 'external' | 'loss_limit';
   gross: number;
   costs: number;
   net: number;
   /** The broker's id of the entry order: one round trip per entry, across crashes and restarts. */
   entryOrderId?: string;
+}
+
+/** The session guard as the screens show it (see src/engine/guard.ts). */
+export interface GuardView {
+  /** At least one limit is configured. */
+  on: boolean;
+  state: 'ACTIVE' | 'REDUCING' | 'HALTED';
+  /** Why it is not ACTIVE, in words. */
+  reason: string | null;
+  since: number | null;
+  dayPnl: number;
+  realised: number;
+  /** The open position at LTP, net of its costs. */
+  open: number;
+  trades: number;
+  lossStreak: number;
+  peak: number;
+  cooldownUntil: number | null;
+  limits: { maxDailyLoss: number; dailyProfitTarget: number; profitLock: number; maxTradesPerDay: number; maxConsecutiveLosses: number; cooldownMinutes: number };
+  /** Bumped on every halt: the screen rings the bell once per bump. */
+  halts: number;
 }
 
 export interface DashboardState {
@@ -113,6 +134,7 @@ export interface DashboardState {
     day: string;
   };
   tradesToday: TradeRecord[];
+  guard: GuardView;
   shutdown: { phase: ShutdownPhase; detail: string; since: number | null };
   /** Bumped on every CRITICAL event: the screen rings the bell once per bump. */
   criticalSeq: number;
