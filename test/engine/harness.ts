@@ -1,6 +1,7 @@
 import { PaperBroker } from '../../src/broker/paper/paper-broker.js';
 import { PaperMarket } from '../../src/broker/paper/market.js';
 import type { FaultConfig } from '../../src/broker/paper/faults.js';
+import type { ResumeRequests } from '../../src/engine/guard-resume.js';
 import type { Broker, Instrument } from '../../src/broker/types.js';
 import { FakeClock } from '../../src/engine/clock.js';
 import type { EngineSettings } from '../../src/engine/context.js';
@@ -64,6 +65,8 @@ export interface ScenarioOptions {
   wrap?: (broker: Broker) => Broker;
   marketOnTarget?: boolean;
   seed?: number;
+  /** Where the engine looks for `guard resume` requests. */
+  resumeRequests?: ResumeRequests;
 }
 
 export function describeOrder(o: { request: { action: string; quantity: number; priceType: string; price?: number; triggerPrice?: number } }): string {
@@ -90,6 +93,7 @@ export async function scenario(opts: ScenarioOptions = {}): Promise<Scenario> {
       stateFile,
       marketOnTarget: opts.marketOnTarget ?? false,
       failClosedOnUnknownSymbol: true,
+      ...(opts.resumeRequests ? { resumeRequests: opts.resumeRequests } : {}),
     });
   const s: Scenario = {
     clock,
