@@ -157,4 +157,9 @@ export const REGRESSIONS: Regression[] = [
     why: "a signal skipped inside the lock left barCount and lastSignalBar unsaved once commits stopped writing unchanged state",
     scenario: {"marketSeed":1,"brokerSeed":1,"market":{"volatilityTicks":2,"gapRate":0,"gapTicks":10},"sessionMinutes":5,"intervalSeconds":30,"settings":{"lots":1,"tradeEveryNBars":2,"profitTarget":0.5,"stopLoss":0.5,"brokeragePerLeg":0,"slippagePerTrade":0,"ignoreEntryDelta":false,"maxOrderRetries":0,"ocoPollMs":500,"reconcileMs":10000,"quotePollMs":500},"marketOnTarget":false,"clientTimeoutMs":5000,"faults":{"latencyMs":250},"once":[{"atMs":61750,"fault":"timeoutNotPlaced","match":{}},{"atMs":169750,"fault":"serverError","match":{"call":"positionBook","count":1}}],"actions":[],"crashes":[]},
   },
+  {
+    name: "g1-guard-halt-outside-close-short",
+    why: "session guard: the loss limit tripped by mark-to-market while an outside close and a stop fill left the account short; the flatten found the stop filled, the buy-back made a second trade record for the one position, and no entry followed (invariant 12 counts positions, not trade records)",
+    scenario: {"marketSeed":1,"brokerSeed":1,"market":{"volatilityTicks":1,"gapRate":0.01,"gapTicks":10},"sessionMinutes":5,"intervalSeconds":30,"settings":{"lots":3,"tradeEveryNBars":1,"profitTarget":0.5,"stopLoss":0.5,"brokeragePerLeg":0,"slippagePerTrade":0,"ignoreEntryDelta":false,"maxOrderRetries":0,"ocoPollMs":500,"reconcileMs":5000,"quotePollMs":500},"guard":{"maxDailyLoss":150,"dailyProfitTarget":0,"profitLock":0,"maxTradesPerDay":0,"maxConsecutiveLosses":0,"cooldownMinutes":0},"marketOnTarget":false,"clientTimeoutMs":1000,"faults":{"notFoundAfterPlaceMs":100},"once":[{"atMs":0,"fault":"externalClose","match":{}}],"actions":[],"crashes":[]},
+  },
 ];
