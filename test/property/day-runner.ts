@@ -236,6 +236,8 @@ export interface DayReport {
   crashes: number;
   saves: number;
   doubleReconciles: number;
+  /** The session guard halted the day (seen in a running engine). */
+  guardHalted: boolean;
 }
 
 /** Deep equality of JSON values, key order ignored, undefined fields treated as absent. */
@@ -684,6 +686,7 @@ export async function runDay(sc: DayScenario): Promise<DayReport> {
     crashes,
     saves,
     doubleReconciles,
+    guardHalted: haltedSeenAt !== null,
   };
 }
 
