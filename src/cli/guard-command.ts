@@ -52,6 +52,13 @@ function locate(sources: RawSources): Located {
   };
 }
 
+/** The reason as the bot worded it with its own limits when it tripped (ours may differ). */
+function trippedReason(state: EngineState, limits: GuardLimits): string {
+  const g = state.guard;
+  const entry = [...g.history].reverse().find((h) => h.state === g.state && h.reason === g.reason);
+  return entry?.note.split(/[:;]/)[0] ?? reasonText(g.reason, limits);
+}
+
 const rupees = (x: number): string => `${x < 0 ? '−' : ''}₹${Math.abs(x).toFixed(2)}`;
 const pct = (part: number, whole: number): string => `${Math.round((100 * part) / whole)} %`;
 
@@ -64,7 +71,7 @@ export function guardStatusLines(loc: Located, now: number): string[] {
   const f = guardFigures(state, { brokeragePerLeg: loc.resolved.config.BROKERAGE_PER_TRADE_RUPEES, slippagePerTrade: loc.resolved.config.SLIPPAGE_RUPEES }, null);
   const out: string[] = [];
   const since = g.since !== null ? ` since ${formatIstTime(g.since).slice(0, 8)} IST` : '';
-  const why = g.state === 'ACTIVE' ? '' : `: ${reasonText(g.reason, limits)}`;
+  const why = g.state === 'ACTIVE' ? '' : `: ${trippedReason(state, limits)}`;
   const cooldown = g.reason === 'cooldown' && g.cooldownUntil !== null ? ` until ${formatIstTime(g.cooldownUntil).slice(0, 5)} IST` : '';
   out.push(`guard ${g.state}${since}${why}${cooldown} — ${loc.label}, day ${day}`);
   if (day !== today) out.push(`note: this saved day is ${day}; today (${today}) starts ACTIVE at the bot's next look`);
@@ -112,7 +119,7 @@ async function resume(loc: Located, opts: GuardCommandOptions): Promise<number> 
     io.err(`random-scalp: ${refusal}`);
     return EXIT.CONFIG;
   }
-  io.out(`guard ${state.guard.state} for ${loc.label}: ${reasonText(state.guard.reason, loc.limits)}`);
+  io.out(`guard ${state.guard.state} for ${loc.label}: ${trippedReason(state, loc.limits)}`);
   let by: string;
   if (opts.confirm !== undefined) {
     if (opts.confirm !== 'RESUME') {
