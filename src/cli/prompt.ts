@@ -7,8 +7,8 @@ export function terminalPrompt(): ((question: string) => Promise<string>) | null
     new Promise((resolve) => {
       const rl = readline.createInterface({ input: process.stdin, output: process.stdout });
       rl.question(question, (answer) => {
+        resolve(answer); // first: close() below emits 'close' at once
         rl.close();
-        resolve(answer);
       });
       // Ctrl-D / a closed terminal: no answer, so no resume.
       rl.on('close', () => resolve(''));
