@@ -132,7 +132,9 @@ export class GuardWatch {
       ctx.log.warn('GUARD', `resume (${request.by}) refused: ${refusal}`);
       return false;
     }
-    const was = `${s.guard.state} (${reasonText(s.guard.reason, this.limits)})`;
+    // The reason as it tripped (the limits may have been changed since, to get past a loss halt).
+    const at = s.guard.tripped ? ` at day ${s.guard.tripped.dayPnl.toFixed(2)}` : '';
+    const was = `${s.guard.state} (${s.guard.reason ?? 'no reason'}${at})`;
     const now = ctx.clock.now();
     s.guard = resumeGuard(s.guard, figures, now);
     this.announce(ctx, 'ACTIVE', `ACTIVE: resumed by the trader (${request.by}), was ${was} | ${figuresText(figures)}`, now);
