@@ -1,4 +1,5 @@
-// Ring the terminal bell once per CRITICAL event (each bump of state.criticalSeq). Subscribes to
+// Ring the terminal bell once per CRITICAL event (each bump of state.criticalSeq) and once per
+// session-guard halt (guard.halts). Subscribes to
 // the store directly, so a bump rings exactly once whatever the render throttle does.
 
 import { useEffect } from 'react';
@@ -14,7 +15,8 @@ export function useBell(store: AppStore): void {
       // This listener runs inside the engine's store update: it must never throw.
       store.subscribe((state, prev) => {
         try {
-          const bumps = (state?.criticalSeq ?? 0) - (prev?.criticalSeq ?? 0);
+          // A CRITICAL event, or the session guard halting the day.
+          const bumps = (state?.criticalSeq ?? 0) - (prev?.criticalSeq ?? 0) + (state?.guard?.halts ?? 0) - (prev?.guard?.halts ?? 0);
           if (bumps > 0) stdout.write(BELL.repeat(Math.min(bumps, 3)));
         } catch {
           // a bell that cannot be rung must not break anything
