@@ -114,7 +114,7 @@ export class Engine implements EngineCommands {
     this.guard = new GuardWatch(deps.settings.guard ?? NO_LIMITS, deps.resumeRequests ?? null);
     const day = istParts(deps.clock.now()).day;
     const self = this;
-    this.push = new PushWatch(deps.clock, deps.feed ? (deps.feedMode ?? 'auto') : 'poll');
+    this.push = new PushWatch(deps.clock, deps.feed ? (deps.feedMode ?? 'auto') : 'poll', deps.settings.ocoPollMs);
     const engineObserver: EngineObserver = (event) => this.feedLink.observe(event);
     const emit = fanOut([engineObserver, ...(deps.observers ?? [])], (index, err) =>
       deps.log.error('ENGINE', `${index === 0 ? 'feed link' : `observer ${index}`} failed (${describeError(err)}): trading goes on without it`),
