@@ -4,7 +4,7 @@
 // quoteReceived and the health stamp of the successful quote call), at a given rate.
 
 import { PassThrough, Writable } from 'node:stream';
-import { startDashboard } from '../screens/render.js';
+import { startDashboard } from '../screens/app/render.js';
 import type { EngineCommands } from '../src/engine/commands.js';
 import { createAppStore, type AppStore } from '../src/store/store.js';
 import { serveRpc } from './lib/ipc.js';

@@ -3,11 +3,11 @@
 
 import type { ReactNode } from 'react';
 import { Box } from 'ink';
-import { plotChart, type ChartLevel } from '../chart.js';
-import { useDashboard } from '../context.js';
-import { fmtPrice, priceDecimals } from '../format.js';
-import { Line, Span } from '../text.js';
-import type { Tone } from '../tone.js';
+import { plotChart, type ChartLevel } from '../draw/chart.js';
+import { useDashboard } from '../app/context.js';
+import { fmtPrice, priceDecimals } from '../draw/format.js';
+import { Line, Span } from '../draw/text.js';
+import type { Tone } from '../draw/tone.js';
 
 const LABEL_WIDTH = 22;
 

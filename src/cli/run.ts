@@ -13,7 +13,7 @@ import { createLogger, type Logger } from '../log/logger.js';
 import { createAppStore, type AppStore } from '../store/store.js';
 import type { Io } from './config-command.js';
 import { EXIT } from './exit-codes.js';
-import { startDashboard, whyNoDashboard } from '../../screens/render.js';
+import { startDashboard, whyNoDashboard } from '../../screens/app/render.js';
 
 export interface RunOptions {
   io: Io;

@@ -3,8 +3,8 @@
 
 import { afterEach, describe, expect, test } from 'vitest';
 import { cleanup, render } from 'ink-testing-library';
-import { App } from '../../screens/App.js';
-import { computeLayout, MIN_COLUMNS, MIN_ROWS } from '../../screens/layout.js';
+import { App } from '../../screens/app/App.js';
+import { computeLayout, MIN_COLUMNS, MIN_ROWS } from '../../screens/app/layout.js';
 import { fakeCommands, FIXTURE_NAMES, storeIn } from './fixtures.js';
 import { linesOf, renderApp, wait } from './harness.js';
 

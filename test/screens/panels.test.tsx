@@ -5,7 +5,7 @@ import { afterEach, describe, expect, test } from 'vitest';
 import { cleanup } from 'ink-testing-library';
 import { FIXTURE_NOW, stopLeg, storeIn, targetLeg } from './fixtures.js';
 import { linesOf, renderApp, wait } from './harness.js';
-import { BELL } from '../../screens/useBell.js';
+import { BELL } from '../../screens/hooks/useBell.js';
 
 afterEach(() => cleanup());
 

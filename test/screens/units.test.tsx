@@ -4,13 +4,13 @@
 import { Profiler } from 'react';
 import { afterEach, describe, expect, test } from 'vitest';
 import { cleanup, render } from 'ink-testing-library';
-import { plotChart } from '../../screens/chart.js';
-import { DashboardProvider } from '../../screens/context.js';
-import { fmtAge, fmtPrice, fmtRupees, fmtSigned, istClock, priceDecimals, progressBar, shortId } from '../../screens/format.js';
-import { burstKeyNames, KEYMAP, keyLabel, keyNameOf, resolveKey } from '../../screens/keymap.js';
+import { plotChart } from '../../screens/draw/chart.js';
+import { DashboardProvider } from '../../screens/app/context.js';
+import { fmtAge, fmtPrice, fmtRupees, fmtSigned, istClock, priceDecimals, progressBar, shortId } from '../../screens/draw/format.js';
+import { burstKeyNames, KEYMAP, keyLabel, keyNameOf, resolveKey } from '../../screens/keys/keymap.js';
 import { Header } from '../../screens/panels/Header.js';
 import { healthText } from '../../screens/panels/Header.js';
-import { protectionOf } from '../../screens/protection.js';
+import { protectionOf } from '../../screens/draw/protection.js';
 import { stepMarks } from '../../screens/overlays/ShutdownProgress.js';
 import { FIXTURE_NOW, stopLeg, storeIn, targetLeg } from './fixtures.js';
 import { wait } from './harness.js';

@@ -1,8 +1,8 @@
 // Text formatting shared by the panels: IST clock, prices on the tick's decimals, rupees,
 // ages and text progress bars. Pure functions, no React.
 
-import { decimalsOf } from '../src/broker/ticks.js';
-import type { OrderPhase, PositionPhase, SessionState } from '../src/store/types.js';
+import { decimalsOf } from '../../src/broker/ticks.js';
+import type { OrderPhase, PositionPhase, SessionState } from '../../src/store/types.js';
 
 /** India Standard Time is UTC+05:30 all year (no DST): never the machine's zone. */
 const IST_OFFSET_MS = (5 * 60 + 30) * 60 * 1000;

@@ -5,7 +5,7 @@
 // the screen at once, inside the same store update, as before.
 
 import { createStore } from 'zustand/vanilla';
-import type { AppState, AppStore } from '../src/store/store.js';
+import type { AppState, AppStore } from '../../src/store/store.js';
 
 /** What changes with every quote and clock tick. */
 const TICK_FIELDS: ReadonlySet<string> = new Set<keyof AppState>(['now', 'session', 'nextBarAt', 'health', 'ltp', 'prevClose', 'ltpHistory']);

@@ -5,8 +5,8 @@
 import { createContext, createElement, useContext, type ReactNode } from 'react';
 import { useStore } from 'zustand';
 import { useShallow } from 'zustand/react/shallow';
-import type { AppState, AppStore } from '../src/store/store.js';
-import { toneProps, type Tone, type ToneProps } from './tone.js';
+import type { AppState, AppStore } from '../../src/store/store.js';
+import { toneProps, type Tone, type ToneProps } from '../draw/tone.js';
 
 export interface DashboardContextValue {
   store: AppStore;

@@ -3,7 +3,7 @@
 
 import type { ReactNode } from 'react';
 import { Text } from 'ink';
-import { useTone } from './context.js';
+import { useTone } from '../app/context.js';
 import type { Tone } from './tone.js';
 
 /** One line, cut at the panel's width instead of wrapping onto the next row. */
