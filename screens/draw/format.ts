@@ -16,6 +16,14 @@ export function istClock(epochMs: number): string {
   return `${pad2(d.getUTCHours())}:${pad2(d.getUTCMinutes())}:${pad2(d.getUTCSeconds())}`;
 }
 
+/** A bar length as the config spells it: 5s, 1m, 15m, 1h, D. */
+export function fmtInterval(ms: number): string {
+  if (!(ms > 0) || ms >= 86_400_000) return 'D';
+  if (ms % 3_600_000 === 0) return `${ms / 3_600_000}h`;
+  if (ms % 60_000 === 0) return `${ms / 60_000}m`;
+  return `${Math.round(ms / 1000)}s`;
+}
+
 /** Decimals for prices of an instrument: the tick's decimals, at least 2. */
 export function priceDecimals(tickSize: number): number {
   if (!(tickSize > 0) || !Number.isFinite(tickSize)) return 2;

@@ -112,6 +112,7 @@ export async function runTrader(opts: RunOptions): Promise<number> {
     product: c.PRODUCT,
     lots: c.LOTS,
     marketOnTarget: c.ENABLE_MARKET_ON_TARGET,
+    barMs: c.INTERVAL.kind === 'daily' ? 86_400_000 : c.INTERVAL.ms,
   });
   const base = stateFileName(resolved.mode, c.EXCHANGE, symbol).replace(/\.state\.json$/, '');
   const log: Logger = createLogger({

@@ -269,7 +269,7 @@ export class Engine implements EngineCommands {
       try {
         const q = await ctx.broker.quote(ctx.settings.symbol, ctx.settings.exchange);
         ctx.ltp = q.ltp;
-        this.deps.store.getState().quoteReceived(q.ltp, q.prevClose);
+        this.deps.store.getState().quoteReceived(q.ltp, q.prevClose, now);
       } catch {
         return; // health shows it; protection does not depend on quotes
       }
