@@ -138,7 +138,7 @@ function Dashboard(props: AppProps): ReactNode {
 
 export function App(props: AppProps): ReactNode {
   return (
-    <DashboardProvider store={props.store} color={props.color ?? true}>
+    <DashboardProvider store={props.store} color={props.color ?? true} columns={Math.max(1, Math.floor(props.columns))}>
       <PanelBoundary
         name="dashboard"
         onError={props.onDisplayError}
