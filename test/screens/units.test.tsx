@@ -14,7 +14,9 @@ import { healthText } from '../../screens/panels/Header.js';
 import { protectionOf } from '../../screens/draw/protection.js';
 import { stepMarks } from '../../screens/overlays/ShutdownProgress.js';
 import { FIXTURE_NOW, stopLeg, storeIn, targetLeg } from './fixtures.js';
-import { wait } from './harness.js';
+import { renderApp, wait } from './harness.js';
+import { standIn } from '../../screens/draw/stand-in.js';
+import { Span } from '../../screens/draw/text.js';
 
 afterEach(() => cleanup());
 
@@ -184,6 +186,27 @@ describe('chart', () => {
     expect(draw({}).rows).toEqual([]);
     const flat = draw({ ticks: [5, 5, 5], width: 10, height: 3 });
     expect(flat.rows.map(text).join('')).toMatch(/[\u2801-\u28ff]/);
+  });
+});
+
+describe('ASCII stand-ins for cheaper frames', () => {
+  test('non-ASCII one-cell characters become stand-ins and come back in order, colour codes and all', () => {
+    const cut = standIn(['LTP ₹1.00 ~ ', <Span key="a" tone="bad">{'▲ 2 → 3'}</Span>, 7], Span);
+    expect(cut?.width).toBe('LTP ₹1.00 ~ ▲ 2 → 3'.length + 1);
+    expect(cut?.restore('LTP ~1.00 ~ \u001b[31m~ 2 ~ 3\u001b[39m7')).toBe('LTP ₹1.00 ~ \u001b[31m▲ 2 → 3\u001b[39m7');
+  });
+
+  test('wide, combining or unknown elements take the ordinary path', () => {
+    expect(standIn('注文', Span)).toBeNull();
+    expect(standIn('e\u0301', Span)).toBeNull();
+    expect(standIn(<b>x</b>, Span)).toBeNull();
+    expect(standIn('plain ascii', Span)?.restore('plain ascii')).toBe('plain ascii');
+  });
+
+  test('a dashboard line with stand-ins reads exactly as its real text', () => {
+    const f = renderApp({ state: 'session_bars', columns: 120, rows: 32 }).frame();
+    expect(f).toContain('unrealised +₹967.50 (+6.45 pts × 150)');
+    expect(f).not.toContain('~');
   });
 });
 
