@@ -4,7 +4,7 @@
 // quoteReceived and the health stamp of the successful quote call), at a given rate.
 
 import { PassThrough, Writable } from 'node:stream';
-import { startDashboard } from '../screens/render.js';
+import { startDashboard } from '../screens/app/render.js';
 import type { EngineCommands } from '../src/engine/commands.js';
 import { createAppStore, type AppStore } from '../src/store/store.js';
 import { serveRpc } from './lib/ipc.js';
@@ -48,7 +48,7 @@ const commands: EngineCommands = {
 function populatedStore(now: number): AppStore {
   const store = createAppStore();
   const a = store.getState();
-  a.configured({ mode: 'paper', brokerLabel: 'openalgo@127.0.0.1:5000', symbol: 'NIFTY25000CE', exchange: 'NFO', product: 'MIS', lots: 1, marketOnTarget: false });
+  a.configured({ mode: 'paper', brokerLabel: 'openalgo@127.0.0.1:5000', symbol: 'NIFTY25000CE', exchange: 'NFO', product: 'MIS', lots: 1, marketOnTarget: false, barMs: 5000 });
   a.instrumentResolved({ lotSize: 75, tickSize: 0.05 });
   a.entriesHeldChanged(null);
   a.engineStateChanged({ position: { phase: 'long_protected', requested: 75, entryFilled: 75, held: 75, exited: 0, avgEntry: 100.1, openedAt: now - 42_000 } });
@@ -64,8 +64,10 @@ function populatedStore(now: number): AppStore {
   for (let i = 0; i < 60; i++) {
     a.logged({ at: now - (60 - i) * 5000, level: i % 11 === 0 ? 'WARN' : 'INFO', tag: ['SIGNAL', 'ENTRY', 'EXITS', 'FILL', 'TRADE'][i % 5] as string, text: `line ${i}: MARKET BUY 75 NIFTY25000CE (1 × 75) → filled 75/75 @ ₹100.10` });
   }
+  // Five minutes of the paper market's 5 s bars behind the chart, four quotes a bar.
+  for (let t = now - 300_000, p = 2007, i = 0; t < now; t += 1250, i++) a.quoteReceived((p += (i % 7) - 3) * 0.05, 99.8, t);
   a.clockTicked(now, 'in_session', now + 4000);
-  a.quoteReceived(100.35, 99.8);
+  a.quoteReceived(100.35, 99.8, now);
   return store;
 }
 

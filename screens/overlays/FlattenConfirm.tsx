@@ -2,9 +2,9 @@
 
 import type { ReactNode } from 'react';
 import { Box } from 'ink';
-import { useDashboard } from '../context.js';
-import { FLATTEN_CONFIRM_MS } from '../keymap.js';
-import { Line, Span } from '../text.js';
+import { useDashboard } from '../app/context.js';
+import { FLATTEN_CONFIRM_MS } from '../keys/keymap.js';
+import { Line, Span } from '../draw/text.js';
 
 export function flattenQuestion(held: number): string {
   const seconds = FLATTEN_CONFIRM_MS / 1000;

@@ -2,9 +2,9 @@
 
 import type { ReactNode } from 'react';
 import { Box } from 'ink';
-import { KEYMAP, keyLabel } from '../keymap.js';
-import { MIN_COLUMNS, MIN_ROWS } from '../layout.js';
-import { Line, Span } from '../text.js';
+import { KEYMAP, keyLabel } from '../keys/keymap.js';
+import { MIN_COLUMNS, MIN_ROWS } from '../app/layout.js';
+import { Line, Span } from '../draw/text.js';
 
 export function HelpOverlay({ height }: { height: number }): ReactNode {
   const lines: ReactNode[] = [

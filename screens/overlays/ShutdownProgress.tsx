@@ -2,9 +2,9 @@
 
 import { useRef, type ReactNode } from 'react';
 import { Box } from 'ink';
-import { useDashboard } from '../context.js';
-import { fmtAge } from '../format.js';
-import { Line, Span } from '../text.js';
+import { useDashboard } from '../app/context.js';
+import { fmtAge } from '../draw/format.js';
+import { Line, Span } from '../draw/text.js';
 import type { ShutdownPhase } from '../../src/store/types.js';
 
 interface Step {

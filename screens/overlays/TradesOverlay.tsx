@@ -4,10 +4,10 @@
 
 import type { ReactNode } from 'react';
 import { Box } from 'ink';
-import { useDashboard } from '../context.js';
-import { cell, fmtPrice, fmtRupees, istClock, priceDecimals } from '../format.js';
-import { Line, Span } from '../text.js';
-import { signTone } from '../tone.js';
+import { useDashboard } from '../app/context.js';
+import { cell, fmtPrice, fmtRupees, istClock, priceDecimals } from '../draw/format.js';
+import { Line, Span } from '../draw/text.js';
+import { signTone } from '../draw/tone.js';
 import type { TradeRecord } from '../../src/store/types.js';
 
 const REASON_WORDS: Record<TradeRecord['reason'] | 'guard', string> = {

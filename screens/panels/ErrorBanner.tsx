@@ -3,7 +3,7 @@
 
 import type { ReactNode } from 'react';
 import { Box, Text } from 'ink';
-import { useDashboard, useTone } from '../context.js';
+import { useDashboard, useTone } from '../app/context.js';
 
 export function ErrorBanner({ height }: { height: number }): ReactNode {
   const banner = useDashboard((s) => s.banner);

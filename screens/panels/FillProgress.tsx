@@ -2,9 +2,9 @@
 // One line.
 
 import type { ReactNode } from 'react';
-import { useDashboard } from '../context.js';
-import { percent, progressBar } from '../format.js';
-import { Line, Span } from '../text.js';
+import { useDashboard } from '../app/context.js';
+import { percent, progressBar } from '../draw/format.js';
+import { Line, Span } from '../draw/text.js';
 
 export function FillProgress({ width }: { width: number }): ReactNode {
   const p = useDashboard((s) => s.position);

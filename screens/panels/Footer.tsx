@@ -3,10 +3,10 @@
 
 import type { ReactNode } from 'react';
 import { Box } from 'ink';
-import { KEYMAP, keyLabel } from '../keymap.js';
-import { Line, Span } from '../text.js';
-import type { Form } from '../layout.js';
-import type { Tone } from '../tone.js';
+import { KEYMAP, keyLabel } from '../keys/keymap.js';
+import { Line, Span } from '../draw/text.js';
+import type { Form } from '../app/layout.js';
+import type { Tone } from '../draw/tone.js';
 
 export interface StatusLine {
   id: number;

@@ -5,11 +5,11 @@
 
 import type { ReactNode } from 'react';
 import { Box } from 'ink';
-import { useDashboard } from '../context.js';
-import { fmtRupees, istClock, progressBar } from '../format.js';
-import type { Form } from '../layout.js';
-import { Line, Span } from '../text.js';
-import type { Tone } from '../tone.js';
+import { useDashboard } from '../app/context.js';
+import { fmtRupees, istClock, progressBar } from '../draw/format.js';
+import type { Form } from '../app/layout.js';
+import { Line, Span } from '../draw/text.js';
+import type { Tone } from '../draw/tone.js';
 import type { GuardView } from '../../src/store/types.js';
 
 const wholeRupees = new Intl.NumberFormat('en-IN', { maximumFractionDigits: 0 });

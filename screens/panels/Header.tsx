@@ -3,11 +3,11 @@
 
 import type { ReactNode } from 'react';
 import { Box } from 'ink';
-import { useDashboard } from '../context.js';
-import { fmtAge, istClock, sessionWord } from '../format.js';
-import { Line, Span } from '../text.js';
-import type { Form } from '../layout.js';
-import type { Tone } from '../tone.js';
+import { useDashboard } from '../app/context.js';
+import { fmtAge, istClock, sessionWord } from '../draw/format.js';
+import { Line, Span } from '../draw/text.js';
+import type { Form } from '../app/layout.js';
+import type { Tone } from '../draw/tone.js';
 import type { DashboardState } from '../../src/store/types.js';
 import { NOTABLE_OFFSET_MS, describeOffset } from '../../src/time/server-clock.js';
 

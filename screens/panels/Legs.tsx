@@ -4,12 +4,12 @@
 
 import type { ReactNode } from 'react';
 import { Box } from 'ink';
-import { useDashboard } from '../context.js';
-import { cell, fmtPrice, fmtSigned, orderPhaseWord, priceDecimals, shortId } from '../format.js';
-import { legProblem, protectionOf } from '../protection.js';
-import { Line, Span } from '../text.js';
-import type { Form } from '../layout.js';
-import type { Tone } from '../tone.js';
+import { useDashboard } from '../app/context.js';
+import { cell, fmtPrice, fmtSigned, orderPhaseWord, priceDecimals, shortId } from '../draw/format.js';
+import { legProblem, protectionOf } from '../draw/protection.js';
+import { Line, Span } from '../draw/text.js';
+import type { Form } from '../app/layout.js';
+import type { Tone } from '../draw/tone.js';
 import type { LegView } from '../../src/store/types.js';
 
 interface Columns {

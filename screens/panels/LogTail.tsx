@@ -3,10 +3,10 @@
 
 import type { ReactNode } from 'react';
 import { Box } from 'ink';
-import { useDashboard } from '../context.js';
-import { istClock } from '../format.js';
-import { Line, Span } from '../text.js';
-import type { Tone } from '../tone.js';
+import { useDashboard } from '../app/context.js';
+import { istClock } from '../draw/format.js';
+import { Line, Span } from '../draw/text.js';
+import type { Tone } from '../draw/tone.js';
 import type { LogLevel } from '../../src/store/types.js';
 
 const LEVEL_TONES: Record<LogLevel, Tone> = {

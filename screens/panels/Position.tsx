@@ -4,11 +4,11 @@
 
 import type { ReactNode } from 'react';
 import { Box } from 'ink';
-import { useDashboard } from '../context.js';
-import { fmtPrice, fmtRupees, fmtSigned, istClock, positionPhaseWord, priceDecimals } from '../format.js';
-import type { Form } from '../layout.js';
-import { Line, Span } from '../text.js';
-import { signTone } from '../tone.js';
+import { useDashboard } from '../app/context.js';
+import { fmtPrice, fmtRupees, fmtSigned, istClock, positionPhaseWord, priceDecimals } from '../draw/format.js';
+import type { Form } from '../app/layout.js';
+import { Line, Span } from '../draw/text.js';
+import { signTone } from '../draw/tone.js';
 
 export function PositionPanel({ form }: { form: Form }): ReactNode {
   const s = useDashboard((st) => ({

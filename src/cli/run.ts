@@ -23,7 +23,7 @@ import { createLogger, type Logger } from '../log/logger.js';
 import { createAppStore, type AppStore } from '../store/store.js';
 import type { Io } from './config-command.js';
 import { EXIT } from './exit-codes.js';
-import { startDashboard, whyNoDashboard } from '../../screens/render.js';
+import { startDashboard, whyNoDashboard } from '../../screens/app/render.js';
 
 export interface RunOptions {
   io: Io;
@@ -154,6 +154,7 @@ export async function runTrader(opts: RunOptions): Promise<number> {
     product: c.PRODUCT,
     lots: c.LOTS,
     marketOnTarget: c.ENABLE_MARKET_ON_TARGET,
+    barMs: c.INTERVAL.kind === 'daily' ? 86_400_000 : c.INTERVAL.ms,
   });
   const base = stateFileName(resolved.mode, c.EXCHANGE, symbol).replace(/\.state\.json$/, '');
   const log: Logger = createLogger({

@@ -1,4 +1,4 @@
-import { plotChart } from '../../screens/chart.js';
+import { drawChart } from '../../screens/draw/chart.js';
 import { EXIT_REASON_WORDS } from './reasons.js';
 import type { DayFigures, Figures } from './figures.js';
 import type { ReportData } from './report-model.js';
@@ -60,8 +60,11 @@ export function fitCurve(curve: readonly number[], points: number): number[] {
 
 export function equityLines(equity: readonly number[], width: number, height: number): string[] {
   const plotWidth = Math.max(10, width - 16);
-  const rows = plotChart(fitCurve(equity, plotWidth * 2), [{ mark: 'zero', price: 0 }], plotWidth, height, (x) => money(x));
-  return rows.map((r) => `${r.plot} ${r.label}`.trimEnd());
+  // The dashboard's chart in its line mode: the closed-trade curve as the "ticks", 0 as a level.
+  const last = equity[equity.length - 1];
+  const levels = [{ mark: '0', price: 0 }, ...(last !== undefined ? [{ mark: '>', price: last }] : [])];
+  const drawing = drawChart({ bars: [], ticks: fitCurve(equity, plotWidth * 2), markers: [], levels, width: plotWidth, height, format: (x) => money(x) });
+  return drawing.rows.map((r) => `${r.segments.map((g) => g.text).join('')} ${r.label}`.trimEnd());
 }
 
 export function renderTextReport(data: ReportData, opts: { width: number }): string {

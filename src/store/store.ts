@@ -1,18 +1,20 @@
 import type { FeedView } from '../broker/feed.js';
 import { createStore, type StoreApi } from 'zustand/vanilla';
+import { withPrice } from './bars.js';
 import type { DashboardState, GuardView, JournalView, LogLine, PositionPhase, ShutdownPhase } from './types.js';
 
 export const LOG_RING_SIZE = 500;
 export const LTP_HISTORY_SIZE = 240;
 
 export interface StoreActions {
-  configured(info: Pick<DashboardState, 'mode' | 'brokerLabel' | 'symbol' | 'exchange' | 'product' | 'lots' | 'marketOnTarget'>): void;
+  configured(info: Pick<DashboardState, 'mode' | 'brokerLabel' | 'symbol' | 'exchange' | 'product' | 'lots' | 'marketOnTarget'> & Partial<Pick<DashboardState, 'barMs'>>): void;
   instrumentResolved(info: { lotSize: number; tickSize: number }): void;
   analyzerDetected(analyzer: boolean): void;
   clockTicked(now: number, session: DashboardState['session'], nextBarAt: number | null): void;
   brokerCallSucceeded(at: number, rttMs: number): void;
   brokerCallFailed(message: string, reachable: boolean): void;
-  quoteReceived(ltp: number, prevClose: number | null): void;
+  /** A price (quote poll or pushed tick) at `at` (default: the store's clock); it also feeds the chart's bars. */
+  quoteReceived(ltp: number, prevClose: number | null, at?: number): void;
   /** Past closes for the chart (USE_HISTORY), oldest first. */
   historyLoaded(closes: number[]): void;
   entriesHeldChanged(reason: string | null): void;
@@ -59,6 +61,8 @@ export function initialState(): DashboardState {
     ltp: null,
     prevClose: null,
     ltpHistory: [],
+    barMs: 60_000,
+    bars: [],
     pnl: { realised: 0, trades: 0, wins: 0, losses: 0, day: '' },
     tradesToday: [],
     journal: null,
@@ -96,11 +100,11 @@ export function createAppStore(): AppStore {
     brokerCallSucceeded: (at, rttMs) =>
       set((s) => ({ health: { lastOkAt: at, rttMs, error: null, reachable: true }, banner: s.health.reachable ? s.banner : null })),
     brokerCallFailed: (message, reachable) => set((s) => ({ health: { ...s.health, error: message, reachable } })),
-    quoteReceived: (ltp, prevClose) =>
+    quoteReceived: (ltp, prevClose, at) =>
       set((s) => {
         const history = s.ltpHistory.length >= LTP_HISTORY_SIZE ? s.ltpHistory.slice(1) : s.ltpHistory.slice();
         history.push(ltp);
-        return { ltp, prevClose: prevClose ?? s.prevClose, ltpHistory: history };
+        return { ltp, prevClose: prevClose ?? s.prevClose, ltpHistory: history, bars: withPrice(s.bars, ltp, at ?? s.now, s.barMs) };
       }),
     feedChanged: (feed) => set({ feed }),
     historyLoaded: (closes) => set({ ltpHistory: closes.slice(-LTP_HISTORY_SIZE) }),

@@ -1,6 +1,7 @@
 // What the screens show. Only the engine writes trading state; screens read through selectors.
 
 import type { FeedView } from '../broker/feed.js';
+import type { PriceBar } from './bars.js';
 
 export type Mode = 'paper' | 'live';
 export type LogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'CRITICAL';
@@ -142,6 +143,10 @@ export interface DashboardState {
   prevClose: number | null;
   /** Recent LTPs for the chart, bounded. */
   ltpHistory: number[];
+  /** The strategy's bar length (INTERVAL) in ms; a day for daily bars. */
+  barMs: number;
+  /** Today's bars of `barMs`, built from the same prices as `ltp` (see bars.ts), bounded. */
+  bars: PriceBar[];
   pnl: {
     realised: number;
     trades: number;

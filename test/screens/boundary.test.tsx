@@ -4,7 +4,7 @@
 import { afterEach, describe, expect, test } from 'vitest';
 import { Text } from 'ink';
 import { cleanup, render } from 'ink-testing-library';
-import { PanelBoundary } from '../../screens/PanelBoundary.js';
+import { PanelBoundary } from '../../screens/app/PanelBoundary.js';
 import { renderApp, wait } from './harness.js';
 import type { DashboardState } from '../../src/store/types.js';
 

@@ -8,7 +8,7 @@ vi.hoisted(() => {
 });
 
 import { cleanup } from 'ink-testing-library';
-import { colorFromEnv, toneProps, type Tone } from '../../screens/tone.js';
+import { colorFromEnv, toneProps, type Tone } from '../../screens/draw/tone.js';
 import { FIXTURE_NAMES } from './fixtures.js';
 import { renderApp } from './harness.js';
 

@@ -31,7 +31,8 @@ export type FixtureName =
   | 'banner'
   | 'live'
   | 'live_analyzer'
-  | 'broker_down';
+  | 'broker_down'
+  | 'session_bars';
 
 export const FIXTURE_NAMES: readonly FixtureName[] = [
   'flat',
@@ -47,6 +48,7 @@ export const FIXTURE_NAMES: readonly FixtureName[] = [
   'live',
   'live_analyzer',
   'broker_down',
+  'session_bars',
 ];
 
 export function targetLeg(over: Partial<LegView> = {}): LegView {
@@ -78,7 +80,7 @@ export function stopLeg(over: Partial<LegView> = {}): LegView {
 }
 
 /** Configured paper session in market hours, quotes flowing, broker healthy, flat. */
-export function putBaseline(store: AppStore): void {
+export function putBaseline(store: AppStore, quotes = true): void {
   const s = store.getState();
   s.configured({
     mode: 'paper',
@@ -93,11 +95,11 @@ export function putBaseline(store: AppStore): void {
   s.clockTicked(FIXTURE_NOW, 'in_session', FIXTURE_NOW + 29_500);
   s.brokerCallSucceeded(FIXTURE_NOW - 400, 12);
   s.engineStateChanged({ pnl: { realised: 0, trades: 0, wins: 0, losses: 0, day: FIXTURE_DAY }, tradesToday: [] });
-  for (let i = 0; i < 80; i++) {
+  for (let i = 0; quotes && i < 80; i++) {
     const p = 23440 + Math.round(Math.sin(i / 6) * 200 + i * 2) / 20;
     s.quoteReceived(Math.round(p * 20) / 20, FIXTURE_PREV_CLOSE);
   }
-  s.quoteReceived(FIXTURE_LTP, FIXTURE_PREV_CLOSE);
+  if (quotes) s.quoteReceived(FIXTURE_LTP, FIXTURE_PREV_CLOSE);
   s.entriesHeldChanged(null);
   s.logged({ at: FIXTURE_NOW - 60_000, level: 'INFO', tag: 'engine', text: 'session open; waiting for the 10:15 bar' });
   s.logged({ at: FIXTURE_NOW - 30_000, level: 'DEBUG', tag: 'quotes', text: 'poll ok 12ms' });
@@ -170,9 +172,49 @@ export const FIXTURE_TRADES: readonly TradeRecord[] = [
   },
 ];
 
+function putTrades(store: AppStore): void {
+  store.getState().engineStateChanged({ pnl: {
+      realised: Math.round(FIXTURE_TRADES.reduce((a, t) => a + t.net, 0) * 100) / 100,
+      trades: FIXTURE_TRADES.length,
+      wins: FIXTURE_TRADES.filter((t) => t.net > 0).length,
+      losses: FIXTURE_TRADES.filter((t) => t.net <= 0).length,
+      day: FIXTURE_DAY,
+    }, tradesToday: [...FIXTURE_TRADES] });
+}
+
+/** The session open (09:15 IST) on the fixture's day. */
+export const FIXTURE_SESSION_OPEN = Date.UTC(2025, 0, 15, 3, 45);
+export const FIXTURE_BAR_MS = 60_000;
+
+/**
+ * An hour of 1m bars from the session open to now, four quotes a bar, through every trade's
+ * entry and exit price at its time and ending at the fixture's LTP.
+ */
+function putSessionBars(store: AppStore): void {
+  const s = store.getState();
+  s.configured({ ...pickConfig(store), barMs: FIXTURE_BAR_MS });
+  const anchors: [number, number][] = [[FIXTURE_SESSION_OPEN, 23410]];
+  for (const t of FIXTURE_TRADES) anchors.push([t.openedAt, t.entry], [t.closedAt, t.exit]);
+  anchors.push([FIXTURE_NOW - 5000, FIXTURE_AVG_ENTRY], [FIXTURE_NOW, FIXTURE_LTP]);
+  anchors.sort((a, b) => a[0] - b[0]);
+  const priceAt = (t: number): number => {
+    const i = Math.max(1, anchors.findIndex(([at]) => at >= t));
+    const [t0, p0] = anchors[i - 1] as [number, number];
+    const [t1, p1] = anchors[i] as [number, number];
+    const p = p0 + ((p1 - p0) * (t - t0)) / Math.max(1, t1 - t0);
+    return Math.round(p * 20) / 20;
+  };
+  for (let t = FIXTURE_SESSION_OPEN; t < FIXTURE_NOW; t += FIXTURE_BAR_MS / 4) {
+    const wiggle = Math.round(Math.sin(t / 40_000) * 40) / 20;
+    s.quoteReceived(priceAt(t) + wiggle, FIXTURE_PREV_CLOSE, t);
+  }
+  s.quoteReceived(FIXTURE_LTP, FIXTURE_PREV_CLOSE, FIXTURE_NOW);
+}
+
 /** Put the store into a named state (on top of the baseline). */
 export function putStoreIn(store: AppStore, name: FixtureName): AppStore {
-  putBaseline(store);
+  // The session's bars bring their own quotes, stamped through the hour.
+  putBaseline(store, name !== 'session_bars');
   const s = store.getState();
   switch (name) {
     case 'flat':
@@ -209,13 +251,7 @@ export function putStoreIn(store: AppStore, name: FixtureName): AppStore {
       s.shutdownPhaseChanged('cancelling_legs', 'cancelling 2 legs', FIXTURE_NOW - 1000);
       break;
     case 'with_trades':
-      s.engineStateChanged({ pnl: {
-          realised: Math.round(FIXTURE_TRADES.reduce((a, t) => a + t.net, 0) * 100) / 100,
-          trades: FIXTURE_TRADES.length,
-          wins: FIXTURE_TRADES.filter((t) => t.net > 0).length,
-          losses: FIXTURE_TRADES.filter((t) => t.net <= 0).length,
-          day: FIXTURE_DAY,
-        }, tradesToday: [...FIXTURE_TRADES] });
+      putTrades(store);
       break;
     case 'banner':
       s.brokerCallFailed('invalid API key (403)', true);
@@ -231,13 +267,18 @@ export function putStoreIn(store: AppStore, name: FixtureName): AppStore {
     case 'broker_down':
       s.brokerCallFailed('connect ECONNREFUSED 127.0.0.1:5000', false);
       break;
+    case 'session_bars':
+      putSessionBars(store);
+      putTrades(store);
+      putLongProtected(store);
+      break;
   }
   return store;
 }
 
 function pickConfig(store: AppStore) {
-  const { mode, brokerLabel, symbol, exchange, product, lots, marketOnTarget } = store.getState();
-  return { mode, brokerLabel, symbol, exchange, product, lots, marketOnTarget };
+  const { mode, brokerLabel, symbol, exchange, product, lots, marketOnTarget, barMs } = store.getState();
+  return { mode, brokerLabel, symbol, exchange, product, lots, marketOnTarget, barMs };
 }
 
 /** A fresh store in a named state. */

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, test } from 'vitest';
 import { cleanup } from 'ink-testing-library';
 import { createAppStore } from '../../src/store/store.js';
 import type { GuardView } from '../../src/store/types.js';
-import { BELL } from '../../screens/useBell.js';
+import { BELL } from '../../screens/hooks/useBell.js';
 import { guardLineText } from '../../screens/panels/GuardLine.js';
 import { FIXTURE_NOW, putStoreIn } from './fixtures.js';
 import { linesOf, renderApp, wait } from './harness.js';

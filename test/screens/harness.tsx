@@ -2,7 +2,7 @@
 // recording commands object.
 
 import { render } from 'ink-testing-library';
-import { App } from '../../screens/App.js';
+import { App } from '../../screens/app/App.js';
 import type { EngineCommands } from '../../src/engine/commands.js';
 import { createAppStore, type AppStore } from '../../src/store/store.js';
 import { fakeCommands, FIXTURE_NOW, putStoreIn, type FixtureName } from './fixtures.js';

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, test } from 'vitest';
 import { cleanup } from 'ink-testing-library';
 import { fakeCommands } from './fixtures.js';
 import { renderApp } from './harness.js';
-import { KEYMAP, keyLabel } from '../../screens/keymap.js';
+import { KEYMAP, keyLabel } from '../../screens/keys/keymap.js';
 
 afterEach(() => cleanup());
 

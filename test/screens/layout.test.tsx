@@ -3,8 +3,8 @@
 
 import { afterEach, describe, expect, test } from 'vitest';
 import { cleanup, render } from 'ink-testing-library';
-import { App } from '../../screens/App.js';
-import { computeLayout, MIN_COLUMNS, MIN_ROWS } from '../../screens/layout.js';
+import { App } from '../../screens/app/App.js';
+import { computeLayout, MIN_COLUMNS, MIN_ROWS } from '../../screens/app/layout.js';
 import { fakeCommands, FIXTURE_NAMES, storeIn } from './fixtures.js';
 import { linesOf, renderApp, wait } from './harness.js';
 
@@ -81,10 +81,10 @@ describe('resize', () => {
     const { commands } = fakeCommands();
     const store = storeIn('long_protected');
     const r = render(<App store={store} commands={commands} rows={24} columns={80} color={false} />);
-    expect(r.lastFrame()).not.toContain('PRICE last');
+    expect(r.lastFrame()).not.toMatch(/^PRICE /m);
     r.rerender(<App store={store} commands={commands} rows={34} columns={120} color={false} />);
     await wait();
-    expect(r.lastFrame()).toContain('PRICE last');
+    expect(r.lastFrame()).toMatch(/^PRICE /m);
     expect(linesOf(r.lastFrame() ?? '').length).toBeLessThan(34);
     r.rerender(<App store={store} commands={commands} rows={15} columns={60} color={false} />);
     await wait();

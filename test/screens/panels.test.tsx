@@ -5,7 +5,7 @@ import { afterEach, describe, expect, test } from 'vitest';
 import { cleanup } from 'ink-testing-library';
 import { FIXTURE_NOW, stopLeg, storeIn, targetLeg } from './fixtures.js';
 import { linesOf, renderApp, wait } from './harness.js';
-import { BELL } from '../../screens/useBell.js';
+import { BELL } from '../../screens/hooks/useBell.js';
 
 afterEach(() => cleanup());
 
@@ -168,18 +168,64 @@ describe('fill progress', () => {
 });
 
 describe('price chart', () => {
-  test('wide: recent prices with entry, target and stop levels labelled', () => {
+  /** The chart's rows: from its title to the first log line. */
+  const chartLines = (frame: string): string[] => {
+    const lines = linesOf(frame);
+    const top = lines.findIndex((l) => l.startsWith('PRICE '));
+    const end = lines.findIndex((l, i) => i > top && /^\d\d:\d\d:\d\d /.test(l));
+    return lines.slice(top, end);
+  };
+
+  test('a session of bars: from its first bar, with entry and exit markers and right-edge labels', () => {
+    const f = renderApp({ state: 'session_bars', columns: 120, rows: 32 }).frame();
+    const chart = chartLines(f);
+    expect(chart[0]).toMatch(/^PRICE 1m bars from 09:15 .*▲ entry +▼ exit/);
+    const plot = chart.slice(1);
+    expect(plot.length).toBeGreaterThanOrEqual(5);
+    // three closed trades and the open position: four ▲, three ▼ (some may share a cell: ◆)
+    const glyphs = plot.join('');
+    const count = (c: string): number => glyphs.split(c).length - 1;
+    expect(count('▲') + count('◆')).toBeGreaterThanOrEqual(3);
+    expect(count('▼') + count('◆')).toBeGreaterThanOrEqual(2);
+    // labels at the right edge, one each, in price order
+    const labelRow = (mark: string): number => plot.findIndex((l) => l.includes(mark));
+    for (const mark of ['T 23480.00', '> 23456.70', 'E 23450.25', 'S 23430.00']) expect(labelRow(mark), mark).toBeGreaterThanOrEqual(0);
+    expect(labelRow('T 23480.00')).toBeLessThan(labelRow('> 23456.70'));
+    expect(labelRow('E 23450.25')).toBeLessThan(labelRow('S 23430.00'));
+    // no level drawn across the plot: the target's row is empty up to its label
+    const targetLine = plot[labelRow('T 23480.00')] as string;
+    expect(targetLine.slice(0, targetLine.indexOf('T 23480.00')).trim()).toBe('');
+    // the first bar starts at the left edge
+    expect(plot.some((l) => /^[\u2801-\u28ff▲▼◆]/.test(l))).toBe(true);
+  });
+
+  test('only a few bars yet: the ticks as a line, with the labels', () => {
     const f = renderApp({ state: 'long_protected', ...WIDE }).frame();
-    expect(f).toContain('PRICE last');
-    expect(f).toContain('T 23480.00');
-    expect(f).toContain('E 23450.25');
-    expect(f).toContain('S 23430.00');
-    expect(f).toContain('> 23456.70');
+    expect(f).toMatch(/PRICE last 81 ticks \(1m bars from 5\)/);
+    for (const mark of ['T 23480.00', 'E 23450.25', 'S 23430.00', '> 23456.70']) expect(f).toContain(mark);
     expect(f).toMatch(/[\u2801-\u28ff]/);
   });
 
+  test('a new bar appears as prices arrive in the next interval', async () => {
+    const r = renderApp({ state: 'session_bars', columns: 120, rows: 32 });
+    const before = r.store.getState().bars.length;
+    r.store.getState().quoteReceived(23470, 23400, FIXTURE_NOW + 60_000);
+    await wait();
+    expect(r.store.getState().bars).toHaveLength(before + 1);
+    expect(r.store.getState().bars.at(-1)).toMatchObject({ open: 23470, close: 23470 });
+    expect(r.frame()).toContain('> 23470.00');
+  });
+
+  test('compact (80 columns) with room: bars and labels fit the width', () => {
+    const f = renderApp({ state: 'session_bars', columns: 80, rows: 30 }).frame();
+    const chart = chartLines(f);
+    expect(chart[0]).toMatch(/^PRICE 1m bars from /);
+    for (const l of chart) expect(l.length).toBeLessThanOrEqual(80);
+    expect(f).toContain('T 23480.00');
+  });
+
   test('80x24 hides the chart to keep room for the log', () => {
-    expect(renderApp({ state: 'long_protected', columns: 80, rows: 24 }).frame()).not.toContain('PRICE last');
+    expect(renderApp({ state: 'session_bars', columns: 80, rows: 24 }).frame()).not.toMatch(/^PRICE /m);
   });
 });
 

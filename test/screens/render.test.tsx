@@ -10,7 +10,7 @@ vi.hoisted(() => {
   delete process.env['CI'];
   delete process.env['CONTINUOUS_INTEGRATION'];
 });
-import { CI_WARNING, ENTER_SCREEN, LEAVE_SCREEN, startDashboard, whyNoDashboard, type DashboardHandle } from '../../screens/render.js';
+import { CI_WARNING, ENTER_SCREEN, LEAVE_SCREEN, startDashboard, whyNoDashboard, type DashboardHandle } from '../../screens/app/render.js';
 import { fakeCommands, storeIn } from './fixtures.js';
 import { wait } from './harness.js';
 

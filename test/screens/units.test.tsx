@@ -4,16 +4,19 @@
 import { Profiler } from 'react';
 import { afterEach, describe, expect, it, test } from 'vitest';
 import { cleanup, render } from 'ink-testing-library';
-import { plotChart } from '../../screens/chart.js';
-import { DashboardProvider } from '../../screens/context.js';
-import { fmtAge, fmtPrice, fmtRupees, fmtSigned, istClock, priceDecimals, progressBar, shortId } from '../../screens/format.js';
-import { burstKeyNames, KEYMAP, keyLabel, keyNameOf, resolveKey } from '../../screens/keymap.js';
+import { drawChart, type ChartInput, type ChartRow } from '../../screens/draw/chart.js';
+import { BAR_HISTORY_SIZE, barStartOf, withPrice, type PriceBar } from '../../src/store/bars.js';
+import { DashboardProvider } from '../../screens/app/context.js';
+import { fmtAge, fmtPrice, fmtRupees, fmtSigned, istClock, priceDecimals, progressBar, shortId } from '../../screens/draw/format.js';
+import { burstKeyNames, KEYMAP, keyLabel, keyNameOf, resolveKey } from '../../screens/keys/keymap.js';
 import { Header } from '../../screens/panels/Header.js';
 import { feedText, healthText } from '../../screens/panels/Header.js';
-import { protectionOf } from '../../screens/protection.js';
+import { protectionOf } from '../../screens/draw/protection.js';
 import { stepMarks } from '../../screens/overlays/ShutdownProgress.js';
 import { FIXTURE_NOW, stopLeg, storeIn, targetLeg } from './fixtures.js';
-import { wait } from './harness.js';
+import { renderApp, wait } from './harness.js';
+import { standIn } from '../../screens/draw/stand-in.js';
+import { Span } from '../../screens/draw/text.js';
 
 afterEach(() => cleanup());
 
@@ -74,22 +77,139 @@ describe('format', () => {
 
 describe('chart', () => {
   const fmt = (p: number): string => p.toFixed(2);
+  const BAR = 60_000;
+  /** `n` one-minute bars from 09:15 IST, rising 1.00 a bar, each from four prices. */
+  const risingBars = (n: number): PriceBar[] => {
+    let bars: PriceBar[] = [];
+    const open = Date.UTC(2025, 0, 15, 3, 45);
+    for (let i = 0; i < n; i++) {
+      for (const [k, p] of [100 + i, 100.5 + i, 99.8 + i, 100.9 + i].entries()) bars = withPrice(bars, p, open + i * BAR + k * 10_000, BAR);
+    }
+    return bars;
+  };
+  const text = (row: ChartRow): string => row.segments.map((s) => s.text).join('');
+  const draw = (over: Partial<ChartInput>): ReturnType<typeof drawChart> =>
+    drawChart({ bars: [], ticks: [], markers: [], levels: [], width: 40, height: 4, format: fmt, ...over });
 
-  test('plots the newest prices at the right edge with levels labelled on their rows', () => {
-    const history = Array.from({ length: 100 }, (_, i) => 100 + i / 10);
-    const rows = plotChart(history, [{ mark: 'T', price: 112 }, { mark: 'S', price: 98 }], 20, 4, fmt);
-    expect(rows).toHaveLength(4);
-    for (const r of rows) expect(r.plot).toHaveLength(20);
-    expect(rows[0]?.label).toContain('T 112.00');
-    expect(rows[3]?.label).toContain('S 98.00');
-    expect(rows.some((r) => r.label.includes('> 109.90'))).toBe(true);
-    expect(rows.map((r) => r.plot.at(-1)).join('')).toMatch(/[\u2801-\u28ff]/);
+  test('bars are built from the price stream: open, high, low, close per interval from IST midnight', () => {
+    const bars = risingBars(3);
+    expect(bars).toHaveLength(3);
+    expect(bars[1]).toEqual({ start: Date.UTC(2025, 0, 15, 3, 46), open: 101, high: 101.9, low: 100.8, close: 101.9, count: 4 });
+    // 1h bars start on the IST hour (09:00 IST is 03:30 UTC), as the strategy's schedule does.
+    expect(barStartOf(Date.UTC(2025, 0, 15, 4, 10), 3_600_000)).toBe(Date.UTC(2025, 0, 15, 3, 30));
+    // a clock step back counts in the last bar; a new IST day starts afresh
+    const back = withPrice(bars, 50, Date.UTC(2025, 0, 15, 3, 40), BAR);
+    expect(back).toHaveLength(3);
+    expect(back[2]).toMatchObject({ low: 50, close: 50, count: 5 });
+    expect(withPrice(bars, 7, Date.UTC(2025, 0, 16, 3, 45), BAR)).toEqual([{ start: Date.UTC(2025, 0, 16, 3, 45), open: 7, high: 7, low: 7, close: 7, count: 1 }]);
   });
 
-  test('no prices, no rows; a flat line still draws', () => {
-    expect(plotChart([], [], 10, 3, fmt)).toEqual([]);
-    const flat = plotChart([5, 5, 5], [], 10, 3, fmt);
-    expect(flat.map((r) => r.plot).join('')).toMatch(/[\u2801-\u28ff]/);
+  test('the bar list is bounded', () => {
+    let bars: PriceBar[] = [];
+    for (let i = 0; i < BAR_HISTORY_SIZE + 50; i++) bars = withPrice(bars, 100, Date.UTC(2025, 0, 15, 0, 0, i * 5), 5000);
+    expect(bars).toHaveLength(BAR_HISTORY_SIZE);
+    expect(bars.at(-1)?.start).toBe(Date.UTC(2025, 0, 15, 0, 0, (BAR_HISTORY_SIZE + 49) * 5));
+  });
+
+  test('bars start at the left edge, two cells each, and fill the width as the session goes', () => {
+    const c = draw({ bars: risingBars(10) });
+    expect(c.mode).toBe('bars');
+    expect(c.shown).toBe(10);
+    expect(c.firstAt).toBe(Date.UTC(2025, 0, 15, 3, 45));
+    const cells = Array.from({ length: 40 }, (_, x) => c.rows.some((r) => text(r)[x] !== ' '));
+    // bar i in cell 2i, its spare cell 2i+1 empty (no markers), nothing after the last bar
+    expect(cells.slice(0, 20)).toEqual(Array.from({ length: 20 }, (_, x) => x % 2 === 0));
+    expect(cells.slice(20).some(Boolean)).toBe(false);
+    // rising bars: the first bar's range is at the bottom, the last's at the top
+    expect(text(c.rows[3] as ChartRow)[0]).not.toBe(' ');
+    expect(text(c.rows[0] as ChartRow)[18]).not.toBe(' ');
+    expect(text(c.rows[0] as ChartRow)[0]).toBe(' ');
+  });
+
+  test('a high-low-close mark: range in the left dot column, close in the right', () => {
+    const bar: PriceBar = { start: 0, open: 1, high: 4, low: 1, close: 4, count: 4 };
+    const c = draw({ bars: Array.from({ length: 5 }, () => bar), width: 10, height: 1 });
+    // all four left dots (the range) and the top right dot (the close at the high)
+    expect(text(c.rows[0] as ChartRow)[0]).toBe(String.fromCharCode(0x2800 + 0x01 + 0x02 + 0x04 + 0x40 + 0x08));
+  });
+
+  test('more bars than fit at two cells: one cell each, the newest at the right edge', () => {
+    const c = draw({ bars: risingBars(60), width: 40 });
+    expect(c.shown).toBe(40);
+    expect(c.firstAt).toBe(Date.UTC(2025, 0, 15, 3, 45) + 20 * BAR);
+    expect(c.rows.some((r) => text(r)[39] !== ' ')).toBe(true);
+  });
+
+  test('entry and exit markers sit on the bars where they happened, at their price', () => {
+    const bars = risingBars(10);
+    const at = (i: number): number => (bars[i] as PriceBar).start + 30_000;
+    const c = draw({
+      bars,
+      markers: [
+        { kind: 'entry', at: at(1), price: 101 },
+        { kind: 'exit', at: at(7), price: 107.9 },
+        { kind: 'entry', at: at(7), price: 107.9 },
+        { kind: 'exit', at: Date.UTC(2025, 0, 15, 1, 0), price: 100 },
+      ],
+    });
+    const glyphAt = (x: number): string => c.rows.map((r) => text(r)[x]).join('').trim();
+    expect(glyphAt(3)).toBe('▲');
+    expect(glyphAt(15)).toBe('◆');
+    expect(c.rows[3]?.segments.some((s) => s.kind === 'entry' && s.text === '▲')).toBe(true);
+    // a fill before the first bar drawn has no bar to sit on
+    expect(c.rows.map(text).join('')).not.toContain('▼');
+    const exit = draw({ bars, markers: [{ kind: 'exit', at: at(4), price: 104.9 }] });
+    expect(exit.rows.map((r) => text(r)[9]).join('').trim()).toBe('▼');
+  });
+
+  test('target, stop, entry and last price are labels on the right edge, not lines across', () => {
+    const bars = risingBars(10);
+    const c = draw({ bars, levels: [{ mark: '>', price: 109.9 }, { mark: 'T', price: 112 }, { mark: 'S', price: 98 }, { mark: 'E', price: 108 }] });
+    expect(c.rows[0]?.label).toBe('T 112.00');
+    expect(c.rows[3]?.label).toBe('S 98.00');
+    const labels = c.rows.map((r) => r.label);
+    expect(labels.filter((l) => l.includes('> 109.90'))).toHaveLength(1);
+    expect(labels.filter((l) => l.includes('E 108.00'))).toHaveLength(1);
+    // one label per row while rows are free
+    for (const r of c.rows) expect(r.marks.length).toBeLessThanOrEqual(1);
+    // nothing drawn to the right of the last bar: no level lines
+    for (const r of c.rows) expect(text(r).slice(20).trim()).toBe('');
+  });
+
+  test('few bars: the recent ticks as a line from the left edge; no prices, no rows', () => {
+    const ticks = Array.from({ length: 30 }, (_, i) => 100 + i / 10);
+    const c = draw({ bars: risingBars(2), ticks, width: 20, levels: [{ mark: '>', price: 102.9 }] });
+    expect(c.mode).toBe('ticks');
+    expect(c.shown).toBe(30);
+    // 30 ticks, two per cell: cells 0–14 drawn, the rest blank
+    expect(c.rows.some((r) => text(r)[0] !== ' ')).toBe(true);
+    expect(c.rows.some((r) => text(r)[14] !== ' ')).toBe(true);
+    expect(c.rows.every((r) => text(r).slice(15).trim() === '')).toBe(true);
+    expect(c.rows[0]?.label).toBe('> 102.90');
+    expect(draw({}).rows).toEqual([]);
+    const flat = draw({ ticks: [5, 5, 5], width: 10, height: 3 });
+    expect(flat.rows.map(text).join('')).toMatch(/[\u2801-\u28ff]/);
+  });
+});
+
+describe('ASCII stand-ins for cheaper frames', () => {
+  test('non-ASCII one-cell characters become stand-ins and come back in order, colour codes and all', () => {
+    const cut = standIn(['LTP ₹1.00 ~ ', <Span key="a" tone="bad">{'▲ 2 → 3'}</Span>, 7], Span);
+    expect(cut?.width).toBe('LTP ₹1.00 ~ ▲ 2 → 3'.length + 1);
+    expect(cut?.restore('LTP ~1.00 ~ \u001b[31m~ 2 ~ 3\u001b[39m7')).toBe('LTP ₹1.00 ~ \u001b[31m▲ 2 → 3\u001b[39m7');
+  });
+
+  test('wide, combining or unknown elements take the ordinary path', () => {
+    expect(standIn('注文', Span)).toBeNull();
+    expect(standIn('e\u0301', Span)).toBeNull();
+    expect(standIn(<b>x</b>, Span)).toBeNull();
+    expect(standIn('plain ascii', Span)?.restore('plain ascii')).toBe('plain ascii');
+  });
+
+  test('a dashboard line with stand-ins reads exactly as its real text', () => {
+    const f = renderApp({ state: 'session_bars', columns: 120, rows: 32 }).frame();
+    expect(f).toContain('unrealised +₹967.50 (+6.45 pts × 150)');
+    expect(f).not.toContain('~');
   });
 });
 

@@ -4,7 +4,7 @@
 
 import { useEffect } from 'react';
 import { useStdout } from 'ink';
-import type { AppStore } from '../src/store/store.js';
+import type { AppStore } from '../../src/store/store.js';
 
 export const BELL = '\u0007';
 

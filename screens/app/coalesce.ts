@@ -5,10 +5,10 @@
 // the screen at once, inside the same store update, as before.
 
 import { createStore } from 'zustand/vanilla';
-import type { AppState, AppStore } from '../src/store/store.js';
+import type { AppState, AppStore } from '../../src/store/store.js';
 
 /** What changes with every quote and clock tick. */
-const TICK_FIELDS: ReadonlySet<string> = new Set<keyof AppState>(['now', 'session', 'nextBarAt', 'health', 'ltp', 'prevClose', 'ltpHistory']);
+const TICK_FIELDS: ReadonlySet<string> = new Set<keyof AppState>(['now', 'session', 'nextBarAt', 'health', 'ltp', 'prevClose', 'ltpHistory', 'bars']);
 
 export interface CoalesceOptions {
   /** Ticks alone reach the view at most once per this many ms (real time). Default 1000: the price and clock redraw once a second, like the default quote poll. */

@@ -1,7 +1,7 @@
 // The terminal's size, following stdout's 'resize' events (the real run passes it to App).
 
 import { useEffect, useState } from 'react';
-import type { TerminalSize } from './layout.js';
+import type { TerminalSize } from '../app/layout.js';
 
 export function readTerminalSize(stdout: NodeJS.WriteStream, fallback: TerminalSize = { columns: 80, rows: 24 }): TerminalSize {
   return { columns: stdout.columns || fallback.columns, rows: stdout.rows || fallback.rows };

@@ -7,11 +7,11 @@
 
 import { useCallback, useEffect, useReducer, useRef } from 'react';
 import { useInput, type Key } from 'ink';
-import type { EngineCommands } from '../src/engine/commands.js';
-import type { AppStore } from '../src/store/store.js';
+import type { EngineCommands } from '../../src/engine/commands.js';
+import type { AppStore } from '../../src/store/store.js';
 import { burstKeyNames, FLATTEN_CONFIRM_MS, keyLabel, keyNameOf, resolveKey, type Command } from './keymap.js';
-import type { StatusLine } from './panels/Footer.js';
-import type { Tone } from './tone.js';
+import type { StatusLine } from '../panels/Footer.js';
+import type { Tone } from '../draw/tone.js';
 
 export type Overlay = 'none' | 'help' | 'trades';
 

@@ -3,8 +3,8 @@
 
 import type { ReactNode } from 'react';
 import { Box, Text, useInput } from 'ink';
-import type { EngineCommands } from '../src/engine/commands.js';
-import { keyNameOf, resolveKey } from './keymap.js';
+import type { EngineCommands } from '../../src/engine/commands.js';
+import { keyNameOf, resolveKey } from '../keys/keymap.js';
 
 export function FatalScreen({ text, commands }: { text: string; commands: EngineCommands }): ReactNode {
   useInput((input, key) => {

@@ -8,30 +8,30 @@
 
 import { useCallback, type ReactNode } from 'react';
 import { Box } from 'ink';
-import type { EngineCommands } from '../src/engine/commands.js';
-import type { AppStore } from '../src/store/store.js';
+import type { EngineCommands } from '../../src/engine/commands.js';
+import type { AppStore } from '../../src/store/store.js';
 import { DashboardProvider, useDashboard } from './context.js';
 import { FatalScreen } from './FatalScreen.js';
-import { FLATTEN_CONFIRM_MS } from './keymap.js';
+import { FLATTEN_CONFIRM_MS } from '../keys/keymap.js';
 import { computeLayout, type Layout } from './layout.js';
-import { FlattenConfirm } from './overlays/FlattenConfirm.js';
-import { HelpOverlay } from './overlays/HelpOverlay.js';
-import { ShutdownProgress } from './overlays/ShutdownProgress.js';
-import { TradesOverlay } from './overlays/TradesOverlay.js';
+import { FlattenConfirm } from '../overlays/FlattenConfirm.js';
+import { HelpOverlay } from '../overlays/HelpOverlay.js';
+import { ShutdownProgress } from '../overlays/ShutdownProgress.js';
+import { TradesOverlay } from '../overlays/TradesOverlay.js';
 import { PanelBoundary } from './PanelBoundary.js';
-import { ErrorBanner } from './panels/ErrorBanner.js';
-import { FillProgress } from './panels/FillProgress.js';
-import { Footer } from './panels/Footer.js';
-import { GuardLine, guardRows } from './panels/GuardLine.js';
-import { Header } from './panels/Header.js';
-import { LegsPanel } from './panels/Legs.js';
-import { LogTail } from './panels/LogTail.js';
-import { PositionPanel } from './panels/Position.js';
-import { PriceChart } from './panels/PriceChart.js';
+import { ErrorBanner } from '../panels/ErrorBanner.js';
+import { FillProgress } from '../panels/FillProgress.js';
+import { Footer } from '../panels/Footer.js';
+import { GuardLine, guardRows } from '../panels/GuardLine.js';
+import { Header } from '../panels/Header.js';
+import { LegsPanel } from '../panels/Legs.js';
+import { LogTail } from '../panels/LogTail.js';
+import { PositionPanel } from '../panels/Position.js';
+import { PriceChart } from '../panels/PriceChart.js';
 import { Slot } from './Slot.js';
 import { TooSmall } from './TooSmall.js';
-import { useBell } from './useBell.js';
-import { useDashboardKeys, type DashboardUi } from './useDashboardKeys.js';
+import { useBell } from '../hooks/useBell.js';
+import { useDashboardKeys, type DashboardUi } from '../keys/useDashboardKeys.js';
 
 export interface AppProps {
   store: AppStore;
@@ -143,7 +143,7 @@ function Dashboard(props: AppProps): ReactNode {
 
 export function App(props: AppProps): ReactNode {
   return (
-    <DashboardProvider store={props.store} color={props.color ?? true}>
+    <DashboardProvider store={props.store} color={props.color ?? true} columns={Math.max(1, Math.floor(props.columns))}>
       <PanelBoundary
         name="dashboard"
         onError={props.onDisplayError}

@@ -4,8 +4,8 @@
 import type { ReactNode } from 'react';
 import { useDashboard } from './context.js';
 import { MIN_COLUMNS, MIN_ROWS } from './layout.js';
-import { flattenQuestion } from './overlays/FlattenConfirm.js';
-import { Line, Span } from './text.js';
+import { flattenQuestion } from '../overlays/FlattenConfirm.js';
+import { Line, Span } from '../draw/text.js';
 
 /** The full sentence when it fits, else a short one that still names the size to reach. */
 export function tooSmallText(columns: number, rows: number): string {

@@ -3,12 +3,12 @@
 
 import type { ReactNode } from 'react';
 import { render } from 'ink';
-import type { EngineCommands } from '../src/engine/commands.js';
-import type { AppStore } from '../src/store/store.js';
+import type { EngineCommands } from '../../src/engine/commands.js';
+import type { AppStore } from '../../src/store/store.js';
 import { App } from './App.js';
 import { coalescedView } from './coalesce.js';
-import { colorFromEnv } from './tone.js';
-import { useTerminalSize } from './useTerminalSize.js';
+import { colorFromEnv } from '../draw/tone.js';
+import { useTerminalSize } from '../hooks/useTerminalSize.js';
 
 /** Switch to the alternate screen, clear it, home the cursor, hide it. */
 export const ENTER_SCREEN = '\u001b[?1049h\u001b[2J\u001b[H\u001b[?25l';

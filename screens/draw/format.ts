@@ -1,8 +1,8 @@
 // Text formatting shared by the panels: IST clock, prices on the tick's decimals, rupees,
 // ages and text progress bars. Pure functions, no React.
 
-import { decimalsOf } from '../src/broker/ticks.js';
-import type { OrderPhase, PositionPhase, SessionState } from '../src/store/types.js';
+import { decimalsOf } from '../../src/broker/ticks.js';
+import type { OrderPhase, PositionPhase, SessionState } from '../../src/store/types.js';
 
 /** India Standard Time is UTC+05:30 all year (no DST): never the machine's zone. */
 const IST_OFFSET_MS = (5 * 60 + 30) * 60 * 1000;
@@ -14,6 +14,14 @@ export function istClock(epochMs: number): string {
   if (!Number.isFinite(epochMs) || epochMs <= 0) return '--:--:--';
   const d = new Date(epochMs + IST_OFFSET_MS);
   return `${pad2(d.getUTCHours())}:${pad2(d.getUTCMinutes())}:${pad2(d.getUTCSeconds())}`;
+}
+
+/** A bar length as the config spells it: 5s, 1m, 15m, 1h, D. */
+export function fmtInterval(ms: number): string {
+  if (!(ms > 0) || ms >= 86_400_000) return 'D';
+  if (ms % 3_600_000 === 0) return `${ms / 3_600_000}h`;
+  if (ms % 60_000 === 0) return `${ms / 60_000}m`;
+  return `${Math.round(ms / 1000)}s`;
 }
 
 /** Decimals for prices of an instrument: the tick's decimals, at least 2. */

@@ -1,6 +1,6 @@
 // Is a held position missing its exit protection? Pure, so the legs panel and tests agree.
 
-import type { DashboardState, LegView } from '../src/store/types.js';
+import type { DashboardState, LegView } from '../../src/store/types.js';
 
 export interface LegProblem {
   role: LegView['role'];
