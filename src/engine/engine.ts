@@ -380,7 +380,7 @@ export class Engine implements EngineCommands {
   /** A new last traded price, however it arrived (a quote poll or a pushed tick): the one price path. */
   onPrice(ltp: number, prevClose: number | null = null): void {
     this.ctx.ltp = ltp;
-    this.deps.store.getState().quoteReceived(ltp, prevClose);
+    this.deps.store.getState().quoteReceived(ltp, prevClose, this.ctx.clock.now());
     // The session guard's mark-to-market check runs on every price, not on a timer.
     if (this.recovered) {
       const look = this.guard.look(this.ctx);
