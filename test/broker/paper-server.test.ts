@@ -49,6 +49,26 @@ describe('paper-server', () => {
     });
   });
 
+  it('placesmartorder trades the difference to position_size, and does nothing when it already matches', async () => {
+    const r = rig();
+    const post = await serve(r);
+    const smart = (extra: Record<string, unknown>) => post('placesmartorder', place({ position_size: 0, ...extra }));
+    // No position and none wanted: a plain order, as OpenAlgo does.
+    const first = await smart({ quantity: '75', position_size: 0 });
+    expect(first).toMatchObject({ status: 200, json: { status: 'success', orderid: expect.any(String) } });
+    expect(r.broker.netQuantity()).toBe(75);
+    // Long 75, want 225: BUY 150 whatever the action says.
+    expect((await smart({ action: 'SELL', quantity: '75', position_size: 225 })).json).toMatchObject({ status: 'success', orderid: expect.any(String) });
+    expect(r.broker.netQuantity()).toBe(225);
+    expect(r.broker.placedOrders.at(-1)?.request).toMatchObject({ action: 'BUY', quantity: 150 });
+    // Already there: success without an order id.
+    expect((await smart({ quantity: '75', position_size: 225 })).json).toEqual({ status: 'success', message: 'Positions Already Matched. No Action needed.' });
+    // Want flat: SELL 225.
+    await smart({ action: 'SELL', quantity: '75', position_size: 0 });
+    expect(r.broker.netQuantity()).toBe(0);
+    expect((await post('placesmartorder', place())).json).toEqual({ status: 'error', message: "{'position_size': ['Missing data for required field.']}" });
+  });
+
   it('rejects a bad key with 403, unknown or missing fields with 400, unknown order ids with 404', async () => {
     const r = rig();
     const post = await serve(r);
