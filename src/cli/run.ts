@@ -13,6 +13,7 @@ import { createLogger, type Logger } from '../log/logger.js';
 import { createAppStore, type AppStore } from '../store/store.js';
 import type { Io } from './config-command.js';
 import { EXIT } from './exit-codes.js';
+import { acquireInstanceLock, describeHolder, lockFileName, type InstanceLock } from './instance-lock.js';
 import { startDashboard, whyNoDashboard } from '../../screens/render.js';
 
 export interface RunOptions {
@@ -96,10 +97,31 @@ export async function runTrader(opts: RunOptions): Promise<number> {
   const secrets = [c.OPENALGO_API_KEY ?? ''].filter((s) => s.length > 0);
   const symbol = c.SYMBOL ?? DEFAULT_PAPER_SYMBOL;
 
+  // One instance per book: before anything is built, logged or sent.
+  let lock: InstanceLock;
+  let tookOver: string | null = null;
+  try {
+    const taken = acquireInstanceLock({
+      dir: c.STATE_DIR,
+      name: lockFileName(resolved.mode, c.EXCHANGE, symbol),
+      book: `${resolved.mode} ${symbol}@${c.EXCHANGE}`,
+    });
+    if (!taken.ok) {
+      io.err(`random-scalp: ${taken.message}`);
+      return EXIT.CONFIG;
+    }
+    lock = taken.lock;
+    if (taken.tookOverFrom) tookOver = `took over the lock of a run that is gone (${describeHolder(taken.tookOverFrom)})`;
+  } catch (err) {
+    io.err(`random-scalp: cannot take the instance lock in STATE_DIR ${c.STATE_DIR}: ${err instanceof Error ? err.message : String(err)}`);
+    return EXIT.CONFIG;
+  }
+
   let built: { broker: Broker; detail: string };
   try {
     built = buildBroker(resolved, clock, opts.liveData);
   } catch (err) {
+    lock.release();
     io.err(`random-scalp: ${err instanceof Error ? err.message : String(err)}`);
     return EXIT.CONFIG;
   }
@@ -127,6 +149,7 @@ export async function runTrader(opts: RunOptions): Promise<number> {
   const banner = `${resolved.mode.toUpperCase()} broker (${resolved.modeReason}): ${built.detail}`;
   if (!headless) io.out(`random-scalp: ${banner}`);
   log.info('START', banner);
+  if (tookOver) log.warn('LOCK', tookOver);
   if (noDashboard !== null && noDashboard !== 'requested') log.info('START', `headless: ${noDashboard}`);
   for (const w of warnings(resolved)) log.warn('CONFIG', w);
 
@@ -170,5 +193,6 @@ export async function runTrader(opts: RunOptions): Promise<number> {
     dashboard?.unmount();
     await log.close();
     await built.broker.close?.();
+    lock.release();
   }
 }
