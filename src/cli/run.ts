@@ -13,6 +13,8 @@ import { createLogger, type Logger } from '../log/logger.js';
 import { createAppStore, type AppStore } from '../store/store.js';
 import type { Io } from './config-command.js';
 import { EXIT } from './exit-codes.js';
+import { setupAlerts } from '../alerts/setup.js';
+import { writeTerminalAlert } from '../alerts/channel-terminal.js';
 import { acquireInstanceLock, describeHolder, lockFileName, type InstanceLock } from './instance-lock.js';
 import { startDashboard, whyNoDashboard } from '../../screens/render.js';
 
@@ -152,6 +154,20 @@ export async function runTrader(opts: RunOptions): Promise<number> {
   if (tookOver) log.warn('LOCK', tookOver);
   if (noDashboard !== null && noDashboard !== 'requested') log.info('START', `headless: ${noDashboard}`);
   for (const w of warnings(resolved)) log.warn('CONFIG', w);
+  // Terminal alerts: through the store to the dashboard, or straight to a terminal when headless
+  // on one; a headless stdout redirected to a file or a pipe never gets escape sequences.
+  const alerts = setupAlerts({
+    config: c,
+    subject: { mode: resolved.mode, symbol, exchange: c.EXCHANGE },
+    clock,
+    log,
+    secrets,
+    env: process.env,
+    terminal: !headless ? (a) => store.getState().terminalAlertRaised(a) : stdout.isTTY ? writeTerminalAlert(stdout) : null,
+    criticalRingsAlready: !headless,
+  });
+  log.info('ALERT', alerts.summary);
+  for (const w of alerts.warnings) log.warn('ALERT', w);
 
   const engine = new Engine({
     broker: built.broker,
@@ -162,6 +178,7 @@ export async function runTrader(opts: RunOptions): Promise<number> {
     stateFile,
     marketOnTarget: c.ENABLE_MARKET_ON_TARGET,
     failClosedOnUnknownSymbol: resolved.mode === 'live',
+    observers: [alerts.dispatcher.observe],
   });
 
   const onSignal = (): void => engine.quit();
@@ -191,6 +208,7 @@ export async function runTrader(opts: RunOptions): Promise<number> {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     dashboard?.unmount();
+    await alerts.close();
     await log.close();
     await built.broker.close?.();
     lock.release();

@@ -8,6 +8,7 @@ import type { ShutdownPhase, TradeRecord } from '../store/types.js';
 import type { Clock } from './clock.js';
 import type { EngineCommands } from './commands.js';
 import { type EngineContext, type EngineSettings } from './context.js';
+import { daySummary } from './day-summary.js';
 import { enter } from './entry.js';
 import { fanOut, type EngineObserver } from './events.js';
 import { instrumentBroker, type BrokerHealthFlags } from './instrumented-broker.js';
@@ -460,6 +461,7 @@ export class Engine implements EngineCommands {
         await this.afterExit('square_off');
       }
     });
+    ctx.emit({ type: 'notable', at: ctx.clock.now(), kind: 'day_summary', message: daySummary(ctx.state) });
   }
 
   private async afterExit(reason: Parameters<typeof realiseIfFlat>[1]): Promise<void> {

@@ -19,6 +19,7 @@ export interface StoreActions {
   engineStateChanged(view: Partial<Pick<DashboardState, 'position' | 'legs' | 'pnl' | 'tradesToday' | 'paused' | 'marketOnTarget'>>): void;
   shutdownPhaseChanged(phase: ShutdownPhase, detail: string, at: number): void;
   criticalRaised(): void;
+  terminalAlertRaised(alert: Omit<NonNullable<DashboardState['terminalAlert']>, 'seq'>): void;
   bannerChanged(banner: string | null): void;
   logged(line: Omit<LogLine, 'seq'>): void;
 }
@@ -53,6 +54,7 @@ export function initialState(): DashboardState {
     tradesToday: [],
     shutdown: { phase: 'idle', detail: '', since: null },
     criticalSeq: 0,
+    terminalAlert: null,
     banner: null,
     log: [],
     logSeq: 0,
@@ -80,6 +82,7 @@ export function createAppStore(): AppStore {
     engineStateChanged: (view) => set(view),
     shutdownPhaseChanged: (phase, detail, at) => set({ shutdown: { phase, detail, since: at } }),
     criticalRaised: () => set((s) => ({ criticalSeq: s.criticalSeq + 1 })),
+    terminalAlertRaised: (alert) => set((s) => ({ terminalAlert: { ...alert, seq: (s.terminalAlert?.seq ?? 0) + 1 } })),
     bannerChanged: (banner) => set({ banner }),
     logged: (line) =>
       set((s) => {
