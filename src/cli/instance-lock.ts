@@ -194,3 +194,13 @@ function takeOverStale(file: string, judged: LockHolder | null): boolean {
   fs.rmSync(aside, { force: true });
   return same;
 }
+
+export type LockState = { state: 'free' } | { state: 'held'; holder: LockHolder } | { state: 'stale'; holder: LockHolder | null };
+
+/** What a start would find, without taking the lock (doctor). */
+export function inspectInstanceLock(dir: string, name: string): LockState {
+  const holder = readHolder(path.join(dir, name));
+  if (holder === 'missing') return { state: 'free' };
+  if (holder !== null && holderAlive(holder)) return { state: 'held', holder };
+  return { state: 'stale', holder };
+}

@@ -7,6 +7,7 @@ import { configCommand, readSources, type Io } from './config-command.js';
 import { EXIT } from './exit-codes.js';
 import { runTrader } from './run.js';
 import { runPaperServer } from './paper-server-command.js';
+import { doctorCommand } from './doctor-command.js';
 
 /** The package version, from the nearest package.json up the tree (sources and dist/ differ in depth). */
 function packageVersion(): string {
@@ -30,6 +31,17 @@ function defaultText(key: ConfigKey): string {
   if (live === undefined && paper === undefined) return '';
   if (paper !== undefined && paper !== live) return ` (default ${live ?? 'none'}; paper ${paper})`;
   return live === '' ? '' : ` (default ${live})`;
+}
+
+/** Setting flags as given (`--lots 2` → LOTS: "2"), by config key. */
+function settingFlags(flags: Record<string, string | boolean>): Partial<Record<ConfigKey, string>> {
+  const values: Partial<Record<ConfigKey, string>> = {};
+  for (const key of FLAG_KEYS) {
+    const camel = key.toLowerCase().replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+    const v = flags[camel];
+    if (typeof v === 'string') values[key] = v;
+  }
+  return values;
 }
 
 export interface MainOptions {
@@ -72,12 +84,7 @@ export async function main(argv: string[], opts: MainOptions = {}): Promise<numb
       result = Promise.resolve(EXIT.CONFIG);
       return;
     }
-    const flagValues: Partial<Record<ConfigKey, string>> = {};
-    for (const key of FLAG_KEYS) {
-      const camel = key.toLowerCase().replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
-      const v = flags[camel];
-      if (typeof v === 'string') flagValues[key] = v;
-    }
+    const flagValues = settingFlags(flags);
     const modeFlag = flags.paper ? 'paper' : flags.live ? 'live' : undefined;
     result = runTrader({
       io,
@@ -85,6 +92,29 @@ export async function main(argv: string[], opts: MainOptions = {}): Promise<numb
       headless: Boolean(flags.headless),
       liveData: Boolean(flags.liveData),
     });
+  });
+
+  const doctor = program
+    .command('doctor')
+    .description('check that everything is ready to trade: one row per check, ok/warn/fail with what to do; exit 1 when any fails')
+    .option('--json', 'one JSON document for scripts')
+    .option('--paper', 'check the paper setup')
+    .option('--live', 'check the live setup (OpenAlgo)');
+  for (const key of FLAG_KEYS) doctor.addOption(new Option(`${flagName(key)} <value>`, `${SCHEMA[key].help} [${key}]`));
+  doctor.action((_own: Record<string, string | boolean>, command: Command) => {
+    // The root program declares the same flags: commander files them there, wherever they stand.
+    const flags = command.optsWithGlobals<Record<string, string | boolean>>();
+    if (flags.paper && flags.live) {
+      io.err('random-scalp: --paper and --live exclude each other: choose one');
+      result = Promise.resolve(EXIT.CONFIG);
+      return;
+    }
+    const modeFlag = flags.paper ? 'paper' : flags.live ? 'live' : undefined;
+    result = doctorCommand(
+      { ...readSources(cwd, env, opts.confCwd), flags: settingFlags(flags), ...(modeFlag ? { modeFlag } : {}) },
+      io,
+      { json: Boolean(flags.json) },
+    );
   });
 
   program

@@ -13,6 +13,7 @@ import { createLogger, type Logger } from '../log/logger.js';
 import { createAppStore, type AppStore } from '../store/store.js';
 import type { Io } from './config-command.js';
 import { EXIT } from './exit-codes.js';
+import { configWarnings } from './config-warnings.js';
 import { setupAlerts } from '../alerts/setup.js';
 import { writeTerminalAlert } from '../alerts/channel-terminal.js';
 import { acquireInstanceLock, describeHolder, lockFileName, type InstanceLock } from './instance-lock.js';
@@ -26,20 +27,6 @@ export interface RunOptions {
   clock?: Clock;
   stdout?: NodeJS.WriteStream;
   stdin?: NodeJS.ReadStream;
-}
-
-const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/;
-
-function warnings(resolved: ResolvedConfig): string[] {
-  const out: string[] = [];
-  const host = resolved.config.OPENALGO_API_HOST;
-  if (resolved.mode === 'live' || resolved.rawOf.OPENALGO_API_KEY) {
-    const u = new URL(host);
-    if (u.protocol === 'http:' && !LOOPBACK.test(u.hostname)) {
-      out.push(`OPENALGO_API_HOST ${host} is plain http to a host that is not loopback: the API key crosses the network unencrypted (use https or an SSH tunnel)`);
-    }
-  }
-  return out;
 }
 
 function buildBroker(resolved: ResolvedConfig, clock: Clock, liveData: boolean): { broker: Broker; detail: string } {
@@ -153,7 +140,7 @@ export async function runTrader(opts: RunOptions): Promise<number> {
   log.info('START', banner);
   if (tookOver) log.warn('LOCK', tookOver);
   if (noDashboard !== null && noDashboard !== 'requested') log.info('START', `headless: ${noDashboard}`);
-  for (const w of warnings(resolved)) log.warn('CONFIG', w);
+  for (const w of configWarnings(resolved)) log.warn('CONFIG', w);
   // Terminal alerts: through the store to the dashboard, or straight to a terminal when headless
   // on one; a headless stdout redirected to a file or a pipe never gets escape sequences.
   const alerts = setupAlerts({
