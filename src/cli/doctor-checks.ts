@@ -232,7 +232,11 @@ function stateDirRow(dir: string): DoctorRow {
     fs.unlinkSync(probeFile);
     return ok('state_dir', `${dir} writable (write + fsync ${(performance.now() - started).toFixed(1)} ms)`);
   } catch (err) {
-    fs.rmSync(probeFile, { force: true });
+    try {
+      fs.rmSync(probeFile, { force: true });
+    } catch {
+      // the directory is not usable at all: nothing was left behind
+    }
     const code = (err as NodeJS.ErrnoException).code ?? describeError(err);
     return fail('state_dir', `${dir} not writable (${code})`, 'set STATE_DIR to a directory you own (state and logs live there; crash recovery needs it)');
   }
