@@ -107,7 +107,11 @@ export interface Broker {
   orderStatus(orderId: string): Promise<OrderReport>;
   cancelOrder(orderId: string): Promise<void>;
   modifyOrder(orderId: string, req: OrderRequest): Promise<void>;
-  orderBook(): Promise<OrderReport[]>;
+  /**
+   * The day's orders. `fills: false` skips what it costs to learn filled quantities (OpenAlgo's
+   * trade book): open orders may then report 0 filled. For spotting a change, not for applying one.
+   */
+  orderBook(opts?: { fills?: boolean }): Promise<OrderReport[]>;
   tradeBook(): Promise<TradeRow[]>;
   positionBook(): Promise<PositionRow[]>;
   quote(symbol: string, exchange: string): Promise<Quote>;

@@ -1,4 +1,4 @@
-import type { Broker, OrderRequest } from '../broker/types.js';
+import type { Broker, OrderReport, OrderRequest } from '../broker/types.js';
 import type { TickGrid } from '../broker/ticks.js';
 import type { Logger } from '../log/logger.js';
 import type { AppStore } from '../store/store.js';
@@ -47,6 +47,8 @@ export interface EngineContext {
   commit(): void;
   /** Tell the observers (journal, alerts) what happened; never throws, never waits. */
   emit: EngineObserver;
+  /** Every order book read passes through here: an order on our symbol that is not ours is news. */
+  noticeOrderBook?(rows: readonly OrderReport[]): void;
 }
 
 export function orderRequest(

@@ -1,7 +1,7 @@
 import { AUTH_MESSAGE, describeError, isBrokerError } from '../broker/errors.js';
 import { fallbackLotSize, fallbackTickSize } from '../broker/instruments.js';
 import { tickGrid } from '../broker/ticks.js';
-import type { Broker, Instrument } from '../broker/types.js';
+import type { Broker, BrokerOrderStatus, Instrument } from '../broker/types.js';
 import type { Logger } from '../log/logger.js';
 import type { AppStore } from '../store/store.js';
 import type { ShutdownPhase, TradeRecord } from '../store/types.js';
@@ -10,15 +10,18 @@ import type { EngineCommands } from './commands.js';
 import { type EngineContext, type EngineSettings } from './context.js';
 import { daySummary } from './day-summary.js';
 import { enter } from './entry.js';
+import type { FeedMode, MarketFeed } from '../broker/feed.js';
+import { FeedLink } from './feed-link.js';
+import { PushWatch } from './push-watch.js';
 import { fanOut, type EngineObserver } from './events.js';
 import { instrumentBroker, type BrokerHealthFlags } from './instrumented-broker.js';
 import { CONFIRM_POLL_MS, CONFIRM_POLLS, exitAtMarket, type PhaseReporter } from './market-exit.js';
-import { checkLegs } from './oco.js';
+import { checkLegs, readLegs, settleLegs } from './oco.js';
 import type { TrackedOrder } from './order-machine.js';
 import { realiseIfFlat } from './position-close.js';
 import { MAX_PROTECT_ATTEMPTS, targetPrice } from './protection.js';
 import { publishState, stateSummary } from './publish.js';
-import { reconcile } from './reconcile.js';
+import { reconcile, type ReconcileOutcome } from './reconcile.js';
 import { recover } from './recovery.js';
 import { SerialLock } from './lock.js';
 import { TradingCalendar, formatIstDateTime, istParts } from './schedule.js';
@@ -47,7 +50,17 @@ export interface EngineDeps {
   failClosedOnUnknownSymbol: boolean;
   /** Those who record or announce what the engine does (journal, alerts). */
   observers?: readonly EngineObserver[];
+  /** The push feed (ticks, order updates); none means polling only (FEED=poll). */
+  feed?: MarketFeed;
+  /** FEED: auto (push when it is live, else poll), push, poll. Default auto with a feed, poll without. */
+  feedMode?: FeedMode;
+  /** The OCO poll's interval while the feed is trusted with order updates (FEED_SAFETY_POLL_SECONDS). */
+  safetyPollMs?: number;
 }
+
+/** While the feed is trusted, every safety poll reads the order book alone, and this often reads fills too. */
+export const SAFETY_FULL_READ_MS = 20_000;
+export const DEFAULT_SAFETY_POLL_MS = 5_000;
 
 /** How long the graceful exit keeps reconciling after its market orders, and how often. */
 export const KEEP_ALIVE_MS = 30_000;
@@ -62,13 +75,18 @@ export class Engine implements EngineCommands {
   private readonly brokerFlags: BrokerHealthFlags;
   private readonly loops = new AbortController();
   private urgentController = new AbortController();
+  /** Aborted (and renewed) when the OCO poll must stop waiting: the feed just lost our trust. */
+  private ocoWake = new AbortController();
+  private readonly push: PushWatch;
+  private readonly feedLink: FeedLink;
+  private lastFullLegRead = 0;
   private running: Promise<void>[] = [];
   private recovered = false;
   private shuttingDown: Promise<number> | null = null;
   private flattening = false;
   /** The state as last saved, to skip writes that would change nothing. */
   private lastCommitted = '';
-  private lastReconcile: 'in_sync' | 'corrected' | 'unavailable' = 'in_sync';
+  private lastReconcile: ReconcileOutcome = 'in_sync';
   private lastReconcileAt = 0;
   private resolveStopped: (code: number) => void = () => {};
   /** Resolves with the exit code once a shutdown (however it was asked for) has finished. */
@@ -82,8 +100,10 @@ export class Engine implements EngineCommands {
     this.calendar = new TradingCalendar(deps.settings.schedule);
     const day = istParts(deps.clock.now()).day;
     const self = this;
-    const emit = fanOut(deps.observers ?? [], (index, err) =>
-      deps.log.error('ENGINE', `observer ${index + 1} failed (${describeError(err)}): trading goes on without it`),
+    this.push = new PushWatch(deps.clock, deps.feed ? (deps.feedMode ?? 'auto') : 'poll');
+    const engineObserver: EngineObserver = (event) => this.feedLink.observe(event);
+    const emit = fanOut([engineObserver, ...(deps.observers ?? [])], (index, err) =>
+      deps.log.error('ENGINE', `${index === 0 ? 'feed link' : `observer ${index}`} failed (${describeError(err)}): trading goes on without it`),
     );
     this.ctx = {
       broker: instrumented,
@@ -100,7 +120,29 @@ export class Engine implements EngineCommands {
         return self.urgentController.signal;
       },
       commit: () => this.commit(),
+      noticeOrderBook: (rows) => this.feedLink.noticeOrderBook(rows),
     };
+    this.feedLink = new FeedLink(this.ctx, this.lock, this.push, this.loops.signal, {
+      onPrice: (ltp) => this.onPrice(ltp),
+      afterOrderNews: () => this.ocoPass('none'),
+      pollLegs: () => this.ocoPass('full'),
+      reconcile: () => this.reconcileUntilSettled(),
+      trustChanged: () => this.feedTrustChanged(),
+    });
+    this.publishFeed();
+  }
+
+  private publishFeed(): void {
+    this.deps.store.getState().feedChanged(this.push.view());
+  }
+
+  /** Less trust: the OCO poll stops waiting out its long safety interval and polls at full rate now. */
+  private feedTrustChanged(): void {
+    if (!this.push.ordersTrusted()) {
+      this.ocoWake.abort();
+      this.ocoWake = new AbortController();
+    }
+    this.publishFeed();
   }
 
   get state(): EngineState {
@@ -139,6 +181,7 @@ export class Engine implements EngineCommands {
     if (!this.brokerFlags.reachable) return 'broker unreachable';
     // Our books can say flat while the account is not (an outside trade): never buy blind.
     if (this.lastReconcile === 'unavailable') return 'position book unavailable: waiting for a reconciliation';
+    if (this.lastReconcile === 'deferred') return 'position differs from the broker: reconciling again in a moment';
     if (s.paused) return 'paused by trader (p to resume)';
     if (s.squaredOffDay === istParts(this.ctx.clock.now()).day) return 'after square-off';
     return null;
@@ -184,6 +227,8 @@ export class Engine implements EngineCommands {
     this.commit();
     this.summary();
     ctx.log.info('START', `trading ${settings.symbol}@${settings.exchange} ${settings.lots} × ${ctx.lotSize}, tick ${ctx.grid.tick}; now ${formatIstDateTime(ctx.clock.now())}`);
+    await this.feedLink.seedOrderBook();
+    if (this.deps.feed) this.feedLink.start(this.deps.feed);
     this.running = [this.quoteLoop(), this.barLoop(), this.ocoLoop(), this.reconcileLoop(), this.squareOffLoop()];
   }
 
@@ -249,13 +294,13 @@ export class Engine implements EngineCommands {
 
   // ---- loops ------------------------------------------------------------------------------
 
-  private async every(ms: number | (() => number), body: () => Promise<void>): Promise<void> {
+  private async every(ms: number | (() => number), body: () => Promise<void>, wake?: () => AbortSignal): Promise<void> {
     const signal = this.loops.signal;
     while (!signal.aborted) {
       try {
-        await this.ctx.clock.sleep(typeof ms === 'number' ? ms : ms(), signal);
+        await this.ctx.clock.sleep(typeof ms === 'number' ? ms : ms(), wake ? AbortSignal.any([signal, wake()]) : signal);
       } catch {
-        return;
+        if (signal.aborted) return;
       }
       try {
         await body();
@@ -274,6 +319,9 @@ export class Engine implements EngineCommands {
         this.calendar.session(now, ctx.state.squaredOffDay === istParts(now).day),
         this.calendar.nextBarClose(now),
       );
+      this.feedLink.review();
+      // Ticks stand in for quotes while they flow; a quiet instrument is still quoted.
+      if (this.push.ticksFlowing()) return;
       try {
         const q = await ctx.broker.quote(ctx.settings.symbol, ctx.settings.exchange);
         this.onPrice(q.ltp, q.prevClose);
@@ -339,45 +387,70 @@ export class Engine implements EngineCommands {
   }
 
   private ocoLoop(): Promise<void> {
-    return this.every(this.ctx.settings.ocoPollMs, async () => {
-      const s = this.ctx.state;
-      if (s.phase === 'flat' || s.phase === 'entering' || this.shuttingDown) return;
-      await this.lock.run(async () => {
-        if (this.ctx.state.phase === 'flat' || this.ctx.state.phase === 'entering') return;
-        if (this.squareOffUnfinished()) {
-          // The square-off's market exit failed (not placed, or not filled and cancelled): legs
-          // must not be re-armed into the night; keep selling until flat.
-          this.ctx.log.warn('SQUARE_OFF', `still holding ${heldQuantity(this.ctx.state)} after square-off: selling at market again`);
-          await exitAtMarket(this.ctx, 'square_off', this.report);
-          await this.afterExit('square_off');
-          return;
-        }
-        const before = this.ctx.state.phase;
-        const outcome = await checkLegs(this.ctx);
-        const stale = outcome === 'exiting' ? this.staleExit() : null;
-        if (outcome === 'unprotected' && this.ctx.state.protectFailures >= MAX_PROTECT_ATTEMPTS) {
-          this.ctx.log.critical('CRITICAL', `still UNPROTECTED after ${MAX_PROTECT_ATTEMPTS} attempts: flattening at market`);
-          await exitAtMarket(this.ctx, 'flatten', this.report);
-          await this.afterExit('flatten');
-        } else if (stale) {
-          // The market exit left working has not filled (a part-fill whose rest never trades, a
-          // hang): cancel it, keeping what filled, and sell what is still held again.
-          const reason = (stale.reason as TradeRecord['reason'] | undefined) ?? 'flatten';
-          this.ctx.log.warn('ESCALATE', `market exit ${stale.orderId ?? '?'} still not filled after ${Math.round((this.ctx.clock.now() - stale.placedAt) / 1000)} s: selling what is held again`);
-          await exitAtMarket(this.ctx, reason, this.report);
-          await this.afterExit(reason);
-        } else if (outcome === 'flat' || outcome === 'short' || this.ctx.state.phase !== before) {
-          this.summary();
-        }
-        if (outcome === 'flat' || outcome === 'short') {
-          // Our books say flat: ask the broker before trusting it. A position closed from outside
-          // (the trader's terminal) leaves our legs working, and one of them filling then made
-          // the account SHORT, which only the position book shows; without this it would wait
-          // for the next scheduled reconciliation (and a new entry would buy into it).
-          await this.reconcileUntilSettled();
-        }
-      });
-    });
+    const { settings } = this.ctx;
+    const safetyMs = this.deps.safetyPollMs ?? DEFAULT_SAFETY_POLL_MS;
+    return this.every(
+      () => (this.push.ordersTrusted() ? Math.max(settings.ocoPollMs, safetyMs) : settings.ocoPollMs),
+      async () => {
+        this.feedLink.review();
+        const s = this.ctx.state;
+        if (s.phase === 'flat' || s.phase === 'entering' || this.shuttingDown) return;
+        // Trusted push: the order book alone says whether anything moved, and fills are read
+        // now and then anyway. Otherwise every poll reads the fills.
+        const now = this.ctx.clock.now();
+        const full = !this.push.ordersTrusted() || now - this.lastFullLegRead >= SAFETY_FULL_READ_MS;
+        await this.lock.run(() => this.ocoPass(full ? 'full' : 'light'));
+      },
+      () => this.ocoWake.signal,
+    );
+  }
+
+  /**
+   * The OCO reaction, run under the lock: read the legs (a poll: 'full' or 'light'; 'none' when a
+   * pushed update was just applied), then act on what is known — the same path either way.
+   */
+  private async ocoPass(read: 'full' | 'light' | 'none'): Promise<void> {
+    const { ctx } = this;
+    if (ctx.state.phase === 'flat' || ctx.state.phase === 'entering') return;
+    if (this.squareOffUnfinished()) {
+      // The square-off's market exit failed (not placed, or not filled and cancelled): legs
+      // must not be re-armed into the night; keep selling until flat.
+      ctx.log.warn('SQUARE_OFF', `still holding ${heldQuantity(ctx.state)} after square-off: selling at market again`);
+      await exitAtMarket(ctx, 'square_off', this.report);
+      await this.afterExit('square_off');
+      return;
+    }
+    const before = ctx.state.phase;
+    if (read !== 'none') {
+      if (read === 'full') this.lastFullLegRead = ctx.clock.now();
+      for (const order of await readLegs(ctx, read)) {
+        // A poll found news: the feed, if we trust it, must have sent it too.
+        if (order.orderId !== null) this.push.expectPolledChange(order.orderId, brokerStatusOf(order), order.filled);
+      }
+    }
+    const outcome = await settleLegs(ctx);
+    const stale = outcome === 'exiting' ? this.staleExit() : null;
+    if (outcome === 'unprotected' && ctx.state.protectFailures >= MAX_PROTECT_ATTEMPTS) {
+      ctx.log.critical('CRITICAL', `still UNPROTECTED after ${MAX_PROTECT_ATTEMPTS} attempts: flattening at market`);
+      await exitAtMarket(ctx, 'flatten', this.report);
+      await this.afterExit('flatten');
+    } else if (stale) {
+      // The market exit left working has not filled (a part-fill whose rest never trades, a
+      // hang): cancel it, keeping what filled, and sell what is still held again.
+      const reason = (stale.reason as TradeRecord['reason'] | undefined) ?? 'flatten';
+      ctx.log.warn('ESCALATE', `market exit ${stale.orderId ?? '?'} still not filled after ${Math.round((ctx.clock.now() - stale.placedAt) / 1000)} s: selling what is held again`);
+      await exitAtMarket(ctx, reason, this.report);
+      await this.afterExit(reason);
+    } else if (outcome === 'flat' || outcome === 'short' || ctx.state.phase !== before) {
+      this.summary();
+    }
+    if (outcome === 'flat' || outcome === 'short') {
+      // Our books say flat: ask the broker before trusting it. A position closed from outside
+      // (the trader's terminal) leaves our legs working, and one of them filling then made
+      // the account SHORT, which only the position book shows; without this it would wait
+      // for the next scheduled reconciliation (and a new entry would buy into it).
+      await this.reconcileUntilSettled();
+    }
   }
 
   /** A market exit working for longer than two confirmation windows, if any. */
@@ -405,7 +478,7 @@ export class Engine implements EngineCommands {
     return this.every(Math.min(RECONCILE_RETRY_MS, reconcileMs), async () => {
       if (this.shuttingDown) return;
       const due = this.ctx.clock.now() - this.lastReconcileAt >= reconcileMs;
-      if (due || this.lastReconcile === 'unavailable') await this.reconcileLocked();
+      if (due || this.lastReconcile === 'unavailable' || this.lastReconcile === 'deferred') await this.reconcileLocked();
     });
   }
 
@@ -484,6 +557,7 @@ export class Engine implements EngineCommands {
   abandon(): void {
     this.loops.abort();
     this.urgentController.abort();
+    void this.deps.feed?.stop();
   }
 
   // ---- commands ---------------------------------------------------------------------------
@@ -594,6 +668,7 @@ export class Engine implements EngineCommands {
     this.summary();
     this.loops.abort();
     await Promise.allSettled(this.running);
+    await this.deps.feed?.stop();
     return code;
   }
 }
@@ -607,6 +682,17 @@ function announcingCritical(log: Logger, clock: Clock, emit: EngineObserver): Lo
       emit({ type: 'notable', at: clock.now(), kind: 'critical', message: text });
     },
   };
+}
+
+/** The broker's word for what we now know of an order. */
+function brokerStatusOf(order: TrackedOrder): BrokerOrderStatus {
+  switch (order.phase) {
+    case 'filled': return 'complete';
+    case 'cancelled': return 'cancelled';
+    case 'rejected': return 'rejected';
+    case 'partially_filled': return 'partially_filled';
+    default: return 'working';
+  }
 }
 
 export type { ShutdownPhase };

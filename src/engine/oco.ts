@@ -1,36 +1,75 @@
+import { describeError } from '../broker/errors.js';
+import type { OrderReport } from '../broker/types.js';
 import type { EngineContext } from './context.js';
-import { isOpen } from './order-machine.js';
+import { isOpen, type TrackedOrder } from './order-machine.js';
+import { markOrder } from './order-events.js';
 import { cancelAndSettle, refreshOrders } from './order-sync.js';
 import { coverShort, realiseIfFlat } from './position-close.js';
 import { ensureProtection, isProtected } from './protection.js';
 import { activeLeg, heldQuantity, openOrders } from './state.js';
 import { movePosition } from './position-machine.js';
-import { markOrder } from './order-events.js';
 
-// One-cancels-other, emulated: read both legs, apply fills, cancel the sibling of a complete
-// leg, resize legs after partial exits, re-arm a leg the broker rejected or lost.
+// One-cancels-other, emulated, in two halves: reading our exit orders from the broker (a poll),
+// and acting on what we know of them (settleLegs), which runs the same after a poll as after a
+// pushed order update: cancel the sibling of a complete leg, resize legs after partial exits,
+// re-arm a leg the broker rejected or lost, buy back a short.
 
 export type OcoOutcome = 'flat' | 'protected' | 'unprotected' | 'short' | 'exiting';
 
-export async function checkLegs(ctx: EngineContext): Promise<OcoOutcome> {
-  const sells = openOrders(ctx.state).filter((o) => o.request.action === 'SELL');
-  const before = new Map(sells.map((o) => [o, o.phase]));
-  const refreshed = await refreshOrders(ctx, sells);
+/** Our open SELL orders (both legs and any market exit). */
+function openSells(ctx: EngineContext): TrackedOrder[] {
+  return openOrders(ctx.state).filter((o) => o.request.action === 'SELL');
+}
+
+/**
+ * Poll the exit orders. 'full' reads their fills (order book plus trade book) and applies them;
+ * 'light' reads the order book alone and goes on to a full read only when it shows something
+ * different from what we know (the safety poll while the push feed is trusted). Returns the
+ * orders whose state a read changed.
+ */
+export async function readLegs(ctx: EngineContext, depth: 'full' | 'light' = 'full'): Promise<TrackedOrder[]> {
+  const sells = openSells(ctx);
+  if (sells.length === 0) return [];
+  if (depth === 'light' && !(await lightReadSeesChange(ctx, sells))) return [];
+  const refreshed = await refreshOrders(ctx, sells, 'poll');
+  const changed: TrackedOrder[] = [];
   for (const order of sells) {
-    const { result, newlyFilled } = refreshed.get(order) ?? { result: 'error', newlyFilled: 0 };
-    if (result === 'lost') markOrder(ctx, order, 'cancelled', 'not found at the broker', 'poll');
-    if (newlyFilled > 0) {
-      ctx.log.info(order.phase === 'filled' ? 'FILL' : 'PARTIAL_FILL', `${order.role} ${order.orderId} filled ${order.filled}/${order.request.quantity} @ ₹${(order.avgPrice ?? 0).toFixed(2)}`);
-    }
-    if (order.phase === 'rejected' && before.get(order) !== 'rejected') {
-      if (order.role === 'stop' && order.request.priceType === 'SL-M') {
-        ctx.state.slmRefused = true;
-        ctx.log.critical('CRITICAL', `stop SL-M ${order.orderId} rejected after acceptance (${order.reason ?? 'no reason'}): position UNPROTECTED on the downside, re-arming as SL`);
-      } else {
-        ctx.log.critical('CRITICAL', `${order.role} ${order.orderId} rejected (${order.reason ?? 'no reason'}): position UNPROTECTED, re-arming`);
-      }
-    }
+    const r = refreshed.get(order);
+    if (r?.result === 'lost') markOrder(ctx, order, 'cancelled', 'not found at the broker', 'poll');
+    if (r?.changed) changed.push(order);
   }
+  return changed;
+}
+
+async function lightReadSeesChange(ctx: EngineContext, sells: TrackedOrder[]): Promise<boolean> {
+  let book: Map<string, OrderReport>;
+  try {
+    book = new Map((await ctx.broker.orderBook({ fills: false })).map((r) => [r.orderId, r]));
+  } catch (err) {
+    ctx.log.warn('ORDER', `order book read failed (${describeError(err)}): reading each order`);
+    return true;
+  }
+  ctx.noticeOrderBook?.([...book.values()]);
+  return sells.some((o) => {
+    const row = o.orderId === null ? undefined : book.get(o.orderId);
+    return row === undefined || differs(o, row);
+  });
+}
+
+/** A light report says something other than we know (it may not carry fills of open orders). */
+function differs(order: TrackedOrder, row: OrderReport): boolean {
+  if (row.filledQuantity > order.filled) return true;
+  switch (row.status) {
+    case 'complete': return order.phase !== 'filled';
+    case 'cancelled': return order.phase !== 'cancelled';
+    case 'rejected': return order.phase !== 'rejected';
+    case 'unknown': return false;
+    default: return !isOpen(order.phase);
+  }
+}
+
+/** Act on what we know of the exit orders now, however we learnt it. */
+export async function settleLegs(ctx: EngineContext): Promise<OcoOutcome> {
   ctx.commit();
   const held = heldQuantity(ctx.state);
   if (held < 0) {
@@ -59,4 +98,10 @@ export async function checkLegs(ctx: EngineContext): Promise<OcoOutcome> {
   movePosition(ctx, isProtected(ctx) ? 'long_protected' : 'long_unprotected');
   ctx.commit();
   return ctx.state.phase === 'long_protected' ? 'protected' : 'unprotected';
+}
+
+/** A full poll of the legs and what follows from it (the shutdown's keep-alive uses this). */
+export async function checkLegs(ctx: EngineContext): Promise<OcoOutcome> {
+  await readLegs(ctx, 'full');
+  return settleLegs(ctx);
 }

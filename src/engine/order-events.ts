@@ -2,7 +2,7 @@ import type { OrderReport } from '../broker/types.js';
 import type { OrderPhase } from '../store/types.js';
 import type { EngineContext } from './context.js';
 import { priceOfIncrement, type OrderEventSource } from './events.js';
-import { applyReport, type TrackedOrder } from './order-machine.js';
+import { applyReport, isOpen, phaseOfStatus, type TrackedOrder } from './order-machine.js';
 
 // The one way an order of ours takes a new state from what the broker said, however it was
 // learnt (a push, a poll, a reconciliation, recovery): the table decides, then the change is
@@ -16,6 +16,12 @@ export interface AppliedReport {
 }
 
 export function applyOrderReport(ctx: EngineContext, order: TrackedOrder, report: OrderReport, source: OrderEventSource): AppliedReport {
+  if (isStale(order, report)) {
+    // A late or reordered report (a push overtaken by a poll, or a duplicate from before the
+    // fill): never move an order backwards.
+    ctx.log.debug('ORDER', `stale ${source} report for ${order.role} ${order.orderId}: ${report.status} ${report.filledQuantity} filled after ${order.phase} ${order.filled}: ignored`);
+    return { newlyFilled: 0, changed: false };
+  }
   const from = order.phase;
   const prevFilled = order.filled;
   const prevAvg = order.avgPrice;
@@ -24,6 +30,12 @@ export function applyOrderReport(ctx: EngineContext, order: TrackedOrder, report
   if (report.status === 'rejected' && report.rejectionReason) order.reason = report.rejectionReason;
   const changed = order.phase !== from || newlyFilled > 0;
   if (changed) announce(ctx, order, from, source);
+  if (order.request.action === 'SELL') {
+    if (newlyFilled > 0) {
+      ctx.log.info(order.phase === 'filled' ? 'FILL' : 'PARTIAL_FILL', `${order.role} ${order.orderId} filled ${order.filled}/${order.request.quantity} @ ₹${(order.avgPrice ?? 0).toFixed(2)}${source === 'push' ? ' (pushed)' : ''}`);
+    }
+    if (order.phase === 'rejected' && from !== 'rejected') legRejected(ctx, order);
+  }
   if (newlyFilled > 0) {
     const price = priceOfIncrement(prevFilled, prevAvg, order.filled, order.avgPrice) ?? order.avgPrice ?? 0;
     ctx.emit({ type: 'fill', at: ctx.clock.now(), role: order.role, orderId: order.orderId, action: order.request.action, quantity: newlyFilled, price, source });
@@ -37,6 +49,22 @@ export function markOrder(ctx: EngineContext, order: TrackedOrder, phase: OrderP
   order.phase = phase;
   if (reason !== undefined) order.reason = reason;
   if (from !== phase) announce(ctx, order, from, source);
+}
+
+/** A report that would reopen a closed order without filling more of it. */
+function isStale(order: TrackedOrder, report: OrderReport): boolean {
+  if (isOpen(order.phase)) return false;
+  const filled = Math.min(report.filledQuantity, order.request.quantity);
+  return isOpen(phaseOfStatus(report.status, filled)) && filled <= order.filled;
+}
+
+function legRejected(ctx: EngineContext, order: TrackedOrder): void {
+  if (order.role === 'stop' && order.request.priceType === 'SL-M') {
+    ctx.state.slmRefused = true;
+    ctx.log.critical('CRITICAL', `stop SL-M ${order.orderId} rejected after acceptance (${order.reason ?? 'no reason'}): position UNPROTECTED on the downside, re-arming as SL`);
+  } else {
+    ctx.log.critical('CRITICAL', `${order.role} ${order.orderId} rejected (${order.reason ?? 'no reason'}): position UNPROTECTED, re-arming`);
+  }
 }
 
 function announce(ctx: EngineContext, order: TrackedOrder, from: OrderPhase, source: OrderEventSource): void {

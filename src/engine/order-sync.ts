@@ -20,10 +20,17 @@ export const NOT_FOUND_GRACE_MS = 10_000;
 
 export type RefreshResult = 'ok' | 'missing' | 'lost' | 'error';
 
+export interface Refreshed {
+  result: RefreshResult;
+  newlyFilled: number;
+  /** The read moved the order's phase or filled quantity. */
+  changed: boolean;
+}
+
 /** Ask the broker for an order's status and apply it. Returns quantity newly filled via `order`. */
-export async function refreshOrder(ctx: EngineContext, order: TrackedOrder, source: OrderEventSource = 'poll'): Promise<{ result: RefreshResult; newlyFilled: number }> {
+export async function refreshOrder(ctx: EngineContext, order: TrackedOrder, source: OrderEventSource = 'poll'): Promise<Refreshed> {
   if (order.orderId === null) {
-    if (order.phase !== 'unknown_outcome' && order.phase !== 'pending_submit') return { result: 'ok', newlyFilled: 0 };
+    if (order.phase !== 'unknown_outcome' && order.phase !== 'pending_submit') return { result: 'ok', newlyFilled: 0, changed: false };
     // A placement whose outcome is unknown (a crash mid-call, or lookups that failed): settle it.
     const { found, lookedUp } = await findPlacedOrder(ctx, order.request, order.placedAt);
     if (found) {
@@ -36,25 +43,24 @@ export async function refreshOrder(ctx: EngineContext, order: TrackedOrder, sour
         markOrder(ctx, order, 'cancelled', 'never reached the broker', source);
         ctx.log.info('RECOVERY', `${order.role} order never reached the broker`);
       }
-      return { result: lookedUp ? 'ok' : 'error', newlyFilled: 0 };
+      return { result: lookedUp ? 'ok' : 'error', newlyFilled: 0, changed: lookedUp };
     }
   }
   try {
     const report = await ctx.broker.orderStatus(order.orderId as string);
-    const { newlyFilled } = applyOrderReport(ctx, order, report, source);
-    return { result: 'ok', newlyFilled };
+    return { result: 'ok', ...applyOrderReport(ctx, order, report, source) };
   } catch (err) {
     if (isBrokerError(err, 'not_found')) {
       order.misses += 1;
       // Right after placement an order can be "not found" for a moment: count before giving up.
       if (order.misses >= MAX_MISSES && ctx.clock.now() - order.placedAt >= NOT_FOUND_GRACE_MS) {
         ctx.log.warn('ORDER', `${order.role} order ${order.orderId} not found ${order.misses} times: treating it as lost`);
-        return { result: 'lost', newlyFilled: 0 };
+        return { result: 'lost', newlyFilled: 0, changed: false };
       }
-      return { result: 'missing', newlyFilled: 0 };
+      return { result: 'missing', newlyFilled: 0, changed: false };
     }
     ctx.log.warn('ORDER', `status of ${order.role} ${order.orderId} failed: ${describeError(err)}`);
-    return { result: 'error', newlyFilled: 0 };
+    return { result: 'error', newlyFilled: 0, changed: false };
   }
 }
 
@@ -63,13 +69,15 @@ export async function refreshOrder(ctx: EngineContext, order: TrackedOrder, sour
  * read) instead of a status call each; an order missing from the book falls back to its own
  * status call, which counts "not found" misses.
  */
-export async function refreshOrders(ctx: EngineContext, orders: TrackedOrder[], source: OrderEventSource = 'poll'): Promise<Map<TrackedOrder, { result: RefreshResult; newlyFilled: number }>> {
-  const results = new Map<TrackedOrder, { result: RefreshResult; newlyFilled: number }>();
+export async function refreshOrders(ctx: EngineContext, orders: TrackedOrder[], source: OrderEventSource = 'poll'): Promise<Map<TrackedOrder, Refreshed>> {
+  const results = new Map<TrackedOrder, Refreshed>();
   const withIds = orders.filter((o) => o.orderId !== null);
   let book: Map<string, OrderReport> | null = null;
   if (withIds.length > 1) {
     try {
-      book = new Map((await ctx.broker.orderBook()).map((r) => [r.orderId, r]));
+      const rows = await ctx.broker.orderBook();
+      ctx.noticeOrderBook?.(rows);
+      book = new Map(rows.map((r) => [r.orderId, r]));
     } catch (err) {
       ctx.log.warn('ORDER', `order book read failed (${describeError(err)}): asking per order`);
     }
@@ -80,8 +88,7 @@ export async function refreshOrders(ctx: EngineContext, orders: TrackedOrder[], 
       results.set(order, await refreshOrder(ctx, order, source));
       continue;
     }
-    const { newlyFilled } = applyOrderReport(ctx, order, report, source);
-    results.set(order, { result: 'ok', newlyFilled });
+    results.set(order, { result: 'ok', ...applyOrderReport(ctx, order, report, source) });
   }
   return results;
 }

@@ -16,7 +16,11 @@ import { movePosition } from './position-machine.js';
 // price. A failed position-book call is never read as flat. Running it twice changes nothing
 // the second time.
 
-export type ReconcileOutcome = 'in_sync' | 'corrected' | 'unavailable';
+/**
+ * 'deferred': the broker's position differs from ours while an order of ours cannot be read yet;
+ * nothing was decided, and the caller must look again within seconds (not at the next interval).
+ */
+export type ReconcileOutcome = 'in_sync' | 'corrected' | 'deferred' | 'unavailable';
 
 function findRow(ctx: EngineContext, rows: PositionRow[]): PositionRow | undefined {
   const { symbol, exchange, product } = ctx.settings;
@@ -90,6 +94,7 @@ export async function reconcile(ctx: EngineContext, report: PhaseReporter): Prom
 
   const unread: string[] = [];
   let moving = false;
+  let deferred = false;
   if (snap.qty !== ours && openOrders(ctx.state).length > 0) {
     // Our own orders first: a leg (or the entry) may simply have filled since the last poll.
     // Booking the whole difference as an outside trade and then reading that fill would count
@@ -122,8 +127,9 @@ export async function reconcile(ctx: EngineContext, report: PhaseReporter): Prom
     // booked on a guess.
     ctx.log.warn(
       'RECONCILE',
-      `broker ${brokerQty}, ours ${ours}, but ${unread.length > 0 ? `${unread.join(', ')} cannot be read yet` : 'the position moved while reading'}: deciding at the next reconciliation`,
+      `broker ${brokerQty}, ours ${ours}, but ${unread.length > 0 ? `${unread.join(', ')} cannot be read yet` : 'the position moved while reading'}: deciding again in a moment`,
     );
+    deferred = !moving;
     // A position still moving is worth another look at once; an order the broker cannot show
     // yet is not (it needs time, not another read).
     if (moving) corrected = true;
@@ -198,5 +204,5 @@ export async function reconcile(ctx: EngineContext, report: PhaseReporter): Prom
   }
   ctx.commit();
   if (corrected) ctx.log.info('RECONCILE', `done: ${brokerQty} at broker → ${heldQuantity(ctx.state)} held here`);
-  return corrected ? 'corrected' : 'in_sync';
+  return corrected ? 'corrected' : deferred ? 'deferred' : 'in_sync';
 }

@@ -1,3 +1,4 @@
+import type { FeedView } from '../broker/feed.js';
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { DashboardState, LogLine, PositionPhase, ShutdownPhase } from './types.js';
 
@@ -20,6 +21,7 @@ export interface StoreActions {
   shutdownPhaseChanged(phase: ShutdownPhase, detail: string, at: number): void;
   criticalRaised(): void;
   terminalAlertRaised(alert: Omit<NonNullable<DashboardState['terminalAlert']>, 'seq'>): void;
+  feedChanged(feed: FeedView): void;
   bannerChanged(banner: string | null): void;
   logged(line: Omit<LogLine, 'seq'>): void;
 }
@@ -55,6 +57,7 @@ export function initialState(): DashboardState {
     shutdown: { phase: 'idle', detail: '', since: null },
     criticalSeq: 0,
     terminalAlert: null,
+    feed: null,
     banner: null,
     log: [],
     logSeq: 0,
@@ -77,6 +80,7 @@ export function createAppStore(): AppStore {
         history.push(ltp);
         return { ltp, prevClose: prevClose ?? s.prevClose, ltpHistory: history };
       }),
+    feedChanged: (feed) => set({ feed }),
     historyLoaded: (closes) => set({ ltpHistory: closes.slice(-LTP_HISTORY_SIZE) }),
     entriesHeldChanged: (entriesHeld) => set({ entriesHeld }),
     engineStateChanged: (view) => set(view),

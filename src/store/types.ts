@@ -1,5 +1,7 @@
 // What the screens show. Only the engine writes trading state; screens read through selectors.
 
+import type { FeedView } from '../broker/feed.js';
+
 export type Mode = 'paper' | 'live';
 export type LogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'CRITICAL';
 
@@ -118,6 +120,8 @@ export interface DashboardState {
   criticalSeq: number;
   /** The last terminal alert (src/alerts): the screen writes its bell/notification once per seq. */
   terminalAlert: { seq: number; title: string; text: string; bell: boolean; desktop: 'osc9' | 'osc777' | null; tmux: boolean } | null;
+  /** The push feed as the header shows it: push with its ping, or POLLING and why. */
+  feed: FeedView | null;
   /** A problem the trader must act on (configuration, connection), with what to do. */
   banner: string | null;
   log: LogLine[];

@@ -1,5 +1,6 @@
 import { PaperBroker } from '../../src/broker/paper/paper-broker.js';
 import { PaperMarket } from '../../src/broker/paper/market.js';
+import { PaperFeed } from '../../src/broker/paper/paper-feed.js';
 import type { FaultConfig } from '../../src/broker/paper/faults.js';
 import type { Broker, Instrument } from '../../src/broker/types.js';
 import { FakeClock } from '../../src/engine/clock.js';
@@ -54,6 +55,8 @@ export interface Scenario {
   orders(): string[];
   /** A new engine on the same broker, clock and state file: a restart after a crash. */
   restart(): Promise<Engine>;
+  /** The current engine's push feed, when the scenario runs on push. */
+  feed: PaperFeed | null;
 }
 
 export interface ScenarioOptions {
@@ -64,6 +67,10 @@ export interface ScenarioOptions {
   wrap?: (broker: Broker) => Broker;
   marketOnTarget?: boolean;
   seed?: number;
+  /** Run on the paper push feed (a new feed per engine, as a new process opens a new socket). */
+  feed?: boolean;
+  /** FEED_SAFETY_POLL_SECONDS in ms (default 5000). */
+  safetyPollMs?: number;
 }
 
 export function describeOrder(o: { request: { action: string; quantity: number; priceType: string; price?: number; triggerPrice?: number } }): string {
@@ -80,8 +87,11 @@ export async function scenario(opts: ScenarioOptions = {}): Promise<Scenario> {
   const broker = new PaperBroker({ clock, market, faults: opts.faults ?? {}, clientTimeoutMs: 10_000, seed: opts.seed ?? 7 });
   const stateFile = new MemoryStateFile<EngineState>();
   const store = createAppStore();
-  const make = (): Engine =>
-    new Engine({
+  let feed: PaperFeed | null = null;
+  const make = (): Engine => {
+    feed = opts.feed ? new PaperFeed({ clock, broker, seed: opts.seed ?? 7 }) : null;
+    return new Engine({
+      ...(feed ? { feed, feedMode: 'auto' as const, safetyPollMs: opts.safetyPollMs ?? 5_000 } : {}),
       broker: opts.wrap ? opts.wrap(broker) : broker,
       clock,
       store,
@@ -91,6 +101,7 @@ export async function scenario(opts: ScenarioOptions = {}): Promise<Scenario> {
       marketOnTarget: opts.marketOnTarget ?? false,
       failClosedOnUnknownSymbol: true,
     });
+  };
   const s: Scenario = {
     clock,
     market,
@@ -105,6 +116,9 @@ export async function scenario(opts: ScenarioOptions = {}): Promise<Scenario> {
       s.engine = make();
       await startOnFakeTime(s.engine, clock);
       return s.engine;
+    },
+    get feed() {
+      return feed;
     },
   };
   await startOnFakeTime(s.engine, clock);

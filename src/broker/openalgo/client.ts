@@ -137,10 +137,10 @@ export class OpenAlgoClient implements Broker {
     return toOrderReport(raw, trades === undefined ? undefined : fillsByOrder(trades).get(raw.orderId));
   }
 
-  async orderBook(): Promise<OrderReport[]> {
+  async orderBook(opts: { fills?: boolean } = {}): Promise<OrderReport[]> {
     const { data: rows } = await this.call('orderbook', orderBookReply, {});
     const needing = rows.filter(needsTradeBook);
-    if (needing.length === 0) return rows.map((r) => toOrderReport(r, undefined));
+    if (needing.length === 0 || opts.fills === false) return rows.map((r) => toOrderReport(r, undefined));
     // One trade book for the whole book, not one per order.
     const trades = await this.tradesIfNeeded(needing.every(tradeBookOptional));
     const fills = trades === undefined ? new Map<string, Fill>() : fillsByOrder(trades);

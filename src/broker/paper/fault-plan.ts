@@ -24,7 +24,9 @@ export type BrokerCallName =
   | 'funds';
 
 /** Faults that can be scripted once with injectOnce (the rest are settings). */
-export type OnceFault = Exclude<FaultName, 'partialRestFills' | 'serverErrorBurst' | 'rejectAfterAcceptPriceType'>;
+/** The push feed's faults are the feed's own (PaperFeed reads them live), not one-shot broker faults. */
+export type FeedFaultName = 'feedDrop' | 'feedDownMs' | 'feedSilentOrders' | 'feedLoseUpdate' | 'feedDuplicate' | 'feedDelayMs';
+export type OnceFault = Exclude<FaultName, 'partialRestFills' | 'serverErrorBurst' | 'rejectAfterAcceptPriceType' | FeedFaultName>;
 
 /** Narrows which call, order or fill a one-shot fault hits; unset fields match anything. */
 export interface FaultMatch {

@@ -35,6 +35,18 @@ export interface FaultConfig {
   marketHangMs: number;
   /** A gap over a resting limit leaves it unfilled until the price trades back at/through it. */
   gapLeavesLimitUnfilled: boolean;
+  /** Push feed: probability per price step that the connection drops (reconnects after feedDownMs). */
+  feedDrop: number;
+  /** Push feed: how long a dropped connection stays down. */
+  feedDownMs: number;
+  /** Push feed: order updates stop arriving while the socket stays up and ticks and pongs go on. */
+  feedSilentOrders: boolean;
+  /** Push feed: probability that one order update is lost. */
+  feedLoseUpdate: number;
+  /** Push feed: probability that one order update is sent twice. */
+  feedDuplicate: number;
+  /** Push feed: each order update is late by up to this (random, so updates can arrive reordered). */
+  feedDelayMs: number;
 }
 
 export type FaultName = keyof FaultConfig;
@@ -55,6 +67,12 @@ export const DEFAULT_FAULTS: Readonly<FaultConfig> = Object.freeze({
   externalClose: 0,
   marketHangMs: 0,
   gapLeavesLimitUnfilled: false,
+  feedDrop: 0,
+  feedDownMs: 5000,
+  feedSilentOrders: false,
+  feedLoseUpdate: 0,
+  feedDuplicate: 0,
+  feedDelayMs: 0,
 });
 
 type ValueKind = 'rate' | 'flag' | 'ms' | 'count' | 'priceType';
@@ -75,6 +93,12 @@ const FAULTS: Record<FaultName, { kind: ValueKind; help: string }> = {
   externalClose: { kind: 'rate', help: 'per price step, an open position is closed from the broker terminal' },
   marketHangMs: { kind: 'ms', help: 'MARKET orders rest open this many ms, then fill' },
   gapLeavesLimitUnfilled: { kind: 'flag', help: 'a price gap over a resting limit leaves it unfilled until price trades back to it' },
+  feedDrop: { kind: 'rate', help: 'per price step, the push feed connection drops (and reconnects after feedDownMs)' },
+  feedDownMs: { kind: 'ms', help: 'how long a dropped push feed stays down (default 5000)' },
+  feedSilentOrders: { kind: 'flag', help: 'the push feed stays up (ticks, pongs) but delivers no order updates' },
+  feedLoseUpdate: { kind: 'rate', help: 'a pushed order update is lost' },
+  feedDuplicate: { kind: 'rate', help: 'a pushed order update is sent twice' },
+  feedDelayMs: { kind: 'ms', help: 'pushed order updates are late by up to this many ms (so they can arrive reordered)' },
 };
 
 export const FAULT_NAMES = Object.keys(FAULTS) as FaultName[];

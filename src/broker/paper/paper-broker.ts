@@ -67,6 +67,7 @@ export class PaperBroker implements Broker {
   private readonly unsubscribe: () => void;
   private nextId = 1;
   private nextExternal = 1;
+  private readonly orderListeners = new Set<(report: OrderReport) => void>();
 
   constructor(opts: PaperBrokerOptions) {
     this.clock = opts.clock;
@@ -122,6 +123,21 @@ export class PaperBroker implements Broker {
     return ticks === null ? null : this.market.grid.fromTicks(ticks);
   }
 
+  /**
+   * Every change of an order's state (placed, filled in part or whole, cancelled, rejected,
+   * modified), as the report a push feed would carry. Returns the unsubscribe function.
+   */
+  onOrderChange(listener: (report: OrderReport) => void): () => void {
+    this.orderListeners.add(listener);
+    return () => this.orderListeners.delete(listener);
+  }
+
+  private changed(o: PaperOrder): void {
+    if (this.orderListeners.size === 0) return;
+    const report = this.ledger.report(o);
+    for (const listener of this.orderListeners) listener(report);
+  }
+
   // ---- Broker ----------------------------------------------------------------------------------
 
   async placeOrder(req: OrderRequest): Promise<{ orderId: string }> {
@@ -168,8 +184,9 @@ export class PaperBroker implements Broker {
         order.rejectionReason = faults.rejectAfterAccept;
       } else {
         this.active.add(order.id);
-        this.match(order, null, state);
       }
+      this.changed(order);
+      if (order.status !== 'rejected') this.match(order, null, state);
       return faults.acceptThenTimeout ? { orderId: order.id, timeout: 'accepted' } : { orderId: order.id, timeout: null };
     } catch (err) {
       if (err instanceof BrokerError && err.kind === 'rejected') record.outcome = 'rejected';
@@ -193,6 +210,7 @@ export class PaperBroker implements Broker {
       o.status = 'cancelled';
       this.active.delete(o.id);
       record.outcome = 'cancelled';
+      this.changed(o);
     } catch (err) {
       record.outcome = outcomeOf(err);
       record.message = err instanceof Error ? err.message : String(err);
@@ -227,6 +245,7 @@ export class PaperBroker implements Broker {
       if (isStop && (!wasStop || o.status === 'trigger_pending')) o.status = 'trigger_pending';
       else o.status = 'working';
       record.outcome = 'modified';
+      this.changed(o);
       this.match(o, null, state);
     } catch (err) {
       record.outcome = outcomeOf(err);
@@ -321,6 +340,7 @@ export class PaperBroker implements Broker {
       o.status = 'cancelled';
       this.active.delete(o.id);
       cancelled.push(o.id);
+      this.changed(o);
     }
     return cancelled;
   }
@@ -378,6 +398,7 @@ export class PaperBroker implements Broker {
     }
     this.ledger.fill(o, quantity, price, s.at);
     if (!isOpen(o)) this.active.delete(o.id);
+    this.changed(o);
   }
 
   private closeAll(s: MarketState, nextId: () => string): PaperFill[] {
@@ -396,6 +417,7 @@ export class PaperBroker implements Broker {
       this.ledger.add(order);
       const price = action === 'SELL' ? s.bid : s.ask;
       this.ledger.fill(order, quantity, price, s.at);
+      this.changed(order);
       fills.push({ orderId: order.id, symbol: p.symbol, exchange: p.exchange, product: p.product, action, quantity, price: this.market.grid.fromTicks(price) });
     }
     return fills;

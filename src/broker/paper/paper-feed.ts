@@ -1,0 +1,112 @@
+// The paper market's push feed, in process: every price print as a tick and every order change
+// as an order update, like OpenAlgo's WebSocket feed, so `npm start` runs the engine on push.
+// It keeps the market moving on the clock by itself (a feed does not wait for a REST call), and
+// misbehaves like a real feed when the broker's feed faults say so: drops, silence, lost,
+// doubled and late updates (read live from the broker's fault settings).
+
+import type { Clock } from '../../engine/clock.js';
+import type { FeedHealth, FeedListener, FeedSymbol, MarketFeed } from '../feed.js';
+import type { OrderReport } from '../types.js';
+import type { PaperBroker } from './paper-broker.js';
+import { deriveSeed, mulberry32, type Rng } from './rng.js';
+
+export interface PaperFeedOptions {
+  clock: Clock;
+  broker: PaperBroker;
+  /** Seed of the feed's fault rolls. Default 1. */
+  seed?: number;
+}
+
+export class PaperFeed implements MarketFeed {
+  readonly label = 'paper feed';
+  private readonly clock: Clock;
+  private readonly broker: PaperBroker;
+  private readonly rng: Rng;
+  private listener: FeedListener | null = null;
+  private readonly stopping = new AbortController();
+  private readonly unsubscribers: (() => void)[] = [];
+  private downUntil: number | null = null;
+  private health: FeedHealth;
+  private pump: Promise<void> = Promise.resolve();
+
+  constructor(opts: PaperFeedOptions) {
+    this.clock = opts.clock;
+    this.broker = opts.broker;
+    this.rng = mulberry32(deriveSeed(opts.seed ?? 1, 31));
+    this.health = { state: 'off', reason: null, orders: false, ticks: false, rttMs: null, since: opts.clock.now() };
+  }
+
+  start(listener: FeedListener, symbols: readonly FeedSymbol[]): void {
+    this.listener = listener;
+    const { market } = this.broker;
+    const wanted = symbols.some((s) => s.symbol.toUpperCase() === market.instrument.symbol.toUpperCase() && s.exchange.toUpperCase() === market.instrument.exchange.toUpperCase());
+    this.unsubscribers.push(
+      market.onPrice((e) => {
+        if (!this.up || !wanted) return;
+        const ltp = market.grid.fromTicks(e.ltp);
+        queueMicrotask(() => this.listener?.tick(market.instrument.symbol, market.instrument.exchange, ltp, e.at));
+        if (this.rng.chance(this.broker.faultConfig.feedDrop)) this.drop('dropped (paper fault feedDrop)');
+      }),
+      this.broker.onOrderChange((report) => this.push(report)),
+    );
+    if (!wanted) listener.note('warn', `paper feed: no market data for ${symbols.map((s) => `${s.symbol}@${s.exchange}`).join(', ')} (the paper market trades ${market.instrument.symbol})`);
+    this.setHealth({ state: 'live', reason: null, orders: true, ticks: wanted, rttMs: 0 });
+    this.pump = this.run();
+  }
+
+  /** Drop the connection now, for `ms` (default the feedDownMs fault setting). */
+  drop(reason = 'dropped', ms = this.broker.faultConfig.feedDownMs): void {
+    if (!this.up) return;
+    this.downUntil = this.clock.now() + ms;
+    this.setHealth({ state: 'down', reason, orders: false, ticks: false, rttMs: null });
+  }
+
+  async stop(): Promise<void> {
+    this.stopping.abort();
+    for (const off of this.unsubscribers.splice(0)) off();
+    await this.pump;
+    this.listener = null;
+  }
+
+  private get up(): boolean {
+    return this.health.state === 'live';
+  }
+
+  /** Keep the market moving on the clock, and bring a dropped connection back when its time is up. */
+  private async run(): Promise<void> {
+    const { market } = this.broker;
+    while (!this.stopping.signal.aborted) {
+      try {
+        await this.clock.sleep(market.stepMs, this.stopping.signal);
+      } catch {
+        return;
+      }
+      market.sync();
+      if (this.downUntil !== null && this.clock.now() >= this.downUntil) {
+        this.downUntil = null;
+        this.setHealth({ state: 'live', reason: null, orders: true, ticks: true, rttMs: 0 });
+        this.listener?.resync();
+      }
+    }
+  }
+
+  private push(report: OrderReport): void {
+    const f = this.broker.faultConfig;
+    if (!this.up || f.feedSilentOrders) return;
+    if (this.rng.chance(f.feedLoseUpdate)) return;
+    const copies = this.rng.chance(f.feedDuplicate) ? 2 : 1;
+    for (let i = 0; i < copies; i++) {
+      const delay = f.feedDelayMs > 0 ? this.rng.int(f.feedDelayMs + 1) : 0;
+      const send = (): void => {
+        if (this.up) this.listener?.orderUpdate({ ...report });
+      };
+      if (delay === 0) queueMicrotask(send);
+      else void this.clock.sleep(delay, this.stopping.signal).then(send, () => {});
+    }
+  }
+
+  private setHealth(h: Omit<FeedHealth, 'since'>): void {
+    this.health = { ...h, since: this.clock.now() };
+    this.listener?.health(this.health);
+  }
+}

@@ -1,0 +1,254 @@
+import type { FeedHealth, FeedListener, MarketFeed } from '../broker/feed.js';
+import type { OrderReport } from '../broker/types.js';
+import type { EngineContext } from './context.js';
+import type { EngineEvent } from './events.js';
+import type { SerialLock } from './lock.js';
+import { isOpen, type TrackedOrder } from './order-machine.js';
+import { applyOrderReport } from './order-events.js';
+import type { PushWatch } from './push-watch.js';
+import { activeLeg } from './state.js';
+
+// The push feed, seen from the engine: ticks go to the one price path, order updates to the one
+// order path (applied under the engine's lock, then acted on exactly like a poll's findings),
+// and the feed's health decides how hard polling has to work.
+
+/** How long an unknown order on our symbol may be one of ours whose placement is still answering. */
+export const UNKNOWN_ORDER_GRACE_MS = 1_000;
+
+export interface FeedLinkHooks {
+  /** The one price path. */
+  onPrice(ltp: number): void;
+  /** Act on order news already applied (the OCO reaction); runs under the lock. */
+  afterOrderNews(): Promise<void>;
+  /** Poll the legs now ('full') and act; runs under the lock. */
+  pollLegs(): Promise<void>;
+  /** Reconcile against the position book now; runs under the lock. */
+  reconcile(why: string): Promise<void>;
+  /** Trust in the feed changed: polling cadence and the header follow. */
+  trustChanged(): void;
+}
+
+export class FeedLink {
+  /** Pushes for orders on our symbol we do not know yet, by id: our placement may still be answering. */
+  private readonly unknown = new Map<string, OrderReport>();
+  /** Order ids on our symbol already judged as not ours. */
+  private readonly outside = new Set<string>();
+  private bookSeeded = false;
+  /** When the price first crossed a working leg without an update for it, by leg order id + filled. */
+  private readonly crossings = new Map<string, number>();
+  private started = false;
+
+  constructor(
+    private readonly ctx: EngineContext,
+    private readonly lock: SerialLock,
+    private readonly push: PushWatch,
+    private readonly stopSignal: AbortSignal,
+    private readonly hooks: FeedLinkHooks,
+  ) {}
+
+  start(feed: MarketFeed): void {
+    if (this.started) return;
+    this.started = true;
+    const { symbol, exchange } = this.ctx.settings;
+    const listener: FeedListener = {
+      tick: (sym, ex, ltp) => this.onTick(sym, ex, ltp),
+      orderUpdate: (report) => this.onOrderUpdate(report),
+      health: (h) => this.onHealth(h),
+      resync: () => this.onResync(),
+      note: (level, text) => this.ctx.log[level]('FEED', text),
+    };
+    this.ctx.log.info('FEED', `${feed.label}: connecting (${this.push.mode === 'push' ? 'FEED=push' : 'FEED=auto: polling until it is live'})`);
+    feed.start(listener, [{ symbol, exchange }]);
+  }
+
+  /** An engine event: a placement makes a push due, and releases pushes that came before its answer. */
+  observe(event: EngineEvent): void {
+    if (event.type !== 'order_placed') return;
+    this.push.expectPlacement(event.orderId);
+    const early = this.unknown.get(event.orderId);
+    if (early) {
+      this.unknown.delete(event.orderId);
+      void this.lock.run(() => this.applyPushed(early));
+    }
+  }
+
+  /**
+   * What the order book holds at start-up is history (reconciliation at start has dealt with
+   * it): remember it, so only orders that appear later count as news. Optional: without it the
+   * first read during trading serves.
+   */
+  async seedOrderBook(): Promise<void> {
+    try {
+      this.noticeOrderBook(await this.ctx.broker.orderBook({ fills: false }));
+    } catch {
+      // the first order book read while trading seeds it instead
+    }
+  }
+
+  /** Every order book read: an order on our symbol that is neither ours nor seen before is someone else's. */
+  noticeOrderBook(rows: readonly OrderReport[]): void {
+    const fresh: OrderReport[] = [];
+    for (const r of rows) {
+      if (!this.onOurSymbol(r) || this.isOurs(r.orderId) || this.outside.has(r.orderId)) continue;
+      this.outside.add(r.orderId);
+      // The first book read shows what was there before this run started: reconciliation at
+      // start-up has dealt with those.
+      if (this.bookSeeded) fresh.push(r);
+    }
+    this.bookSeeded = true;
+    if (fresh.length > 0) this.outsideOrders(fresh, 'order book');
+  }
+
+  // ---- from the feed ------------------------------------------------------------------------
+
+  private onTick(symbol: string, exchange: string, ltp: number): void {
+    const s = this.ctx.settings;
+    if (symbol.toUpperCase() !== s.symbol.toUpperCase() || exchange.toUpperCase() !== s.exchange.toUpperCase()) return;
+    this.push.tick();
+    this.hooks.onPrice(ltp);
+    this.checkCrossings(ltp);
+    this.review();
+  }
+
+  private onOrderUpdate(report: OrderReport): void {
+    if (!this.push.firstSight(report)) {
+      this.ctx.log.debug('FEED', `duplicate update ${report.orderId} ${report.status} ${report.filledQuantity}: ignored`);
+      return;
+    }
+    if (this.findOrder(report.orderId)) {
+      this.clearCrossing(report.orderId);
+      void this.lock.run(() => this.applyPushed(report));
+      return;
+    }
+    if (this.ctx.state.knownOrderIds.includes(report.orderId) || !this.onOurSymbol(report) || this.outside.has(report.orderId)) return;
+    // An order of ours whose placement has not answered yet looks exactly like this: wait a
+    // moment when one is in flight, else it is someone else's at once.
+    const inFlight = this.ctx.state.orders.some((o) => o.orderId === null && isOpen(o.phase));
+    if (!inFlight) {
+      this.outside.add(report.orderId);
+      this.outsideOrders([report], 'push');
+      return;
+    }
+    this.unknown.set(report.orderId, report);
+    void this.ctx.clock.sleep(UNKNOWN_ORDER_GRACE_MS, this.stopSignal).then(
+      () => {
+        const r = this.unknown.get(report.orderId);
+        if (!r) return;
+        this.unknown.delete(report.orderId);
+        void this.lock.run(async () => {
+          if (this.isOurs(r.orderId) || this.outside.has(r.orderId)) return;
+          this.outside.add(r.orderId);
+          await this.reconcileOutside([r], 'push');
+        });
+      },
+      () => {},
+    );
+  }
+
+  private onHealth(h: FeedHealth): void {
+    const before = this.push.view();
+    this.push.setHealth(h);
+    const after = this.push.view();
+    if (before.state !== after.state || before.reason !== after.reason) {
+      const why = h.reason ? `: ${h.reason}` : '';
+      if (h.state === 'live') this.ctx.log.info('FEED', `live${h.orders ? ', order updates subscribed' : ''}${h.ticks ? ', ticks subscribed' : ''}${h.rttMs !== null ? `, ping ${h.rttMs} ms` : ''}`);
+      else if (h.state === 'down') this.ctx.log.warn('FEED', `down${why}; polling at full rate`);
+      else this.ctx.log.info('FEED', `${h.state}${why}`);
+      if (h.state === 'down' && before.state === 'live') this.ctx.emit({ type: 'notable', at: this.ctx.clock.now(), kind: 'feed_down', message: `push feed down${why}` });
+      if (h.state === 'live' && before.state !== 'live' && before.state !== 'off') this.ctx.emit({ type: 'notable', at: this.ctx.clock.now(), kind: 'feed_up', message: 'push feed live again' });
+    }
+    if (before.ordersTrusted !== after.ordersTrusted || before.rttMs !== after.rttMs || before.state !== after.state) this.hooks.trustChanged();
+  }
+
+  private onResync(): void {
+    this.push.reconnected();
+    this.ctx.log.info('FEED', 'subscribed again: re-reading the order book, trade book and position book (a feed replays nothing)');
+    void this.lock.run(async () => {
+      await this.hooks.pollLegs();
+      await this.hooks.reconcile('feed reconnected');
+    });
+  }
+
+  // ---- under the lock -----------------------------------------------------------------------
+
+  private async applyPushed(report: OrderReport): Promise<void> {
+    const order = this.findOrder(report.orderId);
+    if (!order) return;
+    const { changed } = applyOrderReport(this.ctx, order, report, 'push');
+    if (changed) await this.hooks.afterOrderNews();
+  }
+
+  private outsideOrders(rows: OrderReport[], seenBy: 'push' | 'order book'): void {
+    void this.lock.run(() => this.reconcileOutside(rows, seenBy));
+  }
+
+  private async reconcileOutside(rows: OrderReport[], seenBy: 'push' | 'order book'): Promise<void> {
+    const what = rows.map((r) => `${r.action} ${r.quantity} ${r.status} (${r.orderId})`).join(', ');
+    this.ctx.log.warn('RECONCILE', `order on ${this.ctx.settings.symbol} that is not ours, seen by ${seenBy}: ${what}; reconciling now`);
+    await this.hooks.reconcile('outside order');
+  }
+
+  // ---- the net under the feed ---------------------------------------------------------------
+
+  /**
+   * A pushed price through a working leg with no update for it: the fill may be one the feed
+   * lost. After one OCO interval without news, poll at once (and a change the poll finds
+   * marks the feed unreliable).
+   */
+  private checkCrossings(ltp: number): void {
+    if (!this.push.ordersTrusted()) {
+      this.crossings.clear();
+      return;
+    }
+    const now = this.ctx.clock.now();
+    const live = new Set<string>();
+    for (const leg of [activeLeg(this.ctx.state, 'target'), activeLeg(this.ctx.state, 'stop')]) {
+      if (!leg || leg.orderId === null || !isOpen(leg.phase)) continue;
+      if (!crossed(leg, ltp)) continue;
+      const key = `${leg.orderId}|${leg.filled}`;
+      live.add(key);
+      const since = this.crossings.get(key);
+      if (since === undefined) {
+        this.crossings.set(key, now);
+      } else if (now - since >= this.ctx.settings.ocoPollMs) {
+        this.crossings.set(key, now);
+        this.ctx.log.debug('FEED', `LTP ${ltp} is through ${leg.role} ${leg.orderId} with no update for ${now - since} ms: polling now`);
+        void this.lock.run(() => this.hooks.pollLegs());
+      }
+    }
+    for (const key of this.crossings.keys()) if (!live.has(key)) this.crossings.delete(key);
+  }
+
+  private clearCrossing(orderId: string): void {
+    for (const key of this.crossings.keys()) if (key.startsWith(`${orderId}|`)) this.crossings.delete(key);
+  }
+
+  /** Settle what the feed owes: called on every tick and every loop turn. */
+  review(): void {
+    const r = this.push.review();
+    if (!r) return;
+    if (r.change === 'unreliable') this.ctx.log.warn('FEED', `order updates unreliable (${r.reason}): polling at full rate until the feed proves itself again`);
+    else this.ctx.log.info('FEED', `order updates reliable again (${r.reason} was a while ago): safety polling`);
+    this.hooks.trustChanged();
+  }
+
+  // ---- helpers ------------------------------------------------------------------------------
+
+  private findOrder(orderId: string): TrackedOrder | undefined {
+    return this.ctx.state.orders.find((o) => o.orderId === orderId);
+  }
+
+  private isOurs(orderId: string): boolean {
+    return this.findOrder(orderId) !== undefined || this.ctx.state.knownOrderIds.includes(orderId);
+  }
+
+  private onOurSymbol(r: OrderReport): boolean {
+    const s = this.ctx.settings;
+    return r.symbol.toUpperCase() === s.symbol.toUpperCase() && r.exchange.toUpperCase() === s.exchange.toUpperCase();
+  }
+}
+
+function crossed(leg: TrackedOrder, ltp: number): boolean {
+  if (leg.role === 'target') return leg.request.price !== undefined && ltp >= leg.request.price;
+  return leg.request.triggerPrice !== undefined && ltp <= leg.request.triggerPrice;
+}
