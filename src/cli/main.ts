@@ -127,14 +127,15 @@ export async function main(argv: string[], opts: MainOptions = {}): Promise<numb
 
   program
     .command('paper-server')
-    .description('serve the paper market over HTTP with OpenAlgo paths and shapes')
+    .description("serve the paper market over HTTP with OpenAlgo paths and shapes, and its WebSocket feed with OpenAlgo's protocol")
     .option('--port <port>', 'port to listen on', '5000')
+    .option('--ws-port <port>', 'port of the WebSocket feed (ticks, order updates), or off', '8765')
     .option('--host <host>', 'address to bind (loopback by default)', '127.0.0.1')
     .option('--seed <seed>', 'market seed (same seed, same prices)', '7')
     .option('--faults <spec>', 'fault switches, e.g. partialFill=0.3,slmRefused (see README)')
     .option('--symbol <symbol>', 'instrument to serve')
     .option('--exchange <exchange>', 'its exchange', 'NFO')
-    .action((o: { port: string; host: string; seed: string; faults?: string; symbol?: string; exchange: string }) => {
+    .action((o: { port: string; wsPort: string; host: string; seed: string; faults?: string; symbol?: string; exchange: string }) => {
       result = runPaperServer(o, env, io);
     });
 

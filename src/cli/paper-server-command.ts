@@ -6,7 +6,7 @@ import { EXIT } from './exit-codes.js';
 export const PAPER_SERVER_DEFAULT_KEY = 'paper-key';
 
 export async function runPaperServer(
-  o: { port: string; host: string; seed: string; faults?: string; symbol?: string; exchange: string },
+  o: { port: string; wsPort: string; host: string; seed: string; faults?: string; symbol?: string; exchange: string },
   env: NodeJS.ProcessEnv,
   io: Io,
 ): Promise<number> {
@@ -14,6 +14,11 @@ export async function runPaperServer(
   const seed = Number(o.seed);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     io.err(`random-scalp: invalid --port ${JSON.stringify(o.port)}: expected a whole number from 0 to 65535`);
+    return EXIT.CONFIG;
+  }
+  const wsPort = o.wsPort === 'off' ? null : Number(o.wsPort);
+  if (wsPort !== null && (!Number.isInteger(wsPort) || wsPort < 0 || wsPort > 65535)) {
+    io.err(`random-scalp: invalid --ws-port ${JSON.stringify(o.wsPort)}: expected a whole number from 0 to 65535, or off`);
     return EXIT.CONFIG;
   }
   if (!Number.isInteger(seed) || seed < 0) {
@@ -25,6 +30,7 @@ export async function runPaperServer(
   try {
     server = await paperServerMain({
       port,
+      wsPort,
       seed,
       apiKey,
       host: o.host,

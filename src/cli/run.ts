@@ -1,5 +1,7 @@
 import path from 'node:path';
-import { OpenAlgoClient, QuoteOnlySource } from '../broker/openalgo/index.js';
+import type { FeedMode, MarketFeed } from '../broker/feed.js';
+import { OpenAlgoClient, OpenAlgoFeed, QuoteOnlySource } from '../broker/openalgo/index.js';
+import { PaperFeed } from '../broker/paper/paper-feed.js';
 import { createDefaultPaperSetup, DEFAULT_PAPER_SYMBOL } from '../broker/paper/index.js';
 import type { Broker } from '../broker/types.js';
 import { ConfigError, resolveConfig, type RawSources, type ResolvedConfig } from '../config/resolve.js';
@@ -29,7 +31,16 @@ export interface RunOptions {
   stdin?: NodeJS.ReadStream;
 }
 
-function buildBroker(resolved: ResolvedConfig, clock: Clock, liveData: boolean): { broker: Broker; detail: string } {
+interface BuiltBroker {
+  broker: Broker;
+  detail: string;
+  /** The push feed, unless FEED=poll (or none exists for this broker). */
+  feed?: MarketFeed;
+  /** Why there is no feed, for the log. */
+  noFeed?: string;
+}
+
+function buildBroker(resolved: ResolvedConfig, clock: Clock, liveData: boolean): BuiltBroker {
   const c = resolved.config;
   const timeoutMs = Math.round(c.API_TIMEOUT_SECONDS * 1000);
   const client = (): OpenAlgoClient =>
@@ -41,7 +52,13 @@ function buildBroker(resolved: ResolvedConfig, clock: Clock, liveData: boolean):
       ordersPerSecond: c.ORDER_RATE_PER_SECOND,
       othersPerSecond: c.OTHER_RATE_PER_SECOND,
     });
-  if (resolved.mode === 'live') return { broker: client(), detail: `OpenAlgo at ${c.OPENALGO_API_HOST}` };
+  const pollOnly = c.FEED === 'poll';
+  if (resolved.mode === 'live') {
+    const broker = client();
+    if (pollOnly) return { broker, detail: `OpenAlgo at ${c.OPENALGO_API_HOST}`, noFeed: 'FEED=poll' };
+    const feed = new OpenAlgoFeed({ url: c.OPENALGO_WS_URL, apiKey: c.OPENALGO_API_KEY ?? '', clock });
+    return { broker, feed, detail: `OpenAlgo at ${c.OPENALGO_API_HOST}, feed ${c.OPENALGO_WS_URL}` };
+  }
   const seed = c.PAPER_SEED === 0 ? Math.floor(Math.random() * 2 ** 31) : c.PAPER_SEED;
   const quoteSource = liveData ? new QuoteOnlySource(client()) : undefined;
   const setup = createDefaultPaperSetup({
@@ -53,7 +70,10 @@ function buildBroker(resolved: ResolvedConfig, clock: Clock, liveData: boolean):
     clientTimeoutMs: timeoutMs,
     ...(quoteSource ? { quoteSource } : {}),
   });
-  return { broker: setup.broker, detail: `paper market, seed ${seed}${liveData ? `, live quotes from ${c.OPENALGO_API_HOST}` : ''}${c.PAPER_FAULTS ? `, faults ${c.PAPER_FAULTS}` : ''}` };
+  const detail = `paper market, seed ${seed}${liveData ? `, live quotes from ${c.OPENALGO_API_HOST}` : ''}${c.PAPER_FAULTS ? `, faults ${c.PAPER_FAULTS}` : ''}`;
+  // Paper on live data moves only when a quote is fetched: its prices come by polling.
+  if (pollOnly || liveData) return { broker: setup.broker, detail, noFeed: pollOnly ? 'FEED=poll' : '--live-data prices come from quote polls' };
+  return { broker: setup.broker, detail: `${detail}, push feed`, feed: new PaperFeed({ clock, broker: setup.broker, seed }) };
 }
 
 export async function runTrader(opts: RunOptions): Promise<number> {
@@ -106,7 +126,7 @@ export async function runTrader(opts: RunOptions): Promise<number> {
     return EXIT.CONFIG;
   }
 
-  let built: { broker: Broker; detail: string };
+  let built: BuiltBroker;
   try {
     built = buildBroker(resolved, clock, opts.liveData);
   } catch (err) {
@@ -155,6 +175,7 @@ export async function runTrader(opts: RunOptions): Promise<number> {
   });
   log.info('ALERT', alerts.summary);
   for (const w of alerts.warnings) log.warn('ALERT', w);
+  if (built.noFeed) log.info('FEED', `no push feed (${built.noFeed}): order updates and prices are polled`);
 
   const engine = new Engine({
     broker: built.broker,
@@ -166,6 +187,8 @@ export async function runTrader(opts: RunOptions): Promise<number> {
     marketOnTarget: c.ENABLE_MARKET_ON_TARGET,
     failClosedOnUnknownSymbol: resolved.mode === 'live',
     observers: [alerts.dispatcher.observe],
+    ...(built.feed ? { feed: built.feed, feedMode: c.FEED as FeedMode } : {}),
+    safetyPollMs: Math.round(c.FEED_SAFETY_POLL_SECONDS * 1000),
   });
 
   const onSignal = (): void => engine.quit();

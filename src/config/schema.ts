@@ -53,6 +53,8 @@ export const SCHEMA = {
   ENABLE_MARKET_ON_TARGET: { kind: 'bool', live: 'false', help: 'sell at market when LTP reaches the target (gaps)' },
   OCO_POLL_SECONDS: { kind: 'number', live: '1', min: 0.2, max: 60, help: 'how often the exit legs are checked, seconds' },
   RECONCILE_SECONDS: { kind: 'number', live: '30', min: 1, max: 3600, help: 'how often the position is reconciled, seconds' },
+  FEED: { kind: 'enum', live: 'auto', values: ['auto', 'push', 'poll'], help: 'order updates and ticks: auto (push over the WebSocket feed when it is live, polling while it is not), push (the same, and say so loudly when the feed is down), poll (never open the feed)' },
+  FEED_SAFETY_POLL_SECONDS: { kind: 'number', live: '5', min: 1, max: 60, help: 'how often the exit legs are still polled while the push feed is trusted, seconds (full rate, OCO_POLL_SECONDS, whenever it is not)' },
   QUOTE_POLL_SECONDS: { kind: 'number', live: '1', min: 0.1, max: 60, help: 'how often LTP is polled, seconds' },
   ORDER_RATE_PER_SECOND: { kind: 'number', live: '8', min: 1, max: 50, help: 'client-side limit per second on each order route: placeorder, modifyorder, cancelorder (server allows 10 per route)' },
   OTHER_RATE_PER_SECOND: { kind: 'number', live: '8', min: 1, max: 50, help: 'client-side limit per second on each other route, e.g. quotes or orderstatus (server allows 10 per route)' },

@@ -111,8 +111,10 @@ export function parseValue(spec: FieldSpec, raw: string): Parsed<unknown> {
     }
     case 'url': return parseUrl(raw, spec.help.includes('WebSocket') ? ['ws:', 'wss:'] : ['http:', 'https:']);
     case 'enum': {
+      // Any case is accepted; the value takes the schema's own spelling (NFO, auto).
       const v = raw.trim().toUpperCase();
-      return spec.values?.includes(v) ? ok(v) : bad(`one of ${spec.values?.join(', ')}`);
+      const found = spec.values?.find((allowed) => allowed.toUpperCase() === v);
+      return found !== undefined ? ok(found) : bad(`one of ${spec.values?.join(', ')}`);
     }
     case 'string':
     case 'secret':

@@ -170,9 +170,9 @@ describe('paper-server', () => {
 
   it('paperServerMain serves the default market and prints where it listens', async () => {
     const lines: string[] = [];
-    const main = await paperServerMain({ port: 0, seed: 7, apiKey: KEY, faults: 'slmRefused', print: (l) => lines.push(l) });
+    const main = await paperServerMain({ port: 0, wsPort: 0, seed: 7, apiKey: KEY, faults: 'slmRefused', print: (l) => lines.push(l) });
     try {
-      expect(lines).toEqual([expect.stringMatching(/^paper-server listening on http:\/\/127\.0\.0\.1:\d+ \(seed 7, faults: partialFill=0\.15, partialRestFills, slmRefused\)$/)]);
+      expect(lines).toEqual([expect.stringMatching(/^paper-server listening on http:\/\/127\.0\.0\.1:\d+, WebSocket feed on ws:\/\/127\.0\.0\.1:\d+ \(seed 7, faults: partialFill=0\.15, partialRestFills, slmRefused\)$/)]);
       const res = await fetch(`${main.url}/api/v1/ping/`, { method: 'POST', body: JSON.stringify({ apikey: KEY }) });
       expect(await res.json()).toEqual({ status: 'success', data: { message: 'pong', broker: 'paper' } });
     } finally {

@@ -1,17 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, start, tempDir, type Child } from '../support/proc.js';
+import { freePort, PAPER_SERVER_LISTENING, start, tempDir, type Child } from '../support/proc.js';
 
 // The real CLI, headless, trading paper-server through the real HTTP client on loopback.
 
 const KEY = 'e2e-key-0123456789';
 let server: Child;
 let url: string;
+let wsUrl: string;
 
 beforeAll(async () => {
   const port = await freePort();
-  server = start(['paper-server', '--port', String(port), '--seed', '11'], { OPENALGO_API_KEY: KEY });
-  const { match } = await server.waitFor(/listening on (http:\/\/\S+)/);
+  server = start(['paper-server', '--port', String(port), '--ws-port', '0', '--seed', '11'], { OPENALGO_API_KEY: KEY });
+  const { match } = await server.waitFor(PAPER_SERVER_LISTENING);
   url = match[1] as string;
+  wsUrl = match[2] as string;
 });
 
 afterAll(async () => {
@@ -22,6 +24,7 @@ afterAll(async () => {
 function env(dir: string): Record<string, string> {
   return {
     OPENALGO_API_HOST: url,
+    OPENALGO_WS_URL: wsUrl,
     OPENALGO_API_KEY: KEY,
     SYMBOL: 'NIFTY28NOV2525000CE',
     INTERVAL: '2s',

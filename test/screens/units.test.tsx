@@ -2,14 +2,14 @@
 // selectors that keep a price tick from re-rendering panels that do not show the price.
 
 import { Profiler } from 'react';
-import { afterEach, describe, expect, test } from 'vitest';
+import { afterEach, describe, expect, it, test } from 'vitest';
 import { cleanup, render } from 'ink-testing-library';
 import { plotChart } from '../../screens/chart.js';
 import { DashboardProvider } from '../../screens/context.js';
 import { fmtAge, fmtPrice, fmtRupees, fmtSigned, istClock, priceDecimals, progressBar, shortId } from '../../screens/format.js';
 import { burstKeyNames, KEYMAP, keyLabel, keyNameOf, resolveKey } from '../../screens/keymap.js';
 import { Header } from '../../screens/panels/Header.js';
-import { healthText } from '../../screens/panels/Header.js';
+import { feedText, healthText } from '../../screens/panels/Header.js';
 import { protectionOf } from '../../screens/protection.js';
 import { stepMarks } from '../../screens/overlays/ShutdownProgress.js';
 import { FIXTURE_NOW, stopLeg, storeIn, targetLeg } from './fixtures.js';
@@ -63,6 +63,9 @@ describe('format', () => {
     const ok = { lastOkAt: FIXTURE_NOW - 400, rttMs: 12, error: null, reachable: true };
     expect(healthText(ok, FIXTURE_NOW)).toEqual({ text: 'ok 0.4s ago, rtt 12ms', tone: 'good' });
     expect(healthText(ok, FIXTURE_NOW + 15_000).text).toBe('STALE: last ok 15s ago');
+    // On a trusted push feed REST calls are rare by design: 15 s is not stale there.
+    expect(healthText(ok, FIXTURE_NOW + 15_000, true).text).toBe('ok 15s ago, rtt 12ms');
+    expect(healthText(ok, FIXTURE_NOW + 61_000, true).text).toBe('STALE: last ok 1m01s ago');
     expect(healthText({ ...ok, error: 'rate limited' }, FIXTURE_NOW).text).toBe('ERROR: rate limited (last ok 0.4s ago)');
     expect(healthText({ ...ok, error: 'timeout', reachable: false }, FIXTURE_NOW)).toMatchObject({ text: 'DOWN: timeout (last ok 0.4s ago)', tone: 'alarm' });
     expect(healthText({ lastOkAt: null, rttMs: null, error: null, reachable: true }, FIXTURE_NOW).text).toBe('connecting...');
@@ -163,5 +166,17 @@ describe('selectors', () => {
     store.getState().clockTicked(FIXTURE_NOW + 1000, 'in_session', null);
     await wait();
     expect(renders).toBe(after + 1);
+  });
+});
+
+describe('feed in the header', () => {
+  const base = { mode: 'auto' as const, state: 'live' as const, reason: null, rttMs: 4, ordersTrusted: true, unreliable: null };
+  it('says push with the ping, or POLLING and why, in words', () => {
+    expect(feedText(base)).toEqual({ text: 'push ● 4 ms', tone: 'good' });
+    expect(feedText({ ...base, state: 'down', ordersTrusted: false, reason: 'closed by the server (1011)' })?.text).toBe('POLLING — feed down: closed by the server (1011)');
+    expect(feedText({ ...base, ordersTrusted: false, unreliable: 'no update for new order 7' })?.text).toBe('POLLING — feed unreliable: no update for new order 7');
+    expect(feedText({ ...base, mode: 'poll', state: 'off', ordersTrusted: false })?.text).toBe('POLLING (FEED=poll)');
+    expect(feedText({ ...base, mode: 'push', state: 'down', ordersTrusted: false, reason: 'x' })?.tone).toBe('alarm');
+    expect(feedText(null)).toBeNull();
   });
 });

@@ -117,14 +117,17 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** `random-scalp paper-server` on a free port; resolves once it listens. */
-export async function startPaperServer(key: string, extra: string[] = []): Promise<{ server: Child; url: string }> {
+/** The line paper-server prints once it listens: its HTTP URL and, when served, its WebSocket feed's. */
+export const PAPER_SERVER_LISTENING = /listening on (http:\/\/[^\s,]+)(?:, WebSocket feed on (ws:\/\/\S+))?/;
+
+/** `random-scalp paper-server` on free ports (HTTP and feed); resolves once it listens. */
+export async function startPaperServer(key: string, extra: string[] = []): Promise<{ server: Child; url: string; wsUrl: string }> {
   for (let attempt = 0; ; attempt++) {
     const port = await freePort();
-    const server = start(['paper-server', '--port', String(port), ...extra], { OPENALGO_API_KEY: key });
+    const server = start(['paper-server', '--port', String(port), '--ws-port', '0', ...extra], { OPENALGO_API_KEY: key });
     try {
-      const { match } = await server.waitFor(/listening on (http:\/\/\S+)/, { timeoutMs: 15_000 });
-      return { server, url: match[1] as string };
+      const { match } = await server.waitFor(PAPER_SERVER_LISTENING, { timeoutMs: 15_000 });
+      return { server, url: match[1] as string, wsUrl: match[2] ?? '' };
     } catch (err) {
       server.kill('SIGKILL');
       if (attempt >= 2) throw err;

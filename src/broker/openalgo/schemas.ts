@@ -48,7 +48,7 @@ function priceTypeOf(word: string | undefined): string {
 }
 
 /** An order as orderstatus and orderbook rows describe it. */
-const orderRow = z
+export const orderRow = z
   .object({
     symbol: z.string(),
     exchange: z.string(),
@@ -62,7 +62,7 @@ const orderRow = z
     product: text,
     orderid: id,
     order_status: text,
-    timestamp: z.unknown(),
+    timestamp: z.unknown().optional(),
     average_price: optNum,
     // Only a few brokers (and the sandbox) send these.
     filled_quantity: optNum,
@@ -97,7 +97,7 @@ const tradeRow = z
     average_price: optNum,
     price: optNum,
     orderid: id,
-    timestamp: z.unknown(),
+    timestamp: z.unknown().optional(),
   })
   .transform((r, ctx) => {
     const price = r.average_price ?? r.price;
@@ -192,3 +192,6 @@ export function shortReason(error: z.ZodError): string {
   const path = issue.path.map(String).join('.');
   return path === '' ? issue.message : `${path}: ${issue.message}`;
 }
+
+/** The field parsers, shared with the WebSocket feed's frames. */
+export { num, optNum, id, text, optText, action };

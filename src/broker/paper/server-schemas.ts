@@ -43,6 +43,9 @@ export const placeOrderSchema = z.strictObject({
   underlying_ltp: float().nullable().optional(),
 });
 
+/** placesmartorder: placeorder's fields plus the position the account should end up with. */
+export const placeSmartOrderSchema = placeOrderSchema.extend({ position_size: int() });
+
 export const modifyOrderSchema = z.strictObject({
   apikey: apikey(),
   strategy: str(),

@@ -14,6 +14,7 @@ import * as fmt from './server-format.js';
 import * as schemas from './server-schemas.js';
 import { createDefaultPaperSetup } from './setup.js';
 import { TelegramInbox, telegramNotifySchema, type TelegramMessage } from './server-telegram.js';
+import { startPaperFeedServer, type PaperFeedServer } from './feed-server.js';
 
 export { createDefaultPaperSetup } from './setup.js';
 
@@ -132,6 +133,26 @@ function routes(broker: PaperBroker, responseDelayMs: number, telegram: Telegram
   return {
     placeorder: route('string', schemas.placeOrderSchema, async (d) => {
       const r = await broker.submitOrder(orderRequest(d));
+      if (r.timeout === 'accepted') return { ...ok({ orderid: r.orderId }), delayMs: responseDelayMs };
+      if (r.timeout === 'not_placed') return { ...fail(500, 'An unexpected error occurred in the API endpoint'), delayMs: responseDelayMs };
+      return ok({ orderid: r.orderId });
+    }, { orderCall: true, check: wholeQuantity }),
+
+    // Both OpenAlgo SDKs call it: trade the difference between the position and position_size
+    // (nothing to do is a success without an order id); with both at 0 it is a plain order.
+    placesmartorder: route('string', schemas.placeSmartOrderSchema, async (d) => {
+      const current = await broker.openPosition(d.symbol, d.exchange, d.product ?? 'MIS');
+      const delta = d.position_size - current;
+      const req = orderRequest(d);
+      if (d.position_size === 0 && current === 0) {
+        // As OpenAlgo: no position and none wanted places the order as asked.
+      } else if (delta === 0) {
+        return ok({ message: 'Positions Already Matched. No Action needed.' });
+      } else {
+        req.action = delta > 0 ? 'BUY' : 'SELL';
+        req.quantity = Math.abs(delta);
+      }
+      const r = await broker.submitOrder(req);
       if (r.timeout === 'accepted') return { ...ok({ orderid: r.orderId }), delayMs: responseDelayMs };
       if (r.timeout === 'not_placed') return { ...fail(500, 'An unexpected error occurred in the API endpoint'), delayMs: responseDelayMs };
       return ok({ orderid: r.orderId });
@@ -317,10 +338,12 @@ export interface PaperServerMainOptions {
   responseDelayMs?: number;
   /** Where the listening line goes. Default console.log. */
   print?: (line: string) => void;
+  /** The WebSocket feed's port (0 picks a free one); null serves no feed. Default 8765. */
+  wsPort?: number | null;
 }
 
 /** `random-scalp paper-server`: the default paper market on the system clock, served over HTTP. */
-export async function paperServerMain(opts: PaperServerMainOptions): Promise<{ url: string; close(): Promise<void> }> {
+export async function paperServerMain(opts: PaperServerMainOptions): Promise<{ url: string; wsUrl: string | null; close(): Promise<void> }> {
   const faults = opts.faults ? parseFaults(opts.faults) : {};
   const { broker } = createDefaultPaperSetup({
     clock: systemClock,
@@ -339,10 +362,23 @@ export async function paperServerMain(opts: PaperServerMainOptions): Promise<{ u
     ...(opts.host !== undefined ? { host: opts.host } : {}),
     ...(opts.responseDelayMs !== undefined ? { responseDelayMs: opts.responseDelayMs } : {}),
   });
-  print(`paper-server listening on ${server.url} (seed ${opts.seed}, faults: ${describeFaults(broker.faultConfig)})`);
+  let feed: PaperFeedServer | null = null;
+  const wsPort = opts.wsPort === undefined ? 8765 : opts.wsPort;
+  if (wsPort !== null) {
+    try {
+      feed = await startPaperFeedServer({ port: wsPort, apiKey: opts.apiKey, broker, clock: systemClock, ...(opts.host !== undefined ? { host: opts.host } : {}) });
+    } catch (err) {
+      await server.close();
+      await broker.close();
+      throw new Error(`cannot serve the WebSocket feed on port ${wsPort}: ${err instanceof Error ? err.message : String(err)} (choose another with --ws-port, or 0 for any free port)`);
+    }
+  }
+  print(`paper-server listening on ${server.url}${feed ? `, WebSocket feed on ${feed.url}` : ''} (seed ${opts.seed}, faults: ${describeFaults(broker.faultConfig)})`);
   return {
     url: server.url,
+    wsUrl: feed?.url ?? null,
     close: async () => {
+      await feed?.close();
       await server.close();
       await broker.close();
     },
