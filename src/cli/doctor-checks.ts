@@ -5,6 +5,7 @@ import { OpenAlgoClient } from '../broker/openalgo/client.js';
 import { analyzerReply, pingReply } from '../broker/openalgo/schemas.js';
 import { createDefaultPaperSetup, DEFAULT_PAPER_SYMBOL } from '../broker/paper/index.js';
 import type { Broker } from '../broker/types.js';
+import type { FeedMode } from '../broker/feed.js';
 import { CONFIG_KEYS } from '../config/schema.js';
 import { ConfigError, describeSource, resolveConfig, type RawSources, type ResolvedConfig } from '../config/resolve.js';
 import { systemClock } from '../engine/clock.js';
@@ -12,6 +13,7 @@ import { JsonStateFile, stateFileName } from '../engine/persistence.js';
 import { formatIstDateTime } from '../engine/schedule.js';
 import { heldQuantity, openOrders, parseEngineState } from '../engine/state.js';
 import { probe, serverWords, type ProbeReply } from './doctor-probe.js';
+import { feedRow } from './doctor-feed.js';
 import { describeHolder, inspectInstanceLock, lockFileName } from './instance-lock.js';
 import { configWarnings } from './config-warnings.js';
 
@@ -61,7 +63,7 @@ export async function runChecks(sources: RawSources): Promise<DoctorResult> {
   rows.push(stateDirRow(c.STATE_DIR));
   rows.push(lockRow(resolved, symbol));
   rows.push(savedStateRow(resolved, symbol));
-  rows.push(...laterRows(resolved));
+  rows.push(...(await laterRows(resolved, rows)));
   return { rows, resolved };
 }
 
@@ -275,8 +277,8 @@ function savedStateRow(resolved: ResolvedConfig, symbol: string): DoctorRow {
   return ok('saved_state', `flat; ${day}`);
 }
 
-/** Rows that wait for the WebSocket feed client and the exchange calendar (others' work). */
-function laterRows(resolved: ResolvedConfig): DoctorRow[] {
+/** The feed, and the exchange calendar (which waits for the calendar work to land). */
+async function laterRows(resolved: ResolvedConfig, earlier: DoctorRow[]): Promise<DoctorRow[]> {
   const c = resolved.config;
   if (resolved.mode === 'paper') {
     const windows = c.SESSION_WINDOWS.map((w) => `${hhmm(w.start)}-${hhmm(w.end)}`).join(',');
@@ -285,8 +287,12 @@ function laterRows(resolved: ResolvedConfig): DoctorRow[] {
       ok('calendar', `paper sessions ${windows} IST${c.TRADE_WEEKENDS ? ', weekends too' : ', Monday–Friday'}: no exchange calendar`),
     ];
   }
+  const keyOk = earlier.some((r) => r.check === 'key' && r.status === 'ok');
+  const feed = keyOk
+    ? await feedRow({ url: c.OPENALGO_WS_URL, apiKey: c.OPENALGO_API_KEY ?? '', symbol: c.SYMBOL ?? '', exchange: c.EXCHANGE, feedMode: c.FEED as FeedMode, timeoutMs: Math.min(5_000, Math.round(c.API_TIMEOUT_SECONDS * 1000)) })
+    : notChecked('feed', 'the key is not accepted');
   return [
-    warn('feed', `not checked yet: this build has no WebSocket feed check (${c.OPENALGO_WS_URL})`, 'trading falls back to polling; check the feed once this check lands'),
+    feed,
     warn('calendar', `not checked yet: this build has no exchange calendar check for ${c.EXCHANGE}`, 'check the exchange holiday list yourself; entries follow SESSION_WINDOWS Monday–Friday'),
   ];
 }

@@ -44,7 +44,11 @@ async function doctor(env: Record<string, string>, args: string[] = []): Promise
 const row = (r: Report, check: string): DoctorRow | undefined => r.rows.find((x) => x.check === check);
 const statuses = (r: Report): Record<string, string> => Object.fromEntries(r.rows.map((x) => [x.check, x.status]));
 
-const liveEnv = (host: string, key = KEY): Record<string, string> => ({ OPENALGO_API_HOST: host, OPENALGO_API_KEY: key, SYMBOL });
+let closedWs = 'ws://127.0.0.1:9';
+beforeAll(async () => {
+  closedWs = `ws://127.0.0.1:${await freePort()}`;
+});
+const liveEnv = (host: string, key = KEY, ws = closedWs): Record<string, string> => ({ OPENALGO_API_HOST: host, OPENALGO_API_KEY: key, SYMBOL, OPENALGO_WS_URL: ws });
 
 describe('doctor on the paper market', () => {
   it('from a fresh directory: every row ok, exit 0', async () => {
@@ -80,23 +84,36 @@ describe('doctor on the paper market', () => {
 describe('doctor against paper-server', () => {
   let server: Child;
   let url: string;
+  let wsUrl: string;
   beforeAll(async () => {
     ensureBuilt();
-    ({ server, url } = await startPaperServer(KEY, ['--seed', '5']));
+    ({ server, url, wsUrl } = await startPaperServer(KEY, ['--seed', '5']));
   }, 60_000);
   afterAll(async () => {
     server?.kill('SIGTERM');
     await server?.exited;
   });
 
-  it('the right key: host, key, session, analyzer, symbol and clock ok; exit 0; the rows waiting for the feed and the calendar say so', async () => {
-    const { code, report } = await doctor(liveEnv(url));
+  it('the right key: host, key, session, analyzer, symbol, clock and feed ok; exit 0; the calendar row says it is not checked yet', async () => {
+    const { code, report } = await doctor(liveEnv(url, KEY, wsUrl));
     expect(code).toBe(0);
-    expect(statuses(report)).toMatchObject({ config: 'ok', host: 'ok', key: 'ok', session: 'ok', analyzer: 'ok', symbol: 'ok', clock: 'ok', state_dir: 'ok', instance: 'ok', saved_state: 'ok' });
+    expect(statuses(report)).toMatchObject({ config: 'ok', host: 'ok', key: 'ok', session: 'ok', analyzer: 'ok', symbol: 'ok', clock: 'ok', state_dir: 'ok', instance: 'ok', saved_state: 'ok', feed: 'ok' });
     expect(row(report, 'host')?.figure).toMatch(/answered in \d+ ms \(HTTP 200\)$/);
     expect(row(report, 'session')?.figure).toBe('broker paper logged in');
-    expect(row(report, 'feed')?.figure).toMatch(/^not checked yet/);
+    expect(row(report, 'feed')?.figure).toMatch(new RegExp(`^${wsUrl} live in \\d+ ms: authenticated, order updates subscribed, ticks subscribed$`));
     expect(row(report, 'calendar')?.figure).toMatch(/^not checked yet/);
+  });
+
+  it('the WebSocket port closed: the feed row warns (FEED=auto falls back to polling) or fails (FEED=push), with where to look', async () => {
+    const auto = await doctor(liveEnv(url));
+    expect(auto.code).toBe(0);
+    expect(row(auto.report, 'feed')).toMatchObject({ status: 'warn', figure: expect.stringMatching(new RegExp(`^${closedWs}: `)) });
+    expect(row(auto.report, 'feed')?.advice).toMatch(/^trading falls back to polling \(FEED=auto\); start OpenAlgo's WebSocket server/);
+    const push = await doctor({ ...liveEnv(url), FEED: 'push' });
+    expect(push.code).toBe(1);
+    expect(row(push.report, 'feed')?.status).toBe('fail');
+    const poll = await doctor({ ...liveEnv(url), FEED: 'poll' });
+    expect(row(poll.report, 'feed')).toMatchObject({ status: 'ok', figure: 'FEED=poll: the WebSocket feed is not used' });
   });
 
   it('a wrong key: the key row fails with where to get the right one; exit 1; the key is never shown', async () => {
@@ -106,6 +123,7 @@ describe('doctor against paper-server', () => {
     expect(row(report, 'host')?.status).toBe('ok');
     expect(row(report, 'key')).toMatchObject({ status: 'fail', figure: 'refused: HTTP 403 (Invalid openalgo apikey)' });
     expect(row(report, 'key')?.advice).toMatch(/copy the key from OpenAlgo \(API Key page\) into OPENALGO_API_KEY/);
+    expect(row(report, 'feed')?.figure).toBe('not checked: the key is not accepted');
     expect(text).not.toContain(wrong);
     expect(JSON.stringify(report)).not.toContain(wrong);
   });
