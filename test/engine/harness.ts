@@ -1,3 +1,4 @@
+import type { EngineObserver } from '../../src/engine/events.js';
 import { PaperBroker } from '../../src/broker/paper/paper-broker.js';
 import { PaperMarket } from '../../src/broker/paper/market.js';
 import { PaperFeed } from '../../src/broker/paper/paper-feed.js';
@@ -71,6 +72,8 @@ export interface ScenarioOptions {
   feed?: boolean;
   /** FEED_SAFETY_POLL_SECONDS in ms (default 5000). */
   safetyPollMs?: number;
+  /** Engine observers (journal, alerts). */
+  observers?: EngineObserver[];
 }
 
 export function describeOrder(o: { request: { action: string; quantity: number; priceType: string; price?: number; triggerPrice?: number } }): string {
@@ -100,6 +103,7 @@ export async function scenario(opts: ScenarioOptions = {}): Promise<Scenario> {
       stateFile,
       marketOnTarget: opts.marketOnTarget ?? false,
       failClosedOnUnknownSymbol: true,
+      ...(opts.observers ? { observers: opts.observers } : {}),
     });
   };
   const s: Scenario = {
