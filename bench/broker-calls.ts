@@ -52,8 +52,8 @@ function busiestRoute(hits: Hit[]): { route: string; perSecond: number } {
   return best;
 }
 
-export async function measureCalls(host: RpcChild, o: { windowMs: number; seed: number }): Promise<CallsResult> {
-  const market = await createMarket(host, { seed: 300 + o.seed, freeze: true });
+export async function measureCalls(host: RpcChild, o: { windowMs: number; seed: number; feed?: boolean }): Promise<CallsResult> {
+  const market = await createMarket(host, { seed: 300 + o.seed, freeze: true, feed: o.feed ?? false });
   const be = await startEngine(market, { INTERVAL: '1s' });
   await waitForStore(be.store, (s) => s.position.phase === 'long_protected', 20_000, 'long_protected');
   await sleep(1500); // past the entry's own calls

@@ -11,7 +11,7 @@ import v8 from 'node:v8';
 import { createDefaultPaperSetup } from '../src/broker/paper/index.js';
 import { resolveConfig } from '../src/config/resolve.js';
 import { engineSettings } from '../src/config/settings.js';
-import { FakeClock } from '../src/engine/clock.js';
+import { FakeClock } from '../src/time/clock.js';
 import { Engine } from '../src/engine/engine.js';
 import { JsonStateFile, MemoryStateFile, type StateFile } from '../src/engine/persistence.js';
 import { parseEngineState, type EngineState } from '../src/engine/state.js';

@@ -14,6 +14,7 @@ import { createMarket, startEngine, type BenchEngine } from './lib/engine-on-ser
 import { log, rng, sleep, waitForStore } from './lib/util.js';
 
 export interface OcoResult {
+  feed: boolean;
   pollMs: number;
   engines: number;
   /** Fill → sibling cancel request, ms. */
@@ -100,12 +101,14 @@ export interface OcoOptions {
   seed: number;
   /** Give up on samples still missing after this long. */
   budgetMs: number;
+  /** On the push feed (the real WebSocket client against paper-server's feed). */
+  feed?: boolean;
 }
 
 /** Run `engines` engines in parallel, each on its own frozen market, until `samples` reactions are measured. */
 export async function measureOco(host: RpcChild, o: OcoOptions): Promise<OcoResult> {
   const started = Date.now();
-  const out: OcoResult = { pollMs: o.pollMs, engines: o.engines, reactionMs: [], windowMs: [], invalid: [], wallMs: 0 };
+  const out: OcoResult = { feed: o.feed ?? false, pollMs: o.pollMs, engines: o.engines, reactionMs: [], windowMs: [], invalid: [], wallMs: 0 };
   const flags: Partial<Record<ConfigKey, string>> = {
     OCO_POLL_SECONDS: String(o.pollMs / 1000),
     // One-second bars: a new entry at the first bar close after the previous trade is done.
@@ -113,7 +116,7 @@ export async function measureOco(host: RpcChild, o: OcoOptions): Promise<OcoResu
   };
   const engines: BenchEngine[] = [];
   for (let i = 0; i < o.engines; i++) {
-    const market = await createMarket(host, { seed: o.seed + i, freeze: true });
+    const market = await createMarket(host, { seed: o.seed + i, freeze: true, feed: o.feed ?? false });
     engines.push(await startEngine(market, flags));
   }
   const per = Math.ceil(o.samples / o.engines);
@@ -121,6 +124,6 @@ export async function measureOco(host: RpcChild, o: OcoOptions): Promise<OcoResu
   await Promise.all(engines.map((be, i) => sampleLoop(host, be, o.pollMs, per, deadline, o.seed * 31 + i, out)));
   await Promise.all(engines.map((be) => be.stop()));
   out.wallMs = Date.now() - started;
-  if (out.invalid.length > 0) log(`oco ${o.pollMs} ms: ${out.invalid.length} samples lost: ${[...new Set(out.invalid)].slice(0, 3).join('; ')}`);
+  if (out.invalid.length > 0) log(`oco ${o.feed ? 'push' : `${o.pollMs} ms`}: ${out.invalid.length} samples lost: ${[...new Set(out.invalid)].slice(0, 3).join('; ')}`);
   return out;
 }

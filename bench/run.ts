@@ -1,4 +1,4 @@
-// `npm run bench [-- --quick] [-- --only=oco,flatten,calls,dashboard,endurance,startup] [-- --serial]`
+// `npm run bench [-- --quick] [-- --only=oco,flatten,calls,feed,dashboard,endurance,startup] [-- --serial] [-- --journal]`
 //
 // Measures the figures the design promises, through the real HTTP client against paper-server
 // child processes on loopback, prints goal vs measured, and writes bench/results.json. Every
@@ -16,15 +16,18 @@ import { RpcChild } from './lib/ipc.js';
 import { round, roundSummary, summarize, type Summary } from './lib/stats.js';
 import { BENCH_DIST, REPO_ROOT, log } from './lib/util.js';
 import { measureOco, type OcoResult } from './oco.js';
+import { measureFeedDrop, type FeedDropResult } from './feed-drop.js';
 import { measureStartup, type StartupResult } from './startup.js';
 
-const ALL = ['oco', 'flatten', 'calls', 'dashboard', 'endurance', 'startup'] as const;
+const ALL = ['oco', 'flatten', 'calls', 'feed', 'dashboard', 'endurance', 'startup'] as const;
 type Part = (typeof ALL)[number];
 
 interface Plan {
   rttReps: number;
   ocoDefault: { samples: number; engines: number; budgetMs: number };
   ocoBaseline: { samples: number; engines: number; budgetMs: number };
+  ocoPush: { samples: number; engines: number; budgetMs: number };
+  feedDrop: { samples: number; downMs: number };
   flatten: { samples: number; engines: number; budgetMs: number };
   callsWindowMs: number;
   dashboard: { warmMs: number; measureMs: number };
@@ -36,6 +39,8 @@ const FULL: Plan = {
   rttReps: 300,
   ocoDefault: { samples: 60, engines: 6, budgetMs: 90_000 },
   ocoBaseline: { samples: 30, engines: 6, budgetMs: 90_000 },
+  ocoPush: { samples: 120, engines: 6, budgetMs: 90_000 },
+  feedDrop: { samples: 6, downMs: 3_000 },
   flatten: { samples: 60, engines: 4, budgetMs: 60_000 },
   callsWindowMs: 45_000,
   dashboard: { warmMs: 3000, measureMs: 20_000 },
@@ -47,6 +52,8 @@ const QUICK: Plan = {
   rttReps: 100,
   ocoDefault: { samples: 24, engines: 6, budgetMs: 30_000 },
   ocoBaseline: { samples: 6, engines: 6, budgetMs: 30_000 },
+  ocoPush: { samples: 36, engines: 6, budgetMs: 30_000 },
+  feedDrop: { samples: 3, downMs: 2_000 },
   flatten: { samples: 20, engines: 4, budgetMs: 20_000 },
   callsWindowMs: 15_000,
   dashboard: { warmMs: 1500, measureMs: 6000 },
@@ -92,12 +99,16 @@ const ratio = (a: number | null | undefined, b: number | null | undefined): numb
 
 async function main(): Promise<void> {
   const opts = parseArgs(process.argv.slice(2));
+  // --journal: the network engines also write the SQLite trade journal (its cost on OCO and flatten).
+  const journal = process.argv.includes('--journal');
+  if (journal) process.env.BENCH_JOURNAL = '1';
   const plan = opts.quick ? QUICK : FULL;
   const t0 = Date.now();
   const meta = {
     startedAt: new Date(t0).toISOString(),
     quick: opts.quick,
     serial: opts.serial,
+    journal,
     parts: [...opts.only],
     node: process.version,
     platform: `${os.type()} ${os.release()} ${os.arch()}`,
@@ -107,14 +118,14 @@ async function main(): Promise<void> {
     loadAvgEnd: [] as number[],
     wallMs: 0,
   };
-  log(`${opts.quick ? 'quick' : 'full'} run of ${[...opts.only].join(', ')} on ${meta.cpus} cpus (load ${meta.loadAvgStart.join(' ')})`);
+  log(`${opts.quick ? 'quick' : 'full'}${journal ? ' journal-on' : ''} run of ${[...opts.only].join(', ')} on ${meta.cpus} cpus (load ${meta.loadAvgStart.join(' ')})`);
 
-  const needsHost = opts.only.has('oco') || opts.only.has('flatten') || opts.only.has('calls');
+  const needsHost = opts.only.has('oco') || opts.only.has('flatten') || opts.only.has('calls') || opts.only.has('feed');
   const host = needsHost ? RpcChild.fork(path.join(BENCH_DIST, 'server-child.js')) : null;
 
   // Filled in by the measurements (some from closures that run side by side).
   const r: Results = {
-    rtt: null, ocoDefault: null, ocoBaseline: null, flatten: null, calls: null, traffic: null, dashboard: null, endurance: null, startup: null,
+    rtt: null, ocoDefault: null, ocoBaseline: null, ocoPush: null, flatten: null, calls: null, callsPush: null, feedDrop: null, traffic: null, dashboard: null, endurance: null, startup: null,
   };
 
   try {
@@ -137,6 +148,9 @@ async function main(): Promise<void> {
           } else {
             [r.ocoDefault, r.ocoBaseline] = await Promise.all([a(), b()]);
           }
+          // On push alone (nothing else running), so its milliseconds are not queued behind the polling runs.
+          log(`OCO reaction on the push feed: ${plan.ocoPush.samples} samples…`);
+          r.ocoPush = await measureOco(host, { pollMs: 1000, seed: 5, feed: true, ...plan.ocoPush });
         }
         if (opts.only.has('flatten')) {
           log(`flatten latency: ${plan.flatten.samples} samples…`);
@@ -148,6 +162,14 @@ async function main(): Promise<void> {
       tasks.push(async () => {
         log(`broker calls: ${plan.callsWindowMs / 1000} s in position, ${plan.callsWindowMs / 1000} s flat…`);
         r.calls = await measureCalls(host, { windowMs: plan.callsWindowMs, seed: 4 });
+        log(`broker calls on the push feed: ${plan.callsWindowMs / 1000} s in position, ${plan.callsWindowMs / 1000} s flat…`);
+        r.callsPush = await measureCalls(host, { windowMs: plan.callsWindowMs, seed: 6, feed: true });
+      });
+    }
+    if (host && opts.only.has('feed')) {
+      tasks.push(async () => {
+        log(`feed drops: ${plan.feedDrop.samples} drops of ${plan.feedDrop.downMs / 1000} s under a position…`);
+        r.feedDrop = await measureFeedDrop(host, { seed: 7, ...plan.feedDrop });
       });
     }
     if (opts.only.has('dashboard')) {
@@ -176,11 +198,14 @@ async function main(): Promise<void> {
   meta.wallMs = Date.now() - t0;
 
   const rows = buildRows(r);
-  const { rtt, ocoDefault, ocoBaseline, flatten, calls, traffic, dashboard, endurance, startup } = r;
+  const { rtt, ocoDefault, ocoBaseline, ocoPush, flatten, calls, callsPush, feedDrop, traffic, dashboard, endurance, startup } = r;
   const summaries = {
     rtt: rtt && { placeOrderMs: roundSummary(summarize(rtt.placeOrderMs), 2), quoteMs: roundSummary(summarize(rtt.quoteMs), 2) },
     ocoDefault: ocoDefault && ocoSummary(ocoDefault),
     ocoBaseline: ocoBaseline && ocoSummary(ocoBaseline),
+    ocoPush: ocoPush && ocoSummary(ocoPush),
+    callsPush,
+    feedDrop: feedDrop && roundDeep(feedDrop),
     flatten: flatten && {
       toSellMs: roundSummary(summarize(flatten.toSellMs)),
       toFlatMs: roundSummary(summarize(flatten.toFlatMs)),
@@ -202,6 +227,7 @@ async function main(): Promise<void> {
     rtt,
     ocoDefault: ocoDefault && { reactionMs: ocoDefault.reactionMs, windowMs: ocoDefault.windowMs },
     ocoBaseline: ocoBaseline && { reactionMs: ocoBaseline.reactionMs, windowMs: ocoBaseline.windowMs },
+    ocoPush: ocoPush && { reactionMs: ocoPush.reactionMs, windowMs: ocoPush.windowMs },
     flatten: flatten && { toSellMs: flatten.toSellMs, toFlatMs: flatten.toFlatMs },
     startup,
   };
@@ -232,8 +258,11 @@ interface Results {
   rtt: RttResult | null;
   ocoDefault: OcoResult | null;
   ocoBaseline: OcoResult | null;
+  ocoPush: OcoResult | null;
   flatten: FlattenResult | null;
   calls: CallsResult | null;
+  callsPush: CallsResult | null;
+  feedDrop: FeedDropResult | null;
   traffic: TrafficSummary | null;
   dashboard: DashboardResult | null;
   endurance: EnduranceResult | null;
@@ -268,6 +297,47 @@ function buildRows(r: Results): Row[] {
     rows.push(latencyRow('Over-exit window (sibling still working), poll 1 s', 'p99 ≤ 1200 ms', 1200, summarize(d.windowMs),
       { what: 'same at OCO poll 5 s (original), p99', s: bWindow },
       'fill → sibling cancelled at the broker'));
+  }
+  if (r.ocoPush) {
+    const p = r.ocoPush;
+    const poll = r.ocoDefault ? summarize(r.ocoDefault.reactionMs) : null;
+    rows.push(latencyRow('OCO reaction on the push feed (fill → sibling cancel)', 'p99 ≤ 25 ms', 25, summarize(p.reactionMs),
+      { what: 'polling at OCO_POLL_SECONDS=1, p99', s: poll },
+      `${p.reactionMs.length} samples, ${p.engines} engines, real HTTP and WebSocket clients against paper-server; over-exit window p99 ${round(summarize(p.windowMs).p99, 1)} ms`));
+  }
+  if (r.callsPush) {
+    const s = r.callsPush.inPosition;
+    const base = r.calls?.inPosition.perMinute ?? null;
+    const routes = Object.entries(s.byRoute).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v}`).join(', ');
+    rows.push({
+      figure: 'REST calls per minute in position, push feed healthy',
+      goal: '≤ 20 /min',
+      unit: '/min',
+      median: null,
+      p99: null,
+      value: round(s.perMinute, 1),
+      pass: s.perMinute <= 20,
+      baseline: { what: 'polling only, same minute', value: base === null ? null : round(base, 1), unit: '/min' },
+      ratio: ratio(s.perMinute, base),
+      note: `${round(s.windowMs / 1000, 0)} s window: ${routes}; flat on push: ${round(r.callsPush.flat.perMinute, 1)} /min`,
+    });
+  }
+  if (r.feedDrop) {
+    const d = r.feedDrop;
+    const toPoll = summarize(d.toPollMs.filter(Number.isFinite));
+    rows.push({
+      figure: 'Feed drop → full-rate polling (first order-book poll at the server)',
+      goal: `≤ ${d.ocoPollMs} ms (one poll)`,
+      unit: 'ms',
+      median: round(toPoll.median, 0),
+      p99: round(toPoll.p99, 0),
+      value: round(toPoll.max, 0),
+      valueUnit: 'ms max',
+      pass: toPoll.n === d.samples && toPoll.max <= d.ocoPollMs,
+      baseline: { what: 'FEED_SAFETY_POLL_SECONDS, the wait without the fallback', value: 5000, unit: 'ms' },
+      ratio: ratio(toPoll.max, 5000),
+      note: `${d.samples} drops; feed trusted again after median ${round(summarize(d.toLiveMs).median, 0)} ms; resynced (order book, trade book, position book read) after ${d.resynced.filter(Boolean).length} of ${d.samples} reconnects`,
+    });
   }
   if (r.flatten) {
     const rtt = r.rtt ? summarize(r.rtt.placeOrderMs) : null;
@@ -401,7 +471,7 @@ function fmt(x: number | null, unit = ''): string {
   return unit ? `${s} ${unit}` : s;
 }
 
-function renderTable(rows: Row[], meta: { quick: boolean; cpus: number; loadAvgStart: number[]; loadAvgEnd: number[]; wallMs: number; node: string }): string {
+function renderTable(rows: Row[], meta: { quick: boolean; journal: boolean; cpus: number; loadAvgStart: number[]; loadAvgEnd: number[]; wallMs: number; node: string }): string {
   const header = ['figure', 'goal', 'median', 'p99 / value', 'result', 'baseline', 'ratio'];
   const body = rows.map((r) => [
     r.figure,
@@ -418,7 +488,7 @@ function renderTable(rows: Row[], meta: { quick: boolean; cpus: number; loadAvgS
   const notes = rows.map((r) => `  - ${r.figure}: ${r.note}`);
   return [
     '',
-    `random-scalp bench (${meta.quick ? 'quick' : 'full'}), node ${meta.node}, ${meta.cpus} cpus, load ${meta.loadAvgStart.join(' ')} → ${meta.loadAvgEnd.join(' ')}, ${(meta.wallMs / 1000).toFixed(0)} s`,
+    `random-scalp bench (${meta.quick ? 'quick' : 'full'}${meta.journal ? ', journal on' : ''}), node ${meta.node}, ${meta.cpus} cpus, load ${meta.loadAvgStart.join(' ')} → ${meta.loadAvgEnd.join(' ')}, ${(meta.wallMs / 1000).toFixed(0)} s`,
     '',
     line(header),
     sep,

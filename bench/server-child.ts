@@ -7,7 +7,8 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createDefaultPaperSetup, startPaperServer, type PaperServer, type PaperSetup } from '../src/broker/paper/index.js';
-import { systemClock } from '../src/engine/clock.js';
+import { systemClock } from '../src/time/clock.js';
+import { startPaperFeedServer, type PaperFeedServer } from '../src/broker/paper/feed-server.js';
 import { serveRpc } from './lib/ipc.js';
 
 export const BENCH_API_KEY = 'bench-key';
@@ -24,6 +25,7 @@ export interface Hit {
 interface Hosted {
   setup: PaperSetup;
   server: PaperServer;
+  feed: PaperFeedServer | null;
   hits: Hit[];
 }
 
@@ -64,7 +66,7 @@ function get(id: number): Hosted {
 }
 
 serveRpc({
-  async create(args: { seed?: number; freeze?: boolean; rateLimit?: boolean; startPrice?: number }) {
+  async create(args: { seed?: number; freeze?: boolean; rateLimit?: boolean; startPrice?: number; feed?: boolean }) {
     const setup = createDefaultPaperSetup({
       clock: systemClock,
       seed: args.seed ?? 7,
@@ -82,11 +84,12 @@ serveRpc({
       clock: systemClock,
       ...(args.rateLimit === false ? {} : { rateLimit: { ordersPerSecond: 10, othersPerSecond: 10 } }),
     });
+    const feed = args.feed ? await startPaperFeedServer({ port: 0, apiKey: BENCH_API_KEY, broker: setup.broker, clock: systemClock }) : null;
     const hits: Hit[] = [];
     byPort.set(server.port, hits);
     const id = nextId++;
-    hosted.set(id, { setup, server, hits });
-    return { id, url: server.url, apiKey: BENCH_API_KEY, symbol: BENCH_SYMBOL, exchange: BENCH_EXCHANGE };
+    hosted.set(id, { setup, server, feed, hits });
+    return { id, url: server.url, wsUrl: feed?.url ?? null, apiKey: BENCH_API_KEY, symbol: BENCH_SYMBOL, exchange: BENCH_EXCHANGE };
   },
 
   /** Move the LTP to `price` (a normal step: every tick in between prints) and report the fills it caused. */
@@ -131,9 +134,19 @@ serveRpc({
     return { cpu: process.cpuUsage(), uptimeMs: process.uptime() * 1000, rss: process.memoryUsage().rss };
   },
 
+  /** Drop the market's WebSocket feed for `ms` (its clients see the socket close). */
+  async dropFeed(args: { id: number; ms: number }) {
+    const h = get(args.id);
+    if (!h.feed) throw new Error(`market ${args.id} has no feed`);
+    const at = Date.now();
+    h.feed.drop(args.ms);
+    return { at };
+  },
+
   async close(args: { id: number }) {
     const h = get(args.id);
     hosted.delete(args.id);
+    await h.feed?.close();
     await h.server.close();
     return true;
   },

@@ -68,6 +68,7 @@ export function percent(done: number, total: number): string {
 
 const SESSION_WORDS: Record<SessionState, string> = {
   weekend: 'WEEKEND',
+  holiday: 'MARKET CLOSED',
   before_session: 'BEFORE SESSION',
   in_session: 'IN SESSION',
   between_windows: 'BETWEEN WINDOWS',

@@ -11,6 +11,8 @@ await build({
   format: 'esm',
   target: 'node20',
   logLevel: 'warning',
+  // A native addon: it loads its compiled .node file relative to its own package, so it stays in node_modules.
+  external: ['better-sqlite3'],
   // Ink loads the React devtools only when DEV=true, and they are not a dependency: stub them.
   plugins: [
     {

@@ -6,18 +6,26 @@ import { OpenAlgoClient, type CallInfo } from '../../src/broker/openalgo/client.
 import { resolveConfig } from '../../src/config/resolve.js';
 import type { ConfigKey } from '../../src/config/schema.js';
 import { engineSettings } from '../../src/config/settings.js';
-import { systemClock } from '../../src/engine/clock.js';
+import { systemClock } from '../../src/time/clock.js';
 import { Engine } from '../../src/engine/engine.js';
 import { MemoryStateFile } from '../../src/engine/persistence.js';
 import type { EngineState } from '../../src/engine/state.js';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { startJournal, type Journal } from '../../src/journal/journal.js';
 import { createLogger } from '../../src/log/logger.js';
 import { createAppStore, type AppStore } from '../../src/store/store.js';
 import type { RpcChild } from './ipc.js';
-import { withTimeout } from './util.js';
+import { waitForStore, withTimeout } from './util.js';
+import { OpenAlgoFeed } from '../../src/broker/openalgo/feed-client.js';
+import type { FeedMode } from '../../src/broker/feed.js';
 
 export interface MarketHandle {
   id: number;
   url: string;
+  /** The market's WebSocket feed, when it was created with one. */
+  wsUrl: string | null;
   apiKey: string;
   symbol: string;
   exchange: string;
@@ -33,7 +41,7 @@ export interface BenchEngine {
   stop(): Promise<void>;
 }
 
-export async function createMarket(host: RpcChild, opts: { seed: number; rateLimit?: boolean; freeze?: boolean }): Promise<MarketHandle> {
+export async function createMarket(host: RpcChild, opts: { seed: number; rateLimit?: boolean; freeze?: boolean; feed?: boolean }): Promise<MarketHandle> {
   return host.call<MarketHandle>('create', opts);
 }
 
@@ -42,6 +50,19 @@ function extraFlags(): Partial<Record<ConfigKey, string>> {
   const raw = process.env.BENCH_ENGINE_FLAGS;
   if (!raw) return {};
   return JSON.parse(raw) as Partial<Record<ConfigKey, string>>;
+}
+
+/** BENCH_JOURNAL=1 (`npm run bench -- --journal`): every engine also writes the SQLite journal, as a run does. */
+function benchJournal(market: MarketHandle, log: ReturnType<typeof createLogger>): Journal | null {
+  if (process.env.BENCH_JOURNAL !== '1') return null;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rs-bench-journal-'));
+  return startJournal({
+    file: path.join(dir, 'journal-paper.sqlite'),
+    session: { startedAt: Date.now(), mode: 'paper', exchange: market.exchange, symbol: market.symbol, settingsHash: 'bench', pid: process.pid },
+    recoveredTrades: [],
+    log,
+    now: () => Date.now(),
+  });
 }
 
 /** Start an engine on `market` with the paper defaults plus `flags` (config keys → raw values). */
@@ -75,7 +96,11 @@ export async function startEngine(market: MarketHandle, flags: Partial<Record<Co
     marketOnTarget: c.ENABLE_MARKET_ON_TARGET,
   });
   const log = createLogger({ store, clock: systemClock, secrets: [market.apiKey] });
+  // On push when the market serves a feed (FEED=auto, as a live run): the real WebSocket client.
+  const feed = market.wsUrl && c.FEED !== 'poll' ? new OpenAlgoFeed({ url: market.wsUrl, apiKey: market.apiKey, clock: systemClock }) : null;
+  const journal = benchJournal(market, log);
   const engine = new Engine({
+    ...(feed ? { feed, feedMode: c.FEED as FeedMode, safetyPollMs: Math.round(c.FEED_SAFETY_POLL_SECONDS * 1000) } : {}),
     broker: client,
     clock: systemClock,
     store,
@@ -84,8 +109,10 @@ export async function startEngine(market: MarketHandle, flags: Partial<Record<Co
     stateFile: new MemoryStateFile<EngineState>(),
     marketOnTarget: c.ENABLE_MARKET_ON_TARGET,
     failClosedOnUnknownSymbol: false,
+    ...(journal ? { observers: [journal.observe] } : {}),
   });
   await engine.start();
+  if (feed) await waitForStore(store, (s) => s.feed?.ordersTrusted === true, 10_000, 'feed live');
   return {
     market,
     engine,
@@ -98,6 +125,7 @@ export async function startEngine(market: MarketHandle, flags: Partial<Record<Co
       } catch {
         engine.abandon();
       }
+      journal?.close(0, Date.now());
       await log.close();
       await client.close();
     },

@@ -9,6 +9,7 @@ import { Line, Span } from '../text.js';
 import type { Form } from '../layout.js';
 import type { Tone } from '../tone.js';
 import type { DashboardState } from '../../src/store/types.js';
+import { NOTABLE_OFFSET_MS, describeOffset } from '../../src/time/server-clock.js';
 
 /** A broker call older than this counts as stale (polling calls every second or so)… */
 const STALE_MS = 10_000;
@@ -60,8 +61,11 @@ export function Header({ form }: { form: Form }): ReactNode {
     paused: s.paused,
     marketOnTarget: s.marketOnTarget,
     feed: s.feed,
+    marketDayNote: s.marketDayNote,
+    clockOffsetMs: s.clockOffsetMs,
   }));
   const feed = feedText(h.feed);
+  const clockNote = Math.abs(h.clockOffsetMs) >= NOTABLE_OFFSET_MS ? ` (${describeOffset(h.clockOffsetMs)})` : '';
   const instrument = h.symbol ? `${h.symbol}@${h.exchange || '?'}` : '(no instrument yet)';
   const size = `${h.lots} lot${h.lots === 1 ? '' : 's'} × ${h.lotSize} = ${h.lots * h.lotSize}`;
   const health = healthText(h.health, h.now, h.feed?.ordersTrusted ?? false);
@@ -77,7 +81,9 @@ export function Header({ form }: { form: Form }): ReactNode {
     <Box flexDirection="column">
       <Line>
         <ModeBadge mode={h.mode} analyzer={h.analyzer} /> <Span tone="strong">{instrument}</Span>{' '}
-        <Span tone="strong">{istClock(h.now)} IST</Span> {sessionWord(h.session)} | {h.product} {size}
+        <Span tone="strong">{istClock(h.now)} IST</Span>
+        {clockNote} {sessionWord(h.session)}
+        {h.marketDayNote ? <Span tone="warn">{` ${h.marketDayNote}`}</Span> : null} | {h.product} {size}
       </Line>
       {/* Broker health last: its error text is the longest and may be cut at the edge. */}
       <Line>

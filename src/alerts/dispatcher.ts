@@ -1,4 +1,4 @@
-import type { Clock } from '../engine/clock.js';
+import type { Clock } from '../time/clock.js';
 import type { EngineEvent, EngineObserver } from '../engine/events.js';
 import { RateLimiter } from '../broker/openalgo/rate-limiter.js';
 import { redactSecrets } from '../log/logger.js';

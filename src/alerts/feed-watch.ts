@@ -1,4 +1,4 @@
-import type { Clock } from '../engine/clock.js';
+import type { Clock } from '../time/clock.js';
 import type { Alert, AlertSubject } from './alert.js';
 import { subjectLabel } from './alert.js';
 

@@ -1,6 +1,6 @@
 import { OpenAlgoClient } from '../broker/openalgo/client.js';
 import type { Config } from '../config/schema.js';
-import type { Clock } from '../engine/clock.js';
+import type { Clock } from '../time/clock.js';
 import type { AlertSubject } from './alert.js';
 import { telegramChannel } from './channel-telegram.js';
 import { terminalChannel, type TerminalAlert } from './channel-terminal.js';

@@ -1,6 +1,10 @@
 // The Broker contract the engine depends on. Everything here is already parsed and
 // normalised: the engine never sees raw JSON, numeric strings or broker spellings.
 
+import type { ExchangeSession, MarketHoliday } from '../time/market-calendar.js';
+
+export type { ExchangeSession, MarketHoliday };
+
 export type Action = 'BUY' | 'SELL';
 export type PriceType = 'MARKET' | 'LIMIT' | 'SL' | 'SL-M';
 export type Product = 'MIS' | 'CNC' | 'NRML';
@@ -122,6 +126,13 @@ export interface Broker {
    * broker has no past. `interval` is OpenAlgo's: 1m, 5m, 15m, 1h, D…; dates are YYYY-MM-DD.
    */
   history?(symbol: string, exchange: string, interval: string, startDate: string, endDate: string): Promise<number[]>;
+  /**
+   * The year's trading holidays and special sessions (OpenAlgo's POST /api/v1/market/holidays,
+   * servers since late 2025). Resolves null when the server does not serve the calendar.
+   */
+  marketHolidays?(year: number): Promise<MarketHoliday[] | null>;
+  /** Each exchange's session on a day, YYYY-MM-DD IST (POST /api/v1/market/timings); null when not served. */
+  marketTimings?(date: string): Promise<ExchangeSession[] | null>;
   /** Key valid, broker session live, analyzer mode. Throws BrokerError(auth) on 403. */
   health(): Promise<BrokerHealth>;
   /** Release sockets and timers. */

@@ -1,6 +1,6 @@
 import { OpenAlgoFeed } from '../broker/openalgo/feed-client.js';
 import type { FeedHealth, FeedMode } from '../broker/feed.js';
-import { systemClock } from '../engine/clock.js';
+import { systemClock } from '../time/clock.js';
 import type { DoctorRow } from './doctor-checks.js';
 
 // doctor's feed row: the bot's own feed client, started once against OPENALGO_WS_URL, watched

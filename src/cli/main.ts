@@ -4,9 +4,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CONFIG_KEYS, SCHEMA, flagName, type ConfigKey } from '../config/schema.js';
 import { configCommand, readSources, type Io } from './config-command.js';
+import { watchForClosedPipe } from '../log/closed-pipe.js';
 import { EXIT } from './exit-codes.js';
 import { runTrader } from './run.js';
-import { runPaperServer } from './paper-server-command.js';
+import { runPaperServer, type PaperServerFlags } from './paper-server-command.js';
+import { reportCommand, type ReportFlags } from './report-command.js';
 import { doctorCommand } from './doctor-command.js';
 
 /** The package version, from the nearest package.json up the tree (sources and dist/ differ in depth). */
@@ -44,6 +46,26 @@ function settingFlags(flags: Record<string, string | boolean>): Partial<Record<C
   return values;
 }
 
+let stdoutClosed: (() => boolean) | null = null;
+let stderrClosed: (() => boolean) | null = null;
+
+/** Lines to the process's stdout and stderr, which a closed pipe silences instead of crashing. */
+function processIo(): Io {
+  stdoutClosed ??= watchForClosedPipe(process.stdout);
+  stderrClosed ??= watchForClosedPipe(process.stderr);
+  const outClosed = stdoutClosed;
+  const errClosed = stderrClosed;
+  return {
+    out: (l) => {
+      if (!outClosed() && process.stdout.writable) process.stdout.write(`${l}\n`);
+    },
+    err: (l) => {
+      if (!errClosed() && process.stderr.writable) process.stderr.write(`${l}\n`);
+    },
+  };
+}
+
+
 export interface MainOptions {
   io?: Io;
   env?: NodeJS.ProcessEnv;
@@ -53,7 +75,7 @@ export interface MainOptions {
 }
 
 export async function main(argv: string[], opts: MainOptions = {}): Promise<number> {
-  const io: Io = opts.io ?? { out: (l) => process.stdout.write(`${l}\n`), err: (l) => process.stderr.write(`${l}\n`) };
+  const io: Io = opts.io ?? processIo();
   const env = opts.env ?? process.env;
   const cwd = opts.cwd ?? process.cwd();
   let result: Promise<number> = Promise.resolve(EXIT.OK);
@@ -62,6 +84,8 @@ export async function main(argv: string[], opts: MainOptions = {}): Promise<numb
     .description('Intraday scalping on OpenAlgo, live in the terminal. Paper market by default.')
     .version(version, '-V, --version')
     .exitOverride()
+    // Options after a command name are that command's (report --paper, --state-dir; paper-server --symbol).
+    .enablePositionalOptions()
     .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) })
     .option('--paper', 'trade the built-in paper market (also TEST_MODE=true)')
     .option('--live', 'trade through OpenAlgo (needs OPENALGO_API_KEY and SYMBOL)')
@@ -126,6 +150,25 @@ export async function main(argv: string[], opts: MainOptions = {}): Promise<numb
     });
 
   program
+    .command('report')
+    .description('the trade journal per IST day and in total: win rate, P&L, profit factor, drawdown, exit reasons, equity curve')
+    .option('--today', 'today (IST) only')
+    .option('--date <YYYY-MM-DD>', 'one IST day')
+    .option('--from <YYYY-MM-DD>', 'first IST day (inclusive)')
+    .option('--to <YYYY-MM-DD>', 'last IST day (inclusive)')
+    .option('--paper', 'the paper journal (default unless the configuration selects live)')
+    .option('--live', 'the live journal')
+    .option('--csv <file>', 'also write one row per round trip to this CSV file')
+    .option('--json', 'print the figures as JSON instead of the tables')
+    .option('--html <file>', 'also write a self-contained HTML report to this file')
+    .option('--state-dir <dir>', 'where the journal lives [STATE_DIR]')
+    .action((o: ReportFlags) => {
+      result = Promise.resolve(
+        reportCommand(o, io, { ...readSources(cwd, env, opts.confCwd), flags: {} }, { now: Date.now(), columns: process.stdout.columns ?? 100 }),
+      );
+    });
+
+  program
     .command('paper-server')
     .description("serve the paper market over HTTP with OpenAlgo paths and shapes, and its WebSocket feed with OpenAlgo's protocol")
     .option('--port <port>', 'port to listen on', '5000')
@@ -135,7 +178,9 @@ export async function main(argv: string[], opts: MainOptions = {}): Promise<numb
     .option('--faults <spec>', 'fault switches, e.g. partialFill=0.3,slmRefused (see README)')
     .option('--symbol <symbol>', 'instrument to serve')
     .option('--exchange <exchange>', 'its exchange', 'NFO')
-    .action((o: { port: string; wsPort: string; host: string; seed: string; faults?: string; symbol?: string; exchange: string }) => {
+    .option('--holidays <spec>', 'extra holidays / special sessions over the built-in sample: YYYY-MM-DD[:name] or YYYY-MM-DD@HH:MM-HH:MM[:name], comma-separated [PAPER_HOLIDAYS]')
+    .option('--clock-offset <seconds>', "run the server's clock this many seconds ahead (negative: behind) of the machine's", '0')
+    .action((o: PaperServerFlags) => {
       result = runPaperServer(o, env, io);
     });
 

@@ -3,14 +3,21 @@ import type { FeedMode, MarketFeed } from '../broker/feed.js';
 import { OpenAlgoClient, OpenAlgoFeed, QuoteOnlySource } from '../broker/openalgo/index.js';
 import { PaperFeed } from '../broker/paper/paper-feed.js';
 import { createDefaultPaperSetup, DEFAULT_PAPER_SYMBOL } from '../broker/paper/index.js';
+import { PaperCalendar, parsePaperHolidays } from '../broker/paper/calendar.js';
 import type { Broker } from '../broker/types.js';
 import { ConfigError, resolveConfig, type RawSources, type ResolvedConfig } from '../config/resolve.js';
 import { engineSettings } from '../config/settings.js';
-import { systemClock, type Clock } from '../engine/clock.js';
+import { systemClock, type Clock } from '../time/clock.js';
+import { CorrectedClock, ServerClock } from '../time/server-clock.js';
+import { startClockSync, type ClockSync } from '../engine/clock-sync.js';
 import { Engine, StartupError } from '../engine/engine.js';
 import { JsonStateFile, MemoryStateFile, stateFileName, type StateFile } from '../engine/persistence.js';
-import { istParts } from '../engine/schedule.js';
-import { parseEngineState, type EngineState } from '../engine/state.js';
+import { istParts } from '../time/schedule.js';
+import { heldQuantity, parseEngineState, type EngineState } from '../engine/state.js';
+import { journalPath } from '../journal/db.js';
+import { startJournal } from '../journal/journal.js';
+import { SessionTally, sessionSummaryLines } from '../journal/session-summary.js';
+import { settingsHash } from '../journal/settings-hash.js';
 import { createLogger, type Logger } from '../log/logger.js';
 import { createAppStore, type AppStore } from '../store/store.js';
 import type { Io } from './config-command.js';
@@ -40,7 +47,7 @@ interface BuiltBroker {
   noFeed?: string;
 }
 
-function buildBroker(resolved: ResolvedConfig, clock: Clock, liveData: boolean): BuiltBroker {
+function buildBroker(resolved: ResolvedConfig, clock: Clock, liveData: boolean, serverClock: ServerClock | null): BuiltBroker {
   const c = resolved.config;
   const timeoutMs = Math.round(c.API_TIMEOUT_SECONDS * 1000);
   const client = (): OpenAlgoClient =>
@@ -51,12 +58,19 @@ function buildBroker(resolved: ResolvedConfig, clock: Clock, liveData: boolean):
       timeoutMs,
       ordersPerSecond: c.ORDER_RATE_PER_SECOND,
       othersPerSecond: c.OTHER_RATE_PER_SECOND,
+      ...(serverClock ? { onServerTime: (sample) => serverClock.addSample(sample), now: () => clock.now() } : {}),
     });
   const pollOnly = c.FEED === 'poll';
   if (resolved.mode === 'live') {
     const broker = client();
     if (pollOnly) return { broker, detail: `OpenAlgo at ${c.OPENALGO_API_HOST}`, noFeed: 'FEED=poll' };
-    const feed = new OpenAlgoFeed({ url: c.OPENALGO_WS_URL, apiKey: c.OPENALGO_API_KEY ?? '', clock });
+    const feed = new OpenAlgoFeed({
+      url: c.OPENALGO_WS_URL,
+      apiKey: c.OPENALGO_API_KEY ?? '',
+      clock,
+      // The pong's server_timestamp is a millisecond stamp: the sharpest sample of the server's clock.
+      ...(serverClock ? { onServerTime: (t) => serverClock.addSample({ sentAt: t.sentAt, receivedAt: t.receivedAt, serverTime: t.serverAt, resolutionMs: 1, source: 'ws pong' }) } : {}),
+    });
     return { broker, feed, detail: `OpenAlgo at ${c.OPENALGO_API_HOST}, feed ${c.OPENALGO_WS_URL}` };
   }
   const seed = c.PAPER_SEED === 0 ? Math.floor(Math.random() * 2 ** 31) : c.PAPER_SEED;
@@ -67,10 +81,12 @@ function buildBroker(resolved: ResolvedConfig, clock: Clock, liveData: boolean):
     symbol: c.SYMBOL ?? DEFAULT_PAPER_SYMBOL,
     exchange: c.EXCHANGE,
     faults: c.PAPER_FAULTS,
+    calendar: new PaperCalendar(parsePaperHolidays(c.PAPER_HOLIDAYS)),
     clientTimeoutMs: timeoutMs,
     ...(quoteSource ? { quoteSource } : {}),
   });
-  const detail = `paper market, seed ${seed}${liveData ? `, live quotes from ${c.OPENALGO_API_HOST}` : ''}${c.PAPER_FAULTS ? `, faults ${c.PAPER_FAULTS}` : ''}`;
+  const holidays = c.PAPER_HOLIDAYS ? `, holidays ${c.PAPER_HOLIDAYS}` : '';
+  const detail = `paper market, seed ${seed}${liveData ? `, live quotes from ${c.OPENALGO_API_HOST}` : ''}${c.PAPER_FAULTS ? `, faults ${c.PAPER_FAULTS}` : ''}${holidays}`;
   // Paper on live data moves only when a quote is fetched: its prices come by polling.
   if (pollOnly || liveData) return { broker: setup.broker, detail, noFeed: pollOnly ? 'FEED=poll' : '--live-data prices come from quote polls' };
   return { broker: setup.broker, detail: `${detail}, push feed`, feed: new PaperFeed({ clock, broker: setup.broker, seed }) };
@@ -97,7 +113,12 @@ export async function runTrader(opts: RunOptions): Promise<number> {
     return EXIT.CONFIG;
   }
   const c = resolved.config;
-  const clock = opts.clock ?? systemClock;
+  const machineClock = opts.clock ?? systemClock;
+  // Live: the schedule runs on the server's time, measured from its replies. Paper: the paper
+  // market is on this machine's clock, so there is nothing to correct.
+  const serverClock = resolved.mode === 'live' ? new ServerClock() : null;
+  const corrected = new CorrectedClock(machineClock);
+  const clock: Clock = serverClock ? corrected : machineClock;
   const stdout = opts.stdout ?? process.stdout;
   const stdin = opts.stdin ?? process.stdin;
   // Raw-mode keys need a terminal on both ends; without one the same engine runs headless.
@@ -128,7 +149,7 @@ export async function runTrader(opts: RunOptions): Promise<number> {
 
   let built: BuiltBroker;
   try {
-    built = buildBroker(resolved, clock, opts.liveData);
+    built = buildBroker(resolved, machineClock, opts.liveData, serverClock);
   } catch (err) {
     lock.release();
     io.err(`random-scalp: ${err instanceof Error ? err.message : String(err)}`);
@@ -177,6 +198,26 @@ export async function runTrader(opts: RunOptions): Promise<number> {
   for (const w of alerts.warnings) log.warn('ALERT', w);
   if (built.noFeed) log.info('FEED', `no push feed (${built.noFeed}): order updates and prices are polled`);
 
+  // The journal (history for `report` and the `t` overlay) hears the engine's events; the tally
+  // counts this session's round trips for the summary printed at exit.
+  const tally = new SessionTally();
+  const journal = c.JOURNAL
+    ? startJournal({
+        file: journalPath(c.STATE_DIR, resolved.mode),
+        session: { startedAt: clock.now(), mode: resolved.mode, exchange: c.EXCHANGE, symbol, settingsHash: settingsHash(c), pid: process.pid },
+        recoveredTrades: stateFile.load()?.trades ?? [],
+        log,
+        onView: (view) => store.getState().journalRead(view),
+        now: () => clock.now(),
+      })
+    : null;
+  let exitCode: number = EXIT.CONFIG;
+  const summary = (): void => {
+    const stateDirFlag = resolved.sourceOf.STATE_DIR === 'flag' ? c.STATE_DIR : undefined;
+    const lines = sessionSummaryLines({ tally, held: heldQuantity(engine.state), mode: resolved.mode, journal: journal !== null, ...(stateDirFlag !== undefined ? { stateDirFlag } : {}) });
+    for (const line of lines) io.out(line);
+  };
+
   const engine = new Engine({
     broker: built.broker,
     clock,
@@ -186,11 +227,12 @@ export async function runTrader(opts: RunOptions): Promise<number> {
     stateFile,
     marketOnTarget: c.ENABLE_MARKET_ON_TARGET,
     failClosedOnUnknownSymbol: resolved.mode === 'live',
-    observers: [alerts.dispatcher.observe],
     ...(built.feed ? { feed: built.feed, feedMode: c.FEED as FeedMode } : {}),
     safetyPollMs: Math.round(c.FEED_SAFETY_POLL_SECONDS * 1000),
+    observers: [tally.observe, ...(journal ? [journal.observe] : []), alerts.dispatcher.observe],
   });
 
+  const clockSync: ClockSync | null = serverClock ? startClockSync({ server: serverClock, clock: corrected, log, store }) : null;
   const onSignal = (): void => engine.quit();
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
@@ -206,18 +248,24 @@ export async function runTrader(opts: RunOptions): Promise<number> {
         log.error('START', err.message);
         dashboard?.unmount();
         io.err(`random-scalp: ${err.message}`);
+        exitCode = err.exitCode;
         return err.exitCode;
       }
       throw err;
     }
     const code = await engine.stopped;
+    exitCode = code;
     dashboard?.unmount();
     log.info('STOP', code === EXIT.OK ? 'stopped flat' : 'stopped while STILL HOLDING a position (exit code 3)');
+    journal?.close(code, clock.now());
+    summary();
     return code;
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    clockSync?.stop();
     dashboard?.unmount();
+    journal?.close(exitCode, clock.now());
     await alerts.close();
     await log.close();
     await built.broker.close?.();

@@ -2,6 +2,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { CONFIG_KEYS, SCHEMA, type Config, type ConfigKey, type FieldSpec } from './schema.js';
 import { parseValue } from './values.js';
+import { defaultPaperSymbol } from '../time/expiry.js';
 
 export type Source = 'default' | 'store' | '.env' | 'env' | 'flag';
 export type Mode = 'paper' | 'live';
@@ -112,6 +113,12 @@ export function resolveConfig(sources: RawSources, opts: { forStart?: boolean } 
     values[key] = parsed.value;
     sourceOf[key] = source;
     rawOf[key] = raw;
+  }
+  if (mode === 'paper' && values.SYMBOL === undefined) {
+    // The paper instrument follows the calendar so it never looks expired.
+    values.SYMBOL = defaultPaperSymbol(Date.now());
+    sourceOf.SYMBOL = 'default';
+    rawOf.SYMBOL = values.SYMBOL as string;
   }
   if (values.STATE_DIR === undefined) {
     values.STATE_DIR = defaultStateDir(sources.env);

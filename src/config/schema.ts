@@ -29,7 +29,7 @@ export const SCHEMA = {
   OPENALGO_API_KEY: { kind: 'secret', help: 'OpenAlgo API key (required for --live; never printed)' },
   OPENALGO_API_HOST: { kind: 'url', live: 'http://127.0.0.1:5000', help: 'OpenAlgo server base URL' },
   OPENALGO_WS_URL: { kind: 'url', live: 'ws://127.0.0.1:8765', help: 'OpenAlgo WebSocket feed URL' },
-  SYMBOL: { kind: 'string', paper: 'NIFTY28NOV2525000CE', help: 'trading symbol in OpenAlgo format (required for --live)' },
+  SYMBOL: { kind: 'string', help: "trading symbol in OpenAlgo format (required for --live; paper default: this month's NIFTY 25000 call, e.g. NIFTY29DEC2625000CE)" },
   EXCHANGE: { kind: 'enum', live: 'NFO', help: 'exchange of the symbol', values: ['NSE', 'NFO', 'CDS', 'BSE', 'BFO', 'BCD', 'MCX', 'NCDEX', 'NCO'] },
   PRODUCT: { kind: 'enum', live: 'MIS', help: 'order product', values: ['MIS', 'CNC', 'NRML'] },
   LOTS: { kind: 'int', live: '1', paper: '2', min: 1, max: 1000, help: 'lots per entry (quantity = LOTS × lot size)' },
@@ -47,6 +47,7 @@ export const SCHEMA = {
   TEST_MODE: { kind: 'bool', live: 'false', help: 'true selects the paper broker' },
   LOG_TO_FILE: { kind: 'bool', live: 'true', help: 'write the log to a file in STATE_DIR' },
   PERSIST_STATE: { kind: 'bool', live: 'true', help: 'save state atomically for crash recovery' },
+  JOURNAL: { kind: 'bool', live: 'true', help: 'keep the trade journal (SQLite, journal-paper/-live.sqlite in STATE_DIR) for random-scalp report' },
   STATE_DIR: { kind: 'path', help: 'directory for state and log files (default: per-user data dir)' },
   API_TIMEOUT_SECONDS: { kind: 'number', live: '10', min: 0.1, max: 300, help: 'timeout of each API call, seconds (decimals allowed)' },
   MAX_ORDER_RETRIES: { kind: 'int', live: '2', min: 0, max: 10, help: 'retries of an order that surely did not take effect' },
@@ -69,6 +70,7 @@ export const SCHEMA = {
   ALERT_WEBHOOK_URL: { kind: 'url', help: 'URL that gets each alert as a JSON POST (unset = no webhook)' },
   ALERT_TERMINAL: { kind: 'enum', live: 'AUTO', values: ['AUTO', 'BELL', 'OSC9', 'OSC777', 'OFF'], help: 'terminal alerts: AUTO (bell + desktop notification where the terminal is known to show one), BELL, OSC9, OSC777, OFF' },
   ALERT_FEED_DOWN_SECONDS: { kind: 'number', live: '60', min: 1, max: 3600, help: 'the feed must be down this long before it is an alert, seconds' },
+  PAPER_HOLIDAYS: { kind: 'string', live: '', allowEmpty: true, help: 'paper exchange holidays: YYYY-MM-DD[:name], or YYYY-MM-DD@HH:MM-HH:MM[:name] for a special session, comma-separated' },
 } as const satisfies Record<string, FieldSpec>;
 
 export type ConfigKey = keyof typeof SCHEMA;

@@ -2,9 +2,9 @@ import type { Broker, OrderReport, OrderRequest } from '../broker/types.js';
 import type { TickGrid } from '../broker/ticks.js';
 import type { Logger } from '../log/logger.js';
 import type { AppStore } from '../store/store.js';
-import type { Clock } from './clock.js';
+import type { Clock } from '../time/clock.js';
 import type { CostConfig } from './pnl.js';
-import type { ScheduleConfig } from './schedule.js';
+import type { ScheduleConfig } from '../time/schedule.js';
 import type { EngineState } from './state.js';
 import type { EngineObserver } from './events.js';
 

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { AUTH_MESSAGE, describeError, isBrokerError } from '../broker/errors.js';
 import { fallbackLotSize, fallbackTickSize } from '../broker/instruments.js';
 import { tickGrid } from '../broker/ticks.js';
@@ -5,7 +6,7 @@ import type { Broker, BrokerOrderStatus, Instrument } from '../broker/types.js';
 import type { Logger } from '../log/logger.js';
 import type { AppStore } from '../store/store.js';
 import type { ShutdownPhase, TradeRecord } from '../store/types.js';
-import type { Clock } from './clock.js';
+import type { Clock } from '../time/clock.js';
 import type { EngineCommands } from './commands.js';
 import { type EngineContext, type EngineSettings } from './context.js';
 import { daySummary } from './day-summary.js';
@@ -18,13 +19,14 @@ import { instrumentBroker, type BrokerHealthFlags } from './instrumented-broker.
 import { CONFIRM_POLL_MS, CONFIRM_POLLS, exitAtMarket, type PhaseReporter } from './market-exit.js';
 import { checkLegs, readLegs, settleLegs } from './oco.js';
 import type { TrackedOrder } from './order-machine.js';
+import { MarketDayWatcher } from './market-day.js';
 import { realiseIfFlat } from './position-close.js';
 import { MAX_PROTECT_ATTEMPTS, targetPrice } from './protection.js';
 import { publishState, stateSummary } from './publish.js';
 import { reconcile, type ReconcileOutcome } from './reconcile.js';
 import { recover } from './recovery.js';
 import { SerialLock } from './lock.js';
-import { TradingCalendar, formatIstDateTime, istParts } from './schedule.js';
+import { TradingCalendar, formatIstDateTime, istParts } from '../time/schedule.js';
 import { heldQuantity, initialEngineState, openOrders, type EngineState } from './state.js';
 import type { StateFile } from './persistence.js';
 import { isLong, movePosition } from './position-machine.js';
@@ -72,6 +74,7 @@ export class Engine implements EngineCommands {
   private readonly ctx: EngineContext;
   private readonly lock = new SerialLock();
   private readonly calendar: TradingCalendar;
+  private readonly marketDay: MarketDayWatcher;
   private readonly brokerFlags: BrokerHealthFlags;
   private readonly loops = new AbortController();
   private urgentController = new AbortController();
@@ -95,6 +98,8 @@ export class Engine implements EngineCommands {
   });
 
   constructor(private readonly deps: EngineDeps) {
+    // Every loop and every grace timer sleeps on this signal at once: more than Node's 10 is normal.
+    setMaxListeners(100, this.loops.signal);
     const instrumented = instrumentBroker(deps.broker, deps.clock, deps.store, () => this.updateEntriesHeld());
     this.brokerFlags = instrumented.flags;
     this.calendar = new TradingCalendar(deps.settings.schedule);
@@ -128,6 +133,10 @@ export class Engine implements EngineCommands {
       pollLegs: () => this.ocoPass('full'),
       reconcile: () => this.reconcileUntilSettled(),
       trustChanged: () => this.feedTrustChanged(),
+    });
+    this.marketDay = new MarketDayWatcher({
+      broker: instrumented, exchange: deps.settings.exchange, calendar: this.calendar, clock: deps.clock, log: deps.log, store: deps.store,
+      onChange: () => this.updateEntriesHeld(),
     });
     this.publishFeed();
   }
@@ -182,6 +191,8 @@ export class Engine implements EngineCommands {
     // Our books can say flat while the account is not (an outside trade): never buy blind.
     if (this.lastReconcile === 'unavailable') return 'position book unavailable: waiting for a reconciliation';
     if (this.lastReconcile === 'deferred') return 'position differs from the broker: reconciling again in a moment';
+    const closed = this.marketDay.heldReason(this.ctx.clock.now());
+    if (closed) return closed;
     if (s.paused) return 'paused by trader (p to resume)';
     if (s.squaredOffDay === istParts(this.ctx.clock.now()).day) return 'after square-off';
     return null;
@@ -211,6 +222,7 @@ export class Engine implements EngineCommands {
       `broker ${ctx.broker.label} (${health.broker})${health.analyzer ? ' — ANALYZER MODE: orders are simulated by OpenAlgo, not sent to the exchange' : ''}`,
     );
     await this.resolveInstrument();
+    await this.marketDay.ensure(istParts(ctx.clock.now()).day);
     this.deps.store.getState().instrumentResolved({ lotSize: ctx.lotSize, tickSize: ctx.grid.tick });
     await this.loadHistory();
 
@@ -298,7 +310,7 @@ export class Engine implements EngineCommands {
     const signal = this.loops.signal;
     while (!signal.aborted) {
       try {
-        await this.ctx.clock.sleep(typeof ms === 'number' ? ms : ms(), wake ? AbortSignal.any([signal, wake()]) : signal);
+        await this.sleepUnlessWoken(typeof ms === 'number' ? ms : ms(), wake?.());
       } catch {
         if (signal.aborted) return;
       }
@@ -310,10 +322,28 @@ export class Engine implements EngineCommands {
     }
   }
 
+  /** Sleep on the clock until `ms` pass, the loops stop, or `wake` aborts (which throws too). */
+  private async sleepUnlessWoken(ms: number, wake?: AbortSignal): Promise<void> {
+    if (!wake) return this.ctx.clock.sleep(ms, this.loops.signal);
+    // One controller per sleep, both listeners removed after: AbortSignal.any on a long-lived
+    // signal keeps every dependent signal alive until that signal aborts (Node 20).
+    const both = new AbortController();
+    const abort = (): void => both.abort();
+    this.loops.signal.addEventListener('abort', abort, { once: true });
+    wake.addEventListener('abort', abort, { once: true });
+    try {
+      await this.ctx.clock.sleep(ms, both.signal);
+    } finally {
+      this.loops.signal.removeEventListener('abort', abort);
+      wake.removeEventListener('abort', abort);
+    }
+  }
+
   private quoteLoop(): Promise<void> {
     return this.every(this.ctx.settings.quotePollMs, async () => {
       const { ctx } = this;
       const now = ctx.clock.now();
+      void this.marketDay.ensure(istParts(now).day);
       this.deps.store.getState().clockTicked(
         now,
         this.calendar.session(now, ctx.state.squaredOffDay === istParts(now).day),
@@ -365,6 +395,7 @@ export class Engine implements EngineCommands {
     const { ctx } = this;
     const s = ctx.state;
     this.rollDay(istParts(at).day);
+    await this.marketDay.ensure(istParts(at).day);
     if (!this.calendar.entryAllowedAt(at)) return;
     if (s.lastSignalBar !== null && at <= s.lastSignalBar) return;
     s.barCount += 1;

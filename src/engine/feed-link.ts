@@ -176,6 +176,7 @@ export class FeedLink {
     if (!order) return;
     const { changed } = applyOrderReport(this.ctx, order, report, 'push');
     if (changed) await this.hooks.afterOrderNews();
+    else this.ctx.commit(); // nothing to act on, but a report still touches the order (its miss count)
   }
 
   private outsideOrders(rows: OrderReport[], seenBy: 'push' | 'order book'): void {
@@ -201,22 +202,25 @@ export class FeedLink {
       return;
     }
     const now = this.ctx.clock.now();
-    const live = new Set<string>();
+    const open = new Set<string>();
     for (const leg of [activeLeg(this.ctx.state, 'target'), activeLeg(this.ctx.state, 'stop')]) {
       if (!leg || leg.orderId === null || !isOpen(leg.phase)) continue;
-      if (!crossed(leg, ltp)) continue;
       const key = `${leg.orderId}|${leg.filled}`;
-      live.add(key);
-      const since = this.crossings.get(key);
-      if (since === undefined) {
-        this.crossings.set(key, now);
-      } else if (now - since >= this.ctx.settings.ocoPollMs) {
-        this.crossings.set(key, now);
-        this.ctx.log.debug('FEED', `LTP ${ltp} is through ${leg.role} ${leg.orderId} with no update for ${now - since} ms: polling now`);
-        void this.lock.run(() => this.hooks.pollLegs());
+      open.add(key);
+      // Once touched, a leg stays suspect even if the price moves back: it may have filled on
+      // that touch, and only an update for it (or the poll below) settles that.
+      if (crossed(leg, ltp) && !this.crossings.has(key)) this.crossings.set(key, now);
+    }
+    let poll = false;
+    for (const [key, since] of this.crossings) {
+      if (!open.has(key)) this.crossings.delete(key);
+      else if (now - since >= this.ctx.settings.ocoPollMs) {
+        this.crossings.delete(key);
+        poll = true;
+        this.ctx.log.debug('FEED', `LTP went through ${key.split('|')[0]} ${now - since} ms ago with no update for it: polling now`);
       }
     }
-    for (const key of this.crossings.keys()) if (!live.has(key)) this.crossings.delete(key);
+    if (poll) void this.lock.run(() => this.hooks.pollLegs());
   }
 
   private clearCrossing(orderId: string): void {

@@ -1,7 +1,7 @@
 import { AUTH_MESSAGE, BrokerError, describeError } from '../broker/errors.js';
 import type { Broker } from '../broker/types.js';
 import type { AppStore } from '../store/store.js';
-import type { Clock } from './clock.js';
+import type { Clock } from '../time/clock.js';
 
 // Wraps the broker to keep the health the header shows (age of the last good call, round trip)
 // and the flags that hold entries: broker unreachable, or the session with it expired.
@@ -57,6 +57,8 @@ export function instrumentBroker(broker: Broker, clock: Clock, store: AppStore, 
     searchInstrument: wrap(broker.searchInstrument.bind(broker)),
     health: wrap(broker.health.bind(broker)),
     ...(broker.history ? { history: wrap(broker.history.bind(broker)) } : {}),
+    ...(broker.marketHolidays ? { marketHolidays: wrap(broker.marketHolidays.bind(broker)) } : {}),
+    ...(broker.marketTimings ? { marketTimings: wrap(broker.marketTimings.bind(broker)) } : {}),
     close: async () => broker.close?.(),
   };
 }

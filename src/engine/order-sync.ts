@@ -4,6 +4,7 @@ import type { EngineContext } from './context.js';
 import type { OrderEventSource } from './events.js';
 import { isOpen, type TrackedOrder } from './order-machine.js';
 import { applyOrderReport, markOrder } from './order-events.js';
+import { idsBefore } from './order-book-snapshot.js';
 import { findPlacedOrder } from './place-order.js';
 import { rememberOrderId } from './state.js';
 
@@ -32,7 +33,7 @@ export async function refreshOrder(ctx: EngineContext, order: TrackedOrder, sour
   if (order.orderId === null) {
     if (order.phase !== 'unknown_outcome' && order.phase !== 'pending_submit') return { result: 'ok', newlyFilled: 0, changed: false };
     // A placement whose outcome is unknown (a crash mid-call, or lookups that failed): settle it.
-    const { found, lookedUp } = await findPlacedOrder(ctx, order.request, order.placedAt);
+    const { found, lookedUp } = await findPlacedOrder(ctx, order.request, order.placedAt, idsBefore(order));
     if (found) {
       order.orderId = found.orderId;
       rememberOrderId(ctx.state, found.orderId);

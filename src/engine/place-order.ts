@@ -3,6 +3,7 @@ import type { OrderReport, OrderRequest } from '../broker/types.js';
 import { pause, type EngineContext } from './context.js';
 import { newOrder, type OrderRole, type TrackedOrder } from './order-machine.js';
 import { markOrder } from './order-events.js';
+import { idsBefore, snapshotBeforePlacing } from './order-book-snapshot.js';
 import { rememberOrderId } from './state.js';
 
 // Idempotent placement. A request is re-sent only when it surely did not take effect. After a
@@ -33,11 +34,19 @@ function sameOrder(req: OrderRequest, row: OrderReport): boolean {
   return (types[req.priceType] ?? [req.priceType]).includes(String(row.priceType).toUpperCase());
 }
 
-/** Find the order a timed-out request created: same shape, placed since the attempt began, not already ours. */
+/** How far before the attempt a broker stamp may be and still count (clocks a little apart). */
+const STAMP_SLACK_MS = 5_000;
+
+/**
+ * Find the order a timed-out request created: same shape, not already ours, and new — not in
+ * the order book before the attempt (`before`) when that snapshot exists, else stamped since
+ * the attempt began (the clock is the server-corrected one, but a restart has no snapshot).
+ */
 export async function findPlacedOrder(
   ctx: EngineContext,
   req: OrderRequest,
   since: number,
+  before: ReadonlySet<string> | null = null,
 ): Promise<{ found: OrderReport | null; lookedUp: boolean }> {
   // Absence counts only when the last (latest) lookup answered: an order can be "not found" for
   // a while after placement, so an early empty answer followed by a failed one proves nothing.
@@ -53,12 +62,9 @@ export async function findPlacedOrder(
       continue;
     }
     lookedUp = true;
-    const match = book.find(
-      (row) =>
-        sameOrder(req, row) &&
-        !ctx.state.knownOrderIds.includes(row.orderId) &&
-        (row.timestamp === null || row.timestamp >= since - 5_000),
-    );
+    const isNew = (row: OrderReport): boolean =>
+      before !== null ? !before.has(row.orderId) : row.timestamp === null || row.timestamp >= since - STAMP_SLACK_MS;
+    const match = book.find((row) => sameOrder(req, row) && !ctx.state.knownOrderIds.includes(row.orderId) && isNew(row));
     if (match) return { found: match, lookedUp };
   }
   return { found: null, lookedUp };
@@ -78,6 +84,7 @@ export async function placeIdempotent(
   if (reason) order.reason = reason;
   ctx.state.orders.push(order);
   ctx.commit();
+  await snapshotBeforePlacing(ctx, order);
   const maxAttempts = 1 + ctx.settings.maxOrderRetries;
   let lastMessage = '';
   for (let attempt = 0; attempt < maxAttempts; attempt++) {
@@ -105,7 +112,7 @@ export async function placeIdempotent(
         order.phase = 'unknown_outcome';
         ctx.commit();
         ctx.log.warn('IDEMPOTENT', `${req.action} ${req.quantity} ${req.priceType}: ${lastMessage}; checking the order book before any retry`);
-        const { found, lookedUp } = await findPlacedOrder(ctx, req, attemptStart);
+        const { found, lookedUp } = await findPlacedOrder(ctx, req, attemptStart, idsBefore(order));
         if (found) {
           order.orderId = found.orderId;
           order.phase = 'working';

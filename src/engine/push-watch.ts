@@ -1,6 +1,6 @@
 import type { FeedHealth, FeedMode, FeedState, FeedView } from '../broker/feed.js';
 import type { BrokerOrderStatus, OrderReport } from '../broker/types.js';
-import type { Clock } from './clock.js';
+import type { Clock } from '../time/clock.js';
 
 // Whether the push feed can be trusted with our orders right now, and what it owes us. Alive is
 // what was proven in the last few seconds: a feed that is connected but stops delivering order

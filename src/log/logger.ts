@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Clock } from '../engine/clock.js';
-import { formatIstTime } from '../engine/schedule.js';
+import type { Clock } from '../time/clock.js';
+import { formatIstTime } from '../time/schedule.js';
+import { isClosedPipe } from './closed-pipe.js';
 import type { AppStore } from '../store/store.js';
 import type { LogLevel } from '../store/types.js';
 
@@ -50,7 +51,17 @@ export function createLogger(opts: LoggerOptions): Logger {
     file.on('error', () => { file = null; });
   }
   const min = ORDER[opts.minLevel ?? 'INFO'];
-  const log = (level: LogLevel, tag: string, raw: string): void => {
+  // Headless output piped into a reader that left (`| head`): the lines go to the file only and
+  // trading goes on; Ctrl-C or SIGTERM still stops it gracefully.
+  let stdout = opts.stdout ?? null;
+  // Test sinks may be a bare { write }: only a real stream has error events.
+  if (typeof stdout?.on === 'function') stdout.on('error', (err: unknown) => {
+    if (!stdout) return;
+    stdout = null;
+    const why = isClosedPipe(err) ? 'stdout was closed' : `stdout failed (${err instanceof Error ? err.message : String(err)})`;
+    log('WARN', 'LOG', `${why}: log lines go to the log file only from now on; trading continues`);
+  });
+  function log(level: LogLevel, tag: string, raw: string): void {
     const text = redactSecrets(raw, opts.secrets);
     const at = opts.clock.now();
     opts.store.getState().logged({ at, level, tag, text });
@@ -58,8 +69,8 @@ export function createLogger(opts: LoggerOptions): Logger {
     if (ORDER[level] < min) return;
     const line = formatLine(at, level, tag, text);
     file?.write(`${line}\n`);
-    opts.stdout?.write(`${line}\n`);
-  };
+    if (stdout && (stdout as { writable?: boolean }).writable !== false) stdout.write(`${line}\n`);
+  }
   return {
     log,
     info: (tag, text) => log('INFO', tag, text),

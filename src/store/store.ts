@@ -1,6 +1,6 @@
 import type { FeedView } from '../broker/feed.js';
 import { createStore, type StoreApi } from 'zustand/vanilla';
-import type { DashboardState, LogLine, PositionPhase, ShutdownPhase } from './types.js';
+import type { DashboardState, JournalView, LogLine, PositionPhase, ShutdownPhase } from './types.js';
 
 export const LOG_RING_SIZE = 500;
 export const LTP_HISTORY_SIZE = 240;
@@ -16,9 +16,13 @@ export interface StoreActions {
   /** Past closes for the chart (USE_HISTORY), oldest first. */
   historyLoaded(closes: number[]): void;
   entriesHeldChanged(reason: string | null): void;
+  marketDayChanged(note: string | null): void;
+  clockOffsetChanged(offsetMs: number): void;
   /** What an engine commit changed (position, legs, P&L, trades, flags), in one update: one render. */
   engineStateChanged(view: Partial<Pick<DashboardState, 'position' | 'legs' | 'pnl' | 'tradesToday' | 'paused' | 'marketOnTarget'>>): void;
   shutdownPhaseChanged(phase: ShutdownPhase, detail: string, at: number): void;
+  /** The trade journal was read (at start and after each round trip it recorded). */
+  journalRead(view: JournalView): void;
   criticalRaised(): void;
   terminalAlertRaised(alert: Omit<NonNullable<DashboardState['terminalAlert']>, 'seq'>): void;
   feedChanged(feed: FeedView): void;
@@ -45,6 +49,8 @@ export function initialState(): DashboardState {
     nextBarAt: null,
     health: { lastOkAt: null, rttMs: null, error: null, reachable: true },
     entriesHeld: 'starting',
+    marketDayNote: null,
+    clockOffsetMs: 0,
     paused: false,
     marketOnTarget: false,
     position: { phase: 'flat', requested: 0, entryFilled: 0, held: 0, exited: 0, avgEntry: null, openedAt: null },
@@ -54,6 +60,7 @@ export function initialState(): DashboardState {
     ltpHistory: [],
     pnl: { realised: 0, trades: 0, wins: 0, losses: 0, day: '' },
     tradesToday: [],
+    journal: null,
     shutdown: { phase: 'idle', detail: '', since: null },
     criticalSeq: 0,
     terminalAlert: null,
@@ -83,8 +90,11 @@ export function createAppStore(): AppStore {
     feedChanged: (feed) => set({ feed }),
     historyLoaded: (closes) => set({ ltpHistory: closes.slice(-LTP_HISTORY_SIZE) }),
     entriesHeldChanged: (entriesHeld) => set({ entriesHeld }),
+    marketDayChanged: (marketDayNote) => set({ marketDayNote }),
+    clockOffsetChanged: (clockOffsetMs) => set({ clockOffsetMs }),
     engineStateChanged: (view) => set(view),
     shutdownPhaseChanged: (phase, detail, at) => set({ shutdown: { phase, detail, since: at } }),
+    journalRead: (journal) => set({ journal }),
     criticalRaised: () => set((s) => ({ criticalSeq: s.criticalSeq + 1 })),
     terminalAlertRaised: (alert) => set((s) => ({ terminalAlert: { ...alert, seq: (s.terminalAlert?.seq ?? 0) + 1 } })),
     bannerChanged: (banner) => set({ banner }),

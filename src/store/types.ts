@@ -18,7 +18,7 @@ export type OrderPhase =
   | 'rejected'
   | 'unknown_outcome';
 
-export type SessionState = 'weekend' | 'before_session' | 'in_session' | 'between_windows' | 'after_session' | 'squared_off';
+export type SessionState = 'weekend' | 'holiday' | 'before_session' | 'in_session' | 'between_windows' | 'after_session' | 'squared_off';
 
 export type ShutdownPhase =
   | 'idle'
@@ -65,6 +65,16 @@ export interface TradeRecord {
   entryOrderId?: string;
 }
 
+/** What the trade journal holds for the dashboard (the CLI reads it; screens never open the file). */
+export interface JournalView {
+  /** IST day of `today`. */
+  day: string;
+  /** Today's round trips from every session, oldest first. */
+  today: (Omit<TradeRecord, 'reason' | 'entryOrderId'> & { reason: string })[];
+  /** The IST week so far, Monday to today. */
+  week: { from: string; trades: number; wins: number; losses: number; net: number };
+}
+
 export interface DashboardState {
   mode: Mode;
   /** The server runs in analyzer (sandbox) mode: orders are simulated even when "live". */
@@ -87,6 +97,10 @@ export interface DashboardState {
   };
   /** Why new entries are held, or null when entries are allowed. */
   entriesHeld: string | null;
+  /** The exchange calendar's word on today: "HOLIDAY: … — no entries today", "SPECIAL SESSION 18:15–19:15", or null. */
+  marketDayNote: string | null;
+  /** The offset (server − machine, ms) the engine's clock runs on; shown when over a second. */
+  clockOffsetMs: number;
   paused: boolean;
   marketOnTarget: boolean;
   position: {
@@ -115,6 +129,8 @@ export interface DashboardState {
     day: string;
   };
   tradesToday: TradeRecord[];
+  /** From the trade journal; null when there is none (JOURNAL=false, or it could not be opened). */
+  journal: JournalView | null;
   shutdown: { phase: ShutdownPhase; detail: string; since: number | null };
   /** Bumped on every CRITICAL event: the screen rings the bell once per bump. */
   criticalSeq: number;

@@ -15,7 +15,7 @@ describe('alerts from a trading day', () => {
     let dispatcher: AlertDispatcher | null = null;
     const s = await scenario({
       settings: { schedule: { interval: { kind: 'seconds', ms: 300_000 }, windows: [{ start: 9 * 60 + 20, end: 9 * 60 + 21 }], squareOffEnabled: true, squareOffMinute: 15 * 60 + 15, tradeWeekends: false } },
-      observers: [(e) => events.push(e), (e) => dispatcher?.observe(e)],
+      observers: () => [(e) => events.push(e), (e) => dispatcher?.observe(e)],
     });
     dispatcher = new AlertDispatcher({
       clock: s.clock,

@@ -6,7 +6,7 @@ import { webhookChannel, type WebhookBody } from '../../src/alerts/channel-webho
 import { terminalChannel, type TerminalAlert } from '../../src/alerts/channel-terminal.js';
 import { AlertDispatcher, type AlertChannel } from '../../src/alerts/dispatcher.js';
 import { parseAlertLevels, type AlertLevels } from '../../src/alerts/levels.js';
-import { FakeClock } from '../../src/engine/clock.js';
+import { FakeClock } from '../../src/time/clock.js';
 import type { EngineEvent } from '../../src/engine/events.js';
 
 // The alert path as a trader meets it: engine events in, what a loopback webhook and the

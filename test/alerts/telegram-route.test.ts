@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { OpenAlgoClient } from '../../src/broker/openalgo/client.js';
 import { startPaperServer, type PaperServer } from '../../src/broker/paper/server.js';
-import { FakeClock } from '../../src/engine/clock.js';
+import { FakeClock } from '../../src/time/clock.js';
 import { rig } from '../broker/paper-fixtures.js';
 
 // OpenAlgo's Telegram route, as paper-server serves it and the REST client calls it.

@@ -6,7 +6,7 @@ import { startPaperFeedServer, type PaperFeedServer } from '../../src/broker/pap
 import { PaperBroker } from '../../src/broker/paper/paper-broker.js';
 import { PaperMarket } from '../../src/broker/paper/market.js';
 import type { OrderReport } from '../../src/broker/types.js';
-import { FakeClock } from '../../src/engine/clock.js';
+import { FakeClock } from '../../src/time/clock.js';
 import { INSTRUMENT } from '../engine/harness.js';
 
 // The real feed client against loopback WebSocket servers: paper-server's feed (the protocol as

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { BrokerError } from '../../src/broker/errors.js';
 import { FAULT_HELP, FAULT_NAMES, parseFaults } from '../../src/broker/paper/faults.js';
 import { createDefaultPaperSetup } from '../../src/broker/paper/setup.js';
-import { FakeClock } from '../../src/engine/clock.js';
-import { limit, order, rig, sl, slm, T0 } from './paper-fixtures.js';
+import { FakeClock } from '../../src/time/clock.js';
+import { OPTION, limit, order, rig, sl, slm, T0 } from './paper-fixtures.js';
 
 /** Settle a promise without throwing: the error, or null when it resolved. */
 async function outcome(p: Promise<unknown>): Promise<unknown> {
@@ -214,7 +214,7 @@ describe('paper broker faults', () => {
 
   it('replays the same faults from the same seed', async () => {
     const run = async (): Promise<number[]> => {
-      const { broker } = createDefaultPaperSetup({ clock: new FakeClock(T0), seed: 11, faults: 'partialFill=0.5' });
+      const { broker } = createDefaultPaperSetup({ clock: new FakeClock(T0), seed: 11, faults: 'partialFill=0.5', symbol: OPTION.symbol });
       const filled: number[] = [];
       for (let i = 0; i < 20; i++) {
         const { orderId } = await broker.placeOrder(order('BUY', 300));

@@ -5,7 +5,7 @@ import { PaperBroker, type PaperBrokerOptions } from '../../src/broker/paper/pap
 import { PaperMarket, type PaperMarketOptions } from '../../src/broker/paper/market.js';
 import type { FaultConfig } from '../../src/broker/paper/faults.js';
 import type { Instrument, OrderRequest } from '../../src/broker/types.js';
-import { FakeClock } from '../../src/engine/clock.js';
+import { FakeClock } from '../../src/time/clock.js';
 
 export const T0 = Date.UTC(2025, 10, 13, 4, 0, 0); // 09:30 IST
 

@@ -5,7 +5,7 @@ import { mulberry32 } from '../../src/broker/paper/rng.js';
 import { createDefaultPaperSetup } from '../../src/broker/paper/setup.js';
 import { tickGrid } from '../../src/broker/ticks.js';
 import type { Quote } from '../../src/broker/types.js';
-import { FakeClock } from '../../src/engine/clock.js';
+import { FakeClock } from '../../src/time/clock.js';
 import { OPTION, T0 } from './paper-fixtures.js';
 
 function path(seed: number, readEveryMs: number, totalMs: number): number[] {

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defaultPaperSymbol } from '../../src/time/expiry.js';
 import { freePort, PAPER_SERVER_LISTENING, start, tempDir, type Child } from '../support/proc.js';
 
 // The real CLI, headless, trading paper-server through the real HTTP client on loopback.
@@ -26,7 +27,7 @@ function env(dir: string): Record<string, string> {
     OPENALGO_API_HOST: url,
     OPENALGO_WS_URL: wsUrl,
     OPENALGO_API_KEY: KEY,
-    SYMBOL: 'NIFTY28NOV2525000CE',
+    SYMBOL: defaultPaperSymbol(Date.now()),
     INTERVAL: '2s',
     SESSION_WINDOWS: '00:00-23:59',
     SQUARE_OFF_TIME: '23:59',

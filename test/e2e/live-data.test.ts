@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDefaultPaperSetup, startPaperServer, type PaperBroker } from '../../src/broker/paper/index.js';
-import { systemClock } from '../../src/engine/clock.js';
+import { systemClock } from '../../src/time/clock.js';
 import { start, tempDir } from '../support/proc.js';
 
 // `--paper --live-data`: paper orders on a real server's quotes. The server here stands in for

@@ -1,12 +1,14 @@
-import type { EngineObserver } from '../../src/engine/events.js';
 import { PaperBroker } from '../../src/broker/paper/paper-broker.js';
 import { PaperMarket } from '../../src/broker/paper/market.js';
 import { PaperFeed } from '../../src/broker/paper/paper-feed.js';
 import type { FaultConfig } from '../../src/broker/paper/faults.js';
 import type { Broker, Instrument } from '../../src/broker/types.js';
-import { FakeClock } from '../../src/engine/clock.js';
+import type { PaperCalendar } from '../../src/broker/paper/calendar.js';
+import { FakeClock, type Clock } from '../../src/time/clock.js';
+import { shiftedClock } from '../../src/time/server-clock.js';
 import type { EngineSettings } from '../../src/engine/context.js';
 import { Engine } from '../../src/engine/engine.js';
+import type { EngineObserver } from '../../src/engine/events.js';
 import { MemoryStateFile } from '../../src/engine/persistence.js';
 import type { EngineState } from '../../src/engine/state.js';
 import { createLogger } from '../../src/log/logger.js';
@@ -72,8 +74,14 @@ export interface ScenarioOptions {
   feed?: boolean;
   /** FEED_SAFETY_POLL_SECONDS in ms (default 5000). */
   safetyPollMs?: number;
-  /** Engine observers (journal, alerts). */
-  observers?: EngineObserver[];
+  /** Observers for each engine made (a restart makes a new engine, so a new set). */
+  observers?: () => readonly EngineObserver[];
+  /** The broker's (and its market's) clock runs this far from the engine's, ms (its order stamps). */
+  brokerClockOffsetMs?: number;
+  /** The exchange calendar the paper broker answers with (default: none, every day regular). */
+  calendar?: PaperCalendar;
+  /** The engine's clock, made from the fake one (e.g. a server-corrected clock). */
+  engineClock?: (clock: FakeClock) => Clock;
 }
 
 export function describeOrder(o: { request: { action: string; quantity: number; priceType: string; price?: number; triggerPrice?: number } }): string {
@@ -85,9 +93,14 @@ export function describeOrder(o: { request: { action: string; quantity: number; 
 
 export async function scenario(opts: ScenarioOptions = {}): Promise<Scenario> {
   const clock = new FakeClock(ist(opts.start ?? '2026-11-24T09:19:00'));
-  const market = new PaperMarket({ clock, seed: opts.seed ?? 7, instrument: INSTRUMENT, startPrice: 100 });
+  const brokerClock = opts.brokerClockOffsetMs ? shiftedClock(clock, opts.brokerClockOffsetMs) : clock;
+  const engineClock = opts.engineClock ? opts.engineClock(clock) : clock;
+  const market = new PaperMarket({ clock: brokerClock, seed: opts.seed ?? 7, instrument: INSTRUMENT, startPrice: 100 });
   market.freeze(true);
-  const broker = new PaperBroker({ clock, market, faults: opts.faults ?? {}, clientTimeoutMs: 10_000, seed: opts.seed ?? 7 });
+  const broker = new PaperBroker({
+    clock: brokerClock, market, faults: opts.faults ?? {}, clientTimeoutMs: 10_000, seed: opts.seed ?? 7,
+    ...(opts.calendar ? { calendar: opts.calendar } : {}),
+  });
   const stateFile = new MemoryStateFile<EngineState>();
   const store = createAppStore();
   let feed: PaperFeed | null = null;
@@ -96,14 +109,14 @@ export async function scenario(opts: ScenarioOptions = {}): Promise<Scenario> {
     return new Engine({
       ...(feed ? { feed, feedMode: 'auto' as const, safetyPollMs: opts.safetyPollMs ?? 5_000 } : {}),
       broker: opts.wrap ? opts.wrap(broker) : broker,
-      clock,
+      clock: engineClock,
       store,
-      log: createLogger({ store, clock, secrets: [] }),
+      log: createLogger({ store, clock: engineClock, secrets: [] }),
       settings: settings(opts.settings),
       stateFile,
       marketOnTarget: opts.marketOnTarget ?? false,
       failClosedOnUnknownSymbol: true,
-      ...(opts.observers ? { observers: opts.observers } : {}),
+      ...(opts.observers ? { observers: opts.observers() } : {}),
     });
   };
   const s: Scenario = {

@@ -1,6 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { journalPath, openJournal } from '../../src/journal/db.js';
+import { readSessions, readTrades } from '../../src/journal/reads.js';
+import { defaultPaperSymbol } from '../../src/time/expiry.js';
 import { account, ensureBuilt, fastLiveEnv, start, startPaperServer, tempDir, type Child } from '../support/proc.js';
 
 // Crash and restart for real: the compiled CLI, headless, trading a paper-server over HTTP, is
@@ -10,7 +13,8 @@ import { account, ensureBuilt, fastLiveEnv, start, startPaperServer, tempDir, ty
 // on a log line or on the server's answer, never a fixed long sleep.
 
 const KEY = 'crash-restart-key-7Q2W9E';
-const SYMBOL = 'NIFTY28NOV2525000CE';
+// paper-server's default instrument (the near-month NIFTY 25000 call).
+const SYMBOL = defaultPaperSymbol(Date.now());
 const BROKERAGE = 20;
 let server: Child;
 let url: string;
@@ -116,6 +120,20 @@ describe('crash and restart of the real process', () => {
     const expected = grossOf(end.trades) - state.pnl.trades * 2 * BROKERAGE;
     expect(Math.abs(state.pnl.realised - expected), `realised ${state.pnl.realised}, trade book implies ${expected}\n${log.join('\n')}\n${bot.output()}`).toBeLessThanOrEqual(0.01 * Math.max(1, state.pnl.trades) + 1e-9);
     expect(state.pnl.trades).toBeGreaterThan(0);
+
+    // The journal, through five kills: every round trip of the state file once, no more, and
+    // every session recorded (the last one with its exit code).
+    const db = openJournal(journalPath(dir, 'live'), { now: Date.now() });
+    try {
+      const trades = readTrades(db);
+      expect(trades.length, JSON.stringify(trades)).toBe(state.pnl.trades);
+      expect(trades.reduce((a, t) => a + t.net, 0)).toBeCloseTo(state.pnl.realised, 2);
+      const sessions = readSessions(db);
+      expect(sessions).toHaveLength(moments.length + 1);
+      expect(sessions.at(-1)?.exitCode).toBe(0);
+    } finally {
+      db.close();
+    }
   }, 120_000);
 
   it('SIGTERM while flat stops at once with exit code 0', async () => {

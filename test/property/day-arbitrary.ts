@@ -2,7 +2,7 @@
 
 import fc from 'fast-check';
 import type { FaultMatch, OnceFault } from '../../src/broker/paper/fault-plan.js';
-import type { CrashPoint, DayScenario, OnceInjection, TraderAction } from './day-runner.js';
+import type { CrashPoint, DayScenario, FeedEvent, OnceInjection, TraderAction } from './day-runner.js';
 
 const rate = (min: number, max: number, freq = 2): fc.Arbitrary<number> =>
   fc.oneof({ arbitrary: fc.constant(0), weight: freq }, { arbitrary: fc.double({ min, max, noNaN: true }).map((x) => Math.round(x * 1e4) / 1e4), weight: 1 });
@@ -24,6 +24,12 @@ const faults = fc.record(
     externalClose: rate(0.0002, 0.002, 3),
     marketHangMs: fc.oneof({ arbitrary: fc.constant(0), weight: 3 }, { arbitrary: ms(250, 6000), weight: 1 }),
     gapLeavesLimitUnfilled: fc.boolean(),
+    // The push feed's own trouble (only felt on days that run on push).
+    feedDrop: rate(0.0005, 0.005, 3),
+    feedDownMs: ms(500, 15_000),
+    feedLoseUpdate: rate(0.02, 0.3),
+    feedDuplicate: rate(0.05, 0.5),
+    feedDelayMs: fc.oneof({ arbitrary: fc.constant(0), weight: 2 }, { arbitrary: ms(50, 2500), weight: 1 }),
   },
   { requiredKeys: [] },
 );
@@ -110,6 +116,15 @@ export function dayArbitrary(): fc.Arbitrary<DayScenario> {
         once,
         actions,
         crashes: fc.array(crash, { maxLength: 3 }),
+        // Two days in three run on the push feed, with drops and silences among the faults.
+        feed: fc.oneof({ arbitrary: fc.constant(true), weight: 2 }, { arbitrary: fc.constant(false), weight: 1 }),
+        feedEvents: fc.array(
+          fc.oneof(
+            fc.record({ atMs: at, kind: fc.constant<FeedEvent['kind']>('drop'), ms: ms(250, 20_000) }),
+            fc.record({ atMs: at, kind: fc.constantFrom<FeedEvent['kind']>('silence', 'speak') }),
+          ),
+          { maxLength: 4 },
+        ),
       });
     });
 }

@@ -31,8 +31,9 @@ import type { FaultMatch, OnceFault } from '../../src/broker/paper/fault-plan.js
 import type { Ledger, PaperOrder } from '../../src/broker/paper/ledger.js';
 import { PaperMarket } from '../../src/broker/paper/market.js';
 import { PaperBroker } from '../../src/broker/paper/paper-broker.js';
+import { PaperFeed } from '../../src/broker/paper/paper-feed.js';
 import type { Broker, OrderRequest } from '../../src/broker/types.js';
-import { FakeClock } from '../../src/engine/clock.js';
+import { FakeClock } from '../../src/time/clock.js';
 import type { EngineSettings } from '../../src/engine/context.js';
 import { Engine, StartupError } from '../../src/engine/engine.js';
 import type { SerialLock } from '../../src/engine/lock.js';
@@ -89,6 +90,17 @@ export interface DayScenario {
   once: OnceInjection[];
   actions: { atMs: number; action: TraderAction }[];
   crashes: CrashPoint[];
+  /** Run on the paper push feed (FEED=auto); absent or false: polling only. */
+  feed?: boolean;
+  /** Feed trouble at given times: a drop for `ms`, or order updates going silent / coming back. */
+  feedEvents?: FeedEvent[];
+}
+
+export interface FeedEvent {
+  atMs: number;
+  kind: 'drop' | 'silence' | 'speak';
+  /** drop: how long the connection stays down. */
+  ms?: number;
 }
 
 export const DAY_START = ist('2026-11-24T09:19:30');
@@ -170,6 +182,7 @@ export function brokerGross(broker: PaperBroker, include: (orderId: string) => b
 // ---- one bot process ---------------------------------------------------------------------------
 
 interface Proc {
+  feed: PaperFeed | null;
   id: number;
   dead: boolean;
   started: boolean;
@@ -304,7 +317,7 @@ export async function runDay(sc: DayScenario): Promise<DayReport> {
   };
 
   const spawn = (): void => {
-    const proc: Proc = { id: ++procSeq, dead: false, started: false, startedAt: null, engine: null as unknown as Engine, store: createAppStore(), startError: null };
+    const proc: Proc = { feed: sc.feed ? new PaperFeed({ clock, broker, seed: sc.brokerSeed + procSeq }) : null, id: ++procSeq, dead: false, started: false, startedAt: null, engine: null as unknown as Engine, store: createAppStore(), startError: null };
     const self = (): Proc => proc;
     const stateFile: StateFile<EngineState> = {
       path: ':memory:',
@@ -321,8 +334,8 @@ export async function runDay(sc: DayScenario): Promise<DayReport> {
         savedText = JSON.stringify(file.saved);
         // The file must always parse, and must say what the engine holds at that moment.
         const parsed = parseEngineState(JSON.parse(JSON.stringify(file.saved)));
-        if (parsed === null) fail(`state write #${saves} does not parse: ${JSON.stringify(file.saved).slice(0, 300)}`);
-        else if (!sameValue(parsed, file.saved)) fail(`state write #${saves} differs from the engine's state after parsing:\n   wrote  ${canonical(state)}\n   parsed ${canonical(parsed)}`);
+        if (parsed === null) fail(`[invariant 8 state file] state write #${saves} does not parse: ${JSON.stringify(file.saved).slice(0, 300)}`);
+        else if (!sameValue(parsed, file.saved)) fail(`[invariant 8 state file] state write #${saves} differs from the engine's state after parsing:\n   wrote  ${canonical(state)}\n   parsed ${canonical(parsed)}`);
         if (crashHere) crash(crashHere.downMs);
       },
     };
@@ -330,7 +343,7 @@ export async function runDay(sc: DayScenario): Promise<DayReport> {
       write(line: string): boolean {
         log.push({ at: clock.now(), proc: proc.id, line: line.trimEnd() });
         // The order and position tables are the reviewed contract: a move outside them is a bug.
-        if (/\[STATE\] .*not an allowed transition/.test(line)) fail(line.trimEnd());
+        if (/\[STATE\] .*not an allowed transition/.test(line)) fail(`[invariant transition tables] ${line.trimEnd()}`);
         return true;
       },
     } as unknown as NodeJS.WritableStream;
@@ -340,6 +353,7 @@ export async function runDay(sc: DayScenario): Promise<DayReport> {
       placements.push({ proc: proc.id, role, signal: proc.engine.state.lastSignalBar, req, seq: broker.placedOrders.length + 1 });
     });
     proc.engine = new Engine({
+      ...(proc.feed ? { feed: proc.feed, feedMode: 'auto' as const, safetyPollMs: 5_000 } : {}),
       broker: engineBroker,
       clock,
       store: proc.store,
@@ -366,7 +380,7 @@ export async function runDay(sc: DayScenario): Promise<DayReport> {
           log.push({ at: clock.now(), proc: proc.id, line: `*** start failed (${err.message}); restarting in 1 s` });
           pendingRestarts.push(clock.now() + 1000);
         } else {
-          fail(`engine start failed: ${err instanceof Error ? err.stack : String(err)}`);
+          fail(`[invariant engine start] engine start failed: ${err instanceof Error ? err.stack : String(err)}`);
         }
       },
     );
@@ -410,7 +424,7 @@ export async function runDay(sc: DayScenario): Promise<DayReport> {
       inv.shortSince ??= now;
       const limit = poll + 1000 + slack + hangSlack;
       if (p && since(inv.shortSince) > limit) {
-        fail(`net SHORT ${t.net} at the broker for ${since(inv.shortSince)} ms (limit ${limit})`);
+        fail(`[invariant 1 never short] net SHORT ${t.net} at the broker for ${since(inv.shortSince)} ms (limit ${limit})`);
         inv.shortSince = now;
       }
     } else inv.shortSince = null;
@@ -424,10 +438,16 @@ export async function runDay(sc: DayScenario): Promise<DayReport> {
       // An outside close (the trader's terminal) leaves our legs working while the account is
       // flat: only the position book shows that, so it is seen at the next reconciliation (or
       // as soon as a leg fills, see invariant 1), not at the next poll.
+      // An outside close leaves our legs working over a flat account until the engine hears of
+      // it: by push (the outside order), or from the next polled order book, then a
+      // reconciliation (retried every 2 s when it cannot decide). Not at the next scheduled
+      // reconciliation: that could be RECONCILE_SECONDS away.
       const outside = f.externalClose > 0 || sc.once.some((o) => o.fault === 'externalClose');
-      const limit = poll + 1000 + slack + (outside ? sc.settings.reconcileMs + poll : 0);
+      // On push, a lost update leaves it to the safety poll (5 s).
+      const netPoll = sc.feed ? Math.max(poll, 5_000) : poll;
+      const limit = poll + 1000 + slack + (outside ? 2 * netPoll + 2 * 2_000 : 0);
       if (p && since(inv.overSince) > limit) {
-        fail(`open exit quantity ${exitQty} (limit ${t.sellLimit}, stop ${t.sellStop}, market ${t.sellMarket}) > held ${held} for ${since(inv.overSince)} ms (limit ${limit})`);
+        fail(`[invariant 2 exits within held] open exit quantity ${exitQty} (limit ${t.sellLimit}, stop ${t.sellStop}, market ${t.sellMarket}) > held ${held} for ${since(inv.overSince)} ms (limit ${limit})`);
         inv.overSince = now;
       }
     } else inv.overSince = null;
@@ -444,7 +464,7 @@ export async function runDay(sc: DayScenario): Promise<DayReport> {
       const limit = 2 * poll + 1000 + slack + entryWait;
       const start = Math.max(inv.unprotSince, graceFrom);
       if (p && now - start > limit && !logSince(start, /UNPROTECTED|\[FLATTEN\]|\[ESCALATE\]|\[CRITICAL\]|\[EXIT\]/)) {
-        fail(`LONG ${t.net} at the broker without both legs (limit ${t.sellLimit}, stop ${t.sellStop}) for ${now - start} ms and nothing in the log`);
+        fail(`[invariant 4 protected] LONG ${t.net} at the broker without both legs (limit ${t.sellLimit}, stop ${t.sellStop}) for ${now - start} ms and nothing in the log`);
         inv.unprotSince = now;
       }
     } else {
@@ -454,7 +474,7 @@ export async function runDay(sc: DayScenario): Promise<DayReport> {
 
     // 8b. Whenever the engine is idle, the state file says exactly what the engine holds.
     if (p && !lockOf(p.engine).busy && savedText !== null && savedText !== JSON.stringify(p.engine.state)) {
-      if (!inv.fileDiffers) fail(`idle engine's state differs from the state file:\n   file   ${savedText}\n   engine ${JSON.stringify(p.engine.state)}`);
+      if (!inv.fileDiffers) fail(`[invariant 8 state file] idle engine's state differs from the state file:\n   file   ${savedText}\n   engine ${JSON.stringify(p.engine.state)}`);
       inv.fileDiffers = true;
     } else inv.fileDiffers = false;
 
@@ -465,7 +485,7 @@ export async function runDay(sc: DayScenario): Promise<DayReport> {
       inv.stuckSince ??= now;
       const limit = sc.settings.reconcileMs + poll + 1000 + slack + hangSlack + 5_000;
       if (since(inv.stuckSince) > limit) {
-        fail(`engine ${p.engine.state.phase} while the broker is flat with nothing working, for ${since(inv.stuckSince)} ms (limit ${limit})`);
+        fail(`[invariant 10 not stuck] engine ${p.engine.state.phase} while the broker is flat with nothing working, for ${since(inv.stuckSince)} ms (limit ${limit})`);
         inv.stuckSince = now;
       }
     } else inv.stuckSince = null;
@@ -473,7 +493,7 @@ export async function runDay(sc: DayScenario): Promise<DayReport> {
     // 3. Never two entries for one signal.
     for (const [signal, n] of entriesBySignal) {
       if (n > 1) {
-        fail(`${n} entry orders placed for the signal of ${hhmmss(signal)}`);
+        fail(`[invariant 3 one entry per signal] ${n} entry orders placed for the signal of ${hhmmss(signal)}`);
         entriesBySignal.set(signal, -1_000);
       }
     }
@@ -526,7 +546,7 @@ export async function runDay(sc: DayScenario): Promise<DayReport> {
       const sentAfter = broker.placedOrders.length + broker.cancelRequests.length;
       if (after !== before || sentAfter !== sent) {
         fail(
-          `second reconciliation changed things: ${sentAfter - sent} broker order calls; state ${after === before ? 'same' : `before ${before}\n   after  ${after}`}\n   log: ${log.slice(mark2).map((l) => l.line).join('\n        ')}`,
+          `[invariant 7 reconcile twice changes nothing] second reconciliation changed things: ${sentAfter - sent} broker order calls; state ${after === before ? 'same' : `before ${before}\n   after  ${after}`}\n   log: ${log.slice(mark2).map((l) => l.line).join('\n        ')}`,
         );
       }
     } finally {
@@ -537,6 +557,7 @@ export async function runDay(sc: DayScenario): Promise<DayReport> {
 
   // ---- the day ----
   const once = [...sc.once].sort((a, b) => a.atMs - b.atMs);
+  const feedEvents = [...(sc.feedEvents ?? [])].sort((a, b) => a.atMs - b.atMs);
   const actions = [...sc.actions].sort((a, b) => a.atMs - b.atMs);
   spawn();
   // The day ends at endAt, or later if the bot is down then (a crash just before): it is
@@ -552,6 +573,12 @@ export async function runDay(sc: DayScenario): Promise<DayReport> {
     while (once.length > 0 && DAY_START + (once[0]?.atMs ?? 0) <= now) {
       const o = once.shift() as OnceInjection;
       broker.injectOnce(o.fault, o.match);
+    }
+    while (feedEvents.length > 0 && DAY_START + (feedEvents[0]?.atMs ?? 0) <= now) {
+      const e = feedEvents.shift() as FeedEvent;
+      log.push({ at: now, proc: cur()?.id ?? 0, line: `*** feed: ${e.kind}${e.ms !== undefined ? ` ${e.ms} ms` : ''}` });
+      if (e.kind === 'drop') live()?.feed?.drop('dropped by the day', e.ms ?? 5_000);
+      else broker.setFaults({ feedSilentOrders: e.kind === 'silence' });
     }
     while (timeCrashes.length > 0 && (timeCrashes[0]?.at ?? 0) <= now && now < endAt) {
       crash((timeCrashes.shift() as { downMs: number }).downMs);
@@ -594,7 +621,7 @@ export async function runDay(sc: DayScenario): Promise<DayReport> {
           (r.outcome === 'rejected' || (r.orderId !== null && ledger.orders.get(r.orderId)?.status === 'rejected')),
       );
       if (!refused) {
-        fail(`stop ${o.orderId} went out as SL at ${hhmmss(o.at)} though no SL-M was refused in that position`);
+        fail(`[invariant 9 SL only after SL-M refused] stop ${o.orderId} went out as SL at ${hhmmss(o.at)} though no SL-M was refused in that position`);
         break;
       }
     }
@@ -603,9 +630,9 @@ export async function runDay(sc: DayScenario): Promise<DayReport> {
   const p = live();
   const t = brokerTruth(broker);
   // 5. Flat, with nothing working, after square-off.
-  if (t.net !== 0) fail(`not flat after square-off: net ${t.net}`);
-  if (t.open.length > 0) fail(`orders still working after square-off: ${t.open.map((o) => `${o.id} ${o.action} ${o.priceType} ${o.quantity - o.filled}`).join(', ')}`);
-  if (!p) fail(`no engine running at the end of the day${cur()?.startError ? `: ${String(cur()?.startError)}` : ''}`);
+  if (t.net !== 0) fail(`[invariant 5 flat after square-off] not flat after square-off: net ${t.net}`);
+  if (t.open.length > 0) fail(`[invariant 5 flat after square-off] orders still working after square-off: ${t.open.map((o) => `${o.id} ${o.action} ${o.priceType} ${o.quantity - o.filled}`).join(', ')}`);
+  if (!p) fail(`[invariant 5 flat after square-off] no engine running at the end of the day${cur()?.startError ? `: ${String(cur()?.startError)}` : ''}`);
   // 6. Realised P&L = what the trade book implies, less the configured costs per round trip.
   const g = brokerGross(broker);
   const state = p?.engine.state ?? file.load();
@@ -626,7 +653,7 @@ export async function runDay(sc: DayScenario): Promise<DayReport> {
     const g2 = brokerGross(broker, (orderId) => !orderId.startsWith('EXT-') || known.has(orderId));
     const expected = Math.round((g2.gross - trades * costs) * 100) / 100;
     if (Math.abs(expected - realised) > 0.01 * Math.max(1, trades) + 1e-9) {
-      fail(`realised P&L ₹${realised.toFixed(2)} over ${trades} trades, but the trade book implies ₹${expected.toFixed(2)} (gross ₹${g2.gross.toFixed(2)} from ${g2.fills} of ${g.fills} fills, costs ₹${costs} per round trip)`);
+      fail(`[invariant 6 P&L from the trade book] realised P&L ₹${realised.toFixed(2)} over ${trades} trades, but the trade book implies ₹${expected.toFixed(2)} (gross ₹${g2.gross.toFixed(2)} from ${g2.fills} of ${g.fills} fills, costs ₹${costs} per round trip)`);
     }
   }
   if (p) {
@@ -662,4 +689,9 @@ export const ZERO_FAULTS: Partial<FaultConfig> = {
   externalClose: 0,
   marketHangMs: 0,
   gapLeavesLimitUnfilled: false,
+  feedDrop: 0,
+  feedSilentOrders: false,
+  feedLoseUpdate: 0,
+  feedDuplicate: 0,
+  feedDelayMs: 0,
 };

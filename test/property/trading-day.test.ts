@@ -50,7 +50,10 @@ describe('trading days under faults, commands and crashes', () => {
       });
     } catch (err) {
       // fast-check's report has the seed, the path and the shrunk day; say how to replay it too.
-      throw new Error(`replay with FC_SEED=${seed} (and FC_PATH from the report)\n${err instanceof Error ? err.message : String(err)}`);
+      // fast-check 4 keeps the predicate's own error (which invariant broke, and the day's log)
+      // in `cause`: print it, not just fast-check's summary.
+      const cause = err instanceof Error && err.cause instanceof Error ? `\n--- the day's failure ---\n${err.cause.message}` : '';
+      throw new Error(`replay with FC_SEED=${seed} (and FC_PATH from the report)\n${err instanceof Error ? err.message : String(err)}${cause}`);
     }
     console.log(`trading days: ${stats.days} days, ${stats.trades} round trips, ${stats.crashes} crashes, ${stats.doubleReconciles} double reconciliations (seed ${seed})`);
     expect(stats.days).toBeGreaterThanOrEqual(RUNS);

@@ -49,8 +49,14 @@ export function renderApp(opts: HarnessOptions = {}) {
     displayErrors,
     /** Type one key and give Ink a moment to handle it. */
     async press(key: string): Promise<void> {
+      // Until Ink has handled it (a new frame or a command), bounded: on a loaded machine a
+      // fixed few milliseconds is not always enough. Keys that change nothing wait the bound.
+      const frameBefore = r.lastFrame();
+      const callsBefore = calls.length;
       r.stdin.write(key);
       await wait(key === '\u001b' ? 20 : 5);
+      for (let i = 0; i < 40 && r.lastFrame() === frameBefore && calls.length === callsBefore; i++) await wait(5);
+      await wait(5);
     },
     frame(): string {
       return r.lastFrame() ?? '';

@@ -3,6 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defaultPaperSymbol } from '../../src/time/expiry.js';
 import { main } from '../../src/cli/main.js';
 import { ensureBuilt, fastLiveEnv, freePort, start, startPaperServer, tempDir, type Child } from '../support/proc.js';
 
@@ -12,7 +13,8 @@ import { ensureBuilt, fastLiveEnv, freePort, start, startPaperServer, tempDir, t
 // a whole trading cycle and every failure path, then every byte produced is searched for it.
 
 const KEY = 'RSKEY-7f3a9c-LEAKCHECK';
-const SYMBOL = 'NIFTY28NOV2525000CE';
+// paper-server's default instrument (the near-month NIFTY 25000 call).
+const SYMBOL = defaultPaperSymbol(Date.now());
 let server: Child;
 let url: string;
 /** Everything any run produced, by where it came from. */

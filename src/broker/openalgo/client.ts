@@ -5,16 +5,17 @@
 import { z } from 'zod';
 import { BrokerError } from '../errors.js';
 import { fallbackLotSize, fallbackTickSize } from '../instruments.js';
+import type { ServerTimeSample } from '../../time/server-clock.js';
 import type {
-  Broker, BrokerHealth, Instrument, OrderReport, OrderRequest, PositionRow, Quote, TradeRow,
+  Broker, BrokerHealth, ExchangeSession, Instrument, MarketHoliday, OrderReport, OrderRequest, PositionRow, Quote, TradeRow,
 } from '../types.js';
 import { readReply } from './classify.js';
 import { type Fill, fillsByOrder, needsTradeBook, toOrderReport, tradeBookOptional } from './fills.js';
-import { createAgents, httpPost } from './http.js';
+import { createAgents, httpPost, type HttpReply } from './http.js';
 import { RateLimiter, realSleep } from './rate-limiter.js';
 import { redact } from './redact.js';
 import {
-  ackReply, analyzerReply, orderBookReply, orderIdReply, orderStatusReply, pingReply,
+  ackReply, analyzerReply, holidaysReply, orderBookReply, timingsReply, orderIdReply, orderStatusReply, pingReply,
   positionBookReply, quoteReply, searchReply, historyReply, shortReason, tradeBookReply,
 } from './schemas.js';
 
@@ -51,6 +52,13 @@ export interface OpenAlgoClientOptions {
   onCall?: (info: CallInfo) => void;
   /** Backoff sleep between read retries; injectable for tests (default setTimeout). */
   sleep?: (ms: number) => Promise<void>;
+  /**
+   * Receives the server's time from every reply's `Date` header, with the local send and receive
+   * times (see ServerClock); must not throw.
+   */
+  onServerTime?: (sample: ServerTimeSample) => void;
+  /** The local clock those samples are taken on (default Date.now). */
+  now?: () => number;
 }
 
 const ORDER_CALLS = new Set(['placeorder', 'modifyorder', 'cancelorder']);
@@ -71,6 +79,8 @@ export class OpenAlgoClient implements Broker {
   private readonly timeoutMs: number;
   private readonly readRetries: number;
   private readonly onCall: ((info: CallInfo) => void) | undefined;
+  private readonly onServerTime: ((sample: ServerTimeSample) => void) | undefined;
+  private readonly now: () => number;
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly ordersPerSecond: number;
   private readonly othersPerSecond: number;
@@ -87,6 +97,8 @@ export class OpenAlgoClient implements Broker {
     this.timeoutMs = opts.timeoutMs;
     this.readRetries = Math.max(0, opts.readRetries ?? 2);
     this.onCall = opts.onCall;
+    this.onServerTime = opts.onServerTime;
+    this.now = opts.now ?? Date.now;
     this.sleep = opts.sleep ?? realSleep;
     this.ordersPerSecond = opts.ordersPerSecond ?? 8;
     this.othersPerSecond = opts.othersPerSecond ?? 8;
@@ -201,6 +213,24 @@ export class OpenAlgoClient implements Broker {
     return instrument;
   }
 
+  async marketHolidays(year: number): Promise<MarketHoliday[] | null> {
+    return this.unlessUnsupported(async () => (await this.call('market/holidays', holidaysReply, { year })).data);
+  }
+
+  async marketTimings(date: string): Promise<ExchangeSession[] | null> {
+    return this.unlessUnsupported(async () => (await this.call('market/timings', timingsReply, { date })).data);
+  }
+
+  /** A route an older server lacks answers 404 (or 405): "not supported", not a failure. */
+  private async unlessUnsupported<T>(read: () => Promise<T>): Promise<T | null> {
+    try {
+      return await read();
+    } catch (err) {
+      if (err instanceof BrokerError && (err.kind === 'not_found' || err.httpStatus === 405)) return null;
+      throw err;
+    }
+  }
+
   async health(): Promise<BrokerHealth> {
     // ping first: a 403 here is the auth error the caller wants to see.
     const { data: ping } = await this.call('ping', pingReply, {});
@@ -260,11 +290,13 @@ export class OpenAlgoClient implements Broker {
     await this.limiterFor(name, orderCall).acquire();
     const started = performance.now();
     try {
+      const sentAt = this.now();
       const reply = await httpPost(`${this.baseUrl}/api/v1/${name}`, { apikey: this.apiKey, ...fields }, {
         call: name,
         timeoutMs: this.timeoutMs,
         agents: this.agents,
       });
+      this.sampleServerTime(reply, sentAt, this.now());
       const json = readReply(reply, { call: name, orderCall, secrets: [this.apiKey] });
       const parsed = schema.safeParse(json);
       if (!parsed.success) {
@@ -291,6 +323,18 @@ export class OpenAlgoClient implements Broker {
       this.limiters.set(name, limiter);
     }
     return limiter;
+  }
+
+  /** Every reply with a Date header is a measurement of the server's clock (to the second). */
+  private sampleServerTime(reply: HttpReply, sentAt: number, receivedAt: number): void {
+    if (!this.onServerTime || reply.date === undefined) return;
+    const serverTime = Date.parse(reply.date);
+    if (!Number.isFinite(serverTime)) return;
+    try {
+      this.onServerTime({ sentAt, receivedAt, serverTime, resolutionMs: 1000, source: 'http date' });
+    } catch {
+      // An observer's failure must not change a call's outcome.
+    }
   }
 
   private report(info: CallInfo): void {

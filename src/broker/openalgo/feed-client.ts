@@ -5,7 +5,7 @@
 // Every timer runs on the injected clock.
 
 import WebSocket from 'ws';
-import type { Clock } from '../../engine/clock.js';
+import type { Clock } from '../../time/clock.js';
 import type { FeedHealth, FeedListener, FeedState, FeedSymbol, MarketFeed } from '../feed.js';
 import { parseFeedFrame } from './feed-frames.js';
 import { redact } from './redact.js';
@@ -24,13 +24,15 @@ export interface OpenAlgoFeedOptions {
   backoffMaxMs?: number;
   /** Jitter source in [0, 1); tests pin it. */
   random?: () => number;
+  /** Each pong's server time with our send and receive times (the server clock's estimator takes it). */
+  onServerTime?: (sample: { sentAt: number; receivedAt: number; serverAt: number }) => void;
 }
 
 const BROKER_LOGGED_OUT = 'broker session not logged in on the server (BROKER_ERROR): log in to the broker in OpenAlgo';
 
 export class OpenAlgoFeed implements MarketFeed {
   readonly label: string;
-  private readonly opts: Required<Omit<OpenAlgoFeedOptions, 'random'>> & { random: () => number };
+  private readonly opts: Required<Omit<OpenAlgoFeedOptions, 'random' | 'onServerTime'>> & Pick<OpenAlgoFeedOptions, 'onServerTime'> & { random: () => number };
   private listener: FeedListener | null = null;
   private symbols: readonly FeedSymbol[] = [];
   private socket: WebSocket | null = null;
@@ -219,7 +221,11 @@ export class OpenAlgoFeed implements MarketFeed {
         if (!this.pending || (frame.pingId !== null && frame.pingId !== this.pending.id)) return;
         const receivedAt = this.opts.clock.now();
         this.rttMs = receivedAt - this.pending.sentAt;
-        if (frame.serverAt !== null) listener.serverTime?.({ sentAt: this.pending.sentAt, receivedAt, serverAt: frame.serverAt });
+        if (frame.serverAt !== null) {
+          const sample = { sentAt: this.pending.sentAt, receivedAt, serverAt: frame.serverAt };
+          listener.serverTime?.(sample);
+          this.opts.onServerTime?.(sample);
+        }
         this.pending = null;
         if (this.health.state === 'live' && this.health.rttMs !== this.rttMs) this.setState('live', this.health.reason);
         return;

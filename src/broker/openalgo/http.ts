@@ -10,6 +10,8 @@ import { BrokerError } from '../errors.js';
 export interface HttpReply {
   status: number;
   text: string;
+  /** The server's `Date` header, when it sent one: its clock, to the second. */
+  date?: string;
 }
 
 /** Errors that happen before any byte could reach the server. */
@@ -44,7 +46,8 @@ export async function httpPost(url: string, body: Record<string, unknown>, opts:
       timeout: { request: opts.timeoutMs },
       agent: opts.agents,
     });
-    return { status: res.statusCode, text: res.body };
+    const date = res.headers.date;
+    return { status: res.statusCode, text: res.body, ...(date !== undefined ? { date } : {}) };
   } catch (err) {
     throw transportError(err, opts.call, opts.timeoutMs);
   }

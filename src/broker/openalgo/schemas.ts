@@ -3,6 +3,7 @@
 // plain, normalised values.
 
 import { z } from 'zod';
+import type { HolidayType, MarketHoliday } from '../../time/market-calendar.js';
 import type { Action } from '../types.js';
 import { parseTimestamp } from './timestamp.js';
 
@@ -195,3 +196,75 @@ export function shortReason(error: z.ZodError): string {
 
 /** The field parsers, shared with the WebSocket feed's frames. */
 export { num, optNum, id, text, optText, action };
+
+// ---- the exchange calendar (market/holidays, market/timings) ------------------------------------
+
+/** Epoch ms; a value that can only be seconds (before 1973 as ms) is taken as seconds. */
+const epochMs = z.unknown().transform((v, ctx): number => {
+  const n = typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : Number.NaN;
+  if (!Number.isFinite(n) || n <= 0) {
+    ctx.addIssue({ code: 'custom', message: 'expected epoch milliseconds' });
+    return z.NEVER;
+  }
+  return n < 1e11 ? n * 1000 : n;
+});
+
+/** YYYY-MM-DD, also from "2026-01-15T00:00:00" or "2026-01-15 00:00:00". */
+const calendarDate = z.string().transform((v, ctx): string => {
+  const m = /^\s*(\d{4}-\d{2}-\d{2})/.exec(v);
+  if (!m?.[1]) {
+    ctx.addIssue({ code: 'custom', message: 'expected YYYY-MM-DD' });
+    return z.NEVER;
+  }
+  return m[1];
+});
+
+/** A list of exchange names: an array, or one comma-separated string; anything else is empty. */
+const exchangeNames = z.unknown().optional().transform((v): string[] => {
+  const items = Array.isArray(v) ? v : typeof v === 'string' ? v.split(',') : [];
+  return items.filter((e): e is string => typeof e === 'string' && e.trim() !== '').map((e) => e.trim().toUpperCase());
+});
+
+const sessionRow = z
+  .object({ exchange: z.string(), start_time: epochMs, end_time: epochMs })
+  .transform((r) => ({ exchange: r.exchange.trim().toUpperCase(), start: r.start_time, end: r.end_time }));
+
+/** Rows that parse are kept, the rest dropped: one odd row must not hide the whole calendar. */
+function lenientList<T extends z.ZodType>(row: T) {
+  return z
+    .array(z.unknown())
+    .nullish()
+    .transform((rows): z.output<T>[] =>
+      (rows ?? []).flatMap((r) => {
+        const parsed = row.safeParse(r);
+        return parsed.success ? [parsed.data as z.output<T>] : [];
+      }),
+    );
+}
+
+function holidayType(word: string): HolidayType {
+  const upper = word.trim().toUpperCase().replace(/[\s-]+/g, '_');
+  if (upper.includes('SPECIAL')) return 'SPECIAL_SESSION';
+  if (upper.includes('SETTLEMENT')) return 'SETTLEMENT_HOLIDAY';
+  // Anything else (a new or misspelt kind) closes trading: not entering is the safe reading.
+  return 'TRADING_HOLIDAY';
+}
+
+const holidayRow = z
+  .object({
+    date: calendarDate,
+    description: text,
+    holiday_type: text,
+    closed_exchanges: exchangeNames,
+    open_exchanges: lenientList(sessionRow),
+  })
+  .transform((r): MarketHoliday => ({
+    date: r.date,
+    description: r.description,
+    type: holidayType(r.holiday_type),
+    closedExchanges: r.closed_exchanges,
+    openExchanges: r.open_exchanges,
+  }));
+
+export const holidaysReply = z.object({ data: lenientList(holidayRow) });
+export const timingsReply = z.object({ data: lenientList(sessionRow) });

@@ -21,7 +21,9 @@ export type BrokerCallName =
   | 'openPosition'
   | 'closeAllPositions'
   | 'cancelAllOrders'
-  | 'funds';
+  | 'funds'
+  | 'marketHolidays'
+  | 'marketTimings';
 
 /** Faults that can be scripted once with injectOnce (the rest are settings). */
 /** The push feed's faults are the feed's own (PaperFeed reads them live), not one-shot broker faults. */

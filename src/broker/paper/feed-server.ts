@@ -5,7 +5,7 @@
 
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { Clock } from '../../engine/clock.js';
+import type { Clock } from '../../time/clock.js';
 import { canonicalStatusWord } from '../order-status.js';
 import type { OrderReport } from '../types.js';
 import type { PaperBroker } from './paper-broker.js';
@@ -28,6 +28,8 @@ export interface PaperFeedServer {
   port: number;
   /** Open client connections. */
   readonly clients: number;
+  /** Drop every connection and refuse new ones for `ms` (what the feedDrop fault does). */
+  drop(ms: number): void;
   close(): Promise<void>;
 }
 
@@ -194,6 +196,7 @@ export async function startPaperFeedServer(opts: PaperFeedServerOptions): Promis
     get clients() {
       return clients.size;
     },
+    drop: (ms) => feed.drop('dropped (paper-server)', ms),
     close: async () => {
       clearInterval(heartbeat);
       await feed.stop();

@@ -3,7 +3,7 @@
 // the path depends only on the seed and the times it is read at, and a fast-forwarded day costs
 // a bounded amount of work.
 
-import type { Clock } from '../../engine/clock.js';
+import type { Clock } from '../../time/clock.js';
 import { tickGrid, type TickGrid } from '../ticks.js';
 import type { Instrument, Quote } from '../types.js';
 import { deriveSeed, mulberry32, type Rng } from './rng.js';

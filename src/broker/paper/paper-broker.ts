@@ -2,9 +2,12 @@
 // market on every price print (and at once on placement), keeps order/trade/position books, and
 // misbehaves on purpose when faults are configured or injected. Time is the injected clock's.
 
-import type { Clock } from '../../engine/clock.js';
+import type { Clock } from '../../time/clock.js';
 import { BrokerError } from '../errors.js';
-import type { Action, Broker, BrokerHealth, Instrument, OrderReport, OrderRequest, PositionRow, Quote, TradeRow } from '../types.js';
+import type {
+  Action, Broker, BrokerHealth, ExchangeSession, Instrument, MarketHoliday, OrderReport, OrderRequest, PositionRow, Quote, TradeRow,
+} from '../types.js';
+import { PaperCalendar } from './calendar.js';
 import { FaultPlan, type BrokerCallName, type FaultMatch, type OnceFault } from './fault-plan.js';
 import { resolveFaults, type FaultConfig } from './faults.js';
 import { Ledger, isOpen, type PaperOrder } from './ledger.js';
@@ -39,11 +42,14 @@ export interface PaperBrokerOptions {
   seed?: number;
   /** Cash funds() reports before P&L. Default 1,000,000. */
   startingCash?: number;
+  /** Holidays and special sessions marketHolidays/marketTimings answer with. Default: none (every day regular). */
+  calendar?: PaperCalendar;
 }
 
 const CALL_NAMES: readonly BrokerCallName[] = [
   'placeOrder', 'orderStatus', 'cancelOrder', 'modifyOrder', 'orderBook', 'tradeBook', 'positionBook',
   'quote', 'searchInstrument', 'health', 'openPosition', 'closeAllPositions', 'cancelAllOrders', 'funds',
+  'marketHolidays', 'marketTimings',
 ];
 
 export class PaperBroker implements Broker {
@@ -64,6 +70,7 @@ export class PaperBroker implements Broker {
   private readonly instruments: Instrument[];
   private readonly active = new Set<string>();
   private readonly startingCash: number;
+  private readonly calendar: PaperCalendar;
   private readonly unsubscribe: () => void;
   private nextId = 1;
   private nextExternal = 1;
@@ -75,6 +82,7 @@ export class PaperBroker implements Broker {
     this.strategy = opts.strategy ?? 'random-scalp';
     this.clientTimeoutMs = opts.clientTimeoutMs ?? 10_000;
     this.startingCash = opts.startingCash ?? 1_000_000;
+    this.calendar = opts.calendar ?? new PaperCalendar();
     this.plan = new FaultPlan(opts.seed ?? 1, opts.faults);
     this.ledger = new Ledger(opts.market.grid);
     this.instruments = [opts.market.instrument, ...(opts.instruments ?? [])];
@@ -311,6 +319,16 @@ export class PaperBroker implements Broker {
   async health(): Promise<BrokerHealth> {
     await this.admit('health');
     return { broker: 'paper', analyzer: false };
+  }
+
+  async marketHolidays(year: number): Promise<MarketHoliday[]> {
+    await this.admit('marketHolidays');
+    return this.calendar.holidays(year);
+  }
+
+  async marketTimings(date: string): Promise<ExchangeSession[]> {
+    await this.admit('marketTimings');
+    return this.calendar.timings(date);
   }
 
   async close(): Promise<void> {

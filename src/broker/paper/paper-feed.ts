@@ -4,7 +4,8 @@
 // misbehaves like a real feed when the broker's feed faults say so: drops, silence, lost,
 // doubled and late updates (read live from the broker's fault settings).
 
-import type { Clock } from '../../engine/clock.js';
+import { setMaxListeners } from 'node:events';
+import type { Clock } from '../../time/clock.js';
 import type { FeedHealth, FeedListener, FeedSymbol, MarketFeed } from '../feed.js';
 import type { OrderReport } from '../types.js';
 import type { PaperBroker } from './paper-broker.js';
@@ -34,6 +35,8 @@ export class PaperFeed implements MarketFeed {
     this.broker = opts.broker;
     this.rng = mulberry32(deriveSeed(opts.seed ?? 1, 31));
     this.health = { state: 'off', reason: null, orders: false, ticks: false, rttMs: null, since: opts.clock.now() };
+    // Each late update sleeps on this signal: many at once is normal.
+    setMaxListeners(1_000, this.stopping.signal);
   }
 
   start(listener: FeedListener, symbols: readonly FeedSymbol[]): void {

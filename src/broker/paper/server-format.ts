@@ -3,7 +3,7 @@
 // string, orderstatus without filled_quantity.
 
 import { canonicalStatusWord } from '../order-status.js';
-import type { Instrument, OrderReport, Quote } from '../types.js';
+import type { ExchangeSession, Instrument, MarketHoliday, OrderReport, Quote } from '../types.js';
 import type { PaperFunds, PositionView, TradeView } from './paper-broker.js';
 
 const IST_OFFSET_MS = 330 * 60_000;
@@ -134,4 +134,20 @@ function tokenOf(symbol: string): number {
   let h = 2166136261;
   for (const ch of symbol) h = Math.imul(h ^ ch.charCodeAt(0), 16777619) >>> 0;
   return 100000 + (h % 900000);
+}
+
+/** A market/timings row, or a holiday's open session: epoch ms. */
+export function sessionRow(s: ExchangeSession) {
+  return { exchange: s.exchange, start_time: s.start, end_time: s.end };
+}
+
+/** A market/holidays row, in OpenAlgo's field names. */
+export function holidayRow(h: MarketHoliday) {
+  return {
+    date: h.date,
+    description: h.description,
+    holiday_type: h.type,
+    closed_exchanges: h.closedExchanges,
+    open_exchanges: h.openExchanges.map(sessionRow),
+  };
 }

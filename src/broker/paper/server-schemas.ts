@@ -74,6 +74,17 @@ export const openPositionSchema = z.strictObject({
 export const quotesSchema = z.strictObject({ apikey: apikey(), symbol: str(), exchange: exchange() });
 export const searchSchema = z.strictObject({ apikey: apikey(), query: str(), exchange: exchange().optional() });
 
+/** market/holidays: the year is optional (default: this year) and 2020–2050. */
+export const holidaysSchema = z.strictObject({
+  apikey: str(),
+  year: int().refine((v) => v >= 2020 && v <= 2050, 'Year must be between 2020 and 2050.').optional(),
+});
+/** market/timings: one YYYY-MM-DD day. */
+export const timingsSchema = z.strictObject({
+  apikey: str(),
+  date: str().refine((v) => /^\d{4}-\d{2}-\d{2}$/.test(v) && Number.isFinite(Date.parse(`${v}T00:00:00Z`)), 'Not a valid date. Use YYYY-MM-DD.'),
+});
+
 /** Field → messages, as marshmallow's ValidationError.messages. */
 export type FieldErrors = Record<string, string[]>;
 

@@ -5,7 +5,10 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { z } from 'zod';
-import { systemClock, type Clock } from '../../engine/clock.js';
+import { systemClock, type Clock } from '../../time/clock.js';
+import { istParts } from '../../time/schedule.js';
+import { shiftedClock } from '../../time/server-clock.js';
+import { PaperCalendar, parsePaperHolidays } from './calendar.js';
 import { BrokerError } from '../errors.js';
 import type { OrderRequest, PriceType } from '../types.js';
 import { describeFaults, parseFaults } from './faults.js';
@@ -26,7 +29,7 @@ export interface PaperServerOptions {
   /** The key every request must carry in its body. */
   apiKey: string;
   broker: PaperBroker;
-  /** Clock of the optional rate limiter's window. Default the system clock. */
+  /** The server's clock: its Date headers, the year market/holidays defaults to, the rate limiter's window. Default the system clock. */
   clock?: Clock;
   /** How long an order call hit by a timeout fault waits before it answers. Default 15000. */
   responseDelayMs?: number;
@@ -73,7 +76,12 @@ function route<S extends z.ZodType>(
   style: 'string' | 'map',
   schema: S,
   handle: (data: z.output<S>) => Promise<Reply>,
-  opts: { orderCall?: boolean; check?: (data: z.output<S>) => schemas.FieldErrors | null } = {},
+  opts: {
+    orderCall?: boolean;
+    check?: (data: z.output<S>) => schemas.FieldErrors | null;
+    /** OpenAlgo's calendar routes do not check the key. */
+    keyUnchecked?: boolean;
+  } = {},
 ): Route {
   const invalid = (errors: schemas.FieldErrors): Reply => fail(400, style === 'string' ? schemas.pythonRepr(errors) : errors);
   return {
@@ -83,7 +91,7 @@ function route<S extends z.ZodType>(
       const parsed = schema.safeParse(body);
       if (!parsed.success) return invalid(schemas.fieldErrors(parsed.error));
       const data = parsed.data;
-      if ((body as { apikey?: unknown }).apikey !== apiKey) return fail(403, 'Invalid openalgo apikey');
+      if (!opts.keyUnchecked && (body as { apikey?: unknown }).apikey !== apiKey) return fail(403, 'Invalid openalgo apikey');
       const errors = opts.check?.(data) ?? null;
       if (errors) return invalid(errors);
       try {
@@ -208,6 +216,15 @@ function routes(broker: PaperBroker, responseDelayMs: number, telegram: Telegram
 
     funds: route('map', schemas.keyOnlySchema, async () => ok({ data: fmt.fundsData(await broker.funds()) })),
 
+    'market/holidays': route('map', schemas.holidaysSchema, async (d) => {
+      const year = d.year ?? Number(istParts(clock.now()).day.slice(0, 4));
+      const rows = await broker.marketHolidays(year);
+      return ok({ year, timezone: 'Asia/Kolkata', data: rows.map(fmt.holidayRow) });
+    }, { keyUnchecked: true }),
+
+    'market/timings': route('map', schemas.timingsSchema, async (d) =>
+      ok({ data: (await broker.marketTimings(d.date)).map(fmt.sessionRow) }), { keyUnchecked: true }),
+
     closeposition: route('string', schemas.strategySchema, async () => {
       const fills = await broker.closeAllPositions();
       return ok({ message: fills.length ? 'All Open Positions SquaredOff' : 'No Open Positions Found' });
@@ -268,7 +285,8 @@ export async function startPaperServer(opts: PaperServerOptions): Promise<PaperS
   const send = (res: ServerResponse, status: number, body: unknown, html = false): void => {
     if (res.destroyed || res.writableEnded) return;
     const text = html ? String(body) : JSON.stringify(body);
-    res.writeHead(status, { 'Content-Type': html ? 'text/html; charset=utf-8' : 'application/json' });
+    // The Date header is the server's clock, which clients measure their offset against.
+    res.writeHead(status, { 'Content-Type': html ? 'text/html; charset=utf-8' : 'application/json', Date: new Date(clock.now()).toUTCString() });
     res.end(text);
   };
 
@@ -336,6 +354,10 @@ export interface PaperServerMainOptions {
   exchange?: string;
   /** See PaperServerOptions.responseDelayMs. */
   responseDelayMs?: number;
+  /** Extra holidays and special sessions over the built-in sample (PAPER_HOLIDAYS syntax). */
+  holidays?: string;
+  /** Run the server's clock this far from the machine's (its Date headers and order stamps), ms. */
+  clockOffsetMs?: number;
   /** Where the listening line goes. Default console.log. */
   print?: (line: string) => void;
   /** The WebSocket feed's port (0 picks a free one); null serves no feed. Default 8765. */
@@ -345,10 +367,13 @@ export interface PaperServerMainOptions {
 /** `random-scalp paper-server`: the default paper market on the system clock, served over HTTP. */
 export async function paperServerMain(opts: PaperServerMainOptions): Promise<{ url: string; wsUrl: string | null; close(): Promise<void> }> {
   const faults = opts.faults ? parseFaults(opts.faults) : {};
+  const calendar = PaperCalendar.withBuiltIns(opts.holidays ? parsePaperHolidays(opts.holidays, '--holidays') : []);
+  const clock = opts.clockOffsetMs ? shiftedClock(systemClock, opts.clockOffsetMs) : systemClock;
   const { broker } = createDefaultPaperSetup({
-    clock: systemClock,
+    clock,
     seed: opts.seed,
     faults,
+    calendar,
     ...(opts.symbol !== undefined ? { symbol: opts.symbol } : {}),
     ...(opts.exchange !== undefined ? { exchange: opts.exchange } : {}),
   });
@@ -357,7 +382,7 @@ export async function paperServerMain(opts: PaperServerMainOptions): Promise<{ u
     port: opts.port,
     apiKey: opts.apiKey,
     broker,
-    clock: systemClock,
+    clock,
     onTelegram: (m) => print(`telegram → ${m.username}: ${m.message.replace(/\n/g, ' | ')}`),
     ...(opts.host !== undefined ? { host: opts.host } : {}),
     ...(opts.responseDelayMs !== undefined ? { responseDelayMs: opts.responseDelayMs } : {}),
@@ -366,14 +391,15 @@ export async function paperServerMain(opts: PaperServerMainOptions): Promise<{ u
   const wsPort = opts.wsPort === undefined ? 8765 : opts.wsPort;
   if (wsPort !== null) {
     try {
-      feed = await startPaperFeedServer({ port: wsPort, apiKey: opts.apiKey, broker, clock: systemClock, ...(opts.host !== undefined ? { host: opts.host } : {}) });
+      feed = await startPaperFeedServer({ port: wsPort, apiKey: opts.apiKey, broker, clock, ...(opts.host !== undefined ? { host: opts.host } : {}) });
     } catch (err) {
       await server.close();
       await broker.close();
       throw new Error(`cannot serve the WebSocket feed on port ${wsPort}: ${err instanceof Error ? err.message : String(err)} (choose another with --ws-port, or 0 for any free port)`);
     }
   }
-  print(`paper-server listening on ${server.url}${feed ? `, WebSocket feed on ${feed.url}` : ''} (seed ${opts.seed}, faults: ${describeFaults(broker.faultConfig)})`);
+  const offset = opts.clockOffsetMs ? `, clock ${opts.clockOffsetMs > 0 ? '+' : ''}${(opts.clockOffsetMs / 1000).toFixed(1)} s` : '';
+  print(`paper-server listening on ${server.url}${feed ? `, WebSocket feed on ${feed.url}` : ''} (seed ${opts.seed}, faults: ${describeFaults(broker.faultConfig)}${offset})`);
   return {
     url: server.url,
     wsUrl: feed?.url ?? null,

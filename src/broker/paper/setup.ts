@@ -2,14 +2,17 @@
 // or ₹1 stop to be hit within 5–20 s of market time, with a few partial fills to show how they
 // are handled.
 
-import type { Clock } from '../../engine/clock.js';
+import type { Clock } from '../../time/clock.js';
+import { defaultPaperSymbol } from '../../time/expiry.js';
 import { fallbackLotSize, fallbackTickSize } from '../instruments.js';
 import type { Instrument } from '../types.js';
+import type { PaperCalendar } from './calendar.js';
 import { parseFaults, type FaultConfig } from './faults.js';
 import { PaperMarket, type QuoteSource } from './market.js';
 import { PaperBroker } from './paper-broker.js';
 
-export const DEFAULT_PAPER_SYMBOL = 'NIFTY28NOV2525000CE';
+/** The near-month NIFTY 25000 call when the process started (see defaultPaperSymbol). */
+export const DEFAULT_PAPER_SYMBOL = defaultPaperSymbol(Date.now());
 export const DEFAULT_PAPER_EXCHANGE = 'NFO';
 /** Fault settings a default run starts with (caller's faults are laid over these). */
 // The rest of a partial fill keeps matching: a limit far through the market must not sit half-filled.
@@ -18,7 +21,7 @@ export const DEFAULT_PAPER_FAULTS: Partial<FaultConfig> = { partialFill: 0.15, p
 export interface DefaultPaperSetupOptions {
   clock: Clock;
   seed: number;
-  /** Default NIFTY28NOV2525000CE. */
+  /** Default: the near-month NIFTY 25000 call on `clock` (e.g. NIFTY29DEC2625000CE). */
   symbol?: string;
   /** Default NFO. */
   exchange?: string;
@@ -30,6 +33,8 @@ export interface DefaultPaperSetupOptions {
   quoteSource?: QuoteSource;
   /** First LTP. Default 100. */
   startPrice?: number;
+  /** The exchange calendar the broker answers with (default: no holidays). */
+  calendar?: PaperCalendar;
 }
 
 export interface PaperSetup {
@@ -53,7 +58,7 @@ export function paperInstrument(symbol: string, exchange: string): Instrument {
 }
 
 export function createDefaultPaperSetup(opts: DefaultPaperSetupOptions): PaperSetup {
-  const instrument = paperInstrument(opts.symbol ?? DEFAULT_PAPER_SYMBOL, (opts.exchange ?? DEFAULT_PAPER_EXCHANGE).toUpperCase());
+  const instrument = paperInstrument(opts.symbol ?? defaultPaperSymbol(opts.clock.now()), (opts.exchange ?? DEFAULT_PAPER_EXCHANGE).toUpperCase());
   const tick = instrument.tickSize;
   const market = new PaperMarket({
     clock: opts.clock,
@@ -77,6 +82,7 @@ export function createDefaultPaperSetup(opts: DefaultPaperSetupOptions): PaperSe
     seed: opts.seed,
     faults: { ...DEFAULT_PAPER_FAULTS, ...extra },
     ...(opts.clientTimeoutMs !== undefined ? { clientTimeoutMs: opts.clientTimeoutMs } : {}),
+    ...(opts.calendar ? { calendar: opts.calendar } : {}),
   });
   return { instrument, market, broker };
 }

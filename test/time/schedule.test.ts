@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TradingCalendar, istParts, formatIstTime } from '../../src/engine/schedule.js';
+import { TradingCalendar, istParts, formatIstTime } from '../../src/time/schedule.js';
 
 // The machine's zone must not matter: run these as a New York machine would.
 process.env.TZ = 'America/New_York';

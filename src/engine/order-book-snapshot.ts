@@ -1,0 +1,44 @@
+import type { EngineContext } from './context.js';
+import type { TrackedOrder } from './order-machine.js';
+
+// Which order ids the broker's order book held before a placement. After a timed-out placement
+// the lookup adopts only a row that was not there before: that holds however far the machine's
+// clock is from the broker's stamps (a laptop after sleep, a VM without time sync), where a
+// window around the local clock would miss the order and send it a second time.
+
+/** A snapshot this recent stands for "before" (the legs placed right after their entry). */
+export const SNAPSHOT_REUSE_MS = 5_000;
+
+interface Snapshot {
+  at: number;
+  ids: ReadonlySet<string>;
+}
+
+const latest = new WeakMap<EngineContext, Snapshot>();
+const beforeOrder = new WeakMap<TrackedOrder, ReadonlySet<string>>();
+
+/**
+ * Record the order book's ids for `order` before it is first sent. A read that fails leaves
+ * none: the lookup then falls back to the placement-time window.
+ */
+export async function snapshotBeforePlacing(ctx: EngineContext, order: TrackedOrder): Promise<void> {
+  const now = ctx.clock.now();
+  const last = latest.get(ctx);
+  if (last && now - last.at >= 0 && now - last.at <= SNAPSHOT_REUSE_MS) {
+    beforeOrder.set(order, last.ids);
+    return;
+  }
+  try {
+    const book = await ctx.broker.orderBook();
+    const snapshot: Snapshot = { at: now, ids: new Set(book.map((row) => row.orderId)) };
+    latest.set(ctx, snapshot);
+    beforeOrder.set(order, snapshot.ids);
+  } catch {
+    // The window rule still applies; the placement must not wait on a second try.
+  }
+}
+
+/** The ids the order book held before `order` was sent, when known (not across a restart). */
+export function idsBefore(order: TrackedOrder): ReadonlySet<string> | null {
+  return beforeOrder.get(order) ?? null;
+}

@@ -1,0 +1,66 @@
+import { IST_OFFSET_MS } from '../time/schedule.js';
+import type { JournalDb } from './db.js';
+
+// What the report and the dashboard read back. Days are IST calendar days (YYYY-MM-DD), ranges
+// inclusive on both ends; an open end takes everything on that side.
+
+export interface DayRange {
+  from?: string;
+  to?: string;
+}
+
+export interface JournalTrade {
+  key: string;
+  entryOrderId: string | null;
+  sessionId: number | null;
+  /** IST day the round trip closed on. */
+  day: string;
+  symbol: string;
+  exchange: string;
+  openedAt: number;
+  closedAt: number;
+  entry: number;
+  exit: number;
+  quantity: number;
+  /** The engine's reason (see reasons.ts for the report's). */
+  reason: string;
+  gross: number;
+  costs: number;
+  net: number;
+  holdMs: number;
+}
+
+export interface JournalSession {
+  id: number;
+  day: string;
+  startedAt: number;
+  stoppedAt: number | null;
+  symbol: string;
+  exchange: string;
+  exitCode: number | null;
+}
+
+const IST_SECONDS = IST_OFFSET_MS / 1000;
+
+export function readTrades(db: JournalDb, range: DayRange = {}): JournalTrade[] {
+  return db
+    .prepare(
+      `SELECT trade_key AS key, entry_order_id AS entryOrderId, session_id AS sessionId, ist_day AS day, symbol, exchange,
+              opened_at AS openedAt, closed_at AS closedAt, entry, exit, quantity, reason, gross, costs, net, hold_ms AS holdMs
+       FROM round_trips
+       WHERE ist_day >= @from AND ist_day <= @to
+       ORDER BY closed_at, id`,
+    )
+    .all({ from: range.from ?? '0000-00-00', to: range.to ?? '9999-99-99' }) as JournalTrade[];
+}
+
+export function readSessions(db: JournalDb, range: DayRange = {}): JournalSession[] {
+  return db
+    .prepare(
+      `SELECT id, day, started_at AS startedAt, stopped_at AS stoppedAt, symbol, exchange, exit_code AS exitCode
+       FROM (SELECT *, date(started_at / 1000 + ${IST_SECONDS}, 'unixepoch') AS day FROM sessions)
+       WHERE day >= @from AND day <= @to
+       ORDER BY started_at, id`,
+    )
+    .all({ from: range.from ?? '0000-00-00', to: range.to ?? '9999-99-99' }) as JournalSession[];
+}

@@ -1,0 +1,88 @@
+import { describe, expect, it } from 'vitest';
+import { equityCurve, figuresOf, maxDrawdown, reportFigures } from '../../src/journal/figures.js';
+import { fixtureTrades, trade } from './fixture.js';
+
+const reasons = (f: ReturnType<typeof figuresOf>) => Object.fromEntries(f.byReason.map((r) => [r.reason, [r.trades, r.net]]));
+
+describe('report figures against a hand-computed fixture', () => {
+  const report = reportFigures(fixtureTrades(), ['2026-11-25']);
+
+  it('a day with wins and losses: every figure', () => {
+    const d = report.days[0];
+    expect(d).toMatchObject({
+      day: '2026-11-24',
+      trades: 5,
+      wins: 2,
+      losses: 3,
+      winRate: 0.4,
+      gross: 450,
+      costs: 200,
+      net: 250,
+      avgWin: 335, // (260 + 410) / 2
+      avgLoss: -140, // (−190 − 190 − 40) / 3
+      profitFactor: 1.6, // 670 / 420 = 1.595…
+      profitFactorInfinite: false,
+      expectancy: 50,
+      maxDrawdown: 380, // curve 0 260 70 −120 290 250: 260 → −120
+      longestLosingStreak: 2,
+      avgHoldMs: 72_000, // (60 + 30 + 90 + 120 + 60) / 5 s
+    });
+    expect(reasons(d as ReturnType<typeof figuresOf>)).toEqual({
+      target: [1, 260],
+      stop: [2, -380],
+      market_on_target: [1, 410],
+      square_off: [0, 0],
+      flatten: [0, 0],
+      guard: [0, 0],
+      outside_close: [1, -40],
+      shutdown: [0, 0],
+    });
+  });
+
+  it('a day a session ran without a trade: a row of zeros, nothing divided by zero', () => {
+    expect(report.days.map((d) => d.day)).toEqual(['2026-11-24', '2026-11-25', '2026-11-26']);
+    expect(report.days[1]).toMatchObject({
+      trades: 0, wins: 0, losses: 0, winRate: null, gross: 0, costs: 0, net: 0, avgWin: null, avgLoss: null,
+      profitFactor: null, profitFactorInfinite: false, expectancy: null, maxDrawdown: 0, longestLosingStreak: 0, avgHoldMs: null,
+    });
+  });
+
+  it('a day with no loss: profit factor infinite (null + flag), no average loss, no drawdown', () => {
+    expect(report.days[2]).toMatchObject({
+      trades: 2, wins: 2, losses: 0, winRate: 1, net: 350, avgWin: 175, avgLoss: null,
+      profitFactor: null, profitFactorInfinite: true, expectancy: 175, maxDrawdown: 0, longestLosingStreak: 0, avgHoldMs: 15_000,
+    });
+  });
+
+  it('the total runs one curve over the whole range', () => {
+    expect(report.total).toMatchObject({
+      trades: 7, wins: 4, losses: 3, gross: 800, costs: 200, net: 600,
+      avgWin: 255, // (260 + 410 + 300 + 50) / 4
+      avgLoss: -140,
+      profitFactor: 2.43, // 1020 / 420 = 2.428…
+      expectancy: 85.71,
+      maxDrawdown: 380,
+      longestLosingStreak: 2,
+      avgHoldMs: 55_714, // 390 s / 7
+    });
+    expect(report.total.winRate).toBeCloseTo(4 / 7, 10);
+    expect(reasons(report.total)).toMatchObject({ target: [2, 560], square_off: [1, 50] });
+  });
+
+  it('equity curve and drawdown: the fall from the running peak, peak starting at zero', () => {
+    expect(equityCurve(fixtureTrades())).toEqual([0, 260, 70, -120, 290, 250, 550, 600]);
+    expect(maxDrawdown([0, -50, -20, -80])).toBe(80); // losing from the first trade: measured from 0
+    expect(maxDrawdown([0, 10, 20, 30])).toBe(0);
+  });
+
+  it('a break-even round trip counts as a loss (as the dashboard counts W/L); guard closes are their own reason', () => {
+    const f = figuresOf([trade('2026-11-27T10:00:00', 'target', 100, 0, 5), trade('2026-11-27T10:05:00', 'guard', 0, 0, 5)]);
+    expect(f).toMatchObject({ wins: 1, losses: 1, avgLoss: 0, profitFactor: null, profitFactorInfinite: true, longestLosingStreak: 1 });
+    expect(reasons(f).guard).toEqual([1, 0]);
+  });
+
+  it('no trades at all: zeros and nulls', () => {
+    expect(reportFigures([])).toEqual({ days: [], total: figuresOf([]) });
+    expect(figuresOf([])).toMatchObject({ trades: 0, winRate: null, profitFactor: null, profitFactorInfinite: false, maxDrawdown: 0 });
+  });
+});
