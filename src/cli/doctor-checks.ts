@@ -14,6 +14,8 @@ import { formatIstDateTime } from '../time/schedule.js';
 import { heldQuantity, openOrders, parseEngineState } from '../engine/state.js';
 import { probe, serverWords, type ProbeReply } from './doctor-probe.js';
 import { feedRow } from './doctor-feed.js';
+import { calendarRow } from './doctor-calendar.js';
+import { PaperCalendar, parsePaperHolidays } from '../broker/paper/calendar.js';
 import { describeHolder, inspectInstanceLock, lockFileName } from './instance-lock.js';
 import { configWarnings } from './config-warnings.js';
 
@@ -58,12 +60,14 @@ export async function runChecks(sources: RawSources): Promise<DoctorResult> {
   rows.push(configRow(resolved));
   const c = resolved.config;
   const symbol = c.SYMBOL ?? DEFAULT_PAPER_SYMBOL;
-  if (resolved.mode === 'paper') rows.push(...(await paperRows(resolved)));
-  else rows.push(...(await liveRows(resolved)));
+  const calendar: DoctorRow[] = [];
+  if (resolved.mode === 'paper') rows.push(...(await paperRows(resolved, calendar)));
+  else rows.push(...(await liveRows(resolved, calendar)));
   rows.push(stateDirRow(c.STATE_DIR));
   rows.push(lockRow(resolved, symbol));
   rows.push(savedStateRow(resolved, symbol));
-  rows.push(...(await laterRows(resolved, rows)));
+  rows.push(await feedRowFor(resolved, rows));
+  rows.push(calendar[0] ?? notChecked('calendar', 'the broker could not be asked'));
   return { rows, resolved };
 }
 
@@ -77,7 +81,8 @@ function configRow(resolved: ResolvedConfig): DoctorRow {
 
 // ---- paper ----------------------------------------------------------------------------------
 
-async function paperRows(resolved: ResolvedConfig): Promise<DoctorRow[]> {
+/** `calendar` receives the calendar row, made while the broker is at hand (it comes last). */
+async function paperRows(resolved: ResolvedConfig, calendar: DoctorRow[]): Promise<DoctorRow[]> {
   const c = resolved.config;
   const rows: DoctorRow[] = [
     ok('host', 'paper market in process: no server needed'),
@@ -85,9 +90,17 @@ async function paperRows(resolved: ResolvedConfig): Promise<DoctorRow[]> {
     ok('session', 'not needed for paper'),
     ok('analyzer', 'not applicable: paper orders never leave this machine'),
   ];
-  const setup = createDefaultPaperSetup({ clock: systemClock, seed: c.PAPER_SEED || 1, symbol: c.SYMBOL ?? DEFAULT_PAPER_SYMBOL, exchange: c.EXCHANGE, faults: c.PAPER_FAULTS });
+  const setup = createDefaultPaperSetup({
+    clock: systemClock,
+    seed: c.PAPER_SEED || 1,
+    symbol: c.SYMBOL ?? DEFAULT_PAPER_SYMBOL,
+    exchange: c.EXCHANGE,
+    faults: c.PAPER_FAULTS,
+    calendar: new PaperCalendar(parsePaperHolidays(c.PAPER_HOLIDAYS)),
+  });
   try {
     rows.push(await symbolRow(setup.broker, c.SYMBOL ?? DEFAULT_PAPER_SYMBOL, c.EXCHANGE));
+    calendar.push(await calendarRow(setup.broker, c.EXCHANGE, systemClock.now(), c.TRADE_WEEKENDS));
   } finally {
     await setup.broker.close?.();
   }
@@ -97,7 +110,7 @@ async function paperRows(resolved: ResolvedConfig): Promise<DoctorRow[]> {
 
 // ---- live -----------------------------------------------------------------------------------
 
-async function liveRows(resolved: ResolvedConfig): Promise<DoctorRow[]> {
+async function liveRows(resolved: ResolvedConfig, calendar: DoctorRow[]): Promise<DoctorRow[]> {
   const c = resolved.config;
   const key = c.OPENALGO_API_KEY ?? '';
   const host = c.OPENALGO_API_HOST;
@@ -151,6 +164,7 @@ async function liveRows(resolved: ResolvedConfig): Promise<DoctorRow[]> {
       const client = new OpenAlgoClient({ host, apiKey: key, strategy: c.STRATEGY_NAME, timeoutMs, readRetries: 0 });
       try {
         rows.push(await symbolRow(client, c.SYMBOL ?? '', c.EXCHANGE));
+        calendar.push(await calendarRow(client, c.EXCHANGE, systemClock.now(), c.TRADE_WEEKENDS));
       } finally {
         await client.close();
       }
@@ -277,26 +291,10 @@ function savedStateRow(resolved: ResolvedConfig, symbol: string): DoctorRow {
   return ok('saved_state', `flat; ${day}`);
 }
 
-/** The feed, and the exchange calendar (which waits for the calendar work to land). */
-async function laterRows(resolved: ResolvedConfig, earlier: DoctorRow[]): Promise<DoctorRow[]> {
+/** The push feed: the bot's own client where it is live; paper needs no socket. */
+async function feedRowFor(resolved: ResolvedConfig, earlier: DoctorRow[]): Promise<DoctorRow> {
   const c = resolved.config;
-  if (resolved.mode === 'paper') {
-    const windows = c.SESSION_WINDOWS.map((w) => `${hhmm(w.start)}-${hhmm(w.end)}`).join(',');
-    return [
-      ok('feed', 'paper market in process: no WebSocket needed'),
-      ok('calendar', `paper sessions ${windows} IST${c.TRADE_WEEKENDS ? ', weekends too' : ', Monday–Friday'}: no exchange calendar`),
-    ];
-  }
-  const keyOk = earlier.some((r) => r.check === 'key' && r.status === 'ok');
-  const feed = keyOk
-    ? await feedRow({ url: c.OPENALGO_WS_URL, apiKey: c.OPENALGO_API_KEY ?? '', symbol: c.SYMBOL ?? '', exchange: c.EXCHANGE, feedMode: c.FEED as FeedMode, timeoutMs: Math.min(5_000, Math.round(c.API_TIMEOUT_SECONDS * 1000)) })
-    : notChecked('feed', 'the key is not accepted');
-  return [
-    feed,
-    warn('calendar', `not checked yet: this build has no exchange calendar check for ${c.EXCHANGE}`, 'check the exchange holiday list yourself; entries follow SESSION_WINDOWS Monday–Friday'),
-  ];
-}
-
-function hhmm(minute: number): string {
-  return `${String(Math.floor(minute / 60)).padStart(2, '0')}:${String(minute % 60).padStart(2, '0')}`;
+  if (resolved.mode === 'paper') return ok('feed', 'paper market in process: no WebSocket needed');
+  if (!earlier.some((r) => r.check === 'key' && r.status === 'ok')) return notChecked('feed', 'the key is not accepted');
+  return feedRow({ url: c.OPENALGO_WS_URL, apiKey: c.OPENALGO_API_KEY ?? '', symbol: c.SYMBOL ?? '', exchange: c.EXCHANGE, feedMode: c.FEED as FeedMode, timeoutMs: Math.min(5_000, Math.round(c.API_TIMEOUT_SECONDS * 1000)) });
 }

@@ -3,13 +3,14 @@ import type { AddressInfo } from 'node:net';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_PAPER_SYMBOL } from '../../src/broker/paper/setup.js';
 import { ensureBuilt, fastLiveEnv, start, startPaperServer, tempDir, type Child } from '../support/proc.js';
 
 // Alerts from a real session: the CLI, headless, trading a paper-server over HTTP, tells
 // paper-server's Telegram route and a loopback webhook about every closed trade.
 
 const KEY = 'alerts-session-key-4R5T6Y7U';
-const SYMBOL = 'NIFTY28NOV2525000CE';
+const SYMBOL = DEFAULT_PAPER_SYMBOL;
 let server: Child;
 let url: string;
 let hook: Server;

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import type { DoctorRow } from '../../src/cli/doctor-checks.js';
+import { DEFAULT_PAPER_SYMBOL } from '../../src/broker/paper/setup.js';
 import { ensureBuilt, freePort, start, startPaperServer, tempDir, type Child } from '../support/proc.js';
 
 // `random-scalp doctor` as a trader runs it: against the paper market, a paper-server with the
@@ -13,7 +14,7 @@ import { ensureBuilt, freePort, start, startPaperServer, tempDir, type Child } f
 // paper-server cannot be made to do (a clock minutes off, no broker session, analyzer on).
 
 const KEY = 'doctor-test-key-P0O9I8U7';
-const SYMBOL = 'NIFTY28NOV2525000CE';
+const SYMBOL = DEFAULT_PAPER_SYMBOL;
 
 interface Report {
   ok: boolean;
@@ -57,7 +58,7 @@ describe('doctor on the paper market', () => {
     expect(report.ok).toBe(true);
     expect(report.rows.map((r) => r.check)).toEqual(['config', 'host', 'key', 'session', 'analyzer', 'symbol', 'clock', 'state_dir', 'instance', 'saved_state', 'feed', 'calendar']);
     expect(Object.values(statuses(report)).every((s) => s === 'ok')).toBe(true);
-    expect(row(report, 'symbol')?.figure).toMatch(/^NIFTY28NOV2525000CE@NFO: lot 75, tick 0\.05, LTP [\d.]+ /);
+    expect(row(report, 'symbol')?.figure).toMatch(new RegExp(`^${SYMBOL}@NFO: lot \\d+, tick 0\\.05, LTP [\\d.]+ `));
     expect(text).toMatch(/\n12 ok, 0 warn, 0 fail$/);
   });
 
@@ -81,6 +82,38 @@ describe('doctor on the paper market', () => {
   });
 });
 
+/** Today's date in IST, as the calendar speaks it. */
+const todayIst = (): string => new Date(Date.now() + 5.5 * 3_600_000).toISOString().slice(0, 10);
+
+describe('doctor against paper-server with its calendar and clock', () => {
+  const started: Child[] = [];
+  beforeAll(() => ensureBuilt(), 60_000);
+  afterAll(async () => {
+    for (const s of started) s.kill('SIGTERM');
+    await Promise.all(started.map((s) => s.exited));
+  });
+
+  it("today a holiday in the server's calendar: the calendar row says no entries today", async () => {
+    const { server, url } = await startPaperServer(KEY, ['--holidays', `${todayIst()}:Doctor Test Holiday`]);
+    started.push(server);
+    const { code, report } = await doctor(liveEnv(url));
+    expect(row(report, 'calendar')).toMatchObject({ status: 'warn', figure: `${todayIst()} is a trading holiday on NFO: Doctor Test Holiday — no entries today` });
+    expect(code).toBe(0);
+  }, 30_000);
+
+  it("the server's clock 3 minutes ahead: the clock row warns with the offset", async () => {
+    const { server, url } = await startPaperServer(KEY, ['--clock-offset', '180']);
+    started.push(server);
+    const { report } = await doctor(liveEnv(url));
+    expect(row(report, 'clock')).toMatchObject({ status: 'warn', figure: expect.stringMatching(/^this machine is 1(79|80|81)\.\d s behind the server/) });
+  }, 30_000);
+
+  it('paper: a PAPER_HOLIDAYS day is shown as a holiday', async () => {
+    const { report } = await doctor({ PAPER_HOLIDAYS: `${todayIst()}:Paper Holiday` }, ['--paper']);
+    expect(row(report, 'calendar')).toMatchObject({ status: 'warn', figure: `${todayIst()} is a trading holiday on NFO: Paper Holiday — no entries today` });
+  });
+});
+
 describe('doctor against paper-server', () => {
   let server: Child;
   let url: string;
@@ -94,14 +127,14 @@ describe('doctor against paper-server', () => {
     await server?.exited;
   });
 
-  it('the right key: host, key, session, analyzer, symbol, clock and feed ok; exit 0; the calendar row says it is not checked yet', async () => {
+  it('the right key: host, key, session, analyzer, symbol, clock, feed and calendar answer; exit 0', async () => {
     const { code, report } = await doctor(liveEnv(url, KEY, wsUrl));
     expect(code).toBe(0);
     expect(statuses(report)).toMatchObject({ config: 'ok', host: 'ok', key: 'ok', session: 'ok', analyzer: 'ok', symbol: 'ok', clock: 'ok', state_dir: 'ok', instance: 'ok', saved_state: 'ok', feed: 'ok' });
     expect(row(report, 'host')?.figure).toMatch(/answered in \d+ ms \(HTTP 200\)$/);
     expect(row(report, 'session')?.figure).toBe('broker paper logged in');
     expect(row(report, 'feed')?.figure).toMatch(new RegExp(`^${wsUrl} live in \\d+ ms: authenticated, order updates subscribed, ticks subscribed$`));
-    expect(row(report, 'calendar')?.figure).toMatch(/^not checked yet/);
+    expect(row(report, 'calendar')?.figure).toMatch(/^\d{4}-\d\d-\d\d (is a trading day on NFO|is a trading holiday on NFO|: SPECIAL SESSION)/);
   });
 
   it('the WebSocket port closed: the feed row warns (FEED=auto falls back to polling) or fails (FEED=push), with where to look', async () => {

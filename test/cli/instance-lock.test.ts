@@ -3,11 +3,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { acquireInstanceLock, lockFileName, processStartTime } from '../../src/cli/instance-lock.js';
+import { DEFAULT_PAPER_SYMBOL } from '../../src/broker/paper/setup.js';
 import { ensureBuilt, start, tempDir, type Child } from '../support/proc.js';
 
 // One instance per book, for real: the compiled CLI as child processes on one STATE_DIR.
 
-const BOOK = lockFileName('paper', 'NFO', 'NIFTY28NOV2525000CE');
+const BOOK = lockFileName('paper', 'NFO', DEFAULT_PAPER_SYMBOL);
 
 function paperEnv(dir: string): Record<string, string> {
   return { STATE_DIR: dir, XDG_CONFIG_HOME: dir, PAPER_SEED: '11', LOG_TO_FILE: 'false' };
@@ -37,7 +38,7 @@ describe('one instance per book (child processes)', () => {
     children.push(second);
     const refused = await second.exited;
     expect(refused.code).toBe(1);
-    expect(second.stderr()).toMatch(new RegExp(`another random-scalp already trades this book \\(paper NIFTY28NOV2525000CE@NFO.*pid ${pid} since \\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2} IST, command: .*random-scalp\\.js --paper --headless.*kill ${pid}`));
+    expect(second.stderr()).toMatch(new RegExp(`another random-scalp already trades this book \\(paper ${DEFAULT_PAPER_SYMBOL}@NFO.*pid ${pid} since \\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2} IST, command: .*random-scalp\\.js --paper --headless.*kill ${pid}`));
     expect(second.stderr().trim().split('\n')).toHaveLength(1);
     expect(second.stdout()).toBe('');
 
