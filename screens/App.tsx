@@ -22,6 +22,7 @@ import { PanelBoundary } from './PanelBoundary.js';
 import { ErrorBanner } from './panels/ErrorBanner.js';
 import { FillProgress } from './panels/FillProgress.js';
 import { Footer } from './panels/Footer.js';
+import { GuardLine, guardRows } from './panels/GuardLine.js';
 import { Header } from './panels/Header.js';
 import { LegsPanel } from './panels/Legs.js';
 import { LogTail } from './panels/LogTail.js';
@@ -100,7 +101,8 @@ function Dashboard(props: AppProps): ReactNode {
   useBell(store);
   const hasBanner = useDashboard((s) => Boolean(s.banner));
   const shuttingDown = useDashboard((s) => (s.shutdown?.phase ?? 'idle') !== 'idle');
-  const layout = computeLayout({ rows, columns }, { banner: hasBanner });
+  const guard = useDashboard((s) => guardRows(s.guard ?? { on: false, state: 'ACTIVE' }));
+  const layout = computeLayout({ rows, columns }, { banner: hasBanner, guard });
 
   if (layout.tooSmall) {
     return (
@@ -118,6 +120,9 @@ function Dashboard(props: AppProps): ReactNode {
       </Slot>
       <Slot name="banner" height={layout.banner} onError={onError}>
         <ErrorBanner height={layout.banner} />
+      </Slot>
+      <Slot name="guard" height={layout.guard} onError={onError}>
+        <GuardLine form={layout.form} />
       </Slot>
       <Slot name="position" height={layout.position} onError={onError}>
         <PositionPanel form={layout.form} />

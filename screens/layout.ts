@@ -42,6 +42,8 @@ export interface Layout {
   form: Form;
   header: number;
   banner: number;
+  /** The session guard's line (0 when no limit is set, 2 while HALTED). */
+  guard: number;
   position: number;
   legs: number;
   fill: number;
@@ -56,14 +58,15 @@ export function isTooSmall(size: TerminalSize): boolean {
   return size.columns < MIN_COLUMNS || size.rows < MIN_ROWS;
 }
 
-export function computeLayout(size: TerminalSize, opts: { banner: boolean }): Layout {
+export function computeLayout(size: TerminalSize, opts: { banner: boolean; guard?: number }): Layout {
   const width = Math.max(1, Math.floor(size.columns));
   const height = Math.max(1, Math.floor(size.rows) - 1);
-  const none = { header: 0, banner: 0, position: 0, legs: 0, fill: 0, chart: 0, body: 0, footer: 0 };
+  const none = { header: 0, banner: 0, guard: 0, position: 0, legs: 0, fill: 0, chart: 0, body: 0, footer: 0 };
   if (isTooSmall(size)) return { tooSmall: true, width, height: 1, form: 'narrow', ...none };
 
   const banner = opts.banner ? (height >= 22 ? 2 : 1) : 0;
-  const fixed = HEADER_ROWS + banner + POSITION_ROWS + LEGS_ROWS + FILL_ROWS + FOOTER_ROWS;
+  const guard = Math.max(0, Math.min(2, opts.guard ?? 0));
+  const fixed = HEADER_ROWS + banner + guard + POSITION_ROWS + LEGS_ROWS + FILL_ROWS + FOOTER_ROWS;
   const remaining = height - fixed;
   let chart = 0;
   if (remaining - CHART_MIN_ROWS >= LOG_MIN_WITH_CHART) {
@@ -76,6 +79,7 @@ export function computeLayout(size: TerminalSize, opts: { banner: boolean }): La
     form: width < STANDARD_COLUMNS ? 'narrow' : width < WIDE_COLUMNS ? 'compact' : 'wide',
     header: HEADER_ROWS,
     banner,
+    guard,
     position: POSITION_ROWS,
     legs: LEGS_ROWS,
     fill: FILL_ROWS,

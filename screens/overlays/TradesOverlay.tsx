@@ -20,6 +20,7 @@ const REASON_WORDS: Record<TradeRecord['reason'] | 'guard', string> = {
   reconcile: 'reconcile',
   external: 'external',
   guard: 'guard',
+  loss_limit: 'loss limit',
 };
 
 const W = { n: 3, time: 17, price: 10, qty: 5, reason: 13 };

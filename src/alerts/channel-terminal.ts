@@ -17,7 +17,7 @@ export interface TerminalAlert {
 export function terminalChannel(
   style: { bell: boolean; desktop: DesktopStyle; tmux: boolean },
   deliver: (alert: TerminalAlert) => void,
-  /** The dashboard already rings once per CRITICAL line: do not ring twice. */
+  /** The dashboard already rings once per CRITICAL line and per guard halt: do not ring twice. */
   criticalRingsAlready: boolean,
 ): AlertChannel {
   return {
@@ -27,7 +27,7 @@ export function terminalChannel(
       deliver({
         title: alert.title,
         text: alert.text,
-        bell: style.bell && !(criticalRingsAlready && alert.cls === 'critical'),
+        bell: style.bell && !(criticalRingsAlready && (alert.cls === 'critical' || alert.cls === 'halt')),
         desktop: style.desktop,
         tmux: style.tmux,
       });

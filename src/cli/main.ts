@@ -5,6 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { CONFIG_KEYS, SCHEMA, flagName, type ConfigKey } from '../config/schema.js';
 import { configCommand, readSources, type Io } from './config-command.js';
 import { watchForClosedPipe } from '../log/closed-pipe.js';
+import { guardCommand } from './guard-command.js';
+import { terminalPrompt } from './prompt.js';
 import { EXIT } from './exit-codes.js';
 import { runTrader } from './run.js';
 import { runPaperServer, type PaperServerFlags } from './paper-server-command.js';
@@ -35,17 +37,6 @@ function defaultText(key: ConfigKey): string {
   return live === '' ? '' : ` (default ${live})`;
 }
 
-/** Setting flags as given (`--lots 2` → LOTS: "2"), by config key. */
-function settingFlags(flags: Record<string, string | boolean>): Partial<Record<ConfigKey, string>> {
-  const values: Partial<Record<ConfigKey, string>> = {};
-  for (const key of FLAG_KEYS) {
-    const camel = key.toLowerCase().replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
-    const v = flags[camel];
-    if (typeof v === 'string') values[key] = v;
-  }
-  return values;
-}
-
 let stdoutClosed: (() => boolean) | null = null;
 let stderrClosed: (() => boolean) | null = null;
 
@@ -72,6 +63,21 @@ export interface MainOptions {
   cwd?: string;
   /** Where the conf store lives (tests); default: the user's config dir. */
   confCwd?: string;
+  /** `guard resume`: asks on the terminal (tests inject one; null = no terminal). */
+  prompt?: ((question: string) => Promise<string>) | null;
+  /** `guard resume`: how long to wait for a running bot to take the request (default 5 s). */
+  guardWaitMs?: number;
+}
+
+/** The settings given as flags, by config key (commander camel-cases the flag names). */
+function flagValuesOf(flags: Record<string, string | boolean | undefined>): Partial<Record<ConfigKey, string>> {
+  const values: Partial<Record<ConfigKey, string>> = {};
+  for (const key of FLAG_KEYS) {
+    const camel = key.toLowerCase().replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+    const v = flags[camel];
+    if (typeof v === 'string') values[key] = v;
+  }
+  return values;
 }
 
 export async function main(argv: string[], opts: MainOptions = {}): Promise<number> {
@@ -108,7 +114,7 @@ export async function main(argv: string[], opts: MainOptions = {}): Promise<numb
       result = Promise.resolve(EXIT.CONFIG);
       return;
     }
-    const flagValues = settingFlags(flags);
+    const flagValues = flagValuesOf(flags);
     const modeFlag = flags.paper ? 'paper' : flags.live ? 'live' : undefined;
     result = runTrader({
       io,
@@ -135,7 +141,7 @@ export async function main(argv: string[], opts: MainOptions = {}): Promise<numb
     }
     const modeFlag = flags.paper ? 'paper' : flags.live ? 'live' : undefined;
     result = doctorCommand(
-      { ...readSources(cwd, env, opts.confCwd), flags: settingFlags(flags), ...(modeFlag ? { modeFlag } : {}) },
+      { ...readSources(cwd, env, opts.confCwd), flags: flagValuesOf(flags), ...(modeFlag ? { modeFlag } : {}) },
       io,
       { json: Boolean(flags.json) },
     );
@@ -148,6 +154,31 @@ export async function main(argv: string[], opts: MainOptions = {}): Promise<numb
     .action((args: string[]) => {
       result = Promise.resolve(configCommand(args, io, { ...readSources(cwd, env, opts.confCwd), flags: {} }, opts.confCwd));
     });
+
+  const guard = program
+    .command('guard')
+    .description('the session guard: guard status (the day against the limits) | guard resume (type RESUME; --confirm RESUME without a terminal)')
+    .argument('[action]', 'status | resume')
+    .option('--confirm <word>', 'resume without a terminal: the word RESUME');
+  guard.action((action: string | undefined) => {
+    // --paper/--live and every setting flag (--state-dir, --symbol, …) are the program's own.
+    const flags = guard.optsWithGlobals<Record<string, string | boolean | undefined>>();
+    if (flags.paper && flags.live) {
+      io.err('random-scalp: --paper and --live exclude each other: choose one');
+      result = Promise.resolve(EXIT.CONFIG);
+      return;
+    }
+    const modeFlag = flags.paper ? 'paper' : flags.live ? 'live' : undefined;
+    result = guardCommand(action, {
+      io,
+      sources: { ...readSources(cwd, env, opts.confCwd), flags: flagValuesOf(flags), ...(modeFlag ? { modeFlag } : {}) },
+      prompt: opts.prompt !== undefined ? opts.prompt : terminalPrompt(),
+      ...(typeof flags.confirm === 'string' ? { confirm: flags.confirm } : {}),
+      waitMs: opts.guardWaitMs ?? 5_000,
+      now: () => Date.now(),
+      sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+    });
+  });
 
   program
     .command('report')

@@ -11,6 +11,7 @@ import { systemClock, type Clock } from '../time/clock.js';
 import { CorrectedClock, ServerClock } from '../time/server-clock.js';
 import { startClockSync, type ClockSync } from '../engine/clock-sync.js';
 import { Engine, StartupError } from '../engine/engine.js';
+import { ResumeRequestFile, resumeRequestPath } from '../engine/guard-resume.js';
 import { JsonStateFile, MemoryStateFile, stateFileName, type StateFile } from '../engine/persistence.js';
 import { istParts } from '../time/schedule.js';
 import { heldQuantity, parseEngineState, type EngineState } from '../engine/state.js';
@@ -230,6 +231,7 @@ export async function runTrader(opts: RunOptions): Promise<number> {
     ...(built.feed ? { feed: built.feed, feedMode: c.FEED as FeedMode } : {}),
     safetyPollMs: Math.round(c.FEED_SAFETY_POLL_SECONDS * 1000),
     observers: [tally.observe, ...(journal ? [journal.observe] : []), alerts.dispatcher.observe],
+    ...(c.PERSIST_STATE ? { resumeRequests: new ResumeRequestFile(resumeRequestPath(stateFile.path)) } : {}),
   });
 
   const clockSync: ClockSync | null = serverClock ? startClockSync({ server: serverClock, clock: corrected, log, store }) : null;

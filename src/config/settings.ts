@@ -34,5 +34,13 @@ export function engineSettings(config: Config): EngineSettings {
     history: config.USE_HISTORY
       ? { interval: historyInterval(config.INTERVAL), startDate: config.HISTORY_START_DATE ?? null, endDate: config.HISTORY_END_DATE ?? null }
       : null,
+    guard: {
+      maxDailyLoss: config.MAX_DAILY_LOSS_RUPEES,
+      dailyProfitTarget: config.DAILY_PROFIT_TARGET_RUPEES,
+      profitLock: config.PROFIT_LOCK_RUPEES,
+      maxTradesPerDay: config.MAX_TRADES_PER_DAY,
+      maxConsecutiveLosses: config.MAX_CONSECUTIVE_LOSSES,
+      cooldownMinutes: config.COOLDOWN_MINUTES,
+    },
   };
 }

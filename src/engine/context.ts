@@ -3,6 +3,7 @@ import type { TickGrid } from '../broker/ticks.js';
 import type { Logger } from '../log/logger.js';
 import type { AppStore } from '../store/store.js';
 import type { Clock } from '../time/clock.js';
+import type { GuardLimits } from './guard.js';
 import type { CostConfig } from './pnl.js';
 import type { ScheduleConfig } from '../time/schedule.js';
 import type { EngineState } from './state.js';
@@ -27,6 +28,8 @@ export interface EngineSettings {
   schedule: ScheduleConfig;
   /** USE_HISTORY: past closes for the chart; null when off. */
   history: { interval: string; startDate: string | null; endDate: string | null } | null;
+  /** Session guard limits (MAX_DAILY_LOSS_RUPEES …); absent = all off. */
+  guard?: GuardLimits;
 }
 
 /** What the engine's parts share: dependencies, the instrument, and the one mutable state. */

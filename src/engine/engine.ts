@@ -15,6 +15,9 @@ import type { FeedMode, MarketFeed } from '../broker/feed.js';
 import { FeedLink } from './feed-link.js';
 import { PushWatch } from './push-watch.js';
 import { fanOut, type EngineObserver } from './events.js';
+import { NO_LIMITS } from './guard.js';
+import type { ResumeRequests } from './guard-resume.js';
+import { GuardWatch } from './guard-watch.js';
 import { instrumentBroker, type BrokerHealthFlags } from './instrumented-broker.js';
 import { CONFIRM_POLL_MS, CONFIRM_POLLS, exitAtMarket, type PhaseReporter } from './market-exit.js';
 import { checkLegs, readLegs, settleLegs } from './oco.js';
@@ -58,6 +61,8 @@ export interface EngineDeps {
   feedMode?: FeedMode;
   /** The OCO poll's interval while the feed is trusted with order updates (FEED_SAFETY_POLL_SECONDS). */
   safetyPollMs?: number;
+  /** Where `random-scalp guard resume` leaves its request (see guard-resume.ts). */
+  resumeRequests?: ResumeRequests;
 }
 
 /** While the feed is trusted, every safety poll reads the order book alone, and this often reads fills too. */
@@ -69,6 +74,8 @@ export const KEEP_ALIVE_MS = 30_000;
 export const KEEP_ALIVE_STEP_MS = 2_000;
 /** The next reconciliation after one that could not read the position book. */
 export const RECONCILE_RETRY_MS = 2_000;
+/** A guard flatten that did not get flat is tried again no sooner than this. */
+export const GUARD_FLATTEN_RETRY_MS = 5_000;
 
 export class Engine implements EngineCommands {
   private readonly ctx: EngineContext;
@@ -87,6 +94,8 @@ export class Engine implements EngineCommands {
   private recovered = false;
   private shuttingDown: Promise<number> | null = null;
   private flattening = false;
+  private readonly guard: GuardWatch;
+  private guardFlattenAt = -Infinity;
   /** The state as last saved, to skip writes that would change nothing. */
   private lastCommitted = '';
   private lastReconcile: ReconcileOutcome = 'in_sync';
@@ -103,9 +112,10 @@ export class Engine implements EngineCommands {
     const instrumented = instrumentBroker(deps.broker, deps.clock, deps.store, () => this.updateEntriesHeld());
     this.brokerFlags = instrumented.flags;
     this.calendar = new TradingCalendar(deps.settings.schedule);
+    this.guard = new GuardWatch(deps.settings.guard ?? NO_LIMITS, deps.resumeRequests ?? null);
     const day = istParts(deps.clock.now()).day;
     const self = this;
-    this.push = new PushWatch(deps.clock, deps.feed ? (deps.feedMode ?? 'auto') : 'poll');
+    this.push = new PushWatch(deps.clock, deps.feed ? (deps.feedMode ?? 'auto') : 'poll', deps.settings.ocoPollMs);
     const engineObserver: EngineObserver = (event) => this.feedLink.observe(event);
     const emit = fanOut([engineObserver, ...(deps.observers ?? [])], (index, err) =>
       deps.log.error('ENGINE', `${index === 0 ? 'feed link' : `observer ${index}`} failed (${describeError(err)}): trading goes on without it`),
@@ -163,6 +173,8 @@ export class Engine implements EngineCommands {
    * fsync'd write plus a redraw each time the broker says "still working" is work for nothing.
    */
   private commit(): void {
+    // The guard looks at every change (a trade closed, a fill) before it is saved.
+    const look = this.recovered ? this.guard.look(this.ctx) : null;
     const snapshot = JSON.stringify(this.ctx.state);
     if (snapshot !== this.lastCommitted) {
       this.lastCommitted = snapshot;
@@ -170,6 +182,7 @@ export class Engine implements EngineCommands {
       publishState(this.deps.store, this.ctx.state);
     }
     this.updateEntriesHeld();
+    if (look?.flatten) this.guardFlatten();
   }
 
   private summary(): void {
@@ -193,6 +206,8 @@ export class Engine implements EngineCommands {
     if (this.lastReconcile === 'deferred') return 'position differs from the broker: reconciling again in a moment';
     const closed = this.marketDay.heldReason(this.ctx.clock.now());
     if (closed) return closed;
+    const guarded = this.guard.heldReason(this.ctx);
+    if (guarded) return guarded;
     if (s.paused) return 'paused by trader (p to resume)';
     if (s.squaredOffDay === istParts(this.ctx.clock.now()).day) return 'after square-off';
     return null;
@@ -237,6 +252,7 @@ export class Engine implements EngineCommands {
     await this.lock.run(() => recover(ctx, this.report));
     this.recovered = true;
     this.commit();
+    if (this.guard.takeResume(ctx)) this.commit();
     this.summary();
     ctx.log.info('START', `trading ${settings.symbol}@${settings.exchange} ${settings.lots} × ${ctx.lotSize}, tick ${ctx.grid.tick}; now ${formatIstDateTime(ctx.clock.now())}`);
     await this.feedLink.seedOrderBook();
@@ -342,6 +358,7 @@ export class Engine implements EngineCommands {
   private quoteLoop(): Promise<void> {
     return this.every(this.ctx.settings.quotePollMs, async () => {
       const { ctx } = this;
+      if (this.guard.takeResume(ctx)) this.commit();
       const now = ctx.clock.now();
       void this.marketDay.ensure(istParts(now).day);
       this.deps.store.getState().clockTicked(
@@ -365,6 +382,12 @@ export class Engine implements EngineCommands {
   onPrice(ltp: number, prevClose: number | null = null): void {
     this.ctx.ltp = ltp;
     this.deps.store.getState().quoteReceived(ltp, prevClose);
+    // The session guard's mark-to-market check runs on every price, not on a timer.
+    if (this.recovered) {
+      const look = this.guard.look(this.ctx);
+      if (look.changed) this.commit();
+      else if (look.flatten) this.guardFlatten();
+    }
     this.checkMarketOnTarget();
   }
 
@@ -594,7 +617,23 @@ export class Engine implements EngineCommands {
   // ---- commands ---------------------------------------------------------------------------
 
   flatten(): void {
+    this.flattenAtMarket('flatten');
+  }
+
+  /** The guard says sell (loss limit, or halted while holding): once at a time, spaced on failure. */
+  private guardFlatten(): void {
+    const now = this.ctx.clock.now();
+    if (this.flattening || this.shuttingDown || now - this.guardFlattenAt < GUARD_FLATTEN_RETRY_MS) return;
+    // A market exit already working is followed (and escalated) by the OCO poll.
+    if (openOrders(this.ctx.state, ['exit']).length > 0) return;
+    this.guardFlattenAt = now;
+    this.flattenAtMarket('loss_limit');
+  }
+
+  /** The one flatten: the trader's (which pauses entries) or the guard's (which has halted them). */
+  private flattenAtMarket(reason: 'flatten' | 'loss_limit'): void {
     const { ctx } = this;
+    const byTrader = reason === 'flatten';
     if (this.shuttingDown) {
       ctx.log.info('FLATTEN', 'already shutting down: the exit is in progress');
       return;
@@ -604,18 +643,22 @@ export class Engine implements EngineCommands {
       return;
     }
     this.flattening = true;
-    ctx.state.paused = true;
-    this.commit();
-    ctx.log.info('FLATTEN', 'flatten requested: new entries paused');
+    if (byTrader) {
+      ctx.state.paused = true;
+      this.commit();
+      ctx.log.info('FLATTEN', 'flatten requested: new entries paused');
+    } else {
+      ctx.log.warn('FLATTEN', 'session guard: selling what is held at market');
+    }
     this.urgentController.abort();
     void this.lock
       .run(async () => {
         this.urgentController = new AbortController();
         if (heldQuantity(ctx.state) > 0 || openOrders(ctx.state).length > 0) {
-          await exitAtMarket(ctx, 'flatten', this.report);
-          await this.afterExit('flatten');
+          await exitAtMarket(ctx, reason, this.report);
+          await this.afterExit(reason);
         }
-        ctx.log.info('FLATTEN', `${heldQuantity(ctx.state) > 0 ? 'NOT flat' : 'flat'}; entries paused until you press p`);
+        ctx.log.info('FLATTEN', `${heldQuantity(ctx.state) > 0 ? 'NOT flat' : 'flat'}; ${byTrader ? 'entries paused until you press p' : 'guard HALTED for the day'}`);
       })
       .finally(() => {
         this.flattening = false;

@@ -7,12 +7,14 @@ import type { Clock } from '../time/clock.js';
 // updates ("silent") is found out by the expectations below, and then polling runs at full
 // rate until the feed proves itself again.
 //
-// Expectations: after a placement, a push for that order is due within PLACEMENT_GRACE_MS; after
+// Expectations: after a placement, a push for that order is due within one OCO interval (a leg
+// the broker rejects after accepting it must not wait for the safety poll); after
 // a poll found a change, a push with that change is due within POLLED_CHANGE_GRACE_MS. An
 // expectation that runs out marks order updates unreliable for at least RECOVER_MS, and until a
 // push has arrived on time again.
 
-export const PLACEMENT_GRACE_MS = 5_000;
+/** The shortest wait for a new order's first push (the OCO interval is used when longer). */
+export const MIN_PLACEMENT_GRACE_MS = 500;
 export const POLLED_CHANGE_GRACE_MS = 2_000;
 export const RECOVER_MS = 60_000;
 /** Ticks older than this no longer stand in for the quote poll. */
@@ -38,10 +40,16 @@ export class PushWatch {
   private readonly lastPush = new Map<string, { status: BrokerOrderStatus; filled: number; at: number }>();
   private readonly expected = new Map<string, Expectation>();
 
+  private readonly placementGraceMs: number;
+
   constructor(
     private readonly clock: Clock,
     readonly mode: FeedMode,
-  ) {}
+    /** How long a new order's first push may take (OCO_POLL_SECONDS). */
+    placementGraceMs: number = MIN_PLACEMENT_GRACE_MS,
+  ) {
+    this.placementGraceMs = Math.max(MIN_PLACEMENT_GRACE_MS, placementGraceMs);
+  }
 
   setHealth(health: FeedHealth): void {
     this.health = health;
@@ -90,7 +98,7 @@ export class PushWatch {
   expectPlacement(orderId: string): void {
     if (!this.watching()) return;
     if (this.lastPush.has(orderId)) return; // it came before the REST answer did
-    this.expected.set(orderId, { at: this.clock.now(), graceMs: PLACEMENT_GRACE_MS, status: null, filled: 0, what: `no update for new order ${orderId}` });
+    this.expected.set(orderId, { at: this.clock.now(), graceMs: this.placementGraceMs, status: null, filled: 0, what: `no update for new order ${orderId}` });
   }
 
   /** A poll found an order in a new state: the feed must have sent it (or send it very soon). */

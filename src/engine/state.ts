@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { PositionPhase, TradeRecord } from '../store/types.js';
+import { guardStateSchema, initialGuardState, type GuardState } from './guard.js';
 import { isOpen, type OrderRole, type TrackedOrder } from './order-machine.js';
 
 // The engine's persisted state. Quantities are derived from orders, never kept as separate
@@ -38,6 +39,8 @@ export interface EngineState {
   knownOrderIds: string[];
   /** The last bar close acted on, so a restart never signals the same bar twice. */
   lastSignalBar: number | null;
+  /** The session guard's trading state for the day (see guard.ts); absent in older files. */
+  guard: GuardState;
 }
 
 export function initialEngineState(day: string, marketOnTarget: boolean): EngineState {
@@ -58,6 +61,7 @@ export function initialEngineState(day: string, marketOnTarget: boolean): Engine
     trades: [],
     knownOrderIds: [],
     lastSignalBar: null,
+    guard: initialGuardState(day),
   };
 }
 
@@ -89,7 +93,7 @@ const tradeSchema = z.object({
   entry: z.number(),
   exit: z.number(),
   quantity: z.number(),
-  reason: z.enum(['target', 'stop', 'market_on_target', 'flatten', 'square_off', 'shutdown', 'reconcile', 'external']),
+  reason: z.enum(['target', 'stop', 'market_on_target', 'flatten', 'square_off', 'shutdown', 'reconcile', 'external', 'loss_limit']),
   gross: z.number(),
   costs: z.number(),
   net: z.number(),
@@ -113,11 +117,15 @@ const stateSchema = z.object({
   trades: z.array(tradeSchema),
   knownOrderIds: z.array(z.string()),
   lastSignalBar: z.number().nullable(),
+  // Optional: a state file written before the guard existed still loads (as ACTIVE).
+  guard: guardStateSchema.optional(),
 });
 
 export function parseEngineState(value: unknown): EngineState | null {
   const parsed = stateSchema.safeParse(value);
-  return parsed.success ? (parsed.data as EngineState) : null;
+  if (!parsed.success) return null;
+  const { guard, ...rest } = parsed.data;
+  return { ...rest, guard: guard ?? initialGuardState('') } as EngineState;
 }
 
 // ---- derived views -------------------------------------------------------------------------

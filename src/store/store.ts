@@ -1,6 +1,6 @@
 import type { FeedView } from '../broker/feed.js';
 import { createStore, type StoreApi } from 'zustand/vanilla';
-import type { DashboardState, JournalView, LogLine, PositionPhase, ShutdownPhase } from './types.js';
+import type { DashboardState, GuardView, JournalView, LogLine, PositionPhase, ShutdownPhase } from './types.js';
 
 export const LOG_RING_SIZE = 500;
 export const LTP_HISTORY_SIZE = 240;
@@ -20,6 +20,8 @@ export interface StoreActions {
   clockOffsetChanged(offsetMs: number): void;
   /** What an engine commit changed (position, legs, P&L, trades, flags), in one update: one render. */
   engineStateChanged(view: Partial<Pick<DashboardState, 'position' | 'legs' | 'pnl' | 'tradesToday' | 'paused' | 'marketOnTarget'>>): void;
+  /** The session guard's figures or state changed (halts counts every halt, for the bell). */
+  guardChanged(view: GuardView): void;
   shutdownPhaseChanged(phase: ShutdownPhase, detail: string, at: number): void;
   /** The trade journal was read (at start and after each round trip it recorded). */
   journalRead(view: JournalView): void;
@@ -61,6 +63,21 @@ export function initialState(): DashboardState {
     pnl: { realised: 0, trades: 0, wins: 0, losses: 0, day: '' },
     tradesToday: [],
     journal: null,
+    guard: {
+      on: false,
+      state: 'ACTIVE',
+      reason: null,
+      since: null,
+      dayPnl: 0,
+      realised: 0,
+      open: 0,
+      trades: 0,
+      lossStreak: 0,
+      peak: 0,
+      cooldownUntil: null,
+      limits: { maxDailyLoss: 0, dailyProfitTarget: 0, profitLock: 0, maxTradesPerDay: 0, maxConsecutiveLosses: 0, cooldownMinutes: 0 },
+      halts: 0,
+    },
     shutdown: { phase: 'idle', detail: '', since: null },
     criticalSeq: 0,
     terminalAlert: null,
@@ -93,6 +110,7 @@ export function createAppStore(): AppStore {
     marketDayChanged: (marketDayNote) => set({ marketDayNote }),
     clockOffsetChanged: (clockOffsetMs) => set({ clockOffsetMs }),
     engineStateChanged: (view) => set(view),
+    guardChanged: (guard) => set({ guard }),
     shutdownPhaseChanged: (phase, detail, at) => set({ shutdown: { phase, detail, since: at } }),
     journalRead: (journal) => set({ journal }),
     criticalRaised: () => set((s) => ({ criticalSeq: s.criticalSeq + 1 })),

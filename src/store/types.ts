@@ -57,7 +57,7 @@ export interface TradeRecord {
   entry: number;
   exit: number;
   quantity: number;
-  reason: 'target' | 'stop' | 'market_on_target' | 'flatten' | 'square_off' | 'shutdown' | 'reconcile' | 'external';
+  reason: 'target' | 'stop' | 'market_on_target' | 'flatten' | 'square_off' | 'shutdown' | 'reconcile' | 'external' | 'loss_limit';
   gross: number;
   costs: number;
   net: number;
@@ -73,6 +73,27 @@ export interface JournalView {
   today: (Omit<TradeRecord, 'reason' | 'entryOrderId'> & { reason: string })[];
   /** The IST week so far, Monday to today. */
   week: { from: string; trades: number; wins: number; losses: number; net: number };
+}
+
+/** The session guard as the screens show it (see src/engine/guard.ts). */
+export interface GuardView {
+  /** At least one limit is configured. */
+  on: boolean;
+  state: 'ACTIVE' | 'REDUCING' | 'HALTED';
+  /** Why it is not ACTIVE, in words. */
+  reason: string | null;
+  since: number | null;
+  dayPnl: number;
+  realised: number;
+  /** The open position at LTP, net of its costs. */
+  open: number;
+  trades: number;
+  lossStreak: number;
+  peak: number;
+  cooldownUntil: number | null;
+  limits: { maxDailyLoss: number; dailyProfitTarget: number; profitLock: number; maxTradesPerDay: number; maxConsecutiveLosses: number; cooldownMinutes: number };
+  /** Bumped on every halt: the screen rings the bell once per bump. */
+  halts: number;
 }
 
 export interface DashboardState {
@@ -131,6 +152,7 @@ export interface DashboardState {
   tradesToday: TradeRecord[];
   /** From the trade journal; null when there is none (JOURNAL=false, or it could not be opened). */
   journal: JournalView | null;
+  guard: GuardView;
   shutdown: { phase: ShutdownPhase; detail: string; since: number | null };
   /** Bumped on every CRITICAL event: the screen rings the bell once per bump. */
   criticalSeq: number;

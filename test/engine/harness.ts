@@ -2,6 +2,7 @@ import { PaperBroker } from '../../src/broker/paper/paper-broker.js';
 import { PaperMarket } from '../../src/broker/paper/market.js';
 import { PaperFeed } from '../../src/broker/paper/paper-feed.js';
 import type { FaultConfig } from '../../src/broker/paper/faults.js';
+import type { ResumeRequests } from '../../src/engine/guard-resume.js';
 import type { Broker, Instrument } from '../../src/broker/types.js';
 import type { PaperCalendar } from '../../src/broker/paper/calendar.js';
 import { FakeClock, type Clock } from '../../src/time/clock.js';
@@ -82,6 +83,8 @@ export interface ScenarioOptions {
   calendar?: PaperCalendar;
   /** The engine's clock, made from the fake one (e.g. a server-corrected clock). */
   engineClock?: (clock: FakeClock) => Clock;
+  /** Where the engine looks for `guard resume` requests. */
+  resumeRequests?: ResumeRequests;
 }
 
 export function describeOrder(o: { request: { action: string; quantity: number; priceType: string; price?: number; triggerPrice?: number } }): string {
@@ -117,6 +120,7 @@ export async function scenario(opts: ScenarioOptions = {}): Promise<Scenario> {
       marketOnTarget: opts.marketOnTarget ?? false,
       failClosedOnUnknownSymbol: true,
       ...(opts.observers ? { observers: opts.observers() } : {}),
+      ...(opts.resumeRequests ? { resumeRequests: opts.resumeRequests } : {}),
     });
   };
   const s: Scenario = {

@@ -109,6 +109,22 @@ export function dayArbitrary(): fc.Arbitrary<DayScenario> {
           reconcileMs: fc.constantFrom(5000, 10_000, 30_000),
           quotePollMs: fc.constantFrom(500, 1000),
         }),
+        // The session guard: off on about half the days, else some limits that a 3–7 minute
+        // day can reach (one stop costs ₹37–₹340 here).
+        guard: fc.oneof(
+          { arbitrary: fc.constant(undefined), weight: 1 },
+          {
+            arbitrary: fc.record({
+              maxDailyLoss: fc.constantFrom(0, 50, 150, 400),
+              dailyProfitTarget: fc.constantFrom(0, 0, 100, 300),
+              profitLock: fc.constantFrom(0, 0, 100),
+              maxTradesPerDay: fc.constantFrom(0, 0, 2, 4),
+              maxConsecutiveLosses: fc.constantFrom(0, 0, 2),
+              cooldownMinutes: fc.constantFrom(0, 1),
+            }),
+            weight: 1,
+          },
+        ),
         marketOnTarget: fc.boolean(),
         clientTimeoutMs: fc.constantFrom(1000, 2500, 5000),
         // A day in five has no standing faults at all: there the bounds are at their tightest.

@@ -25,6 +25,14 @@
 //   8. every state write parses and round-trips, and an idle engine's state is what was saved;
 //   9. a stop goes out as SL only after an SL-M was refused in that position;
 //  10. not stuck: no position phase while the broker is flat with nothing working.
+//  11. session guard: no entry (a BUY that adds exposure) is sent while the guard holds
+//      entries (REDUCING or HALTED), nor by any process after one was seen HALTED that day;
+//  12. session guard, loss limit L: no entry is sent once the realised P&L is at or below −L
+//      (one position at a time, so the limit is crossed inside one position), hence the day
+//      ends at worst −L − (the loss of that one last position): final realised ≥ −L + the sum
+//      of the trades closed since the last entry. That position's loss is what its own stop
+//      allows (stop distance × quantity, plus costs, plus what the fill slipped past the trigger
+//      in a gap) or less, since the guard's mark-to-market exit only ever comes earlier.
 
 import type { FaultConfig } from '../../src/broker/paper/faults.js';
 import type { FaultMatch, OnceFault } from '../../src/broker/paper/fault-plan.js';
@@ -35,6 +43,7 @@ import { PaperFeed } from '../../src/broker/paper/paper-feed.js';
 import type { Broker, OrderRequest } from '../../src/broker/types.js';
 import { FakeClock } from '../../src/time/clock.js';
 import type { EngineSettings } from '../../src/engine/context.js';
+import { NO_LIMITS, type GuardLimits } from '../../src/engine/guard.js';
 import { Engine, StartupError } from '../../src/engine/engine.js';
 import type { SerialLock } from '../../src/engine/lock.js';
 import { MemoryStateFile, type StateFile } from '../../src/engine/persistence.js';
@@ -84,6 +93,8 @@ export interface DayScenario {
     reconcileMs: number;
     quotePollMs: number;
   };
+  /** Session guard limits (absent: all off, as in the days saved before the guard existed). */
+  guard?: GuardLimits | undefined;
   marketOnTarget: boolean;
   clientTimeoutMs: number;
   faults: Partial<FaultConfig>;
@@ -123,6 +134,7 @@ export function engineSettingsOf(sc: DayScenario): EngineSettings {
     ocoPollMs: s.ocoPollMs,
     reconcileMs: s.reconcileMs,
     quotePollMs: s.quotePollMs,
+    guard: sc.guard ?? NO_LIMITS,
     schedule: {
       interval: { kind: 'seconds', ms: sc.intervalSeconds * 1000 },
       windows: [{ start: SESSION_START_MINUTE, end }],
@@ -237,6 +249,8 @@ export interface DayReport {
   crashes: number;
   saves: number;
   doubleReconciles: number;
+  /** The session guard halted the day (seen in a running engine). */
+  guardHalted: boolean;
 }
 
 /** Deep equality of JSON values, key order ignored, undefined fields treated as absent. */
@@ -298,6 +312,10 @@ export async function runDay(sc: DayScenario): Promise<DayReport> {
   /** Entry placements the broker accepted, by the signal (bar close) they were for. */
   const entriesBySignal = new Map<number, number>();
   const placements: { proc: number; role: string; signal: number | null; req: OrderRequest; seq: number }[] = [];
+  /** When a process first showed the guard HALTED (11). */
+  let haltedSeenAt: number | null = null;
+  /** When the last entry was sent (12). */
+  let lastEntryAt: number | null = null;
 
   let procSeq = 0;
   let current = null as Proc | null;
@@ -350,6 +368,18 @@ export async function runDay(sc: DayScenario): Promise<DayReport> {
     const engineBroker = processBroker(broker, self, (req) => {
       const order = proc.engine.state.orders.find((o) => o.request === req);
       const role = order?.role ?? '?';
+      // 11. No entry while the guard holds entries, nor after a HALTED was seen today.
+      if (role === 'entry' && req.action === 'BUY') {
+        const g = proc.engine.state.guard;
+        const cooldownOver = g.reason === 'cooldown' && g.cooldownUntil !== null && clock.now() >= g.cooldownUntil;
+        if (g.state !== 'ACTIVE' && !cooldownOver) fail(`entry BUY ${req.quantity} sent while the guard is ${g.state} (${g.reason})`);
+        if (haltedSeenAt !== null) fail(`entry BUY ${req.quantity} sent after the guard was HALTED at ${hhmmss(haltedSeenAt)}`);
+        // 12. …nor once the day's realised P&L reached the loss limit.
+        const limit = sc.guard?.maxDailyLoss ?? 0;
+        const realisedNow = proc.engine.state.pnl.realised;
+        if (limit > 0 && realisedNow <= -limit + 1e-9) fail(`entry BUY ${req.quantity} sent with the day at ₹${realisedNow.toFixed(2)} (loss limit −₹${limit})`);
+        lastEntryAt = clock.now();
+      }
       placements.push({ proc: proc.id, role, signal: proc.engine.state.lastSignalBar, req, seq: broker.placedOrders.length + 1 });
     });
     proc.engine = new Engine({
@@ -415,6 +445,7 @@ export async function runDay(sc: DayScenario): Promise<DayReport> {
     const t = brokerTruth(broker);
     const now = clock.now();
     const p = live();
+    if (p && p.engine.state.guard.state === 'HALTED') haltedSeenAt ??= now;
     // Time the bot was not running (crashed, starting) does not count against it.
     const graceFrom = p?.startedAt ?? now;
     const since = (s: number | null): number => (s === null ? 0 : now - Math.max(s, graceFrom));
@@ -656,6 +687,15 @@ export async function runDay(sc: DayScenario): Promise<DayReport> {
       fail(`[invariant 6 P&L from the trade book] realised P&L ₹${realised.toFixed(2)} over ${trades} trades, but the trade book implies ₹${expected.toFixed(2)} (gross ₹${g2.gross.toFixed(2)} from ${g2.fills} of ${g.fills} fills, costs ₹${costs} per round trip)`);
     }
   }
+  // 12. The loss limit: no trade entered once the realised P&L reached −L.
+  const lossLimit = sc.guard?.maxDailyLoss ?? 0;
+  if (lossLimit > 0 && state && lastEntryAt !== null) {
+    const since = lastEntryAt;
+    const lastPosition = state.trades.filter((tr) => tr.closedAt >= since).reduce((sum, tr) => sum + tr.net, 0);
+    if (realised < -lossLimit + lastPosition - 0.01 * Math.max(1, trades)) {
+      fail(`day ended at ₹${realised.toFixed(2)}: past −₹${lossLimit} by more than the last position's loss (₹${lastPosition.toFixed(2)})`);
+    }
+  }
   if (p) {
     p.engine.abandon();
     p.dead = true;
@@ -673,6 +713,7 @@ export async function runDay(sc: DayScenario): Promise<DayReport> {
     crashes,
     saves,
     doubleReconciles,
+    guardHalted: haltedSeenAt !== null,
   };
 }
 

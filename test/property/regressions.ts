@@ -167,4 +167,14 @@ export const REGRESSIONS: Regression[] = [
     why: "push feed silent: the target filled on a touch and the price moved back before the crossing grace ran out, so the crossing was forgotten and the stop stayed live over a flat account until the safety poll (a touched leg now stays suspect until an update or a poll settles it)",
     scenario: {"marketSeed":1600979936,"brokerSeed":1,"market":{"volatilityTicks":2,"gapRate":0,"gapTicks":10},"sessionMinutes":4,"intervalSeconds":30,"settings":{"lots":1,"tradeEveryNBars":1,"profitTarget":3,"stopLoss":0.5,"brokeragePerLeg":0,"slippagePerTrade":0,"ignoreEntryDelta":false,"maxOrderRetries":0,"ocoPollMs":500,"reconcileMs":5000,"quotePollMs":500},"marketOnTarget":false,"clientTimeoutMs":1000,"faults":{},"once":[],"actions":[],"crashes":[],"feed":true,"feedEvents":[{"atMs":1500,"kind":"drop","ms":3550},{"atMs":30500,"kind":"silence"}]},
   },
+  {
+    name: "g1-guard-halt-outside-close-short",
+    why: "session guard: the loss limit tripped by mark-to-market while an outside close and a stop fill left the account short; the flatten found the stop filled, the buy-back made a second trade record for the one position, and no entry followed (invariant 12 counts positions, not trade records)",
+    scenario: {"marketSeed":1,"brokerSeed":1,"market":{"volatilityTicks":1,"gapRate":0.01,"gapTicks":10},"sessionMinutes":5,"intervalSeconds":30,"settings":{"lots":3,"tradeEveryNBars":1,"profitTarget":0.5,"stopLoss":0.5,"brokeragePerLeg":0,"slippagePerTrade":0,"ignoreEntryDelta":false,"maxOrderRetries":0,"ocoPollMs":500,"reconcileMs":5000,"quotePollMs":500},"guard":{"maxDailyLoss":150,"dailyProfitTarget":0,"profitLock":0,"maxTradesPerDay":0,"maxConsecutiveLosses":0,"cooldownMinutes":0},"marketOnTarget":false,"clientTimeoutMs":1000,"faults":{"notFoundAfterPlaceMs":100},"once":[{"atMs":0,"fault":"externalClose","match":{}}],"actions":[],"crashes":[]},
+  },
+  {
+    name: "r32-silent-feed-leg-rejected-after-accept",
+    why: "soak, push feed silent: a leg the broker rejected after accepting it went unnoticed until the 5 s safety poll, the position half protected for 2.25 s with nothing in the log (a new order's first push is now due within one OCO interval, else the feed is distrusted and polled at once)",
+    scenario: {"marketSeed":1,"brokerSeed":1,"market":{"volatilityTicks":1,"gapRate":0.001,"gapTicks":10},"sessionMinutes":6,"intervalSeconds":60,"settings":{"lots":1,"tradeEveryNBars":1,"profitTarget":0.5,"stopLoss":0.5,"brokeragePerLeg":0,"slippagePerTrade":0,"ignoreEntryDelta":false,"maxOrderRetries":0,"ocoPollMs":500,"reconcileMs":5000,"quotePollMs":500},"marketOnTarget":false,"clientTimeoutMs":1000,"faults":{"rejectAfterAccept":0.0181},"once":[],"actions":[],"crashes":[],"feed":true,"feedEvents":[{"atMs":63250,"kind":"silence"}]},
+  },
 ];

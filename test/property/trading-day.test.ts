@@ -30,13 +30,15 @@ async function dayHolds(sc: DayScenario): Promise<DayReport> {
 describe('trading days under faults, commands and crashes', () => {
   it(`${RUNS} generated days keep every invariant`, async () => {
     const seed = process.env.FC_SEED !== undefined ? Number(process.env.FC_SEED) : Date.now() ^ (Math.random() * 2 ** 31);
-    const stats = { days: 0, trades: 0, crashes: 0, doubleReconciles: 0 };
+    const stats = { days: 0, trades: 0, crashes: 0, doubleReconciles: 0, guardDays: 0, halts: 0 };
     const property = fc.asyncProperty(dayArbitrary(), async (sc) => {
       stats.days++;
       const r = await dayHolds(sc);
       stats.trades += r.trades;
       stats.crashes += r.crashes;
       stats.doubleReconciles += r.doubleReconciles;
+      if (sc.guard) stats.guardDays++;
+      if (r.guardHalted) stats.halts++;
     });
     try {
       await fc.assert(property, {
@@ -55,7 +57,7 @@ describe('trading days under faults, commands and crashes', () => {
       const cause = err instanceof Error && err.cause instanceof Error ? `\n--- the day's failure ---\n${err.cause.message}` : '';
       throw new Error(`replay with FC_SEED=${seed} (and FC_PATH from the report)\n${err instanceof Error ? err.message : String(err)}${cause}`);
     }
-    console.log(`trading days: ${stats.days} days, ${stats.trades} round trips, ${stats.crashes} crashes, ${stats.doubleReconciles} double reconciliations (seed ${seed})`);
+    console.log(`trading days: ${stats.days} days, ${stats.trades} round trips, ${stats.crashes} crashes, ${stats.doubleReconciles} double reconciliations, ${stats.guardDays} days with guard limits of which ${stats.halts} halted (seed ${seed})`);
     expect(stats.days).toBeGreaterThanOrEqual(RUNS);
   }, SOAK ? 24 * 3_600_000 : 900_000);
 

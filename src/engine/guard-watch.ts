@@ -1,0 +1,178 @@
+import { round2 } from '../store/store.js';
+import type { GuardView } from '../store/types.js';
+import type { EngineContext } from './context.js';
+import {
+  anyLimit,
+  evaluateGuard,
+  figuresText,
+  guardHoldReason,
+  initialGuardState,
+  reasonText,
+  resumeGuard,
+  resumeRefusal,
+  type GuardFigures,
+  type GuardLimits,
+} from './guard.js';
+import type { ResumeRequests } from './guard-resume.js';
+import type { CostConfig } from './pnl.js';
+import { averageEntry, bought, heldQuantity, openOrders, sold, type EngineState } from './state.js';
+
+// The engine's side of the session guard: reads the day's figures from the engine state (and
+// the last price), asks the rules in guard.ts, and records, logs, announces and publishes what
+// changed. It never calls the broker: when the rules say flatten, the engine does it through
+// its one escalating market exit.
+
+/**
+ * The day's figures from the engine's own books. The open position counts as if sold at `ltp`
+ * now — what is already sold at its fills, the rest at LTP — less its round trip's costs, so the
+ * figure is the realised P&L the day would have if it were closed at this price. Without a
+ * price (the CLI reading a saved file) the rest counts at the entry price.
+ */
+export function guardFigures(state: EngineState, costs: CostConfig, ltp: number | null): GuardFigures {
+  const b = bought(state);
+  const s = sold(state);
+  const held = b.qty - s.qty;
+  let open = 0;
+  if (b.qty > 0 || s.qty > 0) {
+    const price = ltp ?? averageEntry(state) ?? 0;
+    open = round2(s.value + held * price - b.value - (2 * costs.brokeragePerLeg + costs.slippagePerTrade));
+  }
+  const realised = state.pnl.realised;
+  return {
+    realised,
+    open,
+    dayPnl: round2(realised + open),
+    trades: state.pnl.trades,
+    lossStreak: lossStreak(state),
+    flat: state.phase === 'flat' && heldQuantity(state) === 0 && openOrders(state).length === 0,
+  };
+}
+
+/** Losing round trips at the end of today's list, since the last win (or streak restart). */
+function lossStreak(state: EngineState): number {
+  const from = state.guard.streakFrom ?? -Infinity;
+  let n = 0;
+  for (let i = state.trades.length - 1; i >= 0; i--) {
+    const t = state.trades[i];
+    // The same rule as the day's W/L count (addTrade): a trade that made nothing net is a loss.
+    if (!t || t.closedAt <= from || t.net > 0) break;
+    n++;
+  }
+  return n;
+}
+
+export interface GuardLook {
+  /** The guard's saved state changed: commit it. */
+  changed: boolean;
+  /** Sell what is held at market (loss limit, or halted while still holding). */
+  flatten: boolean;
+}
+
+export class GuardWatch {
+  private halts = 0;
+  private lastView = '';
+
+  constructor(
+    readonly limits: GuardLimits,
+    private readonly requests: ResumeRequests | null,
+  ) {}
+
+  /** Look at the day with the figures now: on every commit and every price. */
+  look(ctx: EngineContext): GuardLook {
+    const s = ctx.state;
+    let changed = false;
+    if (s.guard.day !== s.pnl.day) {
+      // The day P&L rolled over (or an older state file had no guard): a new day starts ACTIVE.
+      const before = s.guard;
+      s.guard = initialGuardState(s.pnl.day);
+      changed = true;
+      if (before.day !== '' && before.state !== 'ACTIVE') {
+        ctx.log.info('GUARD', `new IST day ${s.pnl.day}: ACTIVE (${before.day} ended ${before.state}: ${reasonText(before.reason, this.limits)})`);
+      }
+    }
+    if (!anyLimit(this.limits) && s.guard.state === 'ACTIVE') {
+      // No limits: nothing to watch, and the dashboard hides the guard line.
+      if (this.lastView === '') this.publish(ctx, null);
+      return { changed, flatten: false };
+    }
+    const figures = guardFigures(s, ctx.settings.costs, ctx.ltp);
+    const now = ctx.clock.now();
+    const d = evaluateGuard(s.guard, figures, this.limits, now);
+    if (d.changed || d.next.peak !== s.guard.peak) {
+      s.guard = d.next;
+      changed = true;
+    }
+    if (d.changed && d.message) this.announce(ctx, d.next.state, d.message, now);
+    this.publish(ctx, figures);
+    return { changed, flatten: d.flatten };
+  }
+
+  /** Why the guard holds entries now, or null. */
+  heldReason(ctx: EngineContext): string | null {
+    const g = ctx.state.guard;
+    if (g.day !== ctx.state.pnl.day) return null;
+    return guardHoldReason(g, this.limits, ctx.clock.now());
+  }
+
+  /**
+   * A `guard resume` waiting for us: check it against the figures now and apply it, or say why
+   * not. Returns true when the guard's state changed.
+   */
+  takeResume(ctx: EngineContext): boolean {
+    const request = this.requests?.take() ?? null;
+    if (!request) return false;
+    const s = ctx.state;
+    if (request.day !== s.guard.day) {
+      ctx.log.warn('GUARD', `resume request for ${request.day} ignored: today is ${s.guard.day}`);
+      return false;
+    }
+    const figures = guardFigures(s, ctx.settings.costs, ctx.ltp);
+    const refusal = resumeRefusal(s.guard, figures, this.limits);
+    if (refusal) {
+      ctx.log.warn('GUARD', `resume (${request.by}) refused: ${refusal}`);
+      return false;
+    }
+    // The reason as it tripped (the limits may have been changed since, to get past a loss halt).
+    const at = s.guard.tripped ? ` at day ${s.guard.tripped.dayPnl.toFixed(2)}` : '';
+    const was = `${s.guard.state} (${s.guard.reason ?? 'no reason'}${at})`;
+    const now = ctx.clock.now();
+    s.guard = resumeGuard(s.guard, figures, now);
+    this.announce(ctx, 'ACTIVE', `ACTIVE: resumed by the trader (${request.by}), was ${was} | ${figuresText(figures)}`, now);
+    this.publish(ctx, figures);
+    return true;
+  }
+
+  private announce(ctx: EngineContext, state: GuardView['state'], message: string, at: number): void {
+    if (state === 'HALTED') {
+      this.halts++;
+      ctx.log.warn('GUARD', message);
+    } else {
+      ctx.log.info('GUARD', message);
+    }
+    ctx.emit({ type: 'notable', at, kind: state === 'ACTIVE' ? 'resume' : 'halt', message: `guard ${message}` });
+  }
+
+  private publish(ctx: EngineContext, figures: GuardFigures | null): void {
+    const g = ctx.state.guard;
+    const f = figures ?? guardFigures(ctx.state, ctx.settings.costs, ctx.ltp);
+    const view: GuardView = {
+      on: anyLimit(this.limits),
+      state: g.state,
+      reason: g.state === 'ACTIVE' ? null : reasonText(g.reason, this.limits),
+      since: g.since,
+      dayPnl: f.dayPnl,
+      realised: f.realised,
+      open: f.open,
+      trades: f.trades,
+      lossStreak: f.lossStreak,
+      peak: g.peak,
+      cooldownUntil: g.cooldownUntil,
+      limits: { ...this.limits },
+      halts: this.halts,
+    };
+    const key = JSON.stringify(view);
+    if (key === this.lastView) return;
+    this.lastView = key;
+    ctx.store.getState().guardChanged(view);
+  }
+}

@@ -1,0 +1,184 @@
+import { describe, expect, it } from 'vitest';
+import { NO_LIMITS, type GuardLimits } from '../../src/engine/guard.js';
+import { MemoryResumeRequests } from '../../src/engine/guard-resume.js';
+import { parseEngineState } from '../../src/engine/state.js';
+import { enterAndProtect, ist, scenario, type Scenario } from './harness.js';
+
+process.env.TZ = 'America/New_York';
+
+// The session guard on the paper broker with a fake clock. The harness trades 2 lots × 75 = 150
+// with a ₹1 stop, a ₹2 target and ₹20 brokerage per leg (₹40 per round trip).
+
+const limits = (l: Partial<GuardLimits>): GuardLimits => ({ ...NO_LIMITS, ...l });
+const buys = (s: Scenario): string[] => s.orders().filter((o) => o.startsWith('BUY'));
+const guardLines = (s: Scenario): string[] => s.logs().filter((l) => l.includes('[GUARD]'));
+
+/** Enter, then let the stop take the trade: −₹205 (the SL-M fills at the bid, 0.10 under its trigger: 150 × ₹1.10 + ₹40). */
+async function losingTrade(s: Scenario): Promise<void> {
+  const before = s.store.getState().pnl.trades;
+  await enterAndProtect(s);
+  const stop = s.store.getState().legs.stop?.trigger ?? 0;
+  s.market.setPrice(stop - 0.05);
+  await s.clock.advanceUntil(() => s.store.getState().pnl.trades > before && s.store.getState().position.phase === 'flat', 30_000);
+}
+
+describe('session guard', () => {
+  it('a loss-limit breach while in position flattens at market and halts; no later entry; a restart is still halted; the next day is ACTIVE', async () => {
+    const s = await scenario({ settings: { guard: limits({ maxDailyLoss: 300 }) } });
+    await losingTrade(s);
+    expect(s.store.getState().pnl.realised).toBe(-205);
+    expect(s.store.getState().guard.state).toBe('ACTIVE');
+
+    // The second trade: realised −205; the open trade at entry − 0.45 is −67.50 − 40 → day −312.50.
+    await enterAndProtect(s);
+    const entry = s.store.getState().position.avgEntry ?? 0;
+    const sent = s.orders().length;
+    s.market.setPrice(entry - 0.45);
+    await s.clock.advance(1_500);
+    expect(s.orders().slice(sent)).toEqual(['SELL 150 MARKET']);
+    await s.clock.advanceUntil(() => s.store.getState().position.phase === 'flat', 30_000);
+    const st = s.store.getState();
+    expect(st.guard.state).toBe('HALTED');
+    expect(st.tradesToday.at(-1)?.reason).toBe('loss_limit');
+    // The market sell filled at the bid (0.05 under LTP): −205 + (−0.50 × 150 − 40) = −320, past
+    // the limit by the price step that crossed it plus the exit's spread, far less than the stop.
+    expect(st.tradesToday.at(-1)?.exit).toBe(Math.round((entry - 0.5) * 100) / 100);
+    expect(st.pnl.realised).toBe(-320);
+    expect(st.entriesHeld).toMatch(/guard HALTED: daily loss limit −₹300 reached/);
+    expect(guardLines(s).some((l) => /HALTED: daily loss limit −₹300 reached: flattening at market.*day −₹312\.50 \(realised −₹205\.00, open −₹107\.50\)/.test(l))).toBe(true);
+    expect(s.broker.netQuantity()).toBe(0);
+
+    // The day goes on: no entry at any later bar.
+    const buysBefore = buys(s).length;
+    await s.clock.advance(10 * 60_000);
+    expect(buys(s)).toHaveLength(buysBefore);
+    expect(s.logs().some((l) => /entry skipped \(guard HALTED/.test(l))).toBe(true);
+
+    // A restart on the same IST day comes back halted, with the reason.
+    await s.restart();
+    await s.clock.advance(5 * 60_000);
+    expect(buys(s)).toHaveLength(buysBefore);
+    expect(s.store.getState().guard).toMatchObject({ state: 'HALTED', reason: 'daily loss limit −₹300 reached' });
+    expect(s.store.getState().entriesHeld).toMatch(/guard HALTED/);
+
+    // The next trading day starts ACTIVE and trades.
+    s.engine.abandon();
+    s.clock.jump(ist('2026-11-25T09:19:00') - s.clock.now());
+    await s.restart();
+    await s.clock.advance(2 * 60_000);
+    expect(s.store.getState().guard.state).toBe('ACTIVE');
+    expect(buys(s).length).toBeGreaterThan(buysBefore);
+    expect(s.logs().some((l) => /\[GUARD\] new IST day 2026-11-25: ACTIVE \(2026-11-24 ended HALTED/.test(l))).toBe(true);
+  });
+
+  it('a breach by mark-to-market alone, with no closed trade, halts the day', async () => {
+    const s = await scenario({ settings: { guard: limits({ maxDailyLoss: 100 }) } });
+    await enterAndProtect(s);
+    const entry = s.store.getState().position.avgEntry ?? 0;
+    // −0.30 × 150 − 40 = −85: not yet.
+    s.market.setPrice(entry - 0.3);
+    await s.clock.advance(1_500);
+    expect(s.store.getState().guard).toMatchObject({ state: 'ACTIVE', dayPnl: -85, realised: 0 });
+    expect(s.orders().filter((o) => o.includes('MARKET') && o.startsWith('SELL'))).toEqual([]);
+    // −0.40 × 150 − 40 = −100: at the limit.
+    s.market.setPrice(entry - 0.4);
+    await s.clock.advanceUntil(() => s.store.getState().position.phase === 'flat', 30_000);
+    const st = s.store.getState();
+    expect(st.guard.state).toBe('HALTED');
+    expect(st.pnl.trades).toBe(1);
+    expect(st.pnl.realised).toBe(-107.5); // sold at the bid, 0.05 under the LTP that tripped it
+    expect(s.stateFile.saved?.guard).toMatchObject({ state: 'HALTED', reason: 'loss_limit', tripped: { realised: 0, open: -100, dayPnl: -100 } });
+  });
+
+  it('the profit target stops new entries but lets the open trade finish at its target, then halts', async () => {
+    const s = await scenario({ settings: { guard: limits({ dailyProfitTarget: 200 }) } });
+    await enterAndProtect(s);
+    const entry = s.store.getState().position.avgEntry ?? 0;
+    // +1.70 × 150 − 40 = 215 ≥ 200: REDUCING, nothing sold.
+    s.market.setPrice(entry + 1.7);
+    await s.clock.advance(1_500);
+    expect(s.store.getState().guard).toMatchObject({ state: 'REDUCING', reason: 'daily profit target ₹200 reached' });
+    expect(s.orders().filter((o) => o.startsWith('SELL') && o.includes('MARKET'))).toEqual([]);
+    // A bar closes: no new entry (and the position is still held anyway).
+    await s.clock.advance(60_000);
+    expect(s.store.getState().position.phase).toBe('long_protected');
+    // The target fills: the trade finishes on its own, then HALTED.
+    s.market.setPrice(entry + 2.05);
+    await s.clock.advanceUntil(() => s.store.getState().position.phase === 'flat', 30_000);
+    expect(s.store.getState().tradesToday.at(-1)?.reason).toBe('target');
+    expect(s.store.getState().guard.state).toBe('HALTED');
+    const n = buys(s).length;
+    await s.clock.advance(5 * 60_000);
+    expect(buys(s)).toHaveLength(n);
+  });
+
+  it('after MAX_CONSECUTIVE_LOSSES losses in a row, no entry until the cooldown ends; then trading resumes', async () => {
+    const s = await scenario({ settings: { guard: limits({ maxConsecutiveLosses: 2, cooldownMinutes: 10 }) } });
+    await losingTrade(s);
+    expect(s.store.getState().guard.state).toBe('ACTIVE');
+    await losingTrade(s);
+    const st = s.store.getState();
+    expect(st.guard).toMatchObject({ state: 'REDUCING', lossStreak: 2 });
+    expect(st.guard.cooldownUntil).toBe((st.guard.since ?? 0) + 10 * 60_000);
+    expect(st.guard.since).toBe(st.tradesToday.at(-1)?.closedAt);
+    expect(st.entriesHeld).toMatch(/losses in a row: cooling down 10 min until \d\d:\d\d IST/);
+    const n = buys(s).length;
+    await s.clock.advance(9 * 60_000);
+    expect(buys(s)).toHaveLength(n);
+    await s.clock.advance(2 * 60_000 + 1_000);
+    expect(s.store.getState().guard.state).toBe('ACTIVE');
+    expect(s.store.getState().guard.lossStreak).toBe(0);
+    expect(buys(s).length).toBeGreaterThan(n);
+    expect(guardLines(s).some((l) => /ACTIVE: cooldown over/.test(l))).toBe(true);
+  });
+
+  it('MAX_TRADES_PER_DAY halts once that many round trips closed', async () => {
+    const s = await scenario({ settings: { guard: limits({ maxTradesPerDay: 1 }) } });
+    await losingTrade(s);
+    expect(s.store.getState().guard).toMatchObject({ state: 'HALTED', reason: '1 trades today (MAX_TRADES_PER_DAY)' });
+    await s.clock.advance(3 * 60_000);
+    expect(buys(s)).toHaveLength(1);
+  });
+
+  it('guard resume is refused while the loss limit is still breached, and granted once it is not', async () => {
+    const requests = new MemoryResumeRequests();
+    const s = await scenario({ settings: { guard: limits({ maxDailyLoss: 150 }) }, resumeRequests: requests });
+    await losingTrade(s);
+    expect(s.store.getState().guard.state).toBe('HALTED');
+    requests.request = { day: '2026-11-24', at: s.clock.now(), by: 'test' };
+    await s.clock.advance(2_000);
+    expect(requests.request).toBeNull();
+    expect(s.store.getState().guard.state).toBe('HALTED');
+    expect(s.logs().some((l) => /\[GUARD\] resume \(test\) refused: the daily loss limit is still breached/.test(l))).toBe(true);
+    // A request for another day is dropped.
+    requests.request = { day: '2026-11-23', at: s.clock.now(), by: 'test' };
+    await s.clock.advance(2_000);
+    expect(s.store.getState().guard.state).toBe('HALTED');
+  });
+
+  it('a halt other than the loss limit can be resumed: that limit is waived for the rest of the day', async () => {
+    const requests = new MemoryResumeRequests();
+    const s = await scenario({ settings: { guard: limits({ maxTradesPerDay: 1, maxDailyLoss: 1000 }) }, resumeRequests: requests });
+    await losingTrade(s);
+    expect(s.store.getState().guard.state).toBe('HALTED');
+    requests.request = { day: '2026-11-24', at: s.clock.now(), by: 'guard resume (tty)' };
+    await s.clock.advance(2_000);
+    expect(s.store.getState().guard.state).toBe('ACTIVE');
+    expect(s.logs().some((l) => /\[GUARD\] ACTIVE: resumed by the trader \(guard resume \(tty\)\), was HALTED/.test(l))).toBe(true);
+    await s.clock.advance(2 * 60_000);
+    expect(buys(s).length).toBeGreaterThan(1);
+  });
+
+  it('an older state file without the guard still loads, as ACTIVE', async () => {
+    const s = await scenario({ settings: { guard: limits({ maxDailyLoss: 300 }) } });
+    await losingTrade(s);
+    const saved = JSON.parse(JSON.stringify(s.stateFile.saved)) as Record<string, unknown>;
+    delete saved.guard;
+    const parsed = parseEngineState(saved);
+    expect(parsed?.guard).toMatchObject({ state: 'ACTIVE', day: '' });
+    s.stateFile.saved = parsed;
+    await s.restart();
+    expect(s.engine.state.guard).toMatchObject({ day: '2026-11-24', state: 'ACTIVE' });
+    expect(s.engine.state.pnl.realised).toBe(-205);
+  });
+});
