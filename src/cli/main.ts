@@ -11,6 +11,7 @@ import { EXIT } from './exit-codes.js';
 import { runTrader } from './run.js';
 import { runPaperServer, type PaperServerFlags } from './paper-server-command.js';
 import { reportCommand, type ReportFlags } from './report-command.js';
+import { doctorCommand } from './doctor-command.js';
 
 /** The package version, from the nearest package.json up the tree (sources and dist/ differ in depth). */
 function packageVersion(): string {
@@ -54,6 +55,7 @@ function processIo(): Io {
     },
   };
 }
+
 
 export interface MainOptions {
   io?: Io;
@@ -120,6 +122,29 @@ export async function main(argv: string[], opts: MainOptions = {}): Promise<numb
       headless: Boolean(flags.headless),
       liveData: Boolean(flags.liveData),
     });
+  });
+
+  const doctor = program
+    .command('doctor')
+    .description('check that everything is ready to trade: one row per check, ok/warn/fail with what to do; exit 1 when any fails')
+    .option('--json', 'one JSON document for scripts')
+    .option('--paper', 'check the paper setup')
+    .option('--live', 'check the live setup (OpenAlgo)');
+  for (const key of FLAG_KEYS) doctor.addOption(new Option(`${flagName(key)} <value>`, `${SCHEMA[key].help} [${key}]`));
+  doctor.action((_own: Record<string, string | boolean>, command: Command) => {
+    // The root program declares the same flags: commander files them there, wherever they stand.
+    const flags = command.optsWithGlobals<Record<string, string | boolean>>();
+    if (flags.paper && flags.live) {
+      io.err('random-scalp: --paper and --live exclude each other: choose one');
+      result = Promise.resolve(EXIT.CONFIG);
+      return;
+    }
+    const modeFlag = flags.paper ? 'paper' : flags.live ? 'live' : undefined;
+    result = doctorCommand(
+      { ...readSources(cwd, env, opts.confCwd), flags: flagValuesOf(flags), ...(modeFlag ? { modeFlag } : {}) },
+      io,
+      { json: Boolean(flags.json) },
+    );
   });
 
   program

@@ -23,6 +23,10 @@ import { createLogger, type Logger } from '../log/logger.js';
 import { createAppStore, type AppStore } from '../store/store.js';
 import type { Io } from './config-command.js';
 import { EXIT } from './exit-codes.js';
+import { configWarnings } from './config-warnings.js';
+import { setupAlerts } from '../alerts/setup.js';
+import { writeTerminalAlert } from '../alerts/channel-terminal.js';
+import { acquireInstanceLock, describeHolder, lockFileName, type InstanceLock } from './instance-lock.js';
 import { startDashboard, whyNoDashboard } from '../../screens/app/render.js';
 
 export interface RunOptions {
@@ -33,20 +37,6 @@ export interface RunOptions {
   clock?: Clock;
   stdout?: NodeJS.WriteStream;
   stdin?: NodeJS.ReadStream;
-}
-
-const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/;
-
-function warnings(resolved: ResolvedConfig): string[] {
-  const out: string[] = [];
-  const host = resolved.config.OPENALGO_API_HOST;
-  if (resolved.mode === 'live' || resolved.rawOf.OPENALGO_API_KEY) {
-    const u = new URL(host);
-    if (u.protocol === 'http:' && !LOOPBACK.test(u.hostname)) {
-      out.push(`OPENALGO_API_HOST ${host} is plain http to a host that is not loopback: the API key crosses the network unencrypted (use https or an SSH tunnel)`);
-    }
-  }
-  return out;
 }
 
 interface BuiltBroker {
@@ -138,10 +128,31 @@ export async function runTrader(opts: RunOptions): Promise<number> {
   const secrets = [c.OPENALGO_API_KEY ?? ''].filter((s) => s.length > 0);
   const symbol = c.SYMBOL ?? DEFAULT_PAPER_SYMBOL;
 
+  // One instance per book: before anything is built, logged or sent.
+  let lock: InstanceLock;
+  let tookOver: string | null = null;
+  try {
+    const taken = acquireInstanceLock({
+      dir: c.STATE_DIR,
+      name: lockFileName(resolved.mode, c.EXCHANGE, symbol),
+      book: `${resolved.mode} ${symbol}@${c.EXCHANGE}`,
+    });
+    if (!taken.ok) {
+      io.err(`random-scalp: ${taken.message}`);
+      return EXIT.CONFIG;
+    }
+    lock = taken.lock;
+    if (taken.tookOverFrom) tookOver = `took over the lock of a run that is gone (${describeHolder(taken.tookOverFrom)})`;
+  } catch (err) {
+    io.err(`random-scalp: cannot take the instance lock in STATE_DIR ${c.STATE_DIR}: ${err instanceof Error ? err.message : String(err)}`);
+    return EXIT.CONFIG;
+  }
+
   let built: BuiltBroker;
   try {
     built = buildBroker(resolved, machineClock, opts.liveData, serverClock);
   } catch (err) {
+    lock.release();
     io.err(`random-scalp: ${err instanceof Error ? err.message : String(err)}`);
     return EXIT.CONFIG;
   }
@@ -170,8 +181,23 @@ export async function runTrader(opts: RunOptions): Promise<number> {
   const banner = `${resolved.mode.toUpperCase()} broker (${resolved.modeReason}): ${built.detail}`;
   if (!headless) io.out(`random-scalp: ${banner}`);
   log.info('START', banner);
+  if (tookOver) log.warn('LOCK', tookOver);
   if (noDashboard !== null && noDashboard !== 'requested') log.info('START', `headless: ${noDashboard}`);
-  for (const w of warnings(resolved)) log.warn('CONFIG', w);
+  for (const w of configWarnings(resolved)) log.warn('CONFIG', w);
+  // Terminal alerts: through the store to the dashboard, or straight to a terminal when headless
+  // on one; a headless stdout redirected to a file or a pipe never gets escape sequences.
+  const alerts = setupAlerts({
+    config: c,
+    subject: { mode: resolved.mode, symbol, exchange: c.EXCHANGE },
+    clock,
+    log,
+    secrets,
+    env: process.env,
+    terminal: !headless ? (a) => store.getState().terminalAlertRaised(a) : stdout.isTTY ? writeTerminalAlert(stdout) : null,
+    criticalRingsAlready: !headless,
+  });
+  log.info('ALERT', alerts.summary);
+  for (const w of alerts.warnings) log.warn('ALERT', w);
   if (built.noFeed) log.info('FEED', `no push feed (${built.noFeed}): order updates and prices are polled`);
 
   // The journal (history for `report` and the `t` overlay) hears the engine's events; the tally
@@ -205,7 +231,7 @@ export async function runTrader(opts: RunOptions): Promise<number> {
     failClosedOnUnknownSymbol: resolved.mode === 'live',
     ...(built.feed ? { feed: built.feed, feedMode: c.FEED as FeedMode } : {}),
     safetyPollMs: Math.round(c.FEED_SAFETY_POLL_SECONDS * 1000),
-    observers: [tally.observe, ...(journal ? [journal.observe] : [])],
+    observers: [tally.observe, ...(journal ? [journal.observe] : []), alerts.dispatcher.observe],
     ...(c.PERSIST_STATE ? { resumeRequests: new ResumeRequestFile(resumeRequestPath(stateFile.path)) } : {}),
   });
 
@@ -243,7 +269,9 @@ export async function runTrader(opts: RunOptions): Promise<number> {
     clockSync?.stop();
     dashboard?.unmount();
     journal?.close(exitCode, clock.now());
+    await alerts.close();
     await log.close();
     await built.broker.close?.();
+    lock.release();
   }
 }

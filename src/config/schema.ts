@@ -1,9 +1,11 @@
 // The one source for every setting's name, type, defaults, range and help text. The CLI flags,
 // `config show`, validation and the README's table are all generated from this list.
 
+import { DEFAULT_ALERTS, type AlertLevels } from '../alerts/levels.js';
+
 export type FieldKind =
   | 'string' | 'secret' | 'url' | 'int' | 'number' | 'bool'
-  | 'time' | 'interval' | 'enum' | 'windows' | 'date' | 'path';
+  | 'time' | 'interval' | 'enum' | 'windows' | 'date' | 'path' | 'alerts';
 
 export interface FieldSpec {
   kind: FieldKind;
@@ -69,6 +71,11 @@ export const SCHEMA = {
   COOLDOWN_MINUTES: { kind: 'number', live: '0', min: 0, max: 1440, help: 'session guard: pause after MAX_CONSECUTIVE_LOSSES, minutes (0 = for the rest of the day)' },
   PAPER_SEED: { kind: 'int', live: '0', min: 0, max: 2147483647, help: 'paper market seed (0 = a new one each run)' },
   PAPER_FAULTS: { kind: 'string', live: '', allowEmpty: true, help: 'paper market fault switches, e.g. partialFill=0.3,slmRefused' },
+  ALERTS: { kind: 'alerts', live: DEFAULT_ALERTS, allowEmpty: true, help: 'per alert: on (every channel, terminal rings), silent (Telegram/webhook, no sound), off; classes critical, halt, feed, trade, summary, all' },
+  ALERT_TELEGRAM_USER: { kind: 'string', help: "OpenAlgo login username whose linked Telegram gets the alerts (OpenAlgo's bot; unset = no Telegram)" },
+  ALERT_WEBHOOK_URL: { kind: 'url', help: 'URL that gets each alert as a JSON POST (unset = no webhook)' },
+  ALERT_TERMINAL: { kind: 'enum', live: 'AUTO', values: ['AUTO', 'BELL', 'OSC9', 'OSC777', 'OFF'], help: 'terminal alerts: AUTO (bell + desktop notification where the terminal is known to show one), BELL, OSC9, OSC777, OFF' },
+  ALERT_FEED_DOWN_SECONDS: { kind: 'number', live: '60', min: 1, max: 3600, help: 'the feed must be down this long before it is an alert, seconds' },
   PAPER_HOLIDAYS: { kind: 'string', live: '', allowEmpty: true, help: 'paper exchange holidays: YYYY-MM-DD[:name], or YYYY-MM-DD@HH:MM-HH:MM[:name] for a special session, comma-separated' },
 } as const satisfies Record<string, FieldSpec>;
 
@@ -85,7 +92,9 @@ type ValueOf<K extends FieldKind> = K extends 'int' | 'number'
         ? TimeWindow[]
         : K extends 'time'
           ? MinuteOfDay
-          : string;
+          : K extends 'alerts'
+            ? AlertLevels
+            : string;
 
 type Required<K extends ConfigKey> = (typeof SCHEMA)[K] extends { live: string } | { paper: string } ? K : never;
 

@@ -1,3 +1,4 @@
+import { ALERTS_ALLOWED, parseAlertLevels } from '../alerts/levels.js';
 import type { FieldSpec, Interval, MinuteOfDay, TimeWindow } from './schema.js';
 
 // Parsers for one value of each field kind. Each returns the value, or a description of what
@@ -104,6 +105,10 @@ export function parseValue(spec: FieldSpec, raw: string): Parsed<unknown> {
     case 'interval': return parseInterval(raw);
     case 'windows': return parseWindows(raw);
     case 'date': return parseDate(raw);
+    case 'alerts': {
+      const levels = parseAlertLevels(raw);
+      return levels ? ok(levels) : bad(ALERTS_ALLOWED);
+    }
     case 'url': return parseUrl(raw, spec.help.includes('WebSocket') ? ['ws:', 'wss:'] : ['http:', 'https:']);
     case 'enum': {
       // Any case is accepted; the value takes the schema's own spelling (NFO, auto).

@@ -9,6 +9,7 @@ import type { ShutdownPhase, TradeRecord } from '../store/types.js';
 import type { Clock } from '../time/clock.js';
 import type { EngineCommands } from './commands.js';
 import { type EngineContext, type EngineSettings } from './context.js';
+import { daySummary } from './day-summary.js';
 import { enter } from './entry.js';
 import type { FeedMode, MarketFeed } from '../broker/feed.js';
 import { FeedLink } from './feed-link.js';
@@ -587,6 +588,7 @@ export class Engine implements EngineCommands {
         await this.afterExit('square_off');
       }
     });
+    ctx.emit({ type: 'notable', at: ctx.clock.now(), kind: 'day_summary', message: daySummary(ctx.state) });
   }
 
   private async afterExit(reason: Parameters<typeof realiseIfFlat>[1]): Promise<void> {

@@ -28,6 +28,7 @@ export interface StoreActions {
   /** The trade journal was read (at start and after each round trip it recorded). */
   journalRead(view: JournalView): void;
   criticalRaised(): void;
+  terminalAlertRaised(alert: Omit<NonNullable<DashboardState['terminalAlert']>, 'seq'>): void;
   feedChanged(feed: FeedView): void;
   bannerChanged(banner: string | null): void;
   logged(line: Omit<LogLine, 'seq'>): void;
@@ -83,6 +84,7 @@ export function initialState(): DashboardState {
     },
     shutdown: { phase: 'idle', detail: '', since: null },
     criticalSeq: 0,
+    terminalAlert: null,
     feed: null,
     banner: null,
     log: [],
@@ -116,6 +118,7 @@ export function createAppStore(): AppStore {
     shutdownPhaseChanged: (phase, detail, at) => set({ shutdown: { phase, detail, since: at } }),
     journalRead: (journal) => set({ journal }),
     criticalRaised: () => set((s) => ({ criticalSeq: s.criticalSeq + 1 })),
+    terminalAlertRaised: (alert) => set((s) => ({ terminalAlert: { ...alert, seq: (s.terminalAlert?.seq ?? 0) + 1 } })),
     bannerChanged: (banner) => set({ banner }),
     logged: (line) =>
       set((s) => {

@@ -161,6 +161,8 @@ export interface DashboardState {
   shutdown: { phase: ShutdownPhase; detail: string; since: number | null };
   /** Bumped on every CRITICAL event: the screen rings the bell once per bump. */
   criticalSeq: number;
+  /** The last terminal alert (src/alerts): the screen writes its bell/notification once per seq. */
+  terminalAlert: { seq: number; title: string; text: string; bell: boolean; desktop: 'osc9' | 'osc777' | null; tmux: boolean } | null;
   /** The push feed as the header shows it: push with its ping, or POLLING and why. */
   feed: FeedView | null;
   /** A problem the trader must act on (configuration, connection), with what to do. */

@@ -2,7 +2,7 @@
 // Order calls (place/modify/cancel) are sent exactly once; read calls retry when that is
 // surely harmless (not sent, server error, rate limited).
 
-import type { z } from 'zod';
+import { z } from 'zod';
 import { BrokerError } from '../errors.js';
 import { fallbackLotSize, fallbackTickSize } from '../instruments.js';
 import type { ServerTimeSample } from '../../time/server-clock.js';
@@ -62,6 +62,12 @@ export interface OpenAlgoClientOptions {
 }
 
 const ORDER_CALLS = new Set(['placeorder', 'modifyorder', 'cancelorder']);
+/** OpenAlgo's Telegram bot route: 30 messages a minute per user, and a message is never re-sent. */
+const TELEGRAM_NOTIFY = 'telegram/notify';
+const TELEGRAM_PER_MINUTE = 30;
+/** Telegram's own limit on one message. */
+const TELEGRAM_MAX_CHARS = 4096;
+const notifyReply = z.object({ status: z.literal('success'), message: z.string().optional() });
 /** Read retry backoff: this many ms times the attempt number. */
 const BACKOFF_MS = 200;
 
@@ -239,6 +245,11 @@ export class OpenAlgoClient implements Broker {
     return { broker: ping.broker, analyzer };
   }
 
+  /** A message to the trader's Telegram through OpenAlgo's bot (the user linked there). */
+  async telegramNotify(username: string, message: string): Promise<void> {
+    await this.call(TELEGRAM_NOTIFY, notifyReply, { username, message: message.slice(0, TELEGRAM_MAX_CHARS) });
+  }
+
   async close(): Promise<void> {
     this.agents.http.destroy();
     this.agents.https.destroy();
@@ -261,7 +272,8 @@ export class OpenAlgoClient implements Broker {
   /** One API call: read calls retry with backoff, order calls go out exactly once. */
   private async call<S extends z.ZodType>(name: string, schema: S, fields: Record<string, unknown>): Promise<z.output<S>> {
     const orderCall = ORDER_CALLS.has(name);
-    const attempts = orderCall ? 1 : 1 + this.readRetries;
+    // A retried notification after a 5xx could arrive twice: it goes out once, like an order.
+    const attempts = orderCall || name === TELEGRAM_NOTIFY ? 1 : 1 + this.readRetries;
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.attempt(name, schema, fields, orderCall);
@@ -304,7 +316,10 @@ export class OpenAlgoClient implements Broker {
   private limiterFor(name: string, orderCall: boolean): RateLimiter {
     let limiter = this.limiters.get(name);
     if (!limiter) {
-      limiter = new RateLimiter({ limit: orderCall ? this.ordersPerSecond : this.othersPerSecond });
+      limiter =
+        name === TELEGRAM_NOTIFY
+          ? new RateLimiter({ limit: TELEGRAM_PER_MINUTE, windowMs: 60_000 })
+          : new RateLimiter({ limit: orderCall ? this.ordersPerSecond : this.othersPerSecond });
       this.limiters.set(name, limiter);
     }
     return limiter;

@@ -16,6 +16,7 @@ import type { PaperBroker } from './paper-broker.js';
 import * as fmt from './server-format.js';
 import * as schemas from './server-schemas.js';
 import { createDefaultPaperSetup } from './setup.js';
+import { TelegramInbox, telegramNotifySchema, type TelegramMessage } from './server-telegram.js';
 import { startPaperFeedServer, type PaperFeedServer } from './feed-server.js';
 
 export { createDefaultPaperSetup } from './setup.js';
@@ -34,11 +35,15 @@ export interface PaperServerOptions {
   responseDelayMs?: number;
   /** OpenAlgo's per-route limits (moving one-second window); off when unset. */
   rateLimit?: { ordersPerSecond: number; othersPerSecond: number };
+  /** Called for every Telegram message received (paper-server prints it). */
+  onTelegram?: (message: TelegramMessage) => void;
 }
 
 export interface PaperServer {
   url: string;
   port: number;
+  /** What `telegram/notify` received, oldest first. */
+  telegram: TelegramInbox;
   close(): Promise<void>;
 }
 
@@ -117,7 +122,7 @@ function wholeQuantity(d: { quantity: number; exchange: string }): schemas.Field
   return { quantity: [`Fractional quantity (${d.quantity}) is not allowed for non-crypto exchanges.`] };
 }
 
-function routes(broker: PaperBroker, responseDelayMs: number, clock: Clock): Record<string, Route> {
+function routes(broker: PaperBroker, responseDelayMs: number, telegram: TelegramInbox, clock: Clock): Record<string, Route> {
   const dec = broker.market.grid.decimals;
   const orderRequest = (d: {
     symbol: string; exchange: string; action: string; quantity: number; pricetype?: string | undefined;
@@ -225,6 +230,11 @@ function routes(broker: PaperBroker, responseDelayMs: number, clock: Clock): Rec
       return ok({ message: fills.length ? 'All Open Positions SquaredOff' : 'No Open Positions Found' });
     }, { orderCall: true }),
 
+    'telegram/notify': route('map', telegramNotifySchema, async (d) =>
+      telegram.receive(d.username, d.message, d.priority ?? null, clock.now())
+        ? ok({ message: 'Notification sent successfully' })
+        : { status: 429, body: 'telegram' }),
+
     cancelallorder: route('string', schemas.strategySchema, async () => {
       const ids = await broker.cancelAllOrders();
       return ok({
@@ -267,7 +277,8 @@ function readBody(req: IncomingMessage): Promise<string> {
 export async function startPaperServer(opts: PaperServerOptions): Promise<PaperServer> {
   const host = opts.host ?? '127.0.0.1';
   const clock = opts.clock ?? systemClock;
-  const table = routes(opts.broker, opts.responseDelayMs ?? 15_000, clock);
+  const telegram = new TelegramInbox(opts.onTelegram);
+  const table = routes(opts.broker, opts.responseDelayMs ?? 15_000, telegram, clock);
   const limiter = new RateWindow();
   const timers = new Set<NodeJS.Timeout>();
 
@@ -281,6 +292,7 @@ export async function startPaperServer(opts: PaperServerOptions): Promise<PaperS
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const path = new URL(req.url ?? '/', 'http://paper').pathname;
+    if (path === '/paper/telegram' && req.method === 'GET') return send(res, 200, { count: telegram.messages.length, refused: telegram.refused, messages: telegram.messages });
     const name = /^\/api\/v1\/([a-z]+(?:\/[a-z]+)?)\/?$/.exec(path)?.[1];
     const r = name !== undefined ? table[name] : undefined;
     if (!r || name === undefined) return send(res, 404, { message: NOT_FOUND });
@@ -297,7 +309,7 @@ export async function startPaperServer(opts: PaperServerOptions): Promise<PaperS
     }
     const reply = await r.run(body, opts.apiKey);
     const deliver = (): void =>
-      reply.status === 429 ? send(res, 429, TOO_MANY, true) : send(res, reply.status, reply.body);
+      reply.status === 429 ? send(res, 429, reply.body === 'telegram' ? TOO_MANY.replace('10 per 1 second', '30 per 1 minute') : TOO_MANY, true) : send(res, reply.status, reply.body);
     if (!reply.delayMs) return deliver();
     const timer = setTimeout(() => {
       timers.delete(timer);
@@ -321,6 +333,7 @@ export async function startPaperServer(opts: PaperServerOptions): Promise<PaperS
   return {
     url: `http://${shownHost}:${port}`,
     port,
+    telegram,
     close: async () => {
       for (const t of timers) clearTimeout(t);
       timers.clear();
@@ -364,15 +377,16 @@ export async function paperServerMain(opts: PaperServerMainOptions): Promise<{ u
     ...(opts.symbol !== undefined ? { symbol: opts.symbol } : {}),
     ...(opts.exchange !== undefined ? { exchange: opts.exchange } : {}),
   });
+  const print = opts.print ?? ((line: string) => console.log(line));
   const server = await startPaperServer({
     port: opts.port,
     apiKey: opts.apiKey,
     broker,
     clock,
+    onTelegram: (m) => print(`telegram → ${m.username}: ${m.message.replace(/\n/g, ' | ')}`),
     ...(opts.host !== undefined ? { host: opts.host } : {}),
     ...(opts.responseDelayMs !== undefined ? { responseDelayMs: opts.responseDelayMs } : {}),
   });
-  const print = opts.print ?? ((line: string) => console.log(line));
   let feed: PaperFeedServer | null = null;
   const wsPort = opts.wsPort === undefined ? 8765 : opts.wsPort;
   if (wsPort !== null) {
