@@ -22,6 +22,7 @@ import { settingsHash } from '../journal/settings-hash.js';
 import { createLogger, type Logger } from '../log/logger.js';
 import { createAppStore, type AppStore } from '../store/store.js';
 import type { Io } from './config-command.js';
+import { isClosedPipe } from '../log/closed-pipe.js';
 import { EXIT } from './exit-codes.js';
 import { configWarnings } from './config-warnings.js';
 import { setupAlerts } from '../alerts/setup.js';
@@ -242,6 +243,26 @@ export async function runTrader(opts: RunOptions): Promise<number> {
   const dashboard = headless
     ? null
     : startDashboard({ store, commands: engine, stdout, stdin, onDisplayError: (panel, err) => log.error('DISPLAY', `${panel}: ${err.message} (trading continues)`) });
+  // The dashboard's terminal went away (an SSH session dropped outside tmux, the window closed):
+  // nobody sees the screen or can press a key any more, so stop as on q — flat, then exit —
+  // rather than trade on unseen (or draw into a dead terminal for ever). Headless runs keep
+  // SIGHUP's meaning to their supervisor (nohup ignores it; systemd does not send it).
+  let hungUp = false;
+  const onHangup = (why: string): void => {
+    if (hungUp) return;
+    hungUp = true;
+    log.warn('STOP', `${why}: the terminal is gone; stopping as on q (flat, then exit)`);
+    dashboard?.unmount();
+    engine.quit();
+  };
+  const onSighup = (): void => onHangup('SIGHUP');
+  const onOutputError = (err: unknown): void => {
+    if (isClosedPipe(err)) onHangup('the dashboard\'s output closed');
+  };
+  if (dashboard) {
+    process.on('SIGHUP', onSighup);
+    stdout.on('error', onOutputError);
+  }
   try {
     try {
       await engine.start();
@@ -266,6 +287,8 @@ export async function runTrader(opts: RunOptions): Promise<number> {
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    process.off('SIGHUP', onSighup);
+    stdout.off('error', onOutputError);
     clockSync?.stop();
     dashboard?.unmount();
     journal?.close(exitCode, clock.now());

@@ -5,7 +5,8 @@
 /** The error a write to a reader that went away ends with. */
 export function isClosedPipe(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code;
-  return code === 'EPIPE' || code === 'ERR_STREAM_DESTROYED';
+  // EIO: a terminal (pty) whose other end is gone.
+  return code === 'EPIPE' || code === 'ERR_STREAM_DESTROYED' || code === 'EIO';
 }
 
 /**
