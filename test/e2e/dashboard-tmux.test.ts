@@ -1,4 +1,6 @@
 import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BIN, ROOT, tempDir } from '../support/proc.js';
 
@@ -51,5 +53,31 @@ describe('the dashboard in a real terminal', () => {
     expect(after).toMatch(/EXIT:0/);
     expect(tmux('display-message', '-p', '-t', 'dash', '#{alternate_on}').trim()).toBe('0');
     expect(after).not.toMatch(/TARGET|FILL PROGRESS/); // the dashboard is gone: the shell's screen is back
+  }, 120_000);
+
+  it('a terminal that goes away (SIGHUP when the window closes) stops as on q: flat, then exit', async () => {
+    const dir = tempDir('rs-tmux-hup-');
+    const env = `-u CI -u CONTINUOUS_INTEGRATION XDG_CONFIG_HOME=${dir} STATE_DIR=${dir} INTERVAL=2s TERM=xterm-256color`;
+    // exec: the app itself is the pane's process and gets the hangup.
+    tmux('new-session', '-d', '-s', 'hup', '-x', '120', '-y', '32', `cd ${ROOT} && exec env ${env} node ${BIN} --paper`);
+    const pid = Number(tmux('display-message', '-p', '-t', 'hup', '#{pane_pid}').trim());
+    const shown = (): string => tmux('capture-pane', '-p', '-t', 'hup');
+    const end = Date.now() + 30_000;
+    while (!/\bLONG\b/.test(shown()) && Date.now() < end) await new Promise((r) => setTimeout(r, 150));
+    tmux('kill-session', '-t', 'hup');
+    const alive = (): boolean => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    const gone = Date.now() + 40_000;
+    while (alive() && Date.now() < gone) await new Promise((r) => setTimeout(r, 200));
+    expect(alive()).toBe(false);
+    const logs = fs.readdirSync(path.join(dir, 'logs')).map((f) => fs.readFileSync(path.join(dir, 'logs', f), 'utf8')).join('');
+    expect(logs).toMatch(/\[STOP\] SIGHUP: the terminal is gone; stopping as on q/);
+    expect(logs).toMatch(/\[STOP\] stopped flat/);
   }, 120_000);
 });
