@@ -3,10 +3,13 @@ import type { OrderReport } from '../broker/types.js';
 import type { EngineContext } from './context.js';
 import type { EngineEvent } from './events.js';
 import type { SerialLock } from './lock.js';
-import { isOpen, type TrackedOrder } from './order-machine.js';
+import { isOpen, newOrder, type TrackedOrder } from './order-machine.js';
 import { applyOrderReport } from './order-events.js';
+import { cancelAndSettle } from './order-sync.js';
+import { sameOrder } from './place-order.js';
+import { isTerminal } from '../broker/order-status.js';
 import type { PushWatch } from './push-watch.js';
-import { activeLeg } from './state.js';
+import { activeLeg, rememberOrderId } from './state.js';
 
 // The push feed, seen from the engine: ticks go to the one price path, order updates to the one
 // order path (applied under the engine's lock, then acted on exactly like a poll's findings),
@@ -184,6 +187,22 @@ export class FeedLink {
   }
 
   private async reconcileOutside(rows: OrderReport[], seenBy: 'push' | 'order book'): Promise<void> {
+    // One of ours after all: an order recovery wrote off as "never reached the broker" (the
+    // broker hid it for longer than the lookups waited) and re-placed. It is a duplicate leg at
+    // the broker: track it and cancel it, or it would sell what the re-placed leg already covers.
+    for (const row of rows) {
+      const lost = this.ctx.state.orders.find((o) => o.phase === 'cancelled' && o.reason === 'never reached the broker' && sameOrder(o.request, row));
+      if (!lost || isTerminal(row.status)) continue;
+      const dup = newOrder(lost.role, lost.request, this.ctx.clock.now());
+      dup.orderId = row.orderId;
+      dup.retired = true;
+      this.ctx.state.orders.push(dup);
+      rememberOrderId(this.ctx.state, row.orderId);
+      applyOrderReport(this.ctx, dup, row, 'reconcile');
+      this.ctx.log.warn('RECOVERY', `order ${row.orderId} is the ${lost.role} written off after the restart, reached the broker late: cancelling the duplicate`);
+      await cancelAndSettle(this.ctx, dup, 'duplicate of a leg re-placed after a restart');
+      this.ctx.commit();
+    }
     const what = rows.map((r) => `${r.action} ${r.quantity} ${r.status} (${r.orderId})`).join(', ');
     this.ctx.log.warn('RECONCILE', `order on ${this.ctx.settings.symbol} that is not ours, seen by ${seenBy}: ${what}; reconciling now`);
     await this.hooks.reconcile('outside order');

@@ -21,7 +21,7 @@ export type PlaceOutcome =
 /** Spaced order-book lookups after an unknown outcome, ms after the failure. */
 const LOOKUP_DELAYS_MS = [300, 700, 1500];
 
-function sameOrder(req: OrderRequest, row: OrderReport): boolean {
+export function sameOrder(req: OrderRequest, row: OrderReport): boolean {
   if (row.symbol.toUpperCase() !== req.symbol.toUpperCase()) return false;
   if (row.action !== req.action || row.quantity !== req.quantity) return false;
   // Brokers may convert MARKET into a protected LIMIT and SL-M into SL.

@@ -177,4 +177,9 @@ export const REGRESSIONS: Regression[] = [
     why: "soak, push feed silent: a leg the broker rejected after accepting it went unnoticed until the 5 s safety poll, the position half protected for 2.25 s with nothing in the log (a new order's first push is now due within one OCO interval, else the feed is distrusted and polled at once)",
     scenario: {"marketSeed":1,"brokerSeed":1,"market":{"volatilityTicks":1,"gapRate":0.001,"gapTicks":10},"sessionMinutes":6,"intervalSeconds":60,"settings":{"lots":1,"tradeEveryNBars":1,"profitTarget":0.5,"stopLoss":0.5,"brokeragePerLeg":0,"slippagePerTrade":0,"ignoreEntryDelta":false,"maxOrderRetries":0,"ocoPollMs":500,"reconcileMs":5000,"quotePollMs":500},"marketOnTarget":false,"clientTimeoutMs":1000,"faults":{"rejectAfterAccept":0.0181},"once":[],"actions":[],"crashes":[],"feed":true,"feedEvents":[{"atMs":63250,"kind":"silence"}]},
   },
+  {
+    name: "r33-written-off-leg-reached-the-broker-late",
+    why: "soak day 9,322: a crash as the target was placed, the broker hid the order longer than recovery's lookups waited, recovery wrote it off and re-placed it: two targets for one position, and reconciliation (quantities in sync) left the duplicate working (an outside order matching a written-off one is now adopted and cancelled)",
+    scenario: {"marketSeed":1,"brokerSeed":1,"market":{"volatilityTicks":1,"gapRate":0,"gapTicks":10},"sessionMinutes":4,"intervalSeconds":30,"settings":{"lots":1,"tradeEveryNBars":2,"profitTarget":0.5,"stopLoss":0.5,"brokeragePerLeg":0,"slippagePerTrade":0,"ignoreEntryDelta":false,"maxOrderRetries":0,"ocoPollMs":500,"reconcileMs":5000,"quotePollMs":500},"marketOnTarget":false,"clientTimeoutMs":1000,"faults":{"notFoundAfterPlaceMs":350},"once":[{"atMs":0,"fault":"notFoundAfterPlaceMs","match":{"action":"SELL","ms":2650}}],"actions":[],"crashes":[{"atSave":11,"saveLands":false,"downMs":0}],"feed":true,"feedEvents":[]},
+  },
 ];
