@@ -1,6 +1,4 @@
-import http from 'node:http';
-import https from 'node:https';
-import got, { RequestError } from 'got';
+import { createAgents, httpPost } from '../broker/openalgo/http.js';
 import type { Alert, AlertSubject } from './alert.js';
 import type { AlertChannel } from './dispatcher.js';
 
@@ -23,7 +21,7 @@ export interface WebhookBody {
 
 export function webhookChannel(url: string, subject: AlertSubject, timeoutMs = 5_000): AlertChannel {
   const host = new URL(url).host;
-  const agent = { http: new http.Agent({ keepAlive: false }), https: new https.Agent({ keepAlive: false }) };
+  const agents = createAgents();
   return {
     name: `webhook ${host}`,
     takesSilent: true,
@@ -40,22 +38,9 @@ export function webhookChannel(url: string, subject: AlertSubject, timeoutMs = 5
         symbol: subject.symbol,
         exchange: subject.exchange,
       };
-      let status: number;
-      try {
-        const res = await got.post(url, {
-          json: body,
-          responseType: 'text',
-          throwHttpErrors: false,
-          followRedirect: false,
-          retry: { limit: 0 },
-          timeout: { request: timeoutMs },
-          agent,
-        });
-        status = res.statusCode;
-      } catch (err) {
-        // got's errors carry the request options (and the URL): keep only the code.
-        throw new Error(err instanceof RequestError ? `${err.code}` : 'request failed');
-      }
+      // The OpenAlgo client's own POST: no retry, no redirect, a whole-request timeout, and an
+      // error that never carries the URL (a hook URL can hold a token).
+      const { status } = await httpPost(url, { ...body }, { call: 'webhook', timeoutMs, agents });
       if (status < 200 || status >= 300) throw new Error(`HTTP ${status}`);
     },
   };

@@ -1,7 +1,5 @@
-import http from 'node:http';
-import https from 'node:https';
-import got from 'got';
-import { transportError } from '../broker/openalgo/http.js';
+import { createAgents, httpPost } from '../broker/openalgo/http.js';
+import { isBrokerError } from '../broker/errors.js';
 import type { BrokerError } from '../broker/errors.js';
 import { redactSecrets } from '../log/logger.js';
 
@@ -21,27 +19,20 @@ export interface ProbeReply {
 }
 
 export async function probe(host: string, call: string, body: Record<string, unknown>, timeoutMs: number): Promise<ProbeReply | BrokerError> {
-  const agent = { http: new http.Agent({ keepAlive: false }), https: new https.Agent({ keepAlive: false }) };
+  const agents = createAgents();
   const sentAt = Date.now();
   const started = performance.now();
   try {
-    const res = await got.post(`${host}/api/v1/${call}`, {
-      json: body,
-      responseType: 'text',
-      throwHttpErrors: false,
-      followRedirect: false,
-      retry: { limit: 0 },
-      timeout: { request: timeoutMs },
-      agent,
-    });
+    const res = await httpPost(`${host}/api/v1/${call}`, body, { call, timeoutMs, agents });
     const rttMs = performance.now() - started;
-    const date = res.headers.date ? Date.parse(res.headers.date) : NaN;
-    return { status: res.statusCode, text: res.body, serverDate: Number.isFinite(date) ? date : null, sentAt, receivedAt: Date.now(), rttMs };
+    const date = res.date ? Date.parse(res.date) : NaN;
+    return { status: res.status, text: res.text, serverDate: Number.isFinite(date) ? date : null, sentAt, receivedAt: Date.now(), rttMs };
   } catch (err) {
-    return transportError(err, call, timeoutMs);
+    if (isBrokerError(err)) return err;
+    throw err;
   } finally {
-    agent.http.destroy();
-    agent.https.destroy();
+    agents.http.destroy();
+    agents.https.destroy();
   }
 }
 
