@@ -13,6 +13,7 @@ import { daySummary } from './day-summary.js';
 import { enter } from './entry.js';
 import type { FeedMode, MarketFeed } from '../broker/feed.js';
 import { FeedLink } from './feed-link.js';
+import { rememberOrderBook } from './order-book-snapshot.js';
 import { PushWatch } from './push-watch.js';
 import { fanOut, type EngineObserver } from './events.js';
 import { NO_LIMITS } from './guard.js';
@@ -135,7 +136,10 @@ export class Engine implements EngineCommands {
         return self.urgentController.signal;
       },
       commit: () => this.commit(),
-      noticeOrderBook: (rows) => this.feedLink.noticeOrderBook(rows),
+      noticeOrderBook: (rows) => {
+        rememberOrderBook(this.ctx, rows);
+        this.feedLink.noticeOrderBook(rows);
+      },
     };
     this.feedLink = new FeedLink(this.ctx, this.lock, this.push, this.loops.signal, {
       onPrice: (ltp) => this.onPrice(ltp),

@@ -29,13 +29,21 @@ export async function snapshotBeforePlacing(ctx: EngineContext, order: TrackedOr
     return;
   }
   try {
-    const book = await ctx.broker.orderBook();
-    const snapshot: Snapshot = { at: now, ids: new Set(book.map((row) => row.orderId)) };
-    latest.set(ctx, snapshot);
-    beforeOrder.set(order, snapshot.ids);
+    // Ids are all it needs: no trade book. Through noticeOrderBook, like every book read.
+    const book = await ctx.broker.orderBook({ fills: false });
+    ctx.noticeOrderBook?.(book);
+    beforeOrder.set(order, latest.get(ctx)?.ids ?? new Set(book.map((row) => row.orderId)));
   } catch {
     // The window rule still applies; the placement must not wait on a second try.
   }
+}
+
+/**
+ * Every order-book read the engine makes (polls, lookups) lands here, so a placement shortly
+ * after a poll needs no read of its own: while in position the polls keep it fresh.
+ */
+export function rememberOrderBook(ctx: EngineContext, rows: readonly { orderId: string }[]): void {
+  latest.set(ctx, { at: ctx.clock.now(), ids: new Set(rows.map((row) => row.orderId)) });
 }
 
 /** The ids the order book held before `order` was sent, when known (not across a restart). */
