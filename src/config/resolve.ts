@@ -114,7 +114,12 @@ export function resolveConfig(sources: RawSources, opts: { forStart?: boolean } 
     sourceOf[key] = source;
     rawOf[key] = raw;
   }
-  if (mode === 'paper' && values.SYMBOL === undefined) {
+  if (values.SYMBOL !== undefined && values.SYMBOLS !== undefined) {
+    throw new ConfigError(
+      `SYMBOL (from ${describeSource(sourceOf.SYMBOL)}) and SYMBOLS (from ${describeSource(sourceOf.SYMBOLS)}) are both set: keep one (SYMBOLS=A,B for several instruments, SYMBOL for one)`,
+    );
+  }
+  if (mode === 'paper' && values.SYMBOL === undefined && values.SYMBOLS === undefined) {
     // The paper instrument follows the calendar so it never looks expired.
     values.SYMBOL = defaultPaperSymbol(Date.now());
     sourceOf.SYMBOL = 'default';
@@ -133,7 +138,7 @@ export function resolveConfig(sources: RawSources, opts: { forStart?: boolean } 
 
 function checkCombination(config: Config, mode: Mode): void {
   if (mode === 'live') {
-    const missing = (['OPENALGO_API_KEY', 'SYMBOL'] as const).filter((k) => !config[k]);
+    const missing = (['OPENALGO_API_KEY', 'SYMBOL'] as const).filter((k) => !config[k] && !(k === 'SYMBOL' && config.SYMBOLS));
     if (missing.length > 0) {
       throw new ConfigError(
         `--live needs ${missing.join(' and ')}: set ${missing.map((k) => `${k} (env, .env, \`random-scalp config set ${k} …\` or ${flagHint(k)})`).join(' and ')}`,

@@ -2,10 +2,11 @@
 // `config show`, validation and the README's table are all generated from this list.
 
 import { DEFAULT_ALERTS, type AlertLevels } from '../alerts/levels.js';
+import { EXCHANGES } from './exchanges.js';
 
 export type FieldKind =
   | 'string' | 'secret' | 'url' | 'int' | 'number' | 'bool'
-  | 'time' | 'interval' | 'enum' | 'windows' | 'date' | 'path' | 'alerts';
+  | 'time' | 'interval' | 'enum' | 'windows' | 'date' | 'path' | 'alerts' | 'symbols';
 
 export interface FieldSpec {
   kind: FieldKind;
@@ -30,7 +31,8 @@ export const SCHEMA = {
   OPENALGO_API_HOST: { kind: 'url', live: 'http://127.0.0.1:5000', help: 'OpenAlgo server base URL' },
   OPENALGO_WS_URL: { kind: 'url', live: 'ws://127.0.0.1:8765', help: 'OpenAlgo WebSocket feed URL' },
   SYMBOL: { kind: 'string', help: "trading symbol in OpenAlgo format (required for --live; paper default: this month's NIFTY 25000 call, e.g. NIFTY29DEC2625000CE)" },
-  EXCHANGE: { kind: 'enum', live: 'NFO', help: 'exchange of the symbol', values: ['NSE', 'NFO', 'CDS', 'BSE', 'BFO', 'BCD', 'MCX', 'NCDEX', 'NCO'] },
+  SYMBOLS: { kind: 'symbols', values: EXCHANGES, help: 'several instruments in one process: SYM[@EXCHANGE][:LOTS], comma-separated (EXCHANGE and LOTS default to the settings of those names); instead of SYMBOL' },
+  EXCHANGE: { kind: 'enum', live: 'NFO', help: 'exchange of the symbol', values: EXCHANGES },
   PRODUCT: { kind: 'enum', live: 'MIS', help: 'order product', values: ['MIS', 'CNC', 'NRML'] },
   LOTS: { kind: 'int', live: '1', paper: '2', min: 1, max: 1000, help: 'lots per entry (quantity = LOTS × lot size)' },
   INTERVAL: { kind: 'interval', live: '5m', paper: '5s', help: 'bar length: Ns, Nm, Nh or D' },
@@ -94,7 +96,9 @@ type ValueOf<K extends FieldKind> = K extends 'int' | 'number'
           ? MinuteOfDay
           : K extends 'alerts'
             ? AlertLevels
-            : string;
+            : K extends 'symbols'
+              ? SymbolEntry[]
+              : string;
 
 type Required<K extends ConfigKey> = (typeof SCHEMA)[K] extends { live: string } | { paper: string } ? K : never;
 
@@ -104,6 +108,13 @@ export type Config = {
 } & {
   [K in ConfigKey as Exclude<K, Required<K>>]?: ValueOf<(typeof SCHEMA)[K]['kind']>;
 } & { STATE_DIR: string };
+
+/** One SYMBOLS entry; exchange and lots are absent when the entry leaves them to EXCHANGE and LOTS. */
+export interface SymbolEntry {
+  symbol: string;
+  exchange?: string;
+  lots?: number;
+}
 
 /** Minutes since midnight, Asia/Kolkata. */
 export type MinuteOfDay = number;

@@ -1,5 +1,5 @@
 import { ALERTS_ALLOWED, parseAlertLevels } from '../alerts/levels.js';
-import type { FieldSpec, Interval, MinuteOfDay, TimeWindow } from './schema.js';
+import type { FieldSpec, Interval, MinuteOfDay, SymbolEntry, TimeWindow } from './schema.js';
 
 // Parsers for one value of each field kind. Each returns the value, or a description of what
 // is allowed, so the caller can name the field, the value and where it came from.
@@ -105,6 +105,7 @@ export function parseValue(spec: FieldSpec, raw: string): Parsed<unknown> {
     case 'interval': return parseInterval(raw);
     case 'windows': return parseWindows(raw);
     case 'date': return parseDate(raw);
+    case 'symbols': return parseSymbols(raw, spec.values ?? []);
     case 'alerts': {
       const levels = parseAlertLevels(raw);
       return levels ? ok(levels) : bad(ALERTS_ALLOWED);
@@ -123,4 +124,40 @@ export function parseValue(spec: FieldSpec, raw: string): Parsed<unknown> {
       return v === '' && !spec.allowEmpty ? bad('a non-empty value') : ok(v);
     }
   }
+}
+
+
+/** OpenAlgo symbols: letters, digits and the few marks real ones carry (M&M, BAJAJ-AUTO, NIFTY 50 indices aside). */
+const SYMBOL_PATTERN = /^[A-Z0-9][A-Z0-9&_-]*$/;
+
+/** SYMBOLS: `SYM[@EXCHANGE][:LOTS]`, comma-separated; a bad entry is named by its position and text. */
+export function parseSymbols(raw: string, exchanges: readonly string[]): Parsed<SymbolEntry[]> {
+  const form = 'SYM[@EXCHANGE][:LOTS], comma-separated, e.g. NIFTY29DEC2625000CE,NIFTY29DEC2625000PE@NFO:2';
+  const parts = raw.split(',').map((p) => p.trim());
+  if (parts.every((p) => p === '')) return bad(form);
+  const entries: SymbolEntry[] = [];
+  const seen = new Set<string>();
+  for (const [i, part] of parts.entries()) {
+    const named = `${form}; entry ${i + 1} ${JSON.stringify(part)}`;
+    const m = /^([^@:]*)(?:@([^@:]*))?(?::([^@:]*))?$/.exec(part);
+    if (!m || part === '') return bad(`${named} is ${part === '' ? 'empty' : 'not of that form'}`);
+    const symbol = (m[1] ?? '').trim().toUpperCase();
+    if (!SYMBOL_PATTERN.test(symbol)) return bad(`${named}: the symbol must be letters, digits, &, _ or -`);
+    const entry: SymbolEntry = { symbol };
+    if (m[2] !== undefined) {
+      const exchange = exchanges.find((e) => e === m[2]?.trim().toUpperCase());
+      if (!exchange) return bad(`${named}: the exchange must be one of ${exchanges.join(', ')}`);
+      entry.exchange = exchange;
+    }
+    if (m[3] !== undefined) {
+      const lots = m[3].trim();
+      if (!/^\d+$/.test(lots) || Number(lots) < 1 || Number(lots) > 1000) return bad(`${named}: LOTS must be a whole number ≥ 1 and ≤ 1000`);
+      entry.lots = Number(lots);
+    }
+    const key = `${symbol}@${entry.exchange ?? ''}`;
+    if (seen.has(key)) return bad(`${named}: ${symbol} is listed twice`);
+    seen.add(key);
+    entries.push(entry);
+  }
+  return ok(entries);
 }
