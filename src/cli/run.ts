@@ -1,32 +1,30 @@
 import path from 'node:path';
-import type { FeedMode, MarketFeed } from '../broker/feed.js';
+import type { MarketFeed } from '../broker/feed.js';
 import { OpenAlgoClient, OpenAlgoFeed, QuoteOnlySource } from '../broker/openalgo/index.js';
 import { PaperFeed } from '../broker/paper/paper-feed.js';
 import { createDefaultPaperSetup, DEFAULT_PAPER_SYMBOL } from '../broker/paper/index.js';
 import { PaperCalendar, parsePaperHolidays } from '../broker/paper/calendar.js';
 import type { Broker } from '../broker/types.js';
 import { ConfigError, resolveConfig, type RawSources, type ResolvedConfig } from '../config/resolve.js';
-import { engineSettings } from '../config/settings.js';
+import { tradedInstruments, type TradedInstrument } from '../config/instruments.js';
 import { systemClock, type Clock } from '../time/clock.js';
 import { CorrectedClock, ServerClock } from '../time/server-clock.js';
 import { startClockSync, type ClockSync } from '../engine/clock-sync.js';
-import { Engine, StartupError } from '../engine/engine.js';
-import { ResumeRequestFile, resumeRequestPath } from '../engine/guard-resume.js';
-import { JsonStateFile, MemoryStateFile, stateFileName, type StateFile } from '../engine/persistence.js';
-import { istParts } from '../time/schedule.js';
-import { heldQuantity, parseEngineState, type EngineState } from '../engine/state.js';
-import { journalPath } from '../journal/db.js';
-import { startJournal } from '../journal/journal.js';
-import { SessionTally, sessionSummaryLines } from '../journal/session-summary.js';
-import { settingsHash } from '../journal/settings-hash.js';
-import { createLogger, type Logger } from '../log/logger.js';
-import { createAppStore, type AppStore } from '../store/store.js';
+import { StartupError } from '../engine/engine.js';
+import { ResumeRequestFile } from '../engine/guard-resume.js';
+import { JsonStateFile, MemoryStateFile } from '../engine/persistence.js';
+import { heldQuantity } from '../engine/state.js';
+import { sessionSummaryLines } from '../journal/session-summary.js';
 import type { Io } from './config-command.js';
 import { isClosedPipe } from '../log/closed-pipe.js';
 import { EXIT } from './exit-codes.js';
 import { configWarnings } from './config-warnings.js';
-import { setupAlerts } from '../alerts/setup.js';
-import { writeTerminalAlert } from '../alerts/channel-terminal.js';
+import { AccountGuard, accountGuardFileName, parseAccountGuardState } from '../desk/account-guard.js';
+import { FeedHub } from '../desk/feed-hub.js';
+import { SharedReads } from '../desk/shared-reads.js';
+import { createDeskStore, type DeskCommands } from '../store/desk.js';
+import type { GuardState } from '../engine/guard.js';
+import { accountGuardLimits, wireInstrument, type InstrumentRun } from './instrument-wiring.js';
 import { acquireInstanceLock, describeHolder, lockFileName, type InstanceLock } from './instance-lock.js';
 import { startDashboard, whyNoDashboard } from '../../screens/app/render.js';
 
@@ -49,7 +47,7 @@ interface BuiltBroker {
   noFeed?: string;
 }
 
-function buildBroker(resolved: ResolvedConfig, clock: Clock, liveData: boolean, serverClock: ServerClock | null): BuiltBroker {
+function buildBroker(resolved: ResolvedConfig, instruments: readonly TradedInstrument[], clock: Clock, liveData: boolean, serverClock: ServerClock | null): BuiltBroker {
   const c = resolved.config;
   const timeoutMs = Math.round(c.API_TIMEOUT_SECONDS * 1000);
   const client = (): OpenAlgoClient =>
@@ -80,8 +78,8 @@ function buildBroker(resolved: ResolvedConfig, clock: Clock, liveData: boolean, 
   const setup = createDefaultPaperSetup({
     clock,
     seed,
-    symbol: c.SYMBOL ?? DEFAULT_PAPER_SYMBOL,
-    exchange: c.EXCHANGE,
+    symbol: instruments[0]?.symbol ?? DEFAULT_PAPER_SYMBOL,
+    exchange: instruments[0]?.exchange ?? c.EXCHANGE,
     faults: c.PAPER_FAULTS,
     calendar: new PaperCalendar(parsePaperHolidays(c.PAPER_HOLIDAYS)),
     clientTimeoutMs: timeoutMs,
@@ -115,6 +113,16 @@ export async function runTrader(opts: RunOptions): Promise<number> {
     return EXIT.CONFIG;
   }
   const c = resolved.config;
+  const traded = tradedInstruments(c);
+  if ('error' in traded) {
+    io.err(`random-scalp: ${traded.error}`);
+    return EXIT.CONFIG;
+  }
+  if (traded.length === 0) {
+    io.err('random-scalp: no instrument to trade: set SYMBOL (one) or SYMBOLS (several)');
+    return EXIT.CONFIG;
+  }
+  const several = traded.length > 1;
   const machineClock = opts.clock ?? systemClock;
   // Live: the schedule runs on the server's time, measured from its replies. Paper: the paper
   // market is on this machine's clock, so there is nothing to correct.
@@ -127,122 +135,129 @@ export async function runTrader(opts: RunOptions): Promise<number> {
   const noDashboard = opts.headless ? 'requested' : whyNoDashboard(stdin, stdout);
   const headless = noDashboard !== null;
   const secrets = [c.OPENALGO_API_KEY ?? ''].filter((s) => s.length > 0);
-  const symbol = c.SYMBOL ?? DEFAULT_PAPER_SYMBOL;
 
-  // One instance per book: before anything is built, logged or sent.
-  let lock: InstanceLock;
-  let tookOver: string | null = null;
-  try {
-    const taken = acquireInstanceLock({
-      dir: c.STATE_DIR,
-      name: lockFileName(resolved.mode, c.EXCHANGE, symbol),
-      book: `${resolved.mode} ${symbol}@${c.EXCHANGE}`,
-    });
-    if (!taken.ok) {
-      io.err(`random-scalp: ${taken.message}`);
+  // One instance per book (per instrument): before anything is built, logged or sent.
+  const locks: InstanceLock[] = [];
+  const releaseLocks = (): void => {
+    for (const l of locks) l.release();
+  };
+  const tookOver: string[] = [];
+  for (const t of traded) {
+    try {
+      const taken = acquireInstanceLock({
+        dir: c.STATE_DIR,
+        name: lockFileName(resolved.mode, t.exchange, t.symbol),
+        book: `${resolved.mode} ${t.symbol}@${t.exchange}`,
+      });
+      if (!taken.ok) {
+        releaseLocks();
+        io.err(`random-scalp: ${taken.message}`);
+        return EXIT.CONFIG;
+      }
+      locks.push(taken.lock);
+      if (taken.tookOverFrom) tookOver.push(`took over the lock of a run that is gone (${describeHolder(taken.tookOverFrom)})`);
+    } catch (err) {
+      releaseLocks();
+      io.err(`random-scalp: cannot take the instance lock in STATE_DIR ${c.STATE_DIR}: ${err instanceof Error ? err.message : String(err)}`);
       return EXIT.CONFIG;
     }
-    lock = taken.lock;
-    if (taken.tookOverFrom) tookOver = `took over the lock of a run that is gone (${describeHolder(taken.tookOverFrom)})`;
-  } catch (err) {
-    io.err(`random-scalp: cannot take the instance lock in STATE_DIR ${c.STATE_DIR}: ${err instanceof Error ? err.message : String(err)}`);
-    return EXIT.CONFIG;
   }
 
   let built: BuiltBroker;
   try {
-    built = buildBroker(resolved, machineClock, opts.liveData, serverClock);
+    built = buildBroker(resolved, traded, machineClock, opts.liveData, serverClock);
   } catch (err) {
-    lock.release();
+    releaseLocks();
     io.err(`random-scalp: ${err instanceof Error ? err.message : String(err)}`);
     return EXIT.CONFIG;
   }
-  const store: AppStore = createAppStore();
-  store.getState().configured({
-    mode: resolved.mode,
-    brokerLabel: built.broker.label,
-    symbol,
-    exchange: c.EXCHANGE,
-    product: c.PRODUCT,
-    lots: c.LOTS,
-    marketOnTarget: c.ENABLE_MARKET_ON_TARGET,
-    barMs: c.INTERVAL.kind === 'daily' ? 86_400_000 : c.INTERVAL.ms,
-  });
-  const base = stateFileName(resolved.mode, c.EXCHANGE, symbol).replace(/\.state\.json$/, '');
-  const log: Logger = createLogger({
-    store,
-    clock,
-    secrets,
-    ...(c.LOG_TO_FILE ? { filePath: path.join(c.STATE_DIR, 'logs', `${base}-${istParts(clock.now()).day}.log`) } : {}),
-    ...(headless ? { stdout } : {}),
-  });
-  const stateFile: StateFile<EngineState> = c.PERSIST_STATE
-    ? new JsonStateFile(path.join(c.STATE_DIR, stateFileName(resolved.mode, c.EXCHANGE, symbol)), parseEngineState)
-    : new MemoryStateFile();
-  const banner = `${resolved.mode.toUpperCase()} broker (${resolved.modeReason}): ${built.detail}`;
-  if (!headless) io.out(`random-scalp: ${banner}`);
-  log.info('START', banner);
-  if (tookOver) log.warn('LOCK', tookOver);
-  if (noDashboard !== null && noDashboard !== 'requested') log.info('START', `headless: ${noDashboard}`);
-  for (const w of configWarnings(resolved)) log.warn('CONFIG', w);
-  // Terminal alerts: through the store to the dashboard, or straight to a terminal when headless
-  // on one; a headless stdout redirected to a file or a pipe never gets escape sequences.
-  const alerts = setupAlerts({
-    config: c,
-    subject: { mode: resolved.mode, symbol, exchange: c.EXCHANGE },
-    clock,
-    log,
-    secrets,
-    env: process.env,
-    terminal: !headless ? (a) => store.getState().terminalAlertRaised(a) : stdout.isTTY ? writeTerminalAlert(stdout) : null,
-    criticalRingsAlready: !headless,
-  });
-  log.info('ALERT', alerts.summary);
-  for (const w of alerts.warnings) log.warn('ALERT', w);
-  if (built.noFeed) log.info('FEED', `no push feed (${built.noFeed}): order updates and prices are polled`);
-
-  // The journal (history for `report` and the `t` overlay) hears the engine's events; the tally
-  // counts this session's round trips for the summary printed at exit.
-  const tally = new SessionTally();
-  const journal = c.JOURNAL
-    ? startJournal({
-        file: journalPath(c.STATE_DIR, resolved.mode),
-        session: { startedAt: clock.now(), mode: resolved.mode, exchange: c.EXCHANGE, symbol, settingsHash: settingsHash(c), pid: process.pid },
-        recoveredTrades: stateFile.load()?.trades ?? [],
-        log,
-        onView: (view) => store.getState().journalRead(view),
-        now: () => clock.now(),
+  // Several instruments share the one client (its rate limiter per route), one read of each of
+  // the account's books per poll, one WebSocket connection and the account's guard.
+  const shared = several ? new SharedReads(built.broker, clock) : null;
+  const hub = several && built.feed ? new FeedHub(built.feed, traded.map(({ symbol, exchange }) => ({ symbol, exchange }))) : null;
+  const desk = createDeskStore([]);
+  const account = several
+    ? new AccountGuard({
+        limits: accountGuardLimits(c),
+        clock,
+        stateFile: c.PERSIST_STATE
+          ? new JsonStateFile<GuardState>(path.join(c.STATE_DIR, accountGuardFileName(resolved.mode)), parseAccountGuardState)
+          : new MemoryStateFile<GuardState>(),
+        resumeRequests: c.PERSIST_STATE ? new ResumeRequestFile(path.join(c.STATE_DIR, accountGuardFileName(resolved.mode).replace(/\.json$/, '-resume.json'))) : null,
+        publish: (view) => desk.getState().accountChanged(view),
       })
     : null;
+  const runs: InstrumentRun[] = traded.map((instrument) => {
+    const feed = hub ? hub.forInstrument(instrument.symbol, instrument.exchange) : built.feed;
+    return wireInstrument({
+      resolved,
+      instrument,
+      clock,
+      broker: shared ? shared.view() : built.broker,
+      brokerLabel: built.broker.label,
+      ...(feed ? { feed } : {}),
+      headless,
+      stdout,
+      secrets,
+      desk: several ? { account } : null,
+    });
+  });
+  desk.setState({
+    instruments: runs.map((r) => ({ key: r.instrument.key, symbol: r.instrument.symbol, exchange: r.instrument.exchange, store: r.store, commands: r.engine })),
+  });
+  for (const r of runs) {
+    account?.join({
+      key: r.instrument.key,
+      figures: () => r.engine.dayFigures(),
+      trades: () => r.engine.state.trades,
+      flatten: () => r.engine.flattenForAccount(),
+      holdChanged: () => r.engine.refreshEntriesHeld(),
+      log: r.log,
+      emit: (event) => r.engine.announce(event),
+    });
+  }
+  const deskCommands: DeskCommands = {
+    flattenAll: () => {
+      for (const r of runs) r.engine.flatten();
+    },
+    setPausedAll: (paused) => {
+      for (const r of runs) if (r.store.getState().paused !== paused) r.engine.togglePause();
+    },
+    quit: () => {
+      for (const r of runs) r.engine.quit();
+    },
+  };
+
+  const banner = `${resolved.mode.toUpperCase()} broker (${resolved.modeReason}): ${built.detail}`;
+  if (!headless) io.out(`random-scalp: ${banner}`);
+  for (const { log, alerts, instrument } of runs) {
+    log.info('START', several ? `${banner}; ${runs.length} instruments: ${runs.map((r) => r.instrument.key).join(', ')} (this log: ${instrument.key})` : banner);
+    for (const t of tookOver) log.warn('LOCK', t);
+    if (noDashboard !== null && noDashboard !== 'requested') log.info('START', `headless: ${noDashboard}`);
+    for (const w of configWarnings(resolved)) log.warn('CONFIG', w);
+    log.info('ALERT', alerts.summary);
+    for (const w of alerts.warnings) log.warn('ALERT', w);
+    if (built.noFeed) log.info('FEED', `no push feed (${built.noFeed}): order updates and prices are polled`);
+  }
+
   let exitCode: number = EXIT.CONFIG;
   const summary = (): void => {
     const stateDirFlag = resolved.sourceOf.STATE_DIR === 'flag' ? c.STATE_DIR : undefined;
-    const lines = sessionSummaryLines({ tally, held: heldQuantity(engine.state), mode: resolved.mode, journal: journal !== null, ...(stateDirFlag !== undefined ? { stateDirFlag } : {}) });
-    for (const line of lines) io.out(line);
+    for (const r of runs) {
+      const lines = sessionSummaryLines({ tally: r.tally, held: heldQuantity(r.engine.state), mode: resolved.mode, journal: r.journal !== null, ...(stateDirFlag !== undefined ? { stateDirFlag } : {}) });
+      // The report line is the same for every instrument: once is enough.
+      const shown = several && r !== runs[0] ? lines.slice(0, 1) : lines;
+      for (const line of shown) io.out(several ? line.replace(/^random-scalp: /, `random-scalp: ${r.instrument.key}: `) : line);
+    }
   };
 
-  const engine = new Engine({
-    broker: built.broker,
-    clock,
-    store,
-    log,
-    settings: engineSettings(c),
-    stateFile,
-    marketOnTarget: c.ENABLE_MARKET_ON_TARGET,
-    failClosedOnUnknownSymbol: resolved.mode === 'live',
-    ...(built.feed ? { feed: built.feed, feedMode: c.FEED as FeedMode } : {}),
-    safetyPollMs: Math.round(c.FEED_SAFETY_POLL_SECONDS * 1000),
-    observers: [tally.observe, ...(journal ? [journal.observe] : []), alerts.dispatcher.observe],
-    ...(c.PERSIST_STATE ? { resumeRequests: new ResumeRequestFile(resumeRequestPath(stateFile.path)) } : {}),
-  });
-
-  const clockSync: ClockSync | null = serverClock ? startClockSync({ server: serverClock, clock: corrected, log, store }) : null;
-  const onSignal = (): void => engine.quit();
+  const clockSync: ClockSync | null = serverClock ? startClockSync({ server: serverClock, clock: corrected, log: runs[0]!.log, store: runs[0]!.store }) : null;
+  const onSignal = (): void => deskCommands.quit();
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  const dashboard = headless
-    ? null
-    : startDashboard({ store, commands: engine, stdout, stdin, onDisplayError: (panel, err) => log.error('DISPLAY', `${panel}: ${err.message} (trading continues)`) });
+  const first = runs[0]!;
+  const onDisplayError = (panel: string, err: Error): void => first.log.error('DISPLAY', `${panel}: ${err.message} (trading continues)`);
+  const dashboard = headless ? null : startDashboard({ store: first.store, commands: first.engine, stdout, stdin, onDisplayError });
   // The dashboard's terminal went away (an SSH session dropped outside tmux, the window closed):
   // nobody sees the screen or can press a key any more, so stop as on q — flat, then exit —
   // rather than trade on unseen (or draw into a dead terminal for ever). Headless runs keep
@@ -251,9 +266,9 @@ export async function runTrader(opts: RunOptions): Promise<number> {
   const onHangup = (why: string): void => {
     if (hungUp) return;
     hungUp = true;
-    log.warn('STOP', `${why}: the terminal is gone; stopping as on q (flat, then exit)`);
+    for (const r of runs) r.log.warn('STOP', `${why}: the terminal is gone; stopping as on q (flat, then exit)`);
     dashboard?.unmount();
-    engine.quit();
+    deskCommands.quit();
   };
   const onSighup = (): void => onHangup('SIGHUP');
   const onOutputError = (err: unknown): void => {
@@ -263,38 +278,67 @@ export async function runTrader(opts: RunOptions): Promise<number> {
     process.on('SIGHUP', onSighup);
     stdout.on('error', onOutputError);
   }
+  // `random-scalp guard resume` for the account: looked for once a second.
+  const resumeWatch = new AbortController();
+  if (account) void watchAccountResume(account, clock, resumeWatch.signal);
   try {
-    try {
-      await engine.start();
-    } catch (err) {
-      if (err instanceof StartupError) {
-        store.getState().bannerChanged(err.message);
-        log.error('START', err.message);
-        dashboard?.unmount();
-        io.err(`random-scalp: ${err.message}`);
-        exitCode = err.exitCode;
-        return err.exitCode;
+    const started = await Promise.allSettled(runs.map((r) => r.engine.start()));
+    const failed = started.findIndex((s) => s.status === 'rejected');
+    if (failed >= 0) {
+      const reason = (started[failed] as PromiseRejectedResult).reason as unknown;
+      if (!(reason instanceof StartupError)) throw reason;
+      const run = runs[failed]!;
+      const message = several ? `${run.instrument.key}: ${reason.message}` : reason.message;
+      run.store.getState().bannerChanged(reason.message);
+      run.log.error('START', reason.message);
+      // The others may already trade: they stop the safe way (flat, then exit) before we go.
+      for (const [i, r] of runs.entries()) {
+        if (started[i]?.status !== 'fulfilled') continue;
+        r.log.warn('STOP', `${run.instrument.key} could not start (${reason.message}): stopping every instrument`);
+        r.engine.quit();
       }
-      throw err;
+      await Promise.all(runs.filter((_, i) => started[i]?.status === 'fulfilled').map((r) => r.engine.stopped));
+      dashboard?.unmount();
+      io.err(`random-scalp: ${message}`);
+      exitCode = reason.exitCode;
+      return reason.exitCode;
     }
-    const code = await engine.stopped;
+    const codes = await Promise.all(runs.map((r) => r.engine.stopped));
+    // Any instrument still holding is exit code 3 for the whole run; otherwise the first failure.
+    const code = codes.includes(EXIT.STILL_HOLDING) ? EXIT.STILL_HOLDING : (codes.find((k) => k !== EXIT.OK) ?? EXIT.OK);
     exitCode = code;
     dashboard?.unmount();
-    log.info('STOP', code === EXIT.OK ? 'stopped flat' : 'stopped while STILL HOLDING a position (exit code 3)');
-    journal?.close(code, clock.now());
+    for (const [i, r] of runs.entries()) {
+      r.log.info('STOP', codes[i] === EXIT.OK ? 'stopped flat' : 'stopped while STILL HOLDING a position (exit code 3)');
+      r.journal?.close(codes[i] ?? code, clock.now());
+    }
     summary();
     return code;
   } finally {
+    resumeWatch.abort();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     process.off('SIGHUP', onSighup);
     stdout.off('error', onOutputError);
     clockSync?.stop();
     dashboard?.unmount();
-    journal?.close(exitCode, clock.now());
-    await alerts.close();
-    await log.close();
+    for (const r of runs) {
+      r.journal?.close(exitCode, clock.now());
+      await r.alerts.close();
+      await r.log.close();
+    }
     await built.broker.close?.();
-    lock.release();
+    releaseLocks();
+  }
+}
+
+async function watchAccountResume(account: AccountGuard, clock: Clock, signal: AbortSignal): Promise<void> {
+  while (!signal.aborted) {
+    try {
+      await clock.sleep(1000, signal);
+    } catch {
+      return;
+    }
+    account.takeResume();
   }
 }

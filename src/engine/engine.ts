@@ -15,10 +15,10 @@ import type { FeedMode, MarketFeed } from '../broker/feed.js';
 import { FeedLink } from './feed-link.js';
 import { rememberOrderBook } from './order-book-snapshot.js';
 import { PushWatch } from './push-watch.js';
-import { fanOut, type EngineObserver } from './events.js';
-import { NO_LIMITS } from './guard.js';
+import { fanOut, type EngineEvent, type EngineObserver } from './events.js';
+import { NO_LIMITS, type GuardFigures } from './guard.js';
 import type { ResumeRequests } from './guard-resume.js';
-import { GuardWatch } from './guard-watch.js';
+import { GuardWatch, guardFigures } from './guard-watch.js';
 import { instrumentBroker, type BrokerHealthFlags } from './instrumented-broker.js';
 import { CONFIRM_POLL_MS, CONFIRM_POLLS, exitAtMarket, type PhaseReporter } from './market-exit.js';
 import { checkLegs, readLegs, settleLegs } from './oco.js';
@@ -64,6 +64,19 @@ export interface EngineDeps {
   safetyPollMs?: number;
   /** Where `random-scalp guard resume` leaves its request (see guard-resume.ts). */
   resumeRequests?: ResumeRequests;
+  /** Several instruments: the guard over the whole account (src/desk/account-guard.ts). */
+  account?: AccountLink;
+  /**
+   * Several instruments: polls and reconciliations fall on clock-aligned instants, so every
+   * engine's read of the account's books is one shared read (src/desk/shared-reads.ts).
+   */
+  alignPolls?: boolean;
+}
+
+/** The engine's side of an account-level guard: told of every change, asked before every entry. */
+export interface AccountLink {
+  look(): void;
+  heldReason(): string | null;
 }
 
 /** While the feed is trusted, every safety poll reads the order book alone, and this often reads fills too. */
@@ -77,6 +90,11 @@ export const KEEP_ALIVE_STEP_MS = 2_000;
 export const RECONCILE_RETRY_MS = 2_000;
 /** A guard flatten that did not get flat is tried again no sooner than this. */
 export const GUARD_FLATTEN_RETRY_MS = 5_000;
+
+/** Time from `now` to the next multiple of `ms` on the clock (a whole `ms` when exactly on one). */
+function untilBoundary(now: number, ms: number): number {
+  return ms - (now % ms);
+}
 
 export class Engine implements EngineCommands {
   private readonly ctx: EngineContext;
@@ -185,6 +203,7 @@ export class Engine implements EngineCommands {
       this.deps.stateFile.save(this.ctx.state);
       publishState(this.deps.store, this.ctx.state);
     }
+    if (this.recovered) this.deps.account?.look();
     this.updateEntriesHeld();
     if (look?.flatten) this.guardFlatten();
   }
@@ -210,7 +229,7 @@ export class Engine implements EngineCommands {
     if (this.lastReconcile === 'deferred') return 'position differs from the broker: reconciling again in a moment';
     const closed = this.marketDay.heldReason(this.ctx.clock.now());
     if (closed) return closed;
-    const guarded = this.guard.heldReason(this.ctx);
+    const guarded = this.guard.heldReason(this.ctx) ?? this.deps.account?.heldReason() ?? null;
     if (guarded) return guarded;
     if (s.paused) return 'paused by trader (p to resume)';
     if (s.squaredOffDay === istParts(this.ctx.clock.now()).day) return 'after square-off';
@@ -326,11 +345,12 @@ export class Engine implements EngineCommands {
 
   // ---- loops ------------------------------------------------------------------------------
 
-  private async every(ms: number | (() => number), body: () => Promise<void>, wake?: () => AbortSignal): Promise<void> {
+  private async every(ms: number | (() => number), body: () => Promise<void>, wake?: () => AbortSignal, aligned = false): Promise<void> {
     const signal = this.loops.signal;
     while (!signal.aborted) {
       try {
-        await this.sleepUnlessWoken(typeof ms === 'number' ? ms : ms(), wake?.());
+        const interval = typeof ms === 'number' ? ms : ms();
+        await this.sleepUnlessWoken(aligned && this.deps.alignPolls ? untilBoundary(this.ctx.clock.now(), interval) : interval, wake?.());
       } catch {
         if (signal.aborted) return;
       }
@@ -390,7 +410,10 @@ export class Engine implements EngineCommands {
     if (this.recovered) {
       const look = this.guard.look(this.ctx);
       if (look.changed) this.commit();
-      else if (look.flatten) this.guardFlatten();
+      else {
+        if (look.flatten) this.guardFlatten();
+        this.deps.account?.look();
+      }
     }
     this.checkMarketOnTarget();
   }
@@ -456,10 +479,11 @@ export class Engine implements EngineCommands {
         // Trusted push: the order book alone says whether anything moved, and fills are read
         // now and then anyway. Otherwise every poll reads the fills.
         const now = this.ctx.clock.now();
-        const full = !this.push.ordersTrusted() || now - this.lastFullLegRead >= SAFETY_FULL_READ_MS;
+        const full = !this.push.ordersTrusted() || this.due(now, this.lastFullLegRead, SAFETY_FULL_READ_MS);
         await this.lock.run(() => this.ocoPass(full ? 'full' : 'light'));
       },
       () => this.ocoWake.signal,
+      true,
     );
   }
 
@@ -535,9 +559,18 @@ export class Engine implements EngineCommands {
     const { reconcileMs } = this.ctx.settings;
     return this.every(Math.min(RECONCILE_RETRY_MS, reconcileMs), async () => {
       if (this.shuttingDown) return;
-      const due = this.ctx.clock.now() - this.lastReconcileAt >= reconcileMs;
+      const due = this.due(this.ctx.clock.now(), this.lastReconcileAt, reconcileMs);
       if (due || this.lastReconcile === 'unavailable' || this.lastReconcile === 'deferred') await this.reconcileLocked();
-    });
+    }, undefined, true);
+  }
+
+  /**
+   * Is a periodic read due? `every` ms since the last; with aligned polls, once per clock-aligned
+   * period instead, so every instrument's engine reads at the same instant and shares the read.
+   */
+  private due(now: number, last: number, every: number): boolean {
+    if (this.deps.alignPolls) return Math.floor(now / every) > Math.floor(last / every);
+    return now - last >= every;
   }
 
   private async reconcileLocked(): Promise<void> {
@@ -616,6 +649,28 @@ export class Engine implements EngineCommands {
     this.loops.abort();
     this.urgentController.abort();
     void this.deps.feed?.stop();
+  }
+
+  // ---- the account (several instruments) --------------------------------------------------
+
+  /** This instrument's day figures for the account guard. */
+  dayFigures(): GuardFigures {
+    return guardFigures(this.ctx.state, this.ctx.settings.costs, this.ctx.ltp);
+  }
+
+  /** The account guard says sell: the guard's own flatten (retried while it still says so). */
+  flattenForAccount(): void {
+    if (this.recovered) this.guardFlatten();
+  }
+
+  /** The account's hold changed: say why entries are held now. */
+  refreshEntriesHeld(): void {
+    this.updateEntriesHeld();
+  }
+
+  /** Observers (alerts, journal) hear an event of the account's. */
+  announce(event: EngineEvent): void {
+    this.ctx.emit(event);
   }
 
   // ---- commands ---------------------------------------------------------------------------

@@ -12,6 +12,7 @@ import {
   resumeRefusal,
   type GuardFigures,
   type GuardLimits,
+  type GuardState,
 } from './guard.js';
 import type { ResumeRequests } from './guard-resume.js';
 import type { CostConfig } from './pnl.js';
@@ -43,19 +44,38 @@ export function guardFigures(state: EngineState, costs: CostConfig, ltp: number 
     open,
     dayPnl: round2(realised + open),
     trades: state.pnl.trades,
-    lossStreak: lossStreak(state),
+    lossStreak: trailingLosses(state.trades, state.guard.streakFrom),
     flat: state.phase === 'flat' && heldQuantity(state) === 0 && openOrders(state).length === 0,
   };
 }
 
-/** Losing round trips at the end of today's list, since the last win (or streak restart). */
-function lossStreak(state: EngineState): number {
-  const from = state.guard.streakFrom ?? -Infinity;
+/** What the guard line (and the desk's account row) shows of a guard state and its figures. */
+export function guardView(g: GuardState, f: GuardFigures, limits: GuardLimits, halts: number): GuardView {
+  return {
+    on: anyLimit(limits),
+    state: g.state,
+    reason: g.state === 'ACTIVE' ? null : reasonText(g.reason, limits),
+    since: g.since,
+    dayPnl: f.dayPnl,
+    realised: f.realised,
+    open: f.open,
+    trades: f.trades,
+    lossStreak: f.lossStreak,
+    peak: g.peak,
+    cooldownUntil: g.cooldownUntil,
+    limits: { ...limits },
+    halts,
+  };
+}
+
+/** Losing round trips at the end of `trades` (closing order), since `from` (a streak restart). */
+export function trailingLosses(trades: readonly { closedAt: number; net: number }[], from: number | null): number {
+  const since = from ?? -Infinity;
   let n = 0;
-  for (let i = state.trades.length - 1; i >= 0; i--) {
-    const t = state.trades[i];
+  for (let i = trades.length - 1; i >= 0; i--) {
+    const t = trades[i];
     // The same rule as the day's W/L count (addTrade): a trade that made nothing net is a loss.
-    if (!t || t.closedAt <= from || t.net > 0) break;
+    if (!t || t.closedAt <= since || t.net > 0) break;
     n++;
   }
   return n;
@@ -155,21 +175,7 @@ export class GuardWatch {
   private publish(ctx: EngineContext, figures: GuardFigures | null): void {
     const g = ctx.state.guard;
     const f = figures ?? guardFigures(ctx.state, ctx.settings.costs, ctx.ltp);
-    const view: GuardView = {
-      on: anyLimit(this.limits),
-      state: g.state,
-      reason: g.state === 'ACTIVE' ? null : reasonText(g.reason, this.limits),
-      since: g.since,
-      dayPnl: f.dayPnl,
-      realised: f.realised,
-      open: f.open,
-      trades: f.trades,
-      lossStreak: f.lossStreak,
-      peak: g.peak,
-      cooldownUntil: g.cooldownUntil,
-      limits: { ...this.limits },
-      halts: this.halts,
-    };
+    const view = guardView(g, f, this.limits, this.halts);
     const key = JSON.stringify(view);
     if (key === this.lastView) return;
     this.lastView = key;

@@ -29,6 +29,8 @@ export interface LoggerOptions {
   stdout?: NodeJS.WritableStream;
   /** Lines at or above this level reach stdout and the file (DEBUG stays in the ring). */
   minLevel?: LogLevel;
+  /** Several instruments in one process: every stdout and file line names its instrument. */
+  instrument?: string;
 }
 
 const ORDER: Record<LogLevel, number> = { DEBUG: 0, INFO: 1, WARN: 2, ERROR: 3, CRITICAL: 4 };
@@ -39,8 +41,8 @@ export function redactSecrets(text: string, secrets: string[]): string {
   return out;
 }
 
-export function formatLine(at: number, level: LogLevel, tag: string, text: string): string {
-  return `${formatIstTime(at)} ${level.padEnd(8)} [${tag}] ${text}`;
+export function formatLine(at: number, level: LogLevel, tag: string, text: string, instrument?: string): string {
+  return `${formatIstTime(at)} ${level.padEnd(8)} ${instrument ? `${instrument} ` : ''}[${tag}] ${text}`;
 }
 
 export function createLogger(opts: LoggerOptions): Logger {
@@ -67,7 +69,7 @@ export function createLogger(opts: LoggerOptions): Logger {
     opts.store.getState().logged({ at, level, tag, text });
     if (level === 'CRITICAL') opts.store.getState().criticalRaised();
     if (ORDER[level] < min) return;
-    const line = formatLine(at, level, tag, text);
+    const line = formatLine(at, level, tag, text, opts.instrument);
     file?.write(`${line}\n`);
     if (stdout && (stdout as { writable?: boolean }).writable !== false) stdout.write(`${line}\n`);
   }

@@ -1,0 +1,100 @@
+import type { Broker, OrderReport, OrderRequest, PositionRow, TradeRow } from '../broker/types.js';
+import type { Clock } from '../time/clock.js';
+
+// Several instruments, one account: the order book, the trade book and the position book are the
+// account's, so one read serves every instrument's engine. Each engine gets its own view of the
+// one broker; a book read through a view joins a read another view already has in flight, or
+// takes one finished a moment ago — but never a read sent before this view's own last order,
+// cancel or modify finished: an engine that just placed an order must see it (or know it is
+// missing) in the books it reads next. Everything else passes straight through, so the
+// process-wide client's rate limiter per route stays the one budget.
+
+/** How old a finished read may be and still serve another engine, ms. */
+export const SHARED_READ_REUSE_MS = 250;
+
+type BookName = 'orders' | 'ordersWithFills' | 'trades' | 'positions';
+
+interface Read<T> {
+  /** Writes finished (any view) when it was sent: it shows every one of them. */
+  seq: number;
+  sentAt: number;
+  /** Clock ms it answered; null while in flight. */
+  doneAt: number | null;
+  result: Promise<T>;
+}
+
+/** How many reads each view asked for and how many the broker actually served (bench, tests). */
+export interface SharedReadCounts {
+  asked: number;
+  sent: number;
+}
+
+export class SharedReads {
+  private writes = 0;
+  private readonly last = new Map<BookName, Read<unknown>>();
+  readonly counts: SharedReadCounts = { asked: 0, sent: 0 };
+
+  constructor(
+    private readonly broker: Broker,
+    private readonly clock: Clock,
+    private readonly reuseMs = SHARED_READ_REUSE_MS,
+  ) {}
+
+  /** One engine's broker: its own writes, the account's shared reads. */
+  view(): Broker {
+    const broker = this.broker;
+    // The writes finished (all views) when this view's own last write finished.
+    let ownSeq = 0;
+    const write =
+      <A extends unknown[], R>(fn: (...args: A) => Promise<R>) =>
+      async (...args: A): Promise<R> => {
+        try {
+          return await fn(...args);
+        } finally {
+          ownSeq = ++this.writes;
+        }
+      };
+    const read = <T extends object>(name: BookName, fetch: () => Promise<T[]>, alsoFrom: BookName[] = []): Promise<T[]> =>
+      // Each engine gets rows of its own: one that annotates a row must not change another's.
+      this.read(name, ownSeq, fetch, alsoFrom).then((rows) => rows.map((row) => ({ ...row })));
+    return {
+      label: broker.label,
+      placeOrder: write((req: OrderRequest) => broker.placeOrder(req)),
+      cancelOrder: write((id: string) => broker.cancelOrder(id)),
+      modifyOrder: write((id: string, req: OrderRequest) => broker.modifyOrder(id, req)),
+      orderStatus: (id) => broker.orderStatus(id),
+      orderBook: (opts) =>
+        opts?.fills === false
+          ? read<OrderReport>('orders', () => broker.orderBook(opts), ['ordersWithFills'])
+          : read<OrderReport>('ordersWithFills', () => broker.orderBook(opts)),
+      tradeBook: () => read<TradeRow>('trades', () => broker.tradeBook()),
+      positionBook: () => read<PositionRow>('positions', () => broker.positionBook()),
+      quote: (symbol, exchange) => broker.quote(symbol, exchange),
+      searchInstrument: (symbol, exchange) => broker.searchInstrument(symbol, exchange),
+      health: () => broker.health(),
+      ...(broker.history ? { history: broker.history.bind(broker) } : {}),
+      ...(broker.marketHolidays ? { marketHolidays: broker.marketHolidays.bind(broker) } : {}),
+      ...(broker.marketTimings ? { marketTimings: broker.marketTimings.bind(broker) } : {}),
+      // The client belongs to the desk: it closes it once, after every engine stopped.
+      close: async () => {},
+    };
+  }
+
+  private read<T extends object>(name: BookName, ownSeq: number, fetch: () => Promise<T[]>, alsoFrom: BookName[]): Promise<T[]> {
+    this.counts.asked++;
+    const now = this.clock.now();
+    for (const candidate of [name, ...alsoFrom]) {
+      const r = this.last.get(candidate);
+      if (r && r.seq >= ownSeq && (r.doneAt === null || now - r.doneAt <= this.reuseMs)) return r.result as Promise<T[]>;
+    }
+    this.counts.sent++;
+    const entry: Read<T[]> = { seq: this.writes, sentAt: now, doneAt: null, result: fetch() };
+    this.last.set(name, entry);
+    entry.result.then(
+      () => { entry.doneAt = this.clock.now(); },
+      // A failed read serves nobody later: the next asker sends its own.
+      () => { if (this.last.get(name) === entry) this.last.delete(name); },
+    );
+    return entry.result;
+  }
+}
