@@ -1,0 +1,119 @@
+import { describe, expect, it } from 'vitest';
+import { SharedReads } from '../../src/desk/shared-reads.js';
+import type { Broker, OrderReport } from '../../src/broker/types.js';
+import { FakeClock } from '../../src/time/clock.js';
+
+// A broker whose reads answer when the test says so, counting what it was asked.
+function scriptedBroker(): { broker: Broker; calls: string[]; answer(rows?: OrderReport[]): void; pending: number } {
+  const calls: string[] = [];
+  const waiting: ((rows: OrderReport[]) => void)[] = [];
+  const row = (id: string): OrderReport => ({ orderId: id, symbol: 'A', exchange: 'NFO', action: 'BUY', quantity: 75, priceType: 'LIMIT', product: 'MIS', price: 100, triggerPrice: 0, status: 'working', filledQuantity: 0, averagePrice: null, timestamp: null });
+  const read = (name: string) => () => {
+    calls.push(name);
+    return new Promise<OrderReport[]>((resolve) => waiting.push(resolve));
+  };
+  const broker = {
+    label: 'scripted',
+    placeOrder: async () => { calls.push('place'); return { orderId: '1' }; },
+    cancelOrder: async () => { calls.push('cancel'); },
+    modifyOrder: async () => { calls.push('modify'); },
+    orderStatus: async () => row('1'),
+    orderBook: read('orderbook'),
+    tradeBook: async () => { calls.push('tradebook'); return []; },
+    positionBook: async () => { calls.push('positionbook'); return []; },
+    quote: async () => ({ ltp: 1, bid: null, ask: null, open: null, high: null, low: null, prevClose: null, volume: null }),
+    searchInstrument: async () => null,
+    health: async () => ({ broker: 'x', analyzer: false }),
+  } as Broker;
+  return {
+    broker,
+    calls,
+    answer: (rows = [row('1')]) => waiting.shift()?.(rows),
+    get pending() { return waiting.length; },
+  };
+}
+
+describe('shared book reads across instruments', () => {
+  it('engines asking at once share one order-book read, each gets rows of its own', async () => {
+    const clock = new FakeClock(0);
+    const s = scriptedBroker();
+    const shared = new SharedReads(s.broker, clock);
+    const [a, b, c] = [shared.view(), shared.view(), shared.view()];
+    const reads = [a.orderBook(), b.orderBook(), c.orderBook()];
+    expect(s.calls).toEqual(['orderbook']);
+    s.answer();
+    const [ra, rb] = await Promise.all(reads);
+    expect(ra).toEqual(rb);
+    expect(ra![0]).not.toBe(rb![0]);
+    expect(shared.counts).toEqual({ asked: 3, sent: 1 });
+  });
+
+  it('a read finished a moment ago serves another engine; an older one does not', async () => {
+    const clock = new FakeClock(0);
+    const s = scriptedBroker();
+    const shared = new SharedReads(s.broker, clock);
+    const [a, b] = [shared.view(), shared.view()];
+    const first = a.orderBook();
+    s.answer();
+    await first;
+    await clock.advance(200);
+    await b.orderBook();
+    expect(s.calls).toEqual(['orderbook']);
+    await clock.advance(100);
+    const late = b.orderBook();
+    expect(s.calls).toEqual(['orderbook', 'orderbook']);
+    s.answer();
+    await late;
+  });
+
+  it('never a read sent before this engine\'s own order finished: it must see its order', async () => {
+    const clock = new FakeClock(0);
+    const s = scriptedBroker();
+    const shared = new SharedReads(s.broker, clock);
+    const [a, b] = [shared.view(), shared.view()];
+    const inFlight = b.orderBook();
+    await a.placeOrder({ symbol: 'A', exchange: 'NFO', product: 'MIS', action: 'BUY', quantity: 75, priceType: 'MARKET' });
+    const own = a.orderBook();
+    // b's read went out before a's order was answered: a sends its own.
+    expect(s.calls).toEqual(['orderbook', 'place', 'orderbook']);
+    s.answer();
+    s.answer();
+    await Promise.all([inFlight, own]);
+    // b never wrote: a's newer read serves it.
+    await b.orderBook();
+    expect(s.calls.filter((c) => c === 'orderbook')).toHaveLength(2);
+  });
+
+  it('an order book with fills serves one that asks without; not the other way round', async () => {
+    const clock = new FakeClock(0);
+    const s = scriptedBroker();
+    const shared = new SharedReads(s.broker, clock);
+    const [a, b] = [shared.view(), shared.view()];
+    const ids = a.orderBook({ fills: false });
+    const full = b.orderBook();
+    expect(s.calls).toEqual(['orderbook', 'orderbook']);
+    s.answer();
+    s.answer();
+    await Promise.all([ids, full]);
+    await a.orderBook({ fills: false });
+    expect(s.calls).toHaveLength(2);
+  });
+
+  it('a failed read is not handed to the next asker', async () => {
+    const clock = new FakeClock(0);
+    let fail = true;
+    const broker = {
+      ...scriptedBroker().broker,
+      positionBook: async () => {
+        if (fail) throw new Error('boom');
+        return [];
+      },
+    } as Broker;
+    const shared = new SharedReads(broker, clock);
+    const a = shared.view();
+    await expect(a.positionBook()).rejects.toThrow('boom');
+    fail = false;
+    await expect(a.positionBook()).resolves.toEqual([]);
+    expect(shared.counts.sent).toBe(2);
+  });
+});
