@@ -34,7 +34,7 @@ describe('SYMBOLS: several instruments', () => {
   });
 
   it('a bad entry is named by its position and text, with the source and the form allowed', () => {
-    expect(errorOf({ env: { SYMBOLS: 'A,B@XYZ' } })).toMatch(/^invalid SYMBOLS = "A,B@XYZ" \(from the environment\): expected SYM\[@EXCHANGE\]\[:LOTS\].*entry 2 "B@XYZ": the exchange must be one of NSE, NFO/);
+    expect(errorOf({ env: { SYMBOLS: 'A,B@XYZ' } })).toMatch(/^invalid SYMBOLS = "A,B@XYZ" \(from environment\): expected SYM\[@EXCHANGE\]\[:LOTS\].*entry 2 "B@XYZ": the exchange must be one of NSE, NFO/);
     expect(errorOf({ flags: { SYMBOLS: 'A:0' } })).toMatch(/entry 1 "A:0": LOTS must be a whole number ≥ 1 and ≤ 1000/);
     expect(errorOf({ env: { SYMBOLS: 'A,,B' } })).toMatch(/entry 2 "" is empty/);
     expect(errorOf({ env: { SYMBOLS: 'A,a' } })).toMatch(/entry 2 "a": A is listed twice/);
