@@ -19,7 +19,7 @@ import type { Io } from './config-command.js';
 import { isClosedPipe } from '../log/closed-pipe.js';
 import { EXIT } from './exit-codes.js';
 import { configWarnings } from './config-warnings.js';
-import { AccountGuard, accountGuardFileName, parseAccountGuardState } from '../desk/account-guard.js';
+import { AccountGuard, accountGuardFileName, accountResumeFileName, parseAccountGuardState } from '../desk/account-guard.js';
 import { FeedHub } from '../desk/feed-hub.js';
 import { SharedReads } from '../desk/shared-reads.js';
 import { createDeskStore, type DeskCommands } from '../store/desk.js';
@@ -176,14 +176,15 @@ export async function runTrader(opts: RunOptions): Promise<number> {
   const shared = several ? new SharedReads(built.broker, clock) : null;
   const hub = several && built.feed ? new FeedHub(built.feed, traded.map(({ symbol, exchange }) => ({ symbol, exchange }))) : null;
   const desk = createDeskStore([]);
+  const keys = traded.map((t) => t.key);
   const account = several
     ? new AccountGuard({
         limits: accountGuardLimits(c),
         clock,
         stateFile: c.PERSIST_STATE
-          ? new JsonStateFile<GuardState>(path.join(c.STATE_DIR, accountGuardFileName(resolved.mode)), parseAccountGuardState)
+          ? new JsonStateFile<GuardState>(path.join(c.STATE_DIR, accountGuardFileName(resolved.mode, keys)), parseAccountGuardState)
           : new MemoryStateFile<GuardState>(),
-        resumeRequests: c.PERSIST_STATE ? new ResumeRequestFile(path.join(c.STATE_DIR, accountGuardFileName(resolved.mode).replace(/\.json$/, '-resume.json'))) : null,
+        resumeRequests: c.PERSIST_STATE ? new ResumeRequestFile(path.join(c.STATE_DIR, accountResumeFileName(resolved.mode, keys))) : null,
         publish: (view) => desk.getState().accountChanged(view),
       })
     : null;
