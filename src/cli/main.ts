@@ -207,12 +207,13 @@ export async function main(argv: string[], opts: MainOptions = {}): Promise<numb
     .option('--host <host>', 'address to bind (loopback by default)', '127.0.0.1')
     .option('--seed <seed>', 'market seed (same seed, same prices)', '7')
     .option('--faults <spec>', 'fault switches, e.g. partialFill=0.3,slmRefused (see README)')
-    .option('--symbol <symbol>', 'instrument to serve')
-    .option('--exchange <exchange>', 'its exchange', 'NFO')
+    .option('--symbol <symbol>', 'instrument to serve [SYMBOL] (default: this month\'s NIFTY 25000 call)')
+    .option('--symbols <list>', 'several instruments to serve, one market each: SYM[@EXCHANGE][:LOTS],… [SYMBOLS]')
+    .option('--exchange <exchange>', 'exchange of a symbol named without one [EXCHANGE] (default NFO)')
     .option('--holidays <spec>', 'extra holidays / special sessions over the built-in sample: YYYY-MM-DD[:name] or YYYY-MM-DD@HH:MM-HH:MM[:name], comma-separated [PAPER_HOLIDAYS]')
     .option('--clock-offset <seconds>', "run the server's clock this many seconds ahead (negative: behind) of the machine's", '0')
     .action((o: PaperServerFlags) => {
-      result = runPaperServer(o, env, io);
+      result = runPaperServer(o, env, io, readSources(cwd, env, opts.confCwd));
     });
 
   try {

@@ -1,4 +1,7 @@
 import { paperServerMain } from '../broker/paper/server.js';
+import { tradedInstruments } from '../config/instruments.js';
+import { ConfigError, resolveConfig, type RawSources } from '../config/resolve.js';
+import type { ConfigKey } from '../config/schema.js';
 import type { Io } from './config-command.js';
 import { EXIT } from './exit-codes.js';
 
@@ -12,14 +15,51 @@ export interface PaperServerFlags {
   host: string;
   seed: string;
   faults?: string;
+  /** Flags over the config's settings of the same names (SYMBOL, SYMBOLS, EXCHANGE). */
   symbol?: string;
-  exchange: string;
+  symbols?: string;
+  exchange?: string;
   /** Default: PAPER_HOLIDAYS from the environment. */
   holidays?: string;
   clockOffset?: string;
 }
 
-export async function runPaperServer(o: PaperServerFlags, env: NodeJS.ProcessEnv, io: Io): Promise<number> {
+/** The settings that say what paper-server serves; the others (strategy, broker) are not its business. */
+const INSTRUMENT_KEYS: readonly ConfigKey[] = ['SYMBOL', 'SYMBOLS', 'EXCHANGE', 'LOTS'];
+
+type Served = { symbols: { symbol: string; exchange: string }[] } | { exchange: string } | { error: string };
+
+/**
+ * The instruments to serve, from the flags over the config (SYMBOLS or SYMBOL, as the trader
+ * reads them), so a paper-server started beside a bot with the same settings serves what it
+ * trades. Neither set: the default paper symbol on the server's clock, on EXCHANGE.
+ */
+export function servedInstruments(o: PaperServerFlags, sources: Omit<RawSources, 'flags' | 'modeFlag'>): Served {
+  const only = (values: Partial<Record<string, string>>): Partial<Record<string, string>> =>
+    Object.fromEntries(INSTRUMENT_KEYS.flatMap((k) => (values[k] !== undefined ? [[k, values[k]]] : [])));
+  const flags: Partial<Record<ConfigKey, string>> = {
+    ...(o.symbol !== undefined ? { SYMBOL: o.symbol } : {}),
+    ...(o.symbols !== undefined ? { SYMBOLS: o.symbols } : {}),
+    ...(o.exchange !== undefined ? { EXCHANGE: o.exchange } : {}),
+  };
+  try {
+    const resolved = resolveConfig({ store: only(sources.store), dotenv: only(sources.dotenv), env: only(sources.env), flags, modeFlag: 'paper' });
+    if (resolved.config.SYMBOLS === undefined && resolved.sourceOf.SYMBOL === 'default') return { exchange: resolved.config.EXCHANGE };
+    const traded = tradedInstruments(resolved.config);
+    if ('error' in traded) return traded;
+    return { symbols: traded.map(({ symbol, exchange }) => ({ symbol, exchange })) };
+  } catch (err) {
+    if (err instanceof ConfigError) return { error: err.message };
+    throw err;
+  }
+}
+
+export async function runPaperServer(
+  o: PaperServerFlags,
+  env: NodeJS.ProcessEnv,
+  io: Io,
+  sources: Omit<RawSources, 'flags' | 'modeFlag'> = { store: {}, dotenv: {}, env },
+): Promise<number> {
   const port = Number(o.port);
   const seed = Number(o.seed);
   const clockOffset = Number(o.clockOffset ?? '0');
@@ -41,6 +81,11 @@ export async function runPaperServer(o: PaperServerFlags, env: NodeJS.ProcessEnv
     io.err(`random-scalp: invalid --seed ${JSON.stringify(o.seed)}: expected a whole number ≥ 0`);
     return EXIT.CONFIG;
   }
+  const served = servedInstruments(o, sources);
+  if ('error' in served) {
+    io.err(`random-scalp: ${served.error}`);
+    return EXIT.CONFIG;
+  }
   const apiKey = env.OPENALGO_API_KEY || PAPER_SERVER_DEFAULT_KEY;
   let server: { url: string; close(): Promise<void> };
   try {
@@ -50,9 +95,8 @@ export async function runPaperServer(o: PaperServerFlags, env: NodeJS.ProcessEnv
       seed,
       apiKey,
       host: o.host,
-      exchange: o.exchange,
+      ...served,
       ...(o.faults ? { faults: o.faults } : {}),
-      ...(o.symbol ? { symbol: o.symbol } : {}),
       ...(holidays ? { holidays } : {}),
       ...(clockOffset !== 0 ? { clockOffsetMs: Math.round(clockOffset * 1000) } : {}),
     });

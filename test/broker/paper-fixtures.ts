@@ -47,3 +47,37 @@ export const slm = (action: 'BUY' | 'SELL', trigger: number, quantity = 75): Ord
   order(action, quantity, { priceType: 'SL-M', triggerPrice: trigger });
 export const sl = (action: 'BUY' | 'SELL', trigger: number, price: number, quantity = 75): OrderRequest =>
   order(action, quantity, { priceType: 'SL', triggerPrice: trigger, price });
+
+/** A second instrument beside OPTION, on its own tick (0.10), for the several-instruments tests. */
+export const OPTION_PE: Instrument = {
+  symbol: 'NIFTY28NOV2525000PE',
+  exchange: 'NFO',
+  lotSize: 75,
+  tickSize: 0.1,
+  freezeQty: 1800,
+};
+
+export interface TwoRig {
+  clock: FakeClock;
+  /** OPTION at ₹100 (bid 99.95, ask 100.05): the broker's first market. */
+  call: PaperMarket;
+  /** OPTION_PE at ₹50 (bid 49.90, ask 50.10). */
+  put: PaperMarket;
+  broker: PaperBroker;
+}
+
+/** Two frozen markets on one broker: each price in a test is the one the test set on that market. */
+export function twoRig(opts: { faults?: Partial<FaultConfig>; broker?: Partial<PaperBrokerOptions> } = {}): TwoRig {
+  const clock = new FakeClock(T0);
+  const call = new PaperMarket({ clock, seed: 7, instrument: OPTION, startPrice: 100, gapRate: 0 });
+  const put = new PaperMarket({ clock, seed: 8, instrument: OPTION_PE, startPrice: 50, gapRate: 0 });
+  call.freeze(true);
+  put.freeze(true);
+  const broker = new PaperBroker({ clock, markets: [call, put], seed: 7, faults: opts.faults ?? {}, ...opts.broker });
+  return { clock, call, put, broker };
+}
+
+/** An order for OPTION_PE. */
+export function putOrder(action: 'BUY' | 'SELL', quantity = 75, extra: Partial<OrderRequest> = {}): OrderRequest {
+  return order(action, quantity, { symbol: OPTION_PE.symbol, exchange: OPTION_PE.exchange, ...extra });
+}

@@ -47,9 +47,7 @@ const MODE_NAMES = ['', 'LTP', 'Quote', 'Depth'];
 
 export async function startPaperFeedServer(opts: PaperFeedServerOptions): Promise<PaperFeedServer> {
   const { broker } = opts;
-  const instrument = broker.market.instrument;
   const key = (symbol: string, exchange: string): string => `${symbol.toUpperCase()}|${exchange.toUpperCase()}`;
-  const ours = key(instrument.symbol, instrument.exchange);
   const clients = new Set<Client>();
   const wss = new WebSocketServer({ port: opts.port, host: opts.host ?? '127.0.0.1' });
   await new Promise<void>((resolve, reject) => {
@@ -85,7 +83,7 @@ export async function startPaperFeedServer(opts: PaperFeedServerOptions): Promis
       resync: () => {},
       note: () => {},
     },
-    [{ symbol: instrument.symbol, exchange: instrument.exchange }],
+    broker.markets.map((m) => ({ symbol: m.instrument.symbol, exchange: m.instrument.exchange })),
   );
 
   const heartbeat = setInterval(() => {
@@ -181,8 +179,9 @@ export async function startPaperFeedServer(opts: PaperFeedServerOptions): Promis
     const mode = typeof rawMode === 'number' ? rawMode : typeof rawMode === 'string' ? MODES[rawMode.toLowerCase()] : undefined;
     if (mode === undefined || !(mode >= 1 && mode <= 3)) return error(c, 'INVALID_MODE', `Invalid mode: ${JSON.stringify(rawMode)}`);
     const subscriptions = wanted.map((s) => {
-      if (key(s.symbol, s.exchange) !== ours) return { symbol: s.symbol, exchange: s.exchange, status: 'error', message: `Token not found for ${s.symbol} on ${s.exchange}` };
-      c.symbols.set(ours, mode);
+      const market = broker.marketFor(s.symbol, s.exchange);
+      if (!market) return { symbol: s.symbol, exchange: s.exchange, status: 'error', message: `Token not found for ${s.symbol} on ${s.exchange}` };
+      c.symbols.set(key(market.instrument.symbol, market.instrument.exchange), mode);
       return { symbol: s.symbol, exchange: s.exchange, status: 'success', mode: MODE_NAMES[mode], depth: 5, broker: 'paper' };
     });
     const allOk = subscriptions.every((s) => s.status === 'success');

@@ -1,6 +1,6 @@
 // The paper broker: a simulated market, an in-process Broker on it, and the same over HTTP.
 
-export { mulberry32, deriveSeed, type Rng } from './rng.js';
+export { mulberry32, deriveSeed, textStream, type Rng } from './rng.js';
 export { PaperMarket, type PaperMarketOptions, type PriceEvent, type MarketState, type QuoteSource } from './market.js';
 export {
   DEFAULT_FAULTS,

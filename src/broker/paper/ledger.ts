@@ -1,5 +1,6 @@
-// The paper broker's books: orders, one trade row per fill, and net positions. Prices are kept
-// in whole ticks and converted to rupees only when reported.
+// The paper broker's books: orders, one trade row per fill, and net positions, for every
+// instrument the broker trades. Prices are kept in whole ticks of each row's own instrument and
+// converted to rupees only when reported.
 
 import type { TickGrid } from '../ticks.js';
 import type { Action, OrderReport, PositionRow, PriceType, TradeRow } from '../types.js';
@@ -73,7 +74,8 @@ export class Ledger {
   readonly trades: PaperTrade[] = [];
   readonly positions = new Map<string, PaperPosition>();
 
-  constructor(readonly grid: TickGrid) {}
+  /** `gridOf` names each instrument's tick grid: a row's ticks are its own instrument's. */
+  constructor(private readonly gridOf: (symbol: string, exchange: string) => TickGrid) {}
 
   add(order: PaperOrder): void {
     this.orders.set(order.id, order);
@@ -111,6 +113,7 @@ export class Ledger {
   }
 
   report(o: PaperOrder): OrderReport {
+    const grid = this.gridOf(o.symbol, o.exchange);
     const status = o.status === 'working' && o.filled > 0 ? 'partially_filled' : o.status;
     return {
       orderId: o.id,
@@ -120,11 +123,11 @@ export class Ledger {
       quantity: o.quantity,
       priceType: o.priceType,
       product: o.product,
-      price: this.grid.fromTicks(o.price),
-      triggerPrice: this.grid.fromTicks(o.trigger),
+      price: grid.fromTicks(o.price),
+      triggerPrice: grid.fromTicks(o.trigger),
       status,
       filledQuantity: o.filled,
-      averagePrice: o.filled > 0 ? this.average(o.fillValue, o.filled) : null,
+      averagePrice: o.filled > 0 ? average(grid, o.fillValue, o.filled) : null,
       timestamp: o.placedAt,
       ...(o.rejectionReason !== undefined ? { rejectionReason: o.rejectionReason } : {}),
     };
@@ -137,26 +140,27 @@ export class Ledger {
       exchange: t.exchange,
       action: t.action,
       quantity: t.quantity,
-      price: this.grid.fromTicks(t.price),
+      price: this.gridOf(t.symbol, t.exchange).fromTicks(t.price),
       timestamp: t.at,
     };
   }
 
   positionRow(p: PaperPosition, ltpTicks: number | null): PositionRow {
+    const grid = this.gridOf(p.symbol, p.exchange);
     return {
       symbol: p.symbol,
       exchange: p.exchange,
       product: p.product,
       quantity: p.quantity,
-      averagePrice: p.quantity === 0 ? 0 : this.average(p.avgTicks, 1),
-      ltp: ltpTicks === null ? null : this.grid.fromTicks(ltpTicks),
+      averagePrice: p.quantity === 0 ? 0 : average(grid, p.avgTicks, 1),
+      ltp: ltpTicks === null ? null : grid.fromTicks(ltpTicks),
     };
   }
 
   /** Realised plus unrealised P&L of a position, in rupees. */
   pnl(p: PaperPosition, ltpTicks: number | null): number {
     const open = ltpTicks === null || p.quantity === 0 ? 0 : (ltpTicks - p.avgTicks) * p.quantity;
-    return round((p.realizedTicks + open) * this.grid.tick, 2);
+    return round((p.realizedTicks + open) * this.gridOf(p.symbol, p.exchange).tick, 2);
   }
 
   /** Account summary: cash less the open positions' cost, with realised and unrealised P&L. */
@@ -169,7 +173,7 @@ export class Ledger {
       const open = this.pnl({ ...p, realizedTicks: 0 }, ltp);
       realized += this.pnl(p, ltp) - open;
       unrealized += open;
-      used += Math.abs(p.quantity) * p.avgTicks * this.grid.tick;
+      used += Math.abs(p.quantity) * p.avgTicks * this.gridOf(p.symbol, p.exchange).tick;
     }
     return {
       availableCash: round(startingCash + realized - used, 2),
@@ -178,11 +182,6 @@ export class Ledger {
       m2mUnrealized: round(unrealized, 2),
       utilisedDebits: round(used, 2),
     };
-  }
-
-  /** value/quantity ticks in rupees; an average need not be on the grid, so keep two extra decimals. */
-  average(valueTicks: number, quantity: number): number {
-    return round((valueTicks / quantity) * this.grid.tick, this.grid.decimals + 2);
   }
 
   private applyToPosition(t: PaperTrade): void {
@@ -201,6 +200,11 @@ export class Ledger {
     if (p.quantity === 0) p.avgTicks = 0;
     else if (Math.sign(p.quantity) !== Math.sign(before)) p.avgTicks = t.price;
   }
+}
+
+/** value/quantity ticks in rupees; an average need not be on the grid, so keep two extra decimals. */
+function average(grid: TickGrid, valueTicks: number, quantity: number): number {
+  return round((valueTicks / quantity) * grid.tick, grid.decimals + 2);
 }
 
 function round(x: number, decimals: number): number {

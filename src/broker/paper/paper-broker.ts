@@ -1,6 +1,8 @@
-// The in-process paper broker: the app's default Broker. It matches orders against the paper
-// market on every price print (and at once on placement), keeps order/trade/position books, and
-// misbehaves on purpose when faults are configured or injected. Time is the injected clock's.
+// The in-process paper broker: the app's default Broker. It trades one paper market per
+// instrument, matches each order against its own market on every price print (and at once on
+// placement), keeps one set of order/trade/position books for all of them, and misbehaves on
+// purpose when faults are configured or injected (one fault plan: faults are per call, whatever
+// the instrument). Time is the injected clock's.
 
 import type { Clock } from '../../time/clock.js';
 import { BrokerError } from '../errors.js';
@@ -29,8 +31,11 @@ export type * from './paper-types.js';
 
 export interface PaperBrokerOptions {
   clock: Clock;
-  market: PaperMarket;
-  /** More instruments searchInstrument knows; orders need the market's own instrument. */
+  /** The market of the one instrument traded; or `markets` for several (give exactly one of the two). */
+  market?: PaperMarket;
+  /** One market per instrument traded, none twice; the first is the broker's `market`. */
+  markets?: readonly PaperMarket[];
+  /** More instruments searchInstrument knows; orders need a market's own instrument. */
   instruments?: Instrument[];
   /** The strategy label an OpenAlgo client would send; informational only. */
   strategy?: string;
@@ -61,7 +66,10 @@ export class PaperBroker implements Broker {
   readonly modifyRequests: ReceivedModify[] = [];
   /** Calls received, per call name (failed ones included). */
   readonly receivedCalls: Record<BrokerCallName, number>;
+  /** The first market (the only one when the broker trades one instrument). */
   readonly market: PaperMarket;
+  /** Every market, one per instrument, the first being `market`. */
+  readonly markets: readonly PaperMarket[];
   readonly clientTimeoutMs: number;
 
   private readonly clock: Clock;
@@ -71,23 +79,35 @@ export class PaperBroker implements Broker {
   private readonly active = new Set<string>();
   private readonly startingCash: number;
   private readonly calendar: PaperCalendar;
-  private readonly unsubscribe: () => void;
+  /** "SYMBOL|EXCHANGE" (upper case) → its market. */
+  private readonly marketByKey = new Map<string, PaperMarket>();
+  private readonly unsubscribers: (() => void)[];
   private nextId = 1;
   private nextExternal = 1;
   private readonly orderListeners = new Set<(report: OrderReport) => void>();
 
   constructor(opts: PaperBrokerOptions) {
     this.clock = opts.clock;
-    this.market = opts.market;
+    if (opts.market && opts.markets) throw new RangeError('PaperBroker: give market (one instrument) or markets (several), not both');
+    const markets = opts.markets ?? (opts.market ? [opts.market] : []);
+    const [first] = markets;
+    if (first === undefined) throw new RangeError('PaperBroker: needs a market (market, or markets with at least one)');
+    for (const m of markets) {
+      const key = instrumentKey(m.instrument.symbol, m.instrument.exchange);
+      if (this.marketByKey.has(key)) throw new RangeError(`PaperBroker: two markets for ${m.instrument.symbol} on ${m.instrument.exchange}: give each instrument one market`);
+      this.marketByKey.set(key, m);
+    }
+    this.market = first;
+    this.markets = [...markets];
     this.strategy = opts.strategy ?? 'random-scalp';
     this.clientTimeoutMs = opts.clientTimeoutMs ?? 10_000;
     this.startingCash = opts.startingCash ?? 1_000_000;
     this.calendar = opts.calendar ?? new PaperCalendar();
     this.plan = new FaultPlan(opts.seed ?? 1, opts.faults);
-    this.ledger = new Ledger(opts.market.grid);
-    this.instruments = [opts.market.instrument, ...(opts.instruments ?? [])];
+    this.ledger = new Ledger((symbol, exchange) => this.marketOf({ symbol, exchange }).grid);
+    this.instruments = [...this.markets.map((m) => m.instrument), ...(opts.instruments ?? [])];
     this.receivedCalls = Object.fromEntries(CALL_NAMES.map((n) => [n, 0])) as Record<BrokerCallName, number>;
-    this.unsubscribe = opts.market.onPrice((e) => this.onPrice(e));
+    this.unsubscribers = this.markets.map((m) => m.onPrice((e) => this.onPrice(m, e)));
   }
 
   // ---- test controls -------------------------------------------------------------------------
@@ -116,19 +136,25 @@ export class PaperBroker implements Broker {
    * under external order ids ("EXT-1"...), visible in the order book as complete MARKET orders.
    */
   closePositionExternally(): PaperFill[] {
-    return this.closeAll(this.market.state(), () => `EXT-${this.nextExternal++}`);
+    return this.closeAll(this.statesNow(), () => `EXT-${this.nextExternal++}`);
   }
 
-  /** The net quantity now (no call counted, no faults): for test assertions. */
+  /** The net quantity now (no call counted, no faults): for test assertions. Default: the first market's instrument. */
   netQuantity(symbol = this.market.instrument.symbol, exchange = this.market.instrument.exchange, product = 'MIS'): number {
-    this.market.sync();
+    for (const m of this.markets) m.sync();
     return this.ledger.positions.get(`${symbol}|${exchange}|${product}`)?.quantity ?? 0;
   }
 
   /** First fill price of an order (what OpenAlgo's orderstatus reports as average_price). */
   firstFillPrice(orderId: string): number | null {
-    const ticks = this.ledger.orders.get(orderId)?.firstFillPrice ?? null;
-    return ticks === null ? null : this.market.grid.fromTicks(ticks);
+    const order = this.ledger.orders.get(orderId);
+    const ticks = order?.firstFillPrice ?? null;
+    return order === undefined || ticks === null ? null : this.marketOf(order).grid.fromTicks(ticks);
+  }
+
+  /** The market of an instrument (any case), or undefined when the broker does not trade it. */
+  marketFor(symbol: string, exchange: string): PaperMarket | undefined {
+    return this.marketByKey.get(instrumentKey(symbol, exchange));
   }
 
   /**
@@ -176,11 +202,13 @@ export class PaperBroker implements Broker {
         record.outcome = 'not_placed';
         return { orderId: null, timeout: 'not_placed' };
       }
-      const state = this.market.state();
-      const prices = this.validate(req, state);
+      const market = this.marketFor(req.symbol, req.exchange);
+      // An instrument without a market is refused by validate; the first market stands in for its prices.
+      const state = (market ?? this.market).state();
+      const prices = this.validate(req, market, state);
       const faults = this.plan.accepted(req);
       // Book it under the instrument's own spelling, so positions key consistently.
-      const { symbol, exchange } = this.market.instrument;
+      const { symbol, exchange } = (market ?? this.market).instrument;
       const order = this.newOrder({ ...req, symbol, exchange }, prices, state.at);
       order.visibleAt = state.at + faults.hiddenMs;
       order.hangUntil = faults.hangMs > 0 ? state.at + faults.hangMs : null;
@@ -233,14 +261,15 @@ export class PaperBroker implements Broker {
       await this.admit('modifyOrder');
       const o = this.visibleOrder(orderId);
       if (!isOpen(o)) throw new BrokerError('rejected', `Order ${orderId} cannot be modified: it is already ${o.status}`);
-      if (req.action !== o.action || !sameSymbol(this.market.instrument, req.symbol, req.exchange)) {
+      const market = this.marketOf(o);
+      if (req.action !== o.action || !sameSymbol(market.instrument, req.symbol, req.exchange)) {
         throw new BrokerError('rejected', `Order ${orderId}: symbol, exchange and action cannot be modified`);
       }
       if (req.quantity <= o.filled) {
         throw new BrokerError('rejected', `Order ${orderId}: quantity ${req.quantity} must exceed the filled quantity ${o.filled}`);
       }
-      const state = this.market.state();
-      const prices = this.validate(req, state);
+      const state = market.state();
+      const prices = this.validate(req, market, state);
       const wasStop = o.priceType === 'SL' || o.priceType === 'SL-M';
       const isStop = req.priceType === 'SL' || req.priceType === 'SL-M';
       o.priceType = req.priceType;
@@ -295,10 +324,9 @@ export class PaperBroker implements Broker {
 
   async quote(symbol: string, exchange: string): Promise<Quote> {
     await this.admit('quote');
-    if (!this.isMarketInstrument(symbol, exchange)) {
-      throw new BrokerError('not_found', `no quote for ${symbol} on ${exchange}`, 404);
-    }
-    return this.market.quote();
+    const market = this.marketFor(symbol, exchange);
+    if (!market) throw new BrokerError('not_found', `no quote for ${symbol} on ${exchange}`, 404);
+    return market.quote();
   }
 
   async searchInstrument(symbol: string, exchange: string): Promise<Instrument | null> {
@@ -332,7 +360,7 @@ export class PaperBroker implements Broker {
   }
 
   async close(): Promise<void> {
-    this.unsubscribe();
+    for (const off of this.unsubscribers.splice(0)) off();
   }
 
   // ---- the rest of OpenAlgo's account calls (for the paper-server) ------------------------------
@@ -346,7 +374,7 @@ export class PaperBroker implements Broker {
   /** Square off every position at market (OpenAlgo's closeposition). */
   async closeAllPositions(): Promise<PaperFill[]> {
     await this.admit('closeAllPositions');
-    return this.closeAll(this.market.state(), () => this.issueId());
+    return this.closeAll(this.statesNow(), () => this.issueId());
   }
 
   /** Cancel every open order (OpenAlgo's cancelallorder). */
@@ -370,7 +398,7 @@ export class PaperBroker implements Broker {
 
   // ---- internals ---------------------------------------------------------------------------------
 
-  /** Every call: count it, wait the latency, fail it by fault, bring the market up to now. */
+  /** Every call: count it, wait the latency, fail it by fault, bring every market up to now. */
   private async admit(call: BrokerCallName): Promise<void> {
     this.receivedCalls[call]++;
     const latency = this.plan.latency(call);
@@ -379,20 +407,21 @@ export class PaperBroker implements Broker {
     if (error === 'server') throw new BrokerError('server', `${call}: 500 internal server error (paper fault)`, 500);
     if (error === 'rate_limited') throw new BrokerError('rate_limited', `${call}: 429 too many requests (paper fault)`, 429);
     try {
-      await this.market.update();
+      for (const m of this.markets) await m.update();
     } catch (err) {
       if (err instanceof BrokerError) throw err;
       throw new BrokerError('server', `live quote failed: ${err instanceof Error ? err.message : String(err)}`);
     }
   }
 
-  private onPrice(e: PriceEvent): void {
+  /** A print of one market: its own orders match on it; an outside close (fault) closes its own positions. */
+  private onPrice(market: PaperMarket, e: PriceEvent): void {
     for (const id of this.active) {
       const o = this.ledger.orders.get(id);
-      if (o) this.match(o, e, e);
+      if (o && this.marketOf(o) === market) this.match(o, e, e);
     }
-    const open = [...this.ledger.positions.values()].some((p) => p.quantity !== 0);
-    if (open && this.plan.externalClose()) this.closeAll(e, () => `EXT-${this.nextExternal++}`);
+    const open = [...this.ledger.positions.values()].some((p) => p.quantity !== 0 && this.marketOf(p) === market);
+    if (open && this.plan.externalClose()) this.closeAll(new Map([[market, e]]), () => `EXT-${this.nextExternal++}`);
   }
 
   /** Match one order on a print (`e`), or against the market as it stands (`e` null). */
@@ -408,7 +437,7 @@ export class PaperBroker implements Broker {
     let quantity = o.quantity - o.filled;
     if (!o.partialDecided) {
       o.partialDecided = true;
-      const part = this.plan.partialFill({ action: o.action, priceType: o.priceType, quantity }, this.market.instrument.lotSize);
+      const part = this.plan.partialFill({ action: o.action, priceType: o.priceType, quantity }, this.marketOf(o).instrument.lotSize);
       if (part !== null && part < quantity) {
         quantity = part;
         o.blockedThrough = this.plan.config.partialRestFills ? s.at : Number.POSITIVE_INFINITY;
@@ -419,10 +448,19 @@ export class PaperBroker implements Broker {
     this.changed(o);
   }
 
-  private closeAll(s: MarketState, nextId: () => string): PaperFill[] {
+  /** Every market's state now, read once before closing (reading may print and fill). */
+  private statesNow(): Map<PaperMarket, MarketState> {
+    return new Map(this.markets.map((m) => [m, m.state()]));
+  }
+
+  /** Square off at market every open position whose market is in `states`, at that state's touch. */
+  private closeAll(states: ReadonlyMap<PaperMarket, MarketState>, nextId: () => string): PaperFill[] {
     const fills: PaperFill[] = [];
     for (const p of this.ledger.positions.values()) {
       if (p.quantity === 0) continue;
+      const market = this.marketOf(p);
+      const s = states.get(market);
+      if (s === undefined) continue;
       const action: Action = p.quantity > 0 ? 'SELL' : 'BUY';
       const quantity = Math.abs(p.quantity);
       const order = this.newOrder(
@@ -436,14 +474,14 @@ export class PaperBroker implements Broker {
       const price = action === 'SELL' ? s.bid : s.ask;
       this.ledger.fill(order, quantity, price, s.at);
       this.changed(order);
-      fills.push({ orderId: order.id, symbol: p.symbol, exchange: p.exchange, product: p.product, action, quantity, price: this.market.grid.fromTicks(price) });
+      fills.push({ orderId: order.id, symbol: p.symbol, exchange: p.exchange, product: p.product, action, quantity, price: market.grid.fromTicks(price) });
     }
     return fills;
   }
 
-  private validate(req: OrderRequest, state: MarketState): { price: number; trigger: number } {
-    const instrument = this.isMarketInstrument(req.symbol, req.exchange) ? this.market.instrument : null;
-    const prices = validateOrder(req, instrument, this.market.grid, state.ltp);
+  /** `market` is the request's instrument's, undefined when the broker has none (refused). */
+  private validate(req: OrderRequest, market: PaperMarket | undefined, state: MarketState): { price: number; trigger: number } {
+    const prices = validateOrder(req, market?.instrument ?? null, (market ?? this.market).grid, state.ltp);
     if (this.plan.slmRefused(req)) {
       throw new BrokerError('rejected', 'SL-M orders are not allowed for this instrument');
     }
@@ -492,13 +530,18 @@ export class PaperBroker implements Broker {
     return [...this.ledger.orders.values()].filter((o) => o.visibleAt <= now);
   }
 
-  private isMarketInstrument(symbol: string, exchange: string): boolean {
-    return sameSymbol(this.market.instrument, symbol, exchange);
+  /** The market a booked row (order, trade, position) belongs to: rows are booked only on a market's instrument. */
+  private marketOf(row: { symbol: string; exchange: string }): PaperMarket {
+    return this.marketFor(row.symbol, row.exchange) ?? this.market;
   }
 
   private ltpFor(symbol: string, exchange: string): number | null {
-    return this.isMarketInstrument(symbol, exchange) ? this.market.state().ltp : null;
+    return this.marketFor(symbol, exchange)?.state().ltp ?? null;
   }
+}
+
+function instrumentKey(symbol: string, exchange: string): string {
+  return `${symbol.toUpperCase()}|${exchange.toUpperCase()}`;
 }
 
 function sameSymbol(i: Instrument, symbol: string, exchange: string): boolean {

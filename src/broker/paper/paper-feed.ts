@@ -1,6 +1,6 @@
-// The paper market's push feed, in process: every price print as a tick and every order change
-// as an order update, like OpenAlgo's WebSocket feed, so `npm start` runs the engine on push.
-// It keeps the market moving on the clock by itself (a feed does not wait for a REST call), and
+// The paper broker's push feed, in process: every print of every subscribed market as a tick and
+// every order change (all instruments) as an order update, like OpenAlgo's WebSocket feed, so `npm start` runs the engine on push.
+// It keeps the markets moving on the clock by itself (a feed does not wait for a REST call), and
 // misbehaves like a real feed when the broker's feed faults say so: drops, silence, lost,
 // doubled and late updates (read live from the broker's fault settings).
 
@@ -29,6 +29,8 @@ export class PaperFeed implements MarketFeed {
   private downUntil: number | null = null;
   private health: FeedHealth;
   private pump: Promise<void> = Promise.resolve();
+  /** Whether any subscription has a market (ticks flow). */
+  private ticking = false;
 
   constructor(opts: PaperFeedOptions) {
     this.clock = opts.clock;
@@ -41,19 +43,26 @@ export class PaperFeed implements MarketFeed {
 
   start(listener: FeedListener, symbols: readonly FeedSymbol[]): void {
     this.listener = listener;
-    const { market } = this.broker;
-    const wanted = symbols.some((s) => s.symbol.toUpperCase() === market.instrument.symbol.toUpperCase() && s.exchange.toUpperCase() === market.instrument.exchange.toUpperCase());
-    this.unsubscribers.push(
-      market.onPrice((e) => {
-        if (!this.up || !wanted) return;
-        const ltp = market.grid.fromTicks(e.ltp);
-        queueMicrotask(() => this.listener?.tick(market.instrument.symbol, market.instrument.exchange, ltp, e.at));
-        if (this.rng.chance(this.broker.faultConfig.feedDrop)) this.drop('dropped (paper fault feedDrop)');
-      }),
-      this.broker.onOrderChange((report) => this.push(report)),
-    );
-    if (!wanted) listener.note('warn', `paper feed: no market data for ${symbols.map((s) => `${s.symbol}@${s.exchange}`).join(', ')} (the paper market trades ${market.instrument.symbol})`);
-    this.setHealth({ state: 'live', reason: null, orders: true, ticks: wanted, rttMs: 0 });
+    const markets = this.broker.markets.filter((m) => symbols.some((s) => this.broker.marketFor(s.symbol, s.exchange) === m));
+    for (const market of markets) {
+      const { symbol, exchange } = market.instrument;
+      this.unsubscribers.push(
+        market.onPrice((e) => {
+          if (!this.up) return;
+          const ltp = market.grid.fromTicks(e.ltp);
+          queueMicrotask(() => this.listener?.tick(symbol, exchange, ltp, e.at));
+          if (this.rng.chance(this.broker.faultConfig.feedDrop)) this.drop('dropped (paper fault feedDrop)');
+        }),
+      );
+    }
+    this.unsubscribers.push(this.broker.onOrderChange((report) => this.push(report)));
+    const unknown = symbols.filter((s) => this.broker.marketFor(s.symbol, s.exchange) === undefined);
+    if (unknown.length > 0) {
+      const traded = this.broker.markets.map((m) => m.instrument.symbol).join(', ');
+      listener.note('warn', `paper feed: no market data for ${unknown.map((s) => `${s.symbol}@${s.exchange}`).join(', ')} (the paper market trades ${traded})`);
+    }
+    this.ticking = markets.length > 0;
+    this.setHealth({ state: 'live', reason: null, orders: true, ticks: this.ticking, rttMs: 0 });
     this.pump = this.run();
   }
 
@@ -75,19 +84,20 @@ export class PaperFeed implements MarketFeed {
     return this.health.state === 'live';
   }
 
-  /** Keep the market moving on the clock, and bring a dropped connection back when its time is up. */
+  /** Keep every market moving on the clock, and bring a dropped connection back when its time is up. */
   private async run(): Promise<void> {
-    const { market } = this.broker;
+    const { markets } = this.broker;
+    const stepMs = Math.min(...markets.map((m) => m.stepMs));
     while (!this.stopping.signal.aborted) {
       try {
-        await this.clock.sleep(market.stepMs, this.stopping.signal);
+        await this.clock.sleep(stepMs, this.stopping.signal);
       } catch {
         return;
       }
-      market.sync();
+      for (const m of markets) m.sync();
       if (this.downUntil !== null && this.clock.now() >= this.downUntil) {
         this.downUntil = null;
-        this.setHealth({ state: 'live', reason: null, orders: true, ticks: true, rttMs: 0 });
+        this.setHealth({ state: 'live', reason: null, orders: true, ticks: this.ticking, rttMs: 0 });
         this.listener?.resync();
       }
     }

@@ -20,6 +20,13 @@ export function deriveSeed(seed: number, stream: number): number {
   return (h ^ (h >>> 16)) >>> 0;
 }
 
+/** A stream label from text (32-bit FNV-1a), for deriveSeed: e.g. one market per instrument from one seed. */
+export function textStream(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;
+  return h;
+}
+
 export function mulberry32(seed: number): Rng {
   let state = seed >>> 0;
   const next = (): number => {

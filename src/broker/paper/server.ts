@@ -123,7 +123,8 @@ function wholeQuantity(d: { quantity: number; exchange: string }): schemas.Field
 }
 
 function routes(broker: PaperBroker, responseDelayMs: number, telegram: TelegramInbox, clock: Clock): Record<string, Route> {
-  const dec = broker.market.grid.decimals;
+  // Prices are shown with the decimals of the row's own instrument's tick.
+  const dec = (row: { symbol: string; exchange: string }): number => (broker.marketFor(row.symbol, row.exchange) ?? broker.market).grid.decimals;
   const orderRequest = (d: {
     symbol: string; exchange: string; action: string; quantity: number; pricetype?: string | undefined;
     product?: string | undefined; price?: number | undefined; trigger_price?: number | undefined;
@@ -178,19 +179,19 @@ function routes(broker: PaperBroker, responseDelayMs: number, telegram: Telegram
 
     orderstatus: route('string', schemas.orderIdSchema, async (d) => {
       const report = await broker.orderStatus(d.orderid);
-      return ok({ data: fmt.orderStatusData(report, broker.firstFillPrice(report.orderId), dec) });
+      return ok({ data: fmt.orderStatusData(report, broker.firstFillPrice(report.orderId), dec(report)) });
     }),
 
     orderbook: route('map', schemas.keyOnlySchema, async () => {
-      const orders = (await broker.orderBook()).map((r) => fmt.orderRow(r, dec));
+      const orders = (await broker.orderBook()).map((r) => fmt.orderRow(r, dec(r)));
       return ok({ data: { orders, statistics: fmt.orderStatistics(orders) } });
     }),
 
     tradebook: route('map', schemas.keyOnlySchema, async () =>
-      ok({ data: (await broker.tradeBookDetailed()).map((t) => fmt.tradeRow(t, dec)) })),
+      ok({ data: (await broker.tradeBookDetailed()).map((t) => fmt.tradeRow(t, dec(t))) })),
 
     positionbook: route('map', schemas.keyOnlySchema, async () =>
-      ok({ data: (await broker.positionBookDetailed()).map((p) => fmt.positionRow(p, dec)) })),
+      ok({ data: (await broker.positionBookDetailed()).map((p) => fmt.positionRow(p, dec(p))) })),
 
     openposition: route('string', schemas.openPositionSchema, async (d) =>
       ok({ quantity: await broker.openPosition(d.symbol, d.exchange, d.product) })),
@@ -350,8 +351,11 @@ export interface PaperServerMainOptions {
   faults?: string;
   apiKey: string;
   host?: string;
+  /** The one instrument served (default: the near-month NIFTY 25000 call); or `symbols` for several. */
   symbol?: string;
   exchange?: string;
+  /** Every instrument served, one paper market each (instead of symbol/exchange; see createDefaultPaperSetup). */
+  symbols?: readonly { symbol: string; exchange: string }[];
   /** See PaperServerOptions.responseDelayMs. */
   responseDelayMs?: number;
   /** Extra holidays and special sessions over the built-in sample (PAPER_HOLIDAYS syntax). */
@@ -376,6 +380,7 @@ export async function paperServerMain(opts: PaperServerMainOptions): Promise<{ u
     calendar,
     ...(opts.symbol !== undefined ? { symbol: opts.symbol } : {}),
     ...(opts.exchange !== undefined ? { exchange: opts.exchange } : {}),
+    ...(opts.symbols !== undefined ? { symbols: opts.symbols } : {}),
   });
   const print = opts.print ?? ((line: string) => console.log(line));
   const server = await startPaperServer({
@@ -398,8 +403,10 @@ export async function paperServerMain(opts: PaperServerMainOptions): Promise<{ u
       throw new Error(`cannot serve the WebSocket feed on port ${wsPort}: ${err instanceof Error ? err.message : String(err)} (choose another with --ws-port, or 0 for any free port)`);
     }
   }
+  // One instrument keeps the line it always had; several are named.
+  const serving = broker.markets.length > 1 ? `; serving ${broker.markets.map((m) => `${m.instrument.symbol}@${m.instrument.exchange}`).join(', ')}` : '';
   const offset = opts.clockOffsetMs ? `, clock ${opts.clockOffsetMs > 0 ? '+' : ''}${(opts.clockOffsetMs / 1000).toFixed(1)} s` : '';
-  print(`paper-server listening on ${server.url}${feed ? `, WebSocket feed on ${feed.url}` : ''} (seed ${opts.seed}, faults: ${describeFaults(broker.faultConfig)}${offset})`);
+  print(`paper-server listening on ${server.url}${feed ? `, WebSocket feed on ${feed.url}` : ''} (seed ${opts.seed}, faults: ${describeFaults(broker.faultConfig)}${offset}${serving})`);
   return {
     url: server.url,
     wsUrl: feed?.url ?? null,

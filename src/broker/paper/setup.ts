@@ -10,6 +10,7 @@ import type { PaperCalendar } from './calendar.js';
 import { parseFaults, type FaultConfig } from './faults.js';
 import { PaperMarket, type QuoteSource } from './market.js';
 import { PaperBroker } from './paper-broker.js';
+import { deriveSeed, textStream } from './rng.js';
 
 /** The near-month NIFTY 25000 call when the process started (see defaultPaperSymbol). */
 export const DEFAULT_PAPER_SYMBOL = defaultPaperSymbol(Date.now());
@@ -25,21 +26,31 @@ export interface DefaultPaperSetupOptions {
   symbol?: string;
   /** Default NFO. */
   exchange?: string;
+  /**
+   * Several instruments, one market each (instead of symbol/exchange). The first market walks on
+   * `seed` exactly as a one-instrument setup does; every other on a seed derived from `seed` and
+   * its SYMBOL@EXCHANGE, so each replays the same whatever else is traded beside it.
+   */
+  symbols?: readonly { symbol: string; exchange: string }[];
   /** Laid over DEFAULT_PAPER_FAULTS; a string is parsed with parseFaults ("" = none extra). */
   faults?: Partial<FaultConfig> | string;
   /** placeOrder's wait before a timeout fault throws. Default 10000. */
   clientTimeoutMs?: number;
   /** "Paper on live data": prices come from here instead of the random walk. */
   quoteSource?: QuoteSource;
-  /** First LTP. Default 100. */
+  /** First LTP of every market. Default 100. */
   startPrice?: number;
   /** The exchange calendar the broker answers with (default: no holidays). */
   calendar?: PaperCalendar;
 }
 
 export interface PaperSetup {
+  /** The first instrument (the only one without `symbols`). */
   instrument: Instrument;
+  /** The first market. */
   market: PaperMarket;
+  /** One market per instrument, in the order given; the first is `market`. */
+  markets: PaperMarket[];
   broker: PaperBroker;
 }
 
@@ -58,11 +69,33 @@ export function paperInstrument(symbol: string, exchange: string): Instrument {
 }
 
 export function createDefaultPaperSetup(opts: DefaultPaperSetupOptions): PaperSetup {
-  const instrument = paperInstrument(opts.symbol ?? defaultPaperSymbol(opts.clock.now()), (opts.exchange ?? DEFAULT_PAPER_EXCHANGE).toUpperCase());
-  const tick = instrument.tickSize;
-  const market = new PaperMarket({
+  const wanted = opts.symbols && opts.symbols.length > 0
+    ? opts.symbols
+    : [{ symbol: opts.symbol ?? defaultPaperSymbol(opts.clock.now()), exchange: opts.exchange ?? DEFAULT_PAPER_EXCHANGE }];
+  const markets = wanted.map((w, i) => {
+    const instrument = paperInstrument(w.symbol, w.exchange.toUpperCase());
+    const seed = i === 0 ? opts.seed : deriveSeed(opts.seed, textStream(`${instrument.symbol}@${instrument.exchange}`));
+    return defaultMarket(opts, instrument, seed);
+  });
+  const [market] = markets;
+  if (market === undefined) throw new RangeError('createDefaultPaperSetup: no instrument');
+  const extra = typeof opts.faults === 'string' ? parseFaults(opts.faults) : (opts.faults ?? {});
+  const broker = new PaperBroker({
     clock: opts.clock,
+    markets,
     seed: opts.seed,
+    faults: { ...DEFAULT_PAPER_FAULTS, ...extra },
+    ...(opts.clientTimeoutMs !== undefined ? { clientTimeoutMs: opts.clientTimeoutMs } : {}),
+    ...(opts.calendar ? { calendar: opts.calendar } : {}),
+  });
+  return { instrument: market.instrument, market, markets, broker };
+}
+
+function defaultMarket(opts: DefaultPaperSetupOptions, instrument: Instrument, seed: number): PaperMarket {
+  const tick = instrument.tickSize;
+  return new PaperMarket({
+    clock: opts.clock,
+    seed,
     instrument,
     startPrice: opts.startPrice ?? 100,
     stepMs: 250,
@@ -75,14 +108,4 @@ export function createDefaultPaperSetup(opts: DefaultPaperSetupOptions): PaperSe
     meanReversion: 0.0005,
     ...(opts.quoteSource ? { quoteSource: opts.quoteSource } : {}),
   });
-  const extra = typeof opts.faults === 'string' ? parseFaults(opts.faults) : (opts.faults ?? {});
-  const broker = new PaperBroker({
-    clock: opts.clock,
-    market,
-    seed: opts.seed,
-    faults: { ...DEFAULT_PAPER_FAULTS, ...extra },
-    ...(opts.clientTimeoutMs !== undefined ? { clientTimeoutMs: opts.clientTimeoutMs } : {}),
-    ...(opts.calendar ? { calendar: opts.calendar } : {}),
-  });
-  return { instrument, market, broker };
 }
