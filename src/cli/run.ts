@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { MarketFeed } from '../broker/feed.js';
 import { OpenAlgoClient, OpenAlgoFeed, QuoteOnlySource } from '../broker/openalgo/index.js';
 import { PaperFeed } from '../broker/paper/paper-feed.js';
-import { createDefaultPaperSetup, DEFAULT_PAPER_SYMBOL } from '../broker/paper/index.js';
+import { createDefaultPaperSetup } from '../broker/paper/index.js';
 import { PaperCalendar, parsePaperHolidays } from '../broker/paper/calendar.js';
 import type { Broker } from '../broker/types.js';
 import { ConfigError, resolveConfig, type RawSources, type ResolvedConfig } from '../config/resolve.js';
@@ -78,8 +78,7 @@ function buildBroker(resolved: ResolvedConfig, instruments: readonly TradedInstr
   const setup = createDefaultPaperSetup({
     clock,
     seed,
-    symbol: instruments[0]?.symbol ?? DEFAULT_PAPER_SYMBOL,
-    exchange: instruments[0]?.exchange ?? c.EXCHANGE,
+    symbols: instruments.map(({ symbol, exchange }) => ({ symbol, exchange })),
     faults: c.PAPER_FAULTS,
     calendar: new PaperCalendar(parsePaperHolidays(c.PAPER_HOLIDAYS)),
     clientTimeoutMs: timeoutMs,
@@ -253,7 +252,16 @@ export async function runTrader(opts: RunOptions): Promise<number> {
   };
 
   const clockSync: ClockSync | null = serverClock ? startClockSync({ server: serverClock, clock: corrected, log: runs[0]!.log, store: runs[0]!.store }) : null;
-  const onSignal = (): void => deskCommands.quit();
+  // conf's file writer (atomically → when-exit) hooks the signals once and raises each again at
+  // the process: one SIGTERM arrives twice, a few ms apart. The repeat is not a second request
+  // (which would log what is still in flight), so a repeat within half a second counts once.
+  let lastSignal = { name: '', at: -Infinity };
+  const onSignal = (name: NodeJS.Signals): void => {
+    const at = Date.now();
+    const repeat = name === lastSignal.name && at - lastSignal.at < 500;
+    lastSignal = { name, at };
+    if (!repeat) deskCommands.quit();
+  };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   const first = runs[0]!;
