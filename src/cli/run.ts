@@ -1,4 +1,3 @@
-import path from 'node:path';
 import type { MarketFeed } from '../broker/feed.js';
 import { OpenAlgoClient, OpenAlgoFeed, QuoteOnlySource } from '../broker/openalgo/index.js';
 import { PaperFeed } from '../broker/paper/paper-feed.js';
@@ -11,20 +10,14 @@ import { systemClock, type Clock } from '../time/clock.js';
 import { CorrectedClock, ServerClock } from '../time/server-clock.js';
 import { startClockSync, type ClockSync } from '../engine/clock-sync.js';
 import { StartupError } from '../engine/engine.js';
-import { ResumeRequestFile } from '../engine/guard-resume.js';
-import { JsonStateFile, MemoryStateFile } from '../engine/persistence.js';
 import { heldQuantity } from '../engine/state.js';
 import { sessionSummaryLines } from '../journal/session-summary.js';
 import type { Io } from './config-command.js';
 import { isClosedPipe } from '../log/closed-pipe.js';
 import { EXIT } from './exit-codes.js';
 import { configWarnings } from './config-warnings.js';
-import { AccountGuard, accountGuardFileName, accountResumeFileName, parseAccountGuardState } from '../desk/account-guard.js';
-import { FeedHub } from '../desk/feed-hub.js';
-import { SharedReads } from '../desk/shared-reads.js';
-import { createDeskStore, type DeskCommands } from '../store/desk.js';
-import type { GuardState } from '../engine/guard.js';
-import { accountGuardLimits, wireInstrument, type InstrumentRun } from './instrument-wiring.js';
+import { assembleDesk } from '../desk/assemble.js';
+import type { AccountGuard } from '../desk/account-guard.js';
 import { acquireInstanceLock, describeHolder, lockFileName, type InstanceLock } from './instance-lock.js';
 import { startDashboard, whyNoDashboard } from '../../screens/app/render.js';
 
@@ -170,63 +163,17 @@ export async function runTrader(opts: RunOptions): Promise<number> {
     io.err(`random-scalp: ${err instanceof Error ? err.message : String(err)}`);
     return EXIT.CONFIG;
   }
-  // Several instruments share the one client (its rate limiter per route), one read of each of
-  // the account's books per poll, one WebSocket connection and the account's guard.
-  const shared = several ? new SharedReads(built.broker, clock) : null;
-  const hub = several && built.feed ? new FeedHub(built.feed, traded.map(({ symbol, exchange }) => ({ symbol, exchange }))) : null;
-  const desk = createDeskStore([]);
-  const keys = traded.map((t) => t.key);
-  const account = several
-    ? new AccountGuard({
-        limits: accountGuardLimits(c),
-        clock,
-        stateFile: c.PERSIST_STATE
-          ? new JsonStateFile<GuardState>(path.join(c.STATE_DIR, accountGuardFileName(resolved.mode, keys)), parseAccountGuardState)
-          : new MemoryStateFile<GuardState>(),
-        resumeRequests: c.PERSIST_STATE ? new ResumeRequestFile(path.join(c.STATE_DIR, accountResumeFileName(resolved.mode, keys))) : null,
-        publish: (view) => desk.getState().accountChanged(view),
-      })
-    : null;
-  const runs: InstrumentRun[] = traded.map((instrument) => {
-    const feed = hub ? hub.forInstrument(instrument.symbol, instrument.exchange) : built.feed;
-    return wireInstrument({
-      resolved,
-      instrument,
-      clock,
-      broker: shared ? shared.view() : built.broker,
-      brokerLabel: built.broker.label,
-      ...(feed ? { feed } : {}),
-      headless,
-      stdout,
-      secrets,
-      desk: several ? { account } : null,
-    });
+  const desk = assembleDesk({
+    resolved,
+    traded,
+    clock,
+    broker: built.broker,
+    ...(built.feed ? { feed: built.feed } : {}),
+    headless,
+    stdout,
+    secrets,
   });
-  desk.setState({
-    instruments: runs.map((r) => ({ key: r.instrument.key, symbol: r.instrument.symbol, exchange: r.instrument.exchange, store: r.store, commands: r.engine })),
-  });
-  for (const r of runs) {
-    account?.join({
-      key: r.instrument.key,
-      figures: () => r.engine.dayFigures(),
-      trades: () => r.engine.state.trades,
-      flatten: () => r.engine.flattenForAccount(),
-      holdChanged: () => r.engine.refreshEntriesHeld(),
-      log: r.log,
-      emit: (event) => r.engine.announce(event),
-    });
-  }
-  const deskCommands: DeskCommands = {
-    flattenAll: () => {
-      for (const r of runs) r.engine.flatten();
-    },
-    setPausedAll: (paused) => {
-      for (const r of runs) if (r.store.getState().paused !== paused) r.engine.togglePause();
-    },
-    quit: () => {
-      for (const r of runs) r.engine.quit();
-    },
-  };
+  const { runs, account, commands: deskCommands } = desk;
 
   const banner = `${resolved.mode.toUpperCase()} broker (${resolved.modeReason}): ${built.detail}`;
   if (!headless) io.out(`random-scalp: ${banner}`);

@@ -27,12 +27,14 @@ interface Read<T> {
 export interface SharedReadCounts {
   asked: number;
   sent: number;
+  /** The same, per book: `orders` (ids only), `ordersWithFills`, `trades`, `positions`. */
+  byBook: Record<string, { asked: number; sent: number }>;
 }
 
 export class SharedReads {
   private writes = 0;
   private readonly last = new Map<BookName, Read<unknown>>();
-  readonly counts: SharedReadCounts = { asked: 0, sent: 0 };
+  readonly counts: SharedReadCounts = { asked: 0, sent: 0, byBook: {} };
 
   constructor(
     private readonly broker: Broker,
@@ -82,12 +84,15 @@ export class SharedReads {
 
   private read<T extends object>(name: BookName, ownSeq: number, fetch: () => Promise<T[]>, alsoFrom: BookName[]): Promise<T[]> {
     this.counts.asked++;
+    const book = (this.counts.byBook[name] ??= { asked: 0, sent: 0 });
+    book.asked++;
     const now = this.clock.now();
     for (const candidate of [name, ...alsoFrom]) {
       const r = this.last.get(candidate);
       if (r && r.seq >= ownSeq && (r.doneAt === null || now - r.doneAt <= this.reuseMs)) return r.result as Promise<T[]>;
     }
     this.counts.sent++;
+    book.sent++;
     const entry: Read<T[]> = { seq: this.writes, sentAt: now, doneAt: null, result: fetch() };
     this.last.set(name, entry);
     entry.result.then(
