@@ -74,7 +74,7 @@ export const KEY_TABLE: readonly KeyBinding[] = [
     help: 'Pause every instrument (when any takes entries), else resume them all',
     several: true,
   },
-  { keys: ['up', 'down'], command: 'focus_step', footer: 'focus', help: 'Focus the instrument above / below in the table', several: true },
+  { keys: ['up', 'down'], command: 'focus_step', footer: 'focus', label: '↑/↓', help: 'Focus the instrument above / below in the table', several: true },
   { keys: DIGITS, command: 'focus_number', label: '1-9', help: 'Focus instrument 1 to 9 (its number in the table)', several: true },
   {
     keys: ['m'],

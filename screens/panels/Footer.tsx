@@ -36,7 +36,7 @@ export function Footer(props: { status: StatusLine | null; shuttingDown: boolean
   if (status) line = <Line tone={status.tone}>{`» ${status.text}`}</Line>;
   else if (shuttingDown)
     line = <Line tone="warn">» SHUTTING DOWN — protection stays on until flat; q/Ctrl-C again logs what is in flight</Line>;
-  else if (several) line = <Line tone="muted">» ready — ▶ marks the focused row: f/F, p, m, r act on it; X flattens all; ? lists every key</Line>;
+  else if (several) line = <Line tone="muted">» ready — f/F p m r act on the ▶ row; X flattens all; ? lists every key</Line>;
   else line = <Line tone="muted">» ready — F flattens at once, f asks first, ? lists every key</Line>;
   return (
     <Box flexDirection="column">

@@ -76,7 +76,7 @@ export function headerCells(c: TableColumns): string[] {
     ['mark', '#', 'left'],
     ['symbol', 'SYMBOL', 'left'],
     ['state', 'STATE', 'left'],
-    ['position', 'POSITION', 'left'],
+    ['position', c.position < 8 ? 'QTY' : 'POSITION', 'left'],
     ['legs', 'LEGS', 'left'],
     ['ltp', 'LTP', 'right'],
     ['unrealised', 'UNREAL', 'right'],
