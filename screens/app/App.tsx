@@ -74,8 +74,8 @@ const SHUTDOWN_MAX_ROWS = 8;
 /** Log lines kept visible under an overlay when there is room. */
 const LOG_UNDER_OVERLAY = 4;
 
-function Body(props: { layout: Layout; ui: DashboardUi; now: () => number; instruments: readonly DeskInstrument[]; onError?: AppProps['onDisplayError'] }): ReactNode {
-  const { layout, ui, now, instruments, onError } = props;
+function Body(props: { layout: Layout; ui: DashboardUi; now: () => number; instruments: readonly DeskInstrument[]; focusKey: string; onError?: AppProps['onDisplayError'] }): ReactNode {
+  const { layout, ui, now, instruments, focusKey, onError } = props;
   const shutdownPhase = useDashboard((s) => s.shutdown?.phase ?? 'idle');
   const overlayOpen = ui.overlay !== 'none';
   let rest = layout.body + (overlayOpen ? layout.chart : 0);
@@ -105,7 +105,8 @@ function Body(props: { layout: Layout; ui: DashboardUi; now: () => number; instr
         )}
       </Slot>
       <Slot name="shutdown" height={shutdown} onError={onError}>
-        <ShutdownProgress height={shutdown} quitCount={ui.quitCount} />
+        {/* Keyed by the focused instrument: the steps it has seen are that instrument's. */}
+        <ShutdownProgress key={focusKey} height={shutdown} quitCount={ui.quitCount} />
       </Slot>
       <Slot name={ui.overlay} height={overlay} onError={onError}>
         {ui.overlay === 'help' ? <HelpOverlay height={overlay} several={instruments.length > 1} /> : <TradesOverlay height={overlay} />}
@@ -180,7 +181,7 @@ function Dashboard(props: DashboardProps): ReactNode {
       <Slot name="fills" height={layout.fill} onError={onError}>
         <FillProgress width={layout.width} />
       </Slot>
-      <Body layout={layout} ui={ui} now={now} instruments={instruments} onError={onError} />
+      <Body layout={layout} ui={ui} now={now} instruments={instruments} focusKey={focused.key} onError={onError} />
       <Slot name="footer" height={layout.footer} onError={onError}>
         <Footer status={ui.status} shuttingDown={shuttingDown || ui.quitCount > 0} form={layout.form} several={several} />
       </Slot>
