@@ -2,10 +2,13 @@
 // the real dashboard (startDashboard) renders to a fake terminal (a Writable with isTTY, 120×32)
 // while a price feed drives the store the way the engine's quote loop does (clockTicked,
 // quoteReceived and the health stamp of the successful quote call), at a given rate.
+// BENCH_INSTRUMENTS=4: a desk of four instruments (the table and the focused one's panels),
+// each store fed at that rate on its own phase, as independent quote loops would.
 
 import { PassThrough, Writable } from 'node:stream';
 import { startDashboard } from '../screens/app/render.js';
 import type { EngineCommands } from '../src/engine/commands.js';
+import { createDeskStore, type DeskCommands } from '../src/store/desk.js';
 import { createAppStore, type AppStore } from '../src/store/store.js';
 import { serveRpc } from './lib/ipc.js';
 import { rng } from './lib/util.js';
@@ -44,11 +47,13 @@ const commands: EngineCommands = {
   quit: () => undefined,
 };
 
+const SYMBOLS = ['NIFTY25000CE', 'NIFTY25000PE', 'BANKNIFTY52000CE', 'BANKNIFTY52000PE', 'FINNIFTY23500CE', 'FINNIFTY23500PE', 'MIDCPNIFTY12000CE', 'SENSEX80000CE', 'SENSEX80000PE'];
+
 /** A store as it looks mid-session: long and protected, a few trades done, a full log tail. */
-function populatedStore(now: number): AppStore {
+function populatedStore(now: number, symbol = 'NIFTY25000CE'): AppStore {
   const store = createAppStore();
   const a = store.getState();
-  a.configured({ mode: 'paper', brokerLabel: 'openalgo@127.0.0.1:5000', symbol: 'NIFTY25000CE', exchange: 'NFO', product: 'MIS', lots: 1, marketOnTarget: false, barMs: 5000 });
+  a.configured({ mode: 'paper', brokerLabel: 'openalgo@127.0.0.1:5000', symbol, exchange: 'NFO', product: 'MIS', lots: 1, marketOnTarget: false, barMs: 5000 });
   a.instrumentResolved({ lotSize: 75, tickSize: 0.05 });
   a.entriesHeldChanged(null);
   a.engineStateChanged({ position: { phase: 'long_protected', requested: 75, entryFilled: 75, held: 75, exited: 0, avgEntry: 100.1, openedAt: now - 42_000 } });
@@ -71,29 +76,40 @@ function populatedStore(now: number): AppStore {
   return store;
 }
 
-const store = populatedStore(Date.now());
+const instrumentCount = Math.max(1, Math.min(SYMBOLS.length, Number(process.env.BENCH_INSTRUMENTS ?? 1) || 1));
+const stores = SYMBOLS.slice(0, instrumentCount).map((symbol) => populatedStore(Date.now(), symbol));
+const store = stores[0] as AppStore;
 const random = rng(11);
-let ltpTicks = 2007;
-let feedTimer: NodeJS.Timeout | null = null;
+const ltpTicks = stores.map(() => 2007);
+let feedTimers: NodeJS.Timeout[] = [];
 let ticks = 0;
 
 function startFeed(perSecond: number): void {
   stopFeed();
   if (perSecond <= 0) return;
-  feedTimer = setInterval(() => {
-    const now = Date.now();
-    const a = store.getState();
-    ltpTicks += Math.round((random.next() - 0.5) * 6);
-    a.clockTicked(now, 'in_session', now + 5000 - (now % 5000));
-    a.brokerCallSucceeded(now, 2);
-    a.quoteReceived(ltpTicks * 0.05, 99.8);
-    ticks++;
-  }, 1000 / perSecond);
+  const periodMs = 1000 / perSecond;
+  stores.forEach((st, i) => {
+    const tick = (): void => {
+      const now = Date.now();
+      const a = st.getState();
+      ltpTicks[i] = (ltpTicks[i] ?? 2007) + Math.round((random.next() - 0.5) * 6);
+      a.clockTicked(now, 'in_session', now + 5000 - (now % 5000));
+      a.brokerCallSucceeded(now, 2);
+      a.quoteReceived((ltpTicks[i] ?? 2007) * 0.05, 99.8);
+      ticks++;
+    };
+    // Each instrument's quotes on a phase of its own: independent quote loops do not line up.
+    const start = setTimeout(() => {
+      tick();
+      feedTimers.push(setInterval(tick, periodMs));
+    }, (periodMs * i) / stores.length);
+    feedTimers.push(start);
+  });
 }
 
 function stopFeed(): void {
-  if (feedTimer) clearInterval(feedTimer);
-  feedTimer = null;
+  for (const t of feedTimers) clearTimeout(t);
+  feedTimers = [];
 }
 
 const term = new FakeTerminal();
@@ -104,9 +120,10 @@ serveRpc({
     if (!dashboard) {
       // BENCH_TICK_MS: try another coalescing interval for market ticks (startDashboard's tickMs).
       const tickMs = process.env.BENCH_TICK_MS ? Number(process.env.BENCH_TICK_MS) : undefined;
+      const desk = createDeskStore(stores.map((st) => ({ key: `${st.getState().symbol}@NFO`, symbol: st.getState().symbol, exchange: 'NFO', store: st, commands })));
+      const deskCommands: DeskCommands = { flattenAll: () => undefined, setPausedAll: () => undefined, quit: () => undefined };
       dashboard = startDashboard({
-        store,
-        commands,
+        ...(stores.length > 1 ? { desk, deskCommands } : { store, commands }),
         stdout: term as unknown as NodeJS.WriteStream,
         stdin: fakeStdin(),
         color: true,

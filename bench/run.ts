@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { measureCalls, trafficSummary, type CallsResult, type TrafficSummary } from './broker-calls.js';
-import { measureDashboard, type DashboardResult } from './dashboard.js';
+import { measureDashboard, measureDeskDashboard, type DashboardResult } from './dashboard.js';
 import { measureEndurance, type EnduranceResult } from './endurance.js';
 import { measureFlatten, measureRtt, type FlattenResult, type RttResult } from './flatten.js';
 import { RpcChild } from './lib/ipc.js';
@@ -176,6 +176,8 @@ async function main(): Promise<void> {
       tasks.push(async () => {
         log('dashboard cost…');
         r.dashboard = await measureDashboard(plan.dashboard);
+        log('dashboard cost with 4 instruments…');
+        r.dashboard.desk = await measureDeskDashboard({ ...plan.dashboard, instruments: 4 });
       });
     }
     if (opts.serial) for (const task of tasks) await task();
@@ -382,9 +384,11 @@ function buildRows(r: Results): Row[] {
   if (r.dashboard) {
     const d = r.dashboard;
     // Judged on the dashboard's own share: the process's CPU less the same feed with nothing drawn.
+    const desk = d.desk ? ([[`${d.desk.instruments} instruments at 1 tick/s each`, d.desk.feed1, d.desk.feedOnly1]] as const) : [];
     for (const [label, run, feed] of [
       ['20 ticks/s', d.feed20, d.feedOnly20],
       ['1 tick/s (default quote poll)', d.feed1, d.feedOnly1],
+      ...desk,
       ['idle', d.idle, null],
     ] as const) {
       const share = run.cpuPctOfCore - (feed?.cpuPctOfCore ?? 0);

@@ -3,13 +3,13 @@
 
 import type { ReactNode } from 'react';
 import { Box, Text, useInput } from 'ink';
-import type { EngineCommands } from '../../src/engine/commands.js';
 import { keyNameOf, resolveKey } from '../keys/keymap.js';
 
-export function FatalScreen({ text, commands }: { text: string; commands: EngineCommands }): ReactNode {
+export function FatalScreen(props: { text: string; commands: { flatten(): void; quit(): void }; several?: boolean }): ReactNode {
+  const { text, commands, several = false } = props;
   useInput((input, key) => {
     const name = keyNameOf(input, key);
-    const command = name === null ? undefined : resolveKey(name)?.command;
+    const command = name === null ? undefined : resolveKey(name, several)?.command;
     try {
       if (command === 'quit') commands.quit();
       else if (command === 'flatten_now') commands.flatten();
@@ -22,7 +22,7 @@ export function FatalScreen({ text, commands }: { text: string; commands: Engine
       <Text wrap="truncate-end" bold inverse>
         {text}
       </Text>
-      <Text wrap="truncate-end">Keys still working: F flattens now, q or Ctrl-C quits safely.</Text>
+      <Text wrap="truncate-end">{`Keys still working: F flattens ${several ? 'every instrument ' : ''}now, q or Ctrl-C quits safely.`}</Text>
     </Box>
   );
 }

@@ -4,9 +4,11 @@
 import type { ReactNode } from 'react';
 import { render } from 'ink';
 import type { EngineCommands } from '../../src/engine/commands.js';
+import type { DeskCommands, DeskStore } from '../../src/store/desk.js';
 import type { AppStore } from '../../src/store/store.js';
 import { App } from './App.js';
-import { coalescedView } from './coalesce.js';
+import { coalescedViews } from './coalesce.js';
+import { deskOverStores, singleDesk } from './desk.js';
 import { colorFromEnv } from '../draw/tone.js';
 import { useTerminalSize } from '../hooks/useTerminalSize.js';
 
@@ -17,9 +19,24 @@ export const CI_WARNING =
 /** Show the cursor and return to the trader's normal screen. */
 export const LEAVE_SCREEN = '\u001b[?25h\u001b[?1049l';
 
-export interface DashboardOptions {
+/** What the dashboard draws: one instrument (today's form and screen)… */
+export interface OneInstrumentDashboard {
   store: AppStore;
   commands: EngineCommands;
+}
+
+/**
+ * …or a desk of instruments (SYMBOLS=…): with several, the instruments table and the focused
+ * one's panels; a desk of one draws exactly as one instrument.
+ */
+export interface DeskDashboard {
+  desk: DeskStore;
+  deskCommands: DeskCommands;
+}
+
+export type DashboardOptions = (OneInstrumentDashboard | DeskDashboard) & DashboardSettings;
+
+export interface DashboardSettings {
   /** Default process.stdout; must be a terminal. */
   stdout?: NodeJS.WriteStream;
   /** Default process.stdin; must be a terminal (keys need raw mode). */
@@ -50,12 +67,12 @@ export interface DashboardHandle {
   unmount(): void;
 }
 
-function LiveApp(props: Omit<DashboardOptions, 'stdin' | 'maxFps' | 'tickMs' | 'incrementalRendering'> & { stdout: NodeJS.WriteStream; color: boolean }): ReactNode {
+function LiveApp(props: DeskDashboard & Pick<DashboardSettings, 'onDisplayError'> & { stdout: NodeJS.WriteStream; color: boolean }): ReactNode {
   const size = useTerminalSize(props.stdout);
   return (
     <App
-      store={props.store}
-      commands={props.commands}
+      desk={props.desk}
+      deskCommands={props.deskCommands}
       rows={size.rows}
       columns={size.columns}
       color={props.color}
@@ -122,11 +139,23 @@ export function startDashboard(opts: DashboardOptions): DashboardHandle {
   // Under CI Ink draws nothing until exit. Keep trading and keys working, but say why the
   // screen stays blank (the CLI should have chosen headless: see whyNoDashboard).
   if (ciSuppressesInk(process.env)) stdout.write(`${CI_WARNING}\r\n`);
-  const coalesced = coalescedView(opts.store, opts.tickMs !== undefined ? { tickMs: opts.tickMs } : {});
+  const source = 'desk' in opts ? { desk: opts.desk, deskCommands: opts.deskCommands } : singleDesk(opts.store, opts.commands);
+  // Every instrument's panels and row draw from a coalesced view of its store, all on one clock.
+  const views = coalescedViews(
+    source.desk.getState().instruments.map((i) => i.store),
+    opts.tickMs !== undefined ? { tickMs: opts.tickMs } : {},
+  );
+  const shown = deskOverStores(source.desk, views.views);
+  const coalesced = {
+    dispose: (): void => {
+      views.dispose();
+      shown.dispose();
+    },
+  };
   let instance: ReturnType<typeof render>;
   try {
     instance = render(
-      <LiveApp store={coalesced.view} commands={opts.commands} stdout={stdout} color={color} onDisplayError={opts.onDisplayError} />,
+      <LiveApp desk={shown.desk} deskCommands={source.deskCommands} stdout={stdout} color={color} onDisplayError={opts.onDisplayError} />,
       {
         stdout,
         stdin,

@@ -51,6 +51,23 @@ export function fmtRupees(x: number): string {
   return `${x > 0 ? '+' : '-'}₹${body}`;
 }
 
+const wholeRupeeFormat = new Intl.NumberFormat('en-IN', { maximumFractionDigits: 0 });
+
+/**
+ * Signed rupees in at most `width` cells for a table column: with paise when they fit, else
+ * whole rupees, else thousands (+₹12.3k): never a number cut short.
+ */
+export function fitRupees(x: number, width: number): string {
+  const full = fmtRupees(x);
+  if (full.length <= width) return full;
+  const sign = x > 0 ? '+' : x < 0 ? '-' : '';
+  const abs = Math.abs(x);
+  for (const text of [`${sign}₹${wholeRupeeFormat.format(abs)}`, `${sign}₹${(abs / 1000).toFixed(1)}k`, `${sign}₹${Math.round(abs / 1000)}k`, `${sign}${Math.round(abs / 1000)}k`]) {
+    if (text.length <= width) return text;
+  }
+  return '#'.repeat(Math.max(1, width));
+}
+
 /** 0.4s, 12s, 3m12s, 2h05m. */
 export function fmtAge(ms: number): string {
   const t = Math.max(0, ms);

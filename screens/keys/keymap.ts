@@ -1,5 +1,7 @@
 // The one key table: key → command → help text. The input handler dispatches through it, the
-// footer and the help overlay render from it, so they can never disagree.
+// footer and the help overlay render from it, so they can never disagree. Bindings marked
+// `several` exist only when the desk runs several instruments (focus, flatten all, pause all);
+// with one instrument the table is today's.
 
 export type Command =
   | 'flatten_ask'
@@ -11,7 +13,11 @@ export type Command =
   | 'toggle_trades'
   | 'toggle_help'
   | 'close_overlay'
-  | 'quit';
+  | 'quit'
+  | 'focus_step'
+  | 'focus_number'
+  | 'flatten_all_ask'
+  | 'toggle_pause_all';
 
 export interface KeyBinding {
   /** Key names as `keyNameOf` produces them: a printable character, 'escape' or 'ctrl+<letter>'. */
@@ -21,12 +27,19 @@ export interface KeyBinding {
   readonly footer?: string;
   /** One line for the help overlay. */
   readonly help: string;
+  /** Only with several instruments. */
+  readonly several?: true;
+  /** How the keys are shown when listing each would be noise ("1-9"). */
+  readonly label?: string;
 }
 
 /** How long `y` may follow `f` and still flatten. */
 export const FLATTEN_CONFIRM_MS = 3000;
 
-export const KEYMAP: readonly KeyBinding[] = [
+const DIGITS = ['1', '2', '3', '4', '5', '6', '7', '8', '9'] as const;
+
+/** Every binding, in the footer's order (most important first). */
+export const KEY_TABLE: readonly KeyBinding[] = [
   {
     keys: ['f'],
     command: 'flatten_ask',
@@ -41,12 +54,28 @@ export const KEYMAP: readonly KeyBinding[] = [
     help: 'Flatten at once, no question: cancel the exit legs, sell the held quantity at market, pause entries',
   },
   {
+    keys: ['X'],
+    command: 'flatten_all_ask',
+    footer: 'flatten ALL',
+    help: 'Flatten EVERY instrument: asks first, naming each; press y within 3 s',
+    several: true,
+  },
+  {
     keys: ['q', 'ctrl+c'],
     command: 'quit',
     footer: 'quit',
     help: 'Quit safely: stop entries, cancel legs, sell held at market, confirm flat. Again: log what is still in flight',
   },
   { keys: ['p'], command: 'toggle_pause', footer: 'pause', help: 'Pause or resume new entries (exit protection keeps running either way)' },
+  {
+    keys: ['P'],
+    command: 'toggle_pause_all',
+    footer: 'pause all',
+    help: 'Pause every instrument (when any takes entries), else resume them all',
+    several: true,
+  },
+  { keys: ['up', 'down'], command: 'focus_step', footer: 'focus', label: '↑/↓', help: 'Focus the instrument above / below in the table', several: true },
+  { keys: DIGITS, command: 'focus_number', label: '1-9', help: 'Focus instrument 1 to 9 (its number in the table)', several: true },
   {
     keys: ['m'],
     command: 'toggle_market_on_target',
@@ -59,15 +88,33 @@ export const KEYMAP: readonly KeyBinding[] = [
   { keys: ['escape', 'n'], command: 'close_overlay', help: 'Close an overlay; cancels a pending flatten question' },
 ];
 
-const BY_KEY: ReadonlyMap<string, KeyBinding> = new Map(KEYMAP.flatMap((b) => b.keys.map((k) => [k, b] as const)));
+/** The bindings with one instrument (today's table). */
+export const KEYMAP: readonly KeyBinding[] = KEY_TABLE.filter((b) => !b.several);
 
-/** The binding for a key name, if any. */
-export function resolveKey(name: string): KeyBinding | undefined {
-  return BY_KEY.get(name);
+/** The bindings in force: with several instruments the desk's keys join in. */
+export function bindingsFor(several: boolean): readonly KeyBinding[] {
+  return several ? KEY_TABLE : KEYMAP;
 }
 
-/** The key name of one Ink keypress; null for keys we never bind (arrows, pasted text…). */
-export function keyNameOf(input: string, key: { escape: boolean; ctrl: boolean; meta?: boolean }): string | null {
+/** How a binding's keys are listed: its label, or every key (`sep` between). */
+export function keysText(b: KeyBinding, sep: string, firstOnly = false): string {
+  if (b.label !== undefined) return b.label;
+  return (firstOnly ? b.keys.slice(0, 1) : b.keys).map(keyLabel).join(sep);
+}
+
+const byKey = (table: readonly KeyBinding[]): ReadonlyMap<string, KeyBinding> => new Map(table.flatMap((b) => b.keys.map((k) => [k, b] as const)));
+const ONE = byKey(KEYMAP);
+const SEVERAL = byKey(KEY_TABLE);
+
+/** The binding for a key name, if any (the desk's keys only with several instruments). */
+export function resolveKey(name: string, several = false): KeyBinding | undefined {
+  return (several ? SEVERAL : ONE).get(name);
+}
+
+/** The key name of one Ink keypress; null for keys we never bind (other arrows, pasted text…). */
+export function keyNameOf(input: string, key: { escape: boolean; ctrl: boolean; meta?: boolean; upArrow?: boolean; downArrow?: boolean }): string | null {
+  if (key.upArrow) return 'up';
+  if (key.downArrow) return 'down';
   if (key.escape) return 'escape';
   if (key.ctrl) return input.length === 1 ? `ctrl+${input.toLowerCase()}` : null;
   if (input.length !== 1) return null;
@@ -77,13 +124,15 @@ export function keyNameOf(input: string, key: { escape: boolean; ctrl: boolean; 
 /** How a key name is shown to the trader. */
 export function keyLabel(name: string): string {
   if (name === 'escape') return 'Esc';
+  if (name === 'up') return '↑';
+  if (name === 'down') return '↓';
   if (name.startsWith('ctrl+')) return `Ctrl-${name.slice(5).toUpperCase()}`;
   return name;
 }
 
 /** The first key of a command, as shown (for messages like "press y"). */
 export function keyFor(command: Command): string {
-  const binding = KEYMAP.find((b) => b.command === command);
+  const binding = KEY_TABLE.find((b) => b.command === command);
   const first = binding?.keys[0];
   return first === undefined ? '?' : keyLabel(first);
 }

@@ -4,11 +4,14 @@
 //
 // Flatten asks first: `f` arms a question, `y` within FLATTEN_CONFIRM_MS (on the injected
 // clock) sends it; `F` sends at once. Ctrl-C and `q` always call quit(), again on each press.
+//
+// With several instruments the engine keys (f/F, p, m, r) act on the focused instrument
+// (↑/↓ or 1–9 move the focus), `X` then `y` flattens every instrument, `P` pauses them all (or
+// resumes them all when none takes entries) and quit goes to the whole desk.
 
 import { useCallback, useEffect, useReducer, useRef } from 'react';
 import { useInput, type Key } from 'ink';
-import type { EngineCommands } from '../../src/engine/commands.js';
-import type { AppStore } from '../../src/store/store.js';
+import type { DeskCommands, DeskInstrument } from '../../src/store/desk.js';
 import { burstKeyNames, FLATTEN_CONFIRM_MS, keyLabel, keyNameOf, resolveKey, type Command } from './keymap.js';
 import type { StatusLine } from '../panels/Footer.js';
 import type { Tone } from '../draw/tone.js';
@@ -17,27 +20,40 @@ export type Overlay = 'none' | 'help' | 'trades';
 
 export interface DashboardUi {
   overlay: Overlay;
-  /** When `f` was pressed (injected clock), or null when no flatten question is open. */
+  /** When `f` (or `X`) was pressed (injected clock), or null when no flatten question is open. */
   confirmArmedAt: number | null;
+  /** What the open question flattens: the focused instrument (`f`) or every one (`X`). */
+  confirmScope: 'focused' | 'all';
   status: StatusLine | null;
   /** How many times quit was asked for. */
   quitCount: number;
 }
 
 export interface DashboardKeysOptions {
-  store: AppStore;
-  commands: EngineCommands;
+  /** The desk's instruments, fixed for the run; one keeps today's keys exactly. */
+  instruments: readonly DeskInstrument[];
+  deskCommands: DeskCommands;
+  /** The focused instrument's index (kept by the caller: it picks the store the panels read). */
+  focus: number;
+  onFocus: (index: number) => void;
   now: () => number;
   /** How long a status line stays (real time; cosmetic only). */
   statusMs?: number;
 }
 
-const INITIAL: DashboardUi = { overlay: 'none', confirmArmedAt: null, status: null, quitCount: 0 };
+const INITIAL: DashboardUi = { overlay: 'none', confirmArmedAt: null, confirmScope: 'focused', status: null, quitCount: 0 };
 const STATUS_MS = 6000;
 const CONFIRM_REFRESH_MS = 250;
 
-function flattenSent(held: number): string {
-  return held > 0 ? `FLATTEN requested: selling ${held} at market` : 'FLATTEN requested: nothing held (cancels a working entry, pauses entries)';
+function flattenSent(held: number, symbol: string | null): string {
+  const what = symbol === null ? 'FLATTEN' : `FLATTEN ${symbol}`;
+  return held > 0 ? `${what} requested: selling ${held} at market` : `${what} requested: nothing held (cancels a working entry, pauses entries)`;
+}
+
+function flattenAllSent(instruments: readonly DeskInstrument[]): string {
+  const held = instruments.map((i) => i.store.getState().position?.held ?? 0);
+  const selling = held.filter((h) => h > 0);
+  return `FLATTEN ALL requested: ${instruments.length} instruments, ${selling.length > 0 ? `selling ${selling.join(' + ')} at market` : 'nothing held'}; entries paused`;
 }
 
 function messageOf(err: unknown): string {
@@ -45,7 +61,18 @@ function messageOf(err: unknown): string {
 }
 
 export function useDashboardKeys(opts: DashboardKeysOptions): DashboardUi {
-  const { store, commands, now } = opts;
+  const { instruments, deskCommands, now, onFocus } = opts;
+  const several = instruments.length > 1;
+  // Read at dispatch time: a burst ("2f") focuses and then acts on the new focus.
+  const focusRef = useRef(opts.focus);
+  focusRef.current = opts.focus;
+  const focusOn = useCallback(
+    (index: number): void => {
+      focusRef.current = index;
+      onFocus(index);
+    },
+    [onFocus],
+  );
   const ui = useRef<DashboardUi>(INITIAL);
   const statusSeq = useRef(0);
   const [, rerender] = useReducer((x: number) => x + 1, 0);
@@ -74,38 +101,67 @@ export function useDashboardKeys(opts: DashboardKeysOptions): DashboardUi {
   );
 
   const run = useCallback(
-    (command: Command): void => {
+    (command: Command, name: string): void => {
       const cur = ui.current;
+      const focused = instruments[focusRef.current] ?? instruments[0];
+      if (!focused) return;
+      const { store, commands } = focused;
       const state = store.getState();
       const held = state.position?.held ?? 0;
+      const symbol = several ? focused.symbol : null;
       const armed = cur.confirmArmedAt;
       // Any key but the confirm and the explicit cancel closes a pending flatten question.
       const closeQuestion = armed !== null && command !== 'flatten_confirm' && command !== 'close_overlay';
       const base: Partial<DashboardUi> = closeQuestion ? { confirmArmedAt: null } : {};
       switch (command) {
         case 'flatten_ask':
-          return update({ confirmArmedAt: now(), status: null });
+          return update({ confirmArmedAt: now(), confirmScope: 'focused', status: null });
+        case 'flatten_all_ask':
+          return update({ confirmArmedAt: now(), confirmScope: 'all', status: null });
         case 'flatten_confirm': {
-          if (armed === null) return update({ status: status('y confirms a flatten only right after f — nothing sent', 'muted') });
+          if (armed === null) return update({ status: status(`y confirms a flatten only right after f${several ? ' or X' : ''} — nothing sent`, 'muted') });
           if (now() - armed > FLATTEN_CONFIRM_MS) {
-            return update({ confirmArmedAt: null, status: status('too late: y came more than 3 s after f — nothing sent; press f again', 'warn') });
+            const key = cur.confirmScope === 'all' ? 'X' : 'f';
+            return update({ confirmArmedAt: null, status: status(`too late: y came more than 3 s after ${key} — nothing sent; press ${key} again`, 'warn') });
           }
-          const s = send('flatten', () => commands.flatten(), flattenSent(held), 'warn');
+          const s =
+            cur.confirmScope === 'all'
+              ? send('flatten all', () => deskCommands.flattenAll(), flattenAllSent(instruments), 'warn')
+              : send('flatten', () => commands.flatten(), flattenSent(held, symbol), 'warn');
           return update({ confirmArmedAt: null, status: s });
         }
         case 'flatten_now': {
-          const s = send('flatten', () => commands.flatten(), flattenSent(held), 'warn');
+          const s = send('flatten', () => commands.flatten(), flattenSent(held, symbol), 'warn');
           return update({ ...base, status: s });
         }
         case 'toggle_market_on_target': {
           const next = state.marketOnTarget ? 'OFF' : 'ON';
-          return update({ ...base, status: send('market-on-target', () => commands.toggleMarketOnTarget(), `market-on-target ${next} requested`) });
+          return update({ ...base, status: send('market-on-target', () => commands.toggleMarketOnTarget(), `market-on-target ${next}${symbol ? ` for ${symbol}` : ''} requested`) });
         }
         case 'reconcile':
-          return update({ ...base, status: send('reconcile', () => commands.reconcileNow(), 'reconcile requested') });
+          return update({ ...base, status: send('reconcile', () => commands.reconcileNow(), `reconcile${symbol ? ` ${symbol}` : ''} requested`) });
         case 'toggle_pause': {
-          const what = state.paused ? 'resume entries requested' : 'pause entries requested (exits stay protected)';
+          const of = symbol ? ` for ${symbol}` : '';
+          const what = state.paused ? `resume entries${of} requested` : `pause entries${of} requested (exits stay protected)`;
           return update({ ...base, status: send('pause', () => commands.togglePause(), what) });
+        }
+        case 'toggle_pause_all': {
+          const pause = instruments.some((i) => !i.store.getState().paused);
+          const what = pause ? `pause entries on all ${instruments.length} requested (exits stay protected)` : `resume entries on all ${instruments.length} requested`;
+          return update({ ...base, status: send('pause all', () => deskCommands.setPausedAll(pause), what) });
+        }
+        case 'focus_step': {
+          const step = name === 'up' ? -1 : 1;
+          focusOn((focusRef.current + step + instruments.length) % instruments.length);
+          return update({ ...base, status: null });
+        }
+        case 'focus_number': {
+          const index = Number(name) - 1;
+          if (!(index >= 0 && index < instruments.length)) {
+            return update({ ...base, status: status(`no instrument ${name}: the table has 1 to ${instruments.length}`, 'muted') });
+          }
+          focusOn(index);
+          return update({ ...base, status: null });
         }
         case 'toggle_trades':
           return update({ ...base, overlay: cur.overlay === 'trades' ? 'none' : 'trades' });
@@ -119,26 +175,26 @@ export function useDashboardKeys(opts: DashboardKeysOptions): DashboardUi {
           const count = cur.quitCount + 1;
           const ok =
             count === 1
-              ? 'quit requested: flattening safely before exit (protection stays on until flat)'
+              ? `quit requested: flattening ${several ? `all ${instruments.length} ` : ''}safely before exit (protection stays on until flat)`
               : `still shutting down (quit pressed ${count}×): what is still in flight is in the log`;
-          return update({ ...base, quitCount: count, status: send('quit', () => commands.quit(), ok, 'warn') });
+          return update({ ...base, quitCount: count, status: send('quit', () => deskCommands.quit(), ok, 'warn') });
         }
       }
     },
-    [store, commands, now, update, status, send],
+    [instruments, several, deskCommands, now, update, status, send, focusOn],
   );
 
   const dispatch = useCallback(
     (name: string): void => {
-      const binding = resolveKey(name);
+      const binding = resolveKey(name, several);
       if (!binding) {
         const closing = ui.current.confirmArmedAt !== null ? 'flatten cancelled — ' : '';
         update({ confirmArmedAt: null, status: status(`${closing}key ${keyLabel(name)} does nothing; ? lists the keys`, 'muted') });
         return;
       }
-      run(binding.command);
+      run(binding.command, name);
     },
-    [run, update, status],
+    [run, update, status, several],
   );
 
   const onInput = useCallback(

@@ -1,19 +1,19 @@
-// Every key, from the key table (the same table the input handler dispatches through).
+// Every key in force, from the key table (the same table the input handler dispatches through).
 
 import type { ReactNode } from 'react';
 import { Box } from 'ink';
-import { KEYMAP, keyLabel } from '../keys/keymap.js';
+import { bindingsFor, keysText } from '../keys/keymap.js';
 import { MIN_COLUMNS, MIN_ROWS } from '../app/layout.js';
 import { Line, Span } from '../draw/text.js';
 
-export function HelpOverlay({ height }: { height: number }): ReactNode {
+export function HelpOverlay({ height, several = false }: { height: number; several?: boolean }): ReactNode {
   const lines: ReactNode[] = [
     <Line key="title" tone="strong">
       HELP — keys act at once (? or Esc closes)
     </Line>,
-    ...KEYMAP.map((b) => (
+    ...bindingsFor(several).map((b) => (
       <Line key={b.command}>
-        <Span tone="strong">{b.keys.map(keyLabel).join(' / ').padEnd(12)}</Span> {b.help}
+        <Span tone="strong">{keysText(b, ' / ').padEnd(12)}</Span> {b.help}
       </Line>
     )),
     <Line key="notes" tone="muted">

@@ -35,10 +35,11 @@ export function nearestLimitShare(g: GuardView): number {
   return Math.max(...shares);
 }
 
-export function guardLineText(g: GuardView, form: Form): { state: string; stateTone: Tone; rest: string; restTone: Tone } {
+/** `label` names whose guard it is: GUARD (the instrument's), ACCOUNT GUARD (all instruments'). */
+export function guardLineText(g: GuardView, form: Form, label = 'GUARD'): { state: string; stateTone: Tone; rest: string; restTone: Tone } {
   const compact = form !== 'wide';
   const near = g.state === 'ACTIVE' && nearestLimitShare(g) >= NEAR_LIMIT;
-  const state = g.state === 'ACTIVE' ? (near ? 'GUARD ACTIVE, NEAR LIMIT' : 'GUARD ACTIVE') : `GUARD ${g.state}`;
+  const state = g.state === 'ACTIVE' ? (near ? `${label} ACTIVE, NEAR LIMIT` : `${label} ACTIVE`) : `${label} ${g.state}`;
   const stateTone: Tone = g.state === 'HALTED' ? 'alarm' : g.state === 'REDUCING' || near ? 'warn' : 'good';
   const parts: string[] = [];
   const l = g.limits;
@@ -62,8 +63,13 @@ export function guardLineText(g: GuardView, form: Form): { state: string; stateT
 
 export function GuardLine({ form }: { form: Form }): ReactNode {
   const g = useDashboard((s) => s.guard);
+  return <GuardLineOf g={g} form={form} />;
+}
+
+/** The line for a given guard view: the instrument's own (GuardLine) or the account's (several instruments). */
+export function GuardLineOf({ g, form, label }: { g: GuardView; form: Form; label?: string }): ReactNode {
   if (guardRows(g) === 0) return null;
-  const t = guardLineText(g, form);
+  const t = guardLineText(g, form, label);
   return (
     <Box flexDirection="column">
       <Line>

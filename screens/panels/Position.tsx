@@ -9,6 +9,7 @@ import { fmtPrice, fmtRupees, fmtSigned, istClock, positionPhaseWord, priceDecim
 import type { Form } from '../app/layout.js';
 import { Line, Span } from '../draw/text.js';
 import { signTone } from '../draw/tone.js';
+import { unrealisedPoints } from '../draw/pnl.js';
 
 export function PositionPanel({ form }: { form: Form }): ReactNode {
   const s = useDashboard((st) => ({
@@ -27,7 +28,7 @@ export function PositionPanel({ form }: { form: Form }): ReactNode {
   const changeText =
     change === null ? '' : ` ${fmtSigned(change, d)}${form === 'narrow' ? '' : ` (${fmtSigned((change / (prevClose as number)) * 100, 2)}%)`}`;
 
-  const points = long && ltp !== null && pos.avgEntry !== null ? ltp - pos.avgEntry : null;
+  const points = unrealisedPoints(pos, ltp);
   const unrealised =
     points === null ? null : (
       <>
