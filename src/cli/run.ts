@@ -213,7 +213,11 @@ export async function runTrader(opts: RunOptions): Promise<number> {
   process.on('SIGTERM', onSignal);
   const first = runs[0]!;
   const onDisplayError = (panel: string, err: Error): void => first.log.error('DISPLAY', `${panel}: ${err.message} (trading continues)`);
-  const dashboard = headless ? null : startDashboard({ store: first.store, commands: first.engine, stdout, stdin, onDisplayError });
+  const dashboard = headless
+    ? null
+    : several
+      ? startDashboard({ desk: desk.store, deskCommands, stdout, stdin, onDisplayError })
+      : startDashboard({ store: first.store, commands: first.engine, stdout, stdin, onDisplayError });
   // The dashboard's terminal went away (an SSH session dropped outside tmux, the window closed):
   // nobody sees the screen or can press a key any more, so stop as on q — flat, then exit —
   // rather than trade on unseen (or draw into a dead terminal for ever). Headless runs keep
