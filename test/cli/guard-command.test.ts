@@ -131,3 +131,57 @@ describe('random-scalp guard', () => {
     expect(h.err.at(-1)).toBe('random-scalp: unknown guard action "halt": expected status or resume');
   });
 });
+
+describe('guard status and resume with several instruments (SYMBOLS)', () => {
+  const CE = 'NIFTY29DEC2625000CE';
+  const PE = 'NIFTY29DEC2625000PE';
+  const ACCOUNT = `paper-account-${CE}@NFO+${PE}@NFO.guard.json`;
+
+  function desk(env: Record<string, string> = {}) {
+    const h = harness({ SYMBOLS: `${CE},${PE}`, ...env });
+    const saveFor = (symbol: string, state: EngineState): void => new JsonStateFile(path.join(h.dir, `paper-NFO-${symbol}.state.json`), parseEngineState).save(state);
+    const at = Date.now() - 60_000;
+    const losing = (net: number): EngineState => {
+      const s = initialEngineState(today, false);
+      s.pnl = { day: today, realised: net, trades: 1, wins: 0, losses: 1 };
+      s.trades = [{ openedAt: at - 60_000, closedAt: at, entry: 100, exit: 99, quantity: 150, reason: 'stop', gross: net, costs: 0, net }];
+      return s;
+    };
+    // Neither instrument alone reached −₹300; together they did.
+    saveFor(CE, losing(-180));
+    saveFor(PE, losing(-150));
+    const account = {
+      ...initialGuardState(today),
+      state: 'HALTED' as const,
+      reason: 'loss_limit' as const,
+      since: at,
+      tripped: { realised: -330, open: 0, dayPnl: -330, trades: 2, lossStreak: 2, flat: true },
+      history: [{ at, state: 'HALTED' as const, reason: 'loss_limit' as const, dayPnl: -330, note: 'daily loss limit −₹300 reached; no entries for the rest of the day' }],
+    };
+    fs.writeFileSync(path.join(h.dir, ACCOUNT), JSON.stringify(account));
+    return h;
+  }
+
+  it('status shows the account (summed figures) first, then every instrument', async () => {
+    const h = desk();
+    expect(await h.run(['guard', 'status'])).toBe(0);
+    const text = h.out.join('\n');
+    expect(h.out[0]).toMatch(new RegExp(`^guard HALTED since .*: daily loss limit −₹300 reached — paper account \\(${CE}@NFO, ${PE}@NFO\\), day ${today}$`));
+    expect(text).toMatch(/day P&L      −₹330.00 \/ −₹300 loss limit \(110 %\) BREACHED/);
+    expect(text).toMatch(/trades       2 \(limit off\)/);
+    expect(text).toMatch(new RegExp(`guard ACTIVE — paper ${CE}@NFO, day ${today}`));
+    expect(text).toMatch(new RegExp(`guard ACTIVE — paper ${PE}@NFO, day ${today}`));
+    expect(text).toContain(path.join(h.dir, ACCOUNT));
+  });
+
+  it('resume is refused while the summed loss is past the limit, and granted (a request for the account) when the limit was raised', async () => {
+    const h = desk();
+    expect(await h.run(['guard', 'resume', '--confirm', 'RESUME'])).toBe(1);
+    expect(h.err.join('\n')).toMatch(/paper account .*: the daily loss limit is still breached \(day −₹330.00/);
+    const raised = desk({ MAX_DAILY_LOSS_RUPEES: '500' });
+    expect(await raised.run(['guard', 'resume', '--confirm', 'RESUME'])).toBe(0);
+    expect(raised.out.join('\n')).toMatch(/no running bot took it/);
+    const request = new ResumeRequestFile(path.join(raised.dir, ACCOUNT.replace('.guard.json', '.guard-resume.json')));
+    expect(request.take()).toMatchObject({ day: today, by: 'guard resume --confirm' });
+  });
+});
