@@ -6,7 +6,7 @@
 // <Transform> puts the originals back, in order, when Ink writes the line to its output.
 // Widths are string-width's own (the library Ink measures with), so the layout is the same.
 
-import { cloneElement, isValidElement, type ReactElement, type ReactNode } from 'react';
+import { cloneElement, Fragment, isValidElement, type ReactElement, type ReactNode } from 'react';
 import stringWidth from 'string-width';
 
 export const STAND_IN = '~';
@@ -43,8 +43,8 @@ export function asChildren(node: ReactNode): ReactNode[] {
 
 /**
  * The children of a line as ASCII, or null when they cannot be (a character that is not one
- * cell wide — wide, combining, control — or an element other than `textElement`, whose text
- * this cannot see). Then the line takes the ordinary path.
+ * cell wide — wide, combining, control — or an element other than `textElement` or a
+ * fragment, whose text this cannot see). Then the line takes the ordinary path.
  */
 export function standIn(children: ReactNode, textElement: unknown): StandIn | null {
   const originals: string[] = [];
@@ -69,6 +69,8 @@ export function standIn(children: ReactNode, textElement: unknown): StandIn | nu
     if (typeof node === 'string') return text(node);
     if (typeof node === 'number') return text(String(node));
     if (Array.isArray(node)) return node.map(walk);
+    // A fragment's children are the line's own (Position's "| unrealised …" part).
+    if (isValidElement(node) && node.type === Fragment) return walk((node as ReactElement<{ children?: ReactNode }>).props.children);
     if (isValidElement(node) && node.type === textElement) {
       const el = node as ReactElement<{ children?: ReactNode }>;
       return cloneElement(el, undefined, ...asChildren(walk(el.props.children)));

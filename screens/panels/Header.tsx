@@ -37,7 +37,9 @@ export function feedText(feed: DashboardState['feed']): { text: string; tone: To
   return { text: `POLLING — feed down: ${feed.reason ?? feed.state}`, tone: feed.mode === 'push' ? 'alarm' : 'warn' };
 }
 
-function ModeBadge({ mode, analyzer }: { mode: DashboardState['mode']; analyzer: boolean }): ReactNode {
+// A function returning a Span, not a component: the line's stand-in (draw/stand-in.ts) sees
+// through Spans only, and a line it cannot see through is measured the slow way every frame.
+function modeBadge(mode: DashboardState['mode'], analyzer: boolean): ReactNode {
   if (mode === 'paper') return <Span tone="strong">[PAPER]</Span>;
   if (analyzer) return <Span tone="warn">{' LIVE·ANALYZER (simulated orders) '}</Span>;
   return <Span tone="live">{' LIVE '}</Span>;
@@ -80,7 +82,7 @@ export function Header({ form }: { form: Form }): ReactNode {
   return (
     <Box flexDirection="column">
       <Line>
-        <ModeBadge mode={h.mode} analyzer={h.analyzer} /> <Span tone="strong">{instrument}</Span>{' '}
+        {modeBadge(h.mode, h.analyzer)} <Span tone="strong">{instrument}</Span>{' '}
         <Span tone="strong">{istClock(h.now)} IST</Span>
         {clockNote} {sessionWord(h.session)}
         {h.marketDayNote ? <Span tone="warn">{` ${h.marketDayNote}`}</Span> : null} | {h.product} {size}
