@@ -5,12 +5,14 @@ import { isOpen, type TrackedOrder } from './order-machine.js';
 import { cancelAndSettle, refreshOrder } from './order-sync.js';
 import { placeIdempotent } from './place-order.js';
 import { heldQuantity, openOrders } from './state.js';
+import { adoptSmallerBrokerPosition } from './reconcile.js';
 import { movePosition } from './position-machine.js';
 
 // Getting flat at market, the one path behind flatten, square-off, market-on-target, the
 // unprotected fallback and the graceful exit: cancel legs first, sell what is held, confirm by
 // polling every 0.25 s for 5 s; if unconfirmed, cancel that order (keeping any fill it got) and
-// send one more market order for what is still held.
+// send one more market order for what is still held. Each sale is checked against the position
+// book first: what the account no longer holds is not sold again.
 
 export const CONFIRM_POLL_MS = 250;
 export const CONFIRM_POLLS = 20;
@@ -33,6 +35,8 @@ export async function confirmFilled(ctx: EngineContext, order: TrackedOrder): Pr
 }
 
 async function sellHeld(ctx: EngineContext, reason: TradeRecord['reason'], report: PhaseReporter, attempt: number): Promise<TrackedOrder | null> {
+  // Never more than the account holds: a sale past it is a short.
+  await adoptSmallerBrokerPosition(ctx);
   const held = heldQuantity(ctx.state);
   if (held <= 0) return null;
   report(attempt === 1 ? 'market_sell' : 'retry_market', `SELL ${held} at market (${reason}, attempt ${attempt})`);

@@ -74,16 +74,34 @@ function bookOutsideChange(state: EngineState, ctx: EngineContext, qty: number, 
   ctx.emit({ type: 'fill', at: ctx.clock.now(), role: order.role, orderId: null, action, quantity: Math.abs(qty), price: order.avgPrice, source: 'reconcile' });
 }
 
-async function readPosition(ctx: EngineContext): Promise<{ row: PositionRow | undefined; qty: number } | null> {
+async function readPosition(ctx: EngineContext, tag = 'RECONCILE', then = 'state kept as is'): Promise<{ row: PositionRow | undefined; qty: number } | null> {
   let rows: PositionRow[];
   try {
     rows = await ctx.broker.positionBook();
   } catch (err) {
-    ctx.log.warn('RECONCILE', `position book unavailable (${describeError(err)}): state kept as is`);
+    ctx.log.warn(tag, `position book unavailable (${describeError(err)}): ${then}`);
     return null;
   }
   const row = findRow(ctx, rows);
   return { row, qty: row?.quantity ?? 0 };
+}
+
+/**
+ * Before a market sale: the account may hold less than our books say (closed outside the bot a
+ * moment ago, and the reconciliation that would book it has not run yet). Selling our figure
+ * would open a short, so the smaller figure is booked first, as reconciliation books it, and the
+ * sale is for what the account holds. Only with nothing of ours working (a leg may just have
+ * filled); a position book that cannot be read leaves our books to decide.
+ */
+export async function adoptSmallerBrokerPosition(ctx: EngineContext): Promise<void> {
+  const ours = heldQuantity(ctx.state);
+  if (ours <= 0 || openOrders(ctx.state).length > 0) return;
+  const snap = await readPosition(ctx, 'EXIT', `selling the ${ours} our books hold`);
+  if (!snap || snap.qty >= ours) return;
+  const sold = ours - Math.max(0, snap.qty);
+  ctx.log.warn('EXIT', `the broker holds ${snap.qty}, our books ${ours}: ${sold} sold outside the bot; selling only what the account holds`);
+  bookOutsideChange(ctx.state, ctx, -sold, (await externalFillPrice(ctx, sold, 'SELL')) ?? snap.row?.averagePrice ?? null, 'external');
+  ctx.commit();
 }
 
 export async function reconcile(ctx: EngineContext, report: PhaseReporter): Promise<ReconcileOutcome> {
