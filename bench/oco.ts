@@ -24,8 +24,6 @@ export interface OcoResult {
   /** Samples lost (no fill, no cancel, timeout), with why. */
   invalid: string[];
   wallMs: number;
-  /** Each measured sample: which engine, which leg filled, when (broker clock). */
-  detail: { engine: number; leg: string; sibling: string; fillAt: number; cancelAt: number }[];
 }
 
 interface Snapshot {
@@ -49,7 +47,6 @@ async function sampleLoop(
   deadline: number,
   seed: number,
   out: OcoResult,
-  index: number,
 ): Promise<void> {
   const random = rng(seed);
   const { store, engine, market } = be;
@@ -91,7 +88,6 @@ async function sampleLoop(
       }
       out.reactionMs.push(first.at - (fill.timestamp as number));
       out.windowMs.push(effective.at - (fill.timestamp as number));
-      out.detail.push({ engine: index, leg: leg.orderId ?? '', sibling: sibling.orderId ?? '', fillAt: fill.timestamp as number, cancelAt: first.at });
     } catch (err) {
       out.invalid.push(err instanceof Error ? err.message : String(err));
     }
@@ -107,14 +103,12 @@ export interface OcoOptions {
   budgetMs: number;
   /** On the push feed (the real WebSocket client against paper-server's feed). */
   feed?: boolean;
-  /** Called with the engines before they stop (instrumentation). */
-  onEngines?: (engines: BenchEngine[]) => void;
 }
 
 /** Run `engines` engines in parallel, each on its own frozen market, until `samples` reactions are measured. */
 export async function measureOco(host: RpcChild, o: OcoOptions): Promise<OcoResult> {
   const started = Date.now();
-  const out: OcoResult = { feed: o.feed ?? false, pollMs: o.pollMs, engines: o.engines, reactionMs: [], windowMs: [], invalid: [], wallMs: 0, detail: [] };
+  const out: OcoResult = { feed: o.feed ?? false, pollMs: o.pollMs, engines: o.engines, reactionMs: [], windowMs: [], invalid: [], wallMs: 0 };
   const flags: Partial<Record<ConfigKey, string>> = {
     OCO_POLL_SECONDS: String(o.pollMs / 1000),
     // One-second bars: a new entry at the first bar close after the previous trade is done.
@@ -127,8 +121,7 @@ export async function measureOco(host: RpcChild, o: OcoOptions): Promise<OcoResu
   }
   const per = Math.ceil(o.samples / o.engines);
   const deadline = started + o.budgetMs;
-  await Promise.all(engines.map((be, i) => sampleLoop(host, be, o.pollMs, per, deadline, o.seed * 31 + i, out, i)));
-  o.onEngines?.(engines);
+  await Promise.all(engines.map((be, i) => sampleLoop(host, be, o.pollMs, per, deadline, o.seed * 31 + i, out)));
   await Promise.all(engines.map((be) => be.stop()));
   out.wallMs = Date.now() - started;
   if (out.invalid.length > 0) log(`oco ${o.feed ? 'push' : `${o.pollMs} ms`}: ${out.invalid.length} samples lost: ${[...new Set(out.invalid)].slice(0, 3).join('; ')}`);

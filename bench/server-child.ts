@@ -65,24 +65,7 @@ function get(id: number): Hosted {
   return h;
 }
 
-// TEMP: event-loop stalls of this process.
-const stalls: { at: number; lateMs: number; cpuMs: number }[] = [];
-let lastTick = performance.now();
-let lastCpu = process.cpuUsage();
-setInterval(() => {
-  const now = performance.now();
-  const cpu = process.cpuUsage();
-  const late = now - lastTick - 1;
-  if (late > 4) stalls.push({ at: Date.now(), lateMs: late, cpuMs: (cpu.user - lastCpu.user + cpu.system - lastCpu.system) / 1000 });
-  lastTick = now;
-  lastCpu = cpu;
-}, 1).unref();
-
 serveRpc({
-  async stalls() {
-    return stalls;
-  },
-
   async create(args: { seed?: number; freeze?: boolean; rateLimit?: boolean; startPrice?: number; feed?: boolean }) {
     const setup = createDefaultPaperSetup({
       clock: systemClock,

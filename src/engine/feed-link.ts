@@ -1,4 +1,3 @@
-import { trace } from './trace.js';
 import type { FeedHealth, FeedListener, MarketFeed } from '../broker/feed.js';
 import type { OrderReport } from '../broker/types.js';
 import type { EngineContext } from './context.js';
@@ -120,7 +119,6 @@ export class FeedLink {
       return;
     }
     if (this.findOrder(report.orderId)) {
-      trace('push', { lock: this.lock.id, orderId: report.orderId, status: report.status, busy: this.lock.busy, holder: this.lock.holder?.label ?? null, holderSince: this.lock.holder?.since ?? null });
       this.clearCrossing(report.orderId);
       void this.lock.run(() => this.applyPushed(report));
       return;
@@ -179,7 +177,6 @@ export class FeedLink {
   private async applyPushed(report: OrderReport): Promise<void> {
     const order = this.findOrder(report.orderId);
     if (!order) return;
-    trace('apply', { lock: this.lock.id, orderId: report.orderId, status: report.status });
     const { changed } = applyOrderReport(this.ctx, order, report, 'push');
     if (changed) await this.hooks.afterOrderNews();
     else this.ctx.commit(); // nothing to act on, but a report still touches the order (its miss count)

@@ -1,4 +1,3 @@
-import { trace } from './trace.js';
 import { describeError, isBrokerError } from '../broker/errors.js';
 import type { OrderReport } from '../broker/types.js';
 import type { EngineContext } from './context.js';
@@ -107,7 +106,6 @@ export async function cancelAndSettle(ctx: EngineContext, order: TrackedOrder, w
     if (order.orderId === null) return !isOpen(order.phase);
   }
   try {
-    trace('cancel_sent', { orderId: order.orderId });
     await ctx.broker.cancelOrder(order.orderId as string);
     ctx.log.info('CANCEL', `${order.role} ${order.orderId} cancelled (${why})`);
   } catch (err) {

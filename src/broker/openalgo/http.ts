@@ -6,7 +6,6 @@ import http from 'node:http';
 import https from 'node:https';
 import got, { RequestError, TimeoutError } from 'got';
 import { BrokerError } from '../errors.js';
-import { trace } from '../../engine/trace.js';
 
 export interface HttpReply {
   status: number;
@@ -47,7 +46,6 @@ export async function httpPost(url: string, body: Record<string, unknown>, opts:
       timeout: { request: opts.timeoutMs },
       agent: opts.agents,
     });
-    trace('http', { call: opts.call, t: res.timings });
     const date = res.headers.date;
     return { status: res.statusCode, text: res.body, ...(date !== undefined ? { date } : {}) };
   } catch (err) {
