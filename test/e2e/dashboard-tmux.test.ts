@@ -55,6 +55,44 @@ describe('the dashboard in a real terminal', () => {
     expect(after).not.toMatch(/TARGET|FILL PROGRESS/); // the dashboard is gone: the shell's screen is back
   }, 120_000);
 
+  it('SYMBOLS=call,put: the table and the focused detail follow ↑/↓ and digits, X then y flattens both, q exits 0', async () => {
+    const dir = tempDir('rs-tmux-desk-');
+    const ce = 'NIFTY29DEC2625000CE';
+    const pe = 'NIFTY29DEC2625000PE';
+    const env = `-u CI -u CONTINUOUS_INTEGRATION XDG_CONFIG_HOME=${dir} STATE_DIR=${dir} INTERVAL=2s TERM=xterm-256color SYMBOLS=${ce},${pe}`;
+    tmux('new-session', '-d', '-s', 'desk', '-x', '120', '-y', '32', `cd ${ROOT} && env ${env} node ${BIN} --paper; echo "EXIT:$?"; sleep 120`);
+    const shown = (): string => tmux('capture-pane', '-p', '-t', 'desk');
+    const waitFor = async (test: (s: string) => boolean, what: string): Promise<string> => {
+      const end = Date.now() + 40_000;
+      let last = '';
+      while (Date.now() < end) {
+        last = shown();
+        if (test(last)) return last;
+        await new Promise((r) => setTimeout(r, 150));
+      }
+      throw new Error(`screen never showed ${what}; last screen:\n${last}`);
+    };
+    const focused = (s: string): string | undefined => /▶\d (\S+)@NFO/.exec(s)?.[1];
+    const first = await waitFor((s) => s.includes(`${ce}@NFO`) && s.includes(`${pe}@NFO`) && /TOTAL \(2\)/.test(s) && /\bLONG\b/.test(s), 'both rows, the total and a long position');
+    expect(focused(first)).toBe(ce);
+    // The focused instrument's panels below the table: its header names it.
+    expect(first.split('\n')[0]).toContain(ce);
+    tmux('send-keys', '-t', 'desk', 'Down');
+    const second = await waitFor((s) => focused(s) === pe && (s.split('\n')[0] ?? '').includes(pe), 'focus on the put');
+    expect(second).toMatch(/TOTAL \(2\)/);
+    tmux('send-keys', '-t', 'desk', '1');
+    await waitFor((s) => focused(s) === ce, 'focus back on the call by its digit');
+    tmux('send-keys', '-t', 'desk', 'X');
+    await waitFor((s) => /FLATTEN ALL 2 instruments\?/.test(s), 'the flatten-all question');
+    tmux('send-keys', '-t', 'desk', 'y');
+    await waitFor((s) => (s.match(/flat PAUSED/g) ?? []).length === 2, 'both instruments flat and paused');
+    tmux('send-keys', '-t', 'desk', 'q');
+    const after = await waitFor((s) => /EXIT:\d/.test(s), 'the process exit');
+    expect(after).toMatch(/EXIT:0/);
+    expect(after).toMatch(new RegExp(`random-scalp: ${ce}@NFO: this session`));
+    expect(after).toMatch(new RegExp(`random-scalp: ${pe}@NFO: this session`));
+  }, 120_000);
+
   it('a terminal that goes away (SIGHUP when the window closes) stops as on q: flat, then exit', async () => {
     const dir = tempDir('rs-tmux-hup-');
     const env = `-u CI -u CONTINUOUS_INTEGRATION XDG_CONFIG_HOME=${dir} STATE_DIR=${dir} INTERVAL=2s TERM=xterm-256color`;
