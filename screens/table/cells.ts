@@ -148,11 +148,19 @@ export function guardWord(g: GuardView | null, form: Form): string {
   return 'HALTED';
 }
 
+/** An OpenAlgo option symbol: underlying, expiry (DDMMMYY), strike, CE/PE. */
+const OPTION = /^([A-Z&-]+?)(\d{2}[A-Z]{3}\d{2})(\d+(?:\.\d+)?)(CE|PE)$/;
+
 export function symbolText(v: Pick<RowView, 'symbol' | 'exchange'>, width: number): string {
   const withExchange = `${v.symbol}@${v.exchange}`;
   if (v.exchange && withExchange.length <= width) return withExchange;
-  // Keep the tail: an option's strike and CE/PE are at the end.
-  return shortId(v.symbol || '?', width);
+  if (v.symbol.length <= width) return v.symbol;
+  // An option too long for the column: the expiry goes first (the rows of one desk share it),
+  // so the underlying, the strike and CE/PE stay readable: NIFTY25000CE, BANKNIFTY55000PE.
+  const m = OPTION.exec(v.symbol);
+  const compact = m ? `${m[1]}${m[3]}${m[4]}` : v.symbol;
+  // Still too long: keep the tail, where the strike and CE/PE are.
+  return shortId(compact || '?', width);
 }
 
 export interface RowCells {

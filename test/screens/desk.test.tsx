@@ -6,7 +6,7 @@ import { afterEach, describe, expect, test, vi } from 'vitest';
 import { cleanup, render } from 'ink-testing-library';
 import { App } from '../../screens/app/App.js';
 import { coalescedViews } from '../../screens/app/coalesce.js';
-import { legsText, stateText, rowViewOf } from '../../screens/table/cells.js';
+import { legsText, stateText, rowViewOf, symbolText } from '../../screens/table/cells.js';
 import { fitRupees } from '../../screens/draw/format.js';
 import { createDeskStore, type DeskCommands, type DeskInstrument } from '../../src/store/desk.js';
 import type { EngineCommands } from '../../src/engine/commands.js';
@@ -351,5 +351,15 @@ describe('one clock for every instrument', () => {
     } finally {
       vi.useRealTimers();
     }
+  });
+});
+
+describe('instrument names in a narrow table', () => {
+  test('an option too long for its column drops the expiry before anything else', () => {
+    expect(symbolText({ symbol: 'NIFTY29DEC2625000CE', exchange: 'NFO' }, 24)).toBe('NIFTY29DEC2625000CE@NFO');
+    expect(symbolText({ symbol: 'NIFTY29DEC2625000CE', exchange: 'NFO' }, 19)).toBe('NIFTY29DEC2625000CE');
+    expect(symbolText({ symbol: 'NIFTY29DEC2625000CE', exchange: 'NFO' }, 12)).toBe('NIFTY25000CE');
+    expect(symbolText({ symbol: 'BANKNIFTY30DEC2655000PE', exchange: 'NFO' }, 12)).toBe('…IFTY55000PE');
+    expect(symbolText({ symbol: 'RELIANCE', exchange: 'NSE' }, 8)).toBe('RELIANCE');
   });
 });
