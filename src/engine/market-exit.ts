@@ -36,7 +36,7 @@ export async function confirmFilled(ctx: EngineContext, order: TrackedOrder): Pr
 
 async function sellHeld(ctx: EngineContext, reason: TradeRecord['reason'], report: PhaseReporter, attempt: number): Promise<TrackedOrder | null> {
   // Never more than the account holds: a sale past it is a short.
-  await adoptSmallerBrokerPosition(ctx);
+  await adoptSmallerBrokerPosition(ctx, report);
   const held = heldQuantity(ctx.state);
   if (held <= 0) return null;
   report(attempt === 1 ? 'market_sell' : 'retry_market', `SELL ${held} at market (${reason}, attempt ${attempt})`);

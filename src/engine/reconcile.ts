@@ -93,12 +93,19 @@ async function readPosition(ctx: EngineContext, tag = 'RECONCILE', then = 'state
  * sale is for what the account holds. Only with nothing of ours working (a leg may just have
  * filled); a position book that cannot be read leaves our books to decide.
  */
-export async function adoptSmallerBrokerPosition(ctx: EngineContext): Promise<void> {
+export async function adoptSmallerBrokerPosition(ctx: EngineContext, report: PhaseReporter): Promise<void> {
   const ours = heldQuantity(ctx.state);
   if (ours <= 0 || openOrders(ctx.state).length > 0) return;
   const snap = await readPosition(ctx, 'EXIT', `selling the ${ours} our books hold`);
   if (!snap || snap.qty >= ours) return;
-  const sold = ours - Math.max(0, snap.qty);
+  if (snap.qty < 0) {
+    // Sold outside past what we hold: the account is short. Reconciliation books that outside
+    // sale whole (one price from the trade book) and buys the short back; nothing is left to sell.
+    ctx.log.warn('EXIT', `the broker shows ${snap.qty} while our books hold ${ours}: reconciling (the outside sale, then the buy-back) instead of selling`);
+    await reconcile(ctx, report);
+    return;
+  }
+  const sold = ours - snap.qty;
   ctx.log.warn('EXIT', `the broker holds ${snap.qty}, our books ${ours}: ${sold} sold outside the bot; selling only what the account holds`);
   bookOutsideChange(ctx.state, ctx, -sold, (await externalFillPrice(ctx, sold, 'SELL')) ?? snap.row?.averagePrice ?? null, 'external');
   ctx.commit();
