@@ -345,7 +345,7 @@ interface Traded {
   entriesBySignal: Map<number, number>;
   /** When this instrument's engine was first seen HALTED (11). */
   haltedSeenAt: number | null;
-  inv: { shortSince: number | null; overSince: number | null; unprotSince: number | null; entryWaited: boolean; stuckSince: number | null; fileDiffers: boolean; notFlatSince: number | null };
+  inv: { shortSince: number | null; overSince: number | null; unprotSince: number | null; entryWaited: boolean; stuckSince: number | null; fileDiffers: boolean; notFlatSince: number | null; unsold: boolean };
 }
 
 /** The instruments of a desk day: the one-instrument day's, then others on the same terms. */
@@ -391,7 +391,7 @@ export async function runDay(sc: DayScenario): Promise<DayReport> {
     savedText: null,
     entriesBySignal: new Map(),
     haltedSeenAt: null,
-    inv: { shortSince: null, overSince: null, unprotSince: null, entryWaited: false, stuckSince: null, fileDiffers: false, notFlatSince: null },
+    inv: { shortSince: null, overSince: null, unprotSince: null, entryWaited: false, stuckSince: null, fileDiffers: false, notFlatSince: null, unsold: false },
   }));
   const first = traded[0] as Traded;
   const accountFile = new MemoryStateFile<GuardState>();
@@ -659,8 +659,16 @@ export async function runDay(sc: DayScenario): Promise<DayReport> {
 
     // B. The account HALTED on the loss limit: every instrument flat with nothing working
     // within the time a guard flatten takes (its retry, then what a reconciliation takes).
+    // Held past one poll after the halt: a market sell for it must have gone out by then.
     if (accountLossHaltAt !== null && (t.net !== 0 || t.open.length > 0)) {
       inv.notFlatSince ??= Math.max(now, accountLossHaltAt);
+      const haltAt = accountLossHaltAt;
+      const sellLimit = poll + 1000 + slack + hangSlack;
+      const selling = t.net <= 0 || broker.placedOrders.some((o) => o.at >= haltAt && o.request.symbol === tr.instrument.symbol && o.request.action === 'SELL' && o.request.priceType === 'MARKET');
+      if (p && !selling && !inv.unsold && since(inv.notFlatSince) > sellLimit) {
+        fail(`[invariant B account halt flattens all] ${tr.key} LONG ${t.net} ${since(inv.notFlatSince)} ms after the account HALTED on its loss limit at ${hhmmss(haltAt)}, and no market sell sent for it (limit ${sellLimit})`);
+        inv.unsold = true;
+      }
       const limit = stuckLimit + GUARD_FLATTEN_RETRY_MS;
       if (p && since(inv.notFlatSince) > limit) {
         fail(`[invariant B account halt flattens all] ${tr.key} not flat ${since(inv.notFlatSince)} ms after the account HALTED on its loss limit at ${hhmmss(accountLossHaltAt)} (net ${t.net}, working ${t.open.map((o) => `${o.id} ${o.action} ${o.priceType}`).join(', ') || 'nothing'}; limit ${limit})`);
