@@ -30,8 +30,9 @@ export const DESK_SYMBOLS = ['NIFTY25000CE', 'NIFTY25000PE', 'NIFTY25100CE', 'NI
 export interface DeskSide {
   instruments: number;
   calls: Steady;
-  /** 429 answers from this desk's server over the whole part. */
+  /** 429 answers from this desk's server over the whole part, and by route. */
   status429: number;
+  status429ByRoute: Record<string, number>;
   /** OCO reaction samples per instrument, ms. */
   reactionMs: Record<string, number[]>;
   lost: string[];
@@ -137,7 +138,10 @@ export async function measureDesk(host: RpcChild, o: { windowMs: number; samples
         reactionMs[m.market.symbol] = r?.reactionMs ?? [];
         if (r && r.invalid.length > 0) lostHere.push(`${m.market.symbol}: ${r.invalid.length} lost (${[...new Set(r.invalid)].slice(0, 2).join('; ')})`);
       }
-      return { instruments: d.members.length, calls: steady(h, a0, a1), status429: h.filter((x) => x.status === 429).length, reactionMs, lost: lostHere, sharedReads: reads };
+      const limited = h.filter((x) => x.status === 429);
+      const status429ByRoute: Record<string, number> = {};
+      for (const x of limited) status429ByRoute[x.route] = (status429ByRoute[x.route] ?? 0) + 1;
+      return { instruments: d.members.length, calls: steady(h, a0, a1), status429: limited.length, status429ByRoute, reactionMs, lost: lostHere, sharedReads: reads };
     };
     const reads = reads0 && reads1 ? { asked: reads1.asked - reads0.asked, sent: reads1.sent - reads0.sent } : null;
     return { feed: onFeed, one: side(one, null), four: side(four, reads), windowMs: o.windowMs, wallMs: Date.now() - started };

@@ -276,6 +276,7 @@ function deskSummary(d: DeskResult) {
     instruments: x.instruments,
     calls: x.calls,
     status429: x.status429,
+    status429ByRoute: x.status429ByRoute,
     sharedReads: x.sharedReads,
     reactionMs: roundSummary(summarize(Object.values(x.reactionMs).flat())),
     reactionMsByInstrument: Object.fromEntries(Object.entries(x.reactionMs).map(([k, v]) => [k, roundSummary(summarize(v))])),
@@ -414,7 +415,7 @@ function buildRows(r: Results): Row[] {
       pass: callsRatio === null ? null : callsRatio <= 1.5 && status429 === 0,
       baseline: { what: 'one instrument, same run', value: round(one.calls.perMinute, 1), unit: '/min' },
       ratio: callsRatio,
-      note: `${round(four.calls.windowMs / 1000, 0)} s window; 4: ${routes(four)}; 1: ${routes(one)} (per minute); busiest second with 4: ${four.calls.peakRoute.route} ${four.calls.peakRoute.perSecond}; 429 answers ${four.status429} (4) + ${one.status429} (1)${four.sharedReads ? `; book reads asked ${four.sharedReads.asked}, sent ${four.sharedReads.sent}` : ''}`,
+      note: `${round(four.calls.windowMs / 1000, 0)} s window; 4: ${routes(four)}; 1: ${routes(one)} (per minute); busiest second with 4: ${four.calls.peakRoute.route} ${four.calls.peakRoute.perSecond}; 429 answers ${four.status429} (4${four.status429 > 0 ? `: ${Object.entries(four.status429ByRoute).map(([k, v]) => `${k} ${v}`).join(', ')}` : ''}) + ${one.status429} (1)${four.sharedReads ? `; book reads asked ${four.sharedReads.asked}, sent ${four.sharedReads.sent}` : ''}`,
     });
     const s4 = summarize(Object.values(four.reactionMs).flat());
     const s1 = summarize(Object.values(one.reactionMs).flat());
