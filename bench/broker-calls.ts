@@ -26,7 +26,8 @@ export interface CallsResult {
 
 export const ORDER_ROUTES = new Set(['placeorder', 'modifyorder', 'cancelorder', 'closeposition', 'cancelallorder']);
 
-function steady(hits: Hit[], from: number, to: number): Steady {
+/** Requests per minute in [from, to), by route, and the busiest seconds. */
+export function steady(hits: Hit[], from: number, to: number): Steady {
   const inWindow = hits.filter((h) => h.at >= from && h.at < to);
   const byRoute: Record<string, number> = {};
   for (const h of inWindow) byRoute[h.route] = (byRoute[h.route] ?? 0) + 1;

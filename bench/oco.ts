@@ -39,7 +39,7 @@ interface Fired {
 
 const PATTERN = ['target', 'stop', 'stop'] as const;
 
-async function sampleLoop(
+export async function sampleLoop(
   host: RpcChild,
   be: BenchEngine,
   pollMs: number,
@@ -71,7 +71,7 @@ async function sampleLoop(
       const sibling = which === 'target' ? stop : target;
       const price = which === 'target' ? leg.request.price : leg.request.triggerPrice;
       if (price === undefined) throw new Error(`${which} leg without a price`);
-      const fired = await host.call<Fired>('setPrice', { id: market.id, price });
+      const fired = await host.call<Fired>('setPrice', { id: market.id, price, symbol: market.symbol });
       const fill = fired.fills.find((f) => f.orderId === leg.orderId);
       if (!fill || fill.timestamp === null) {
         out.invalid.push(`${which} did not fill at ${price}`);

@@ -1,4 +1,4 @@
-// `npm run bench [-- --quick] [-- --only=oco,flatten,calls,feed,dashboard,endurance,startup] [-- --serial] [-- --journal]`
+// `npm run bench [-- --quick] [-- --only=oco,flatten,calls,feed,desk,dashboard,endurance,startup] [-- --serial] [-- --journal]`
 //
 // Measures the figures the design promises, through the real HTTP client against paper-server
 // child processes on loopback, prints goal vs measured, and writes bench/results.json. Every
@@ -17,9 +17,10 @@ import { round, roundSummary, summarize, type Summary } from './lib/stats.js';
 import { BENCH_DIST, REPO_ROOT, log } from './lib/util.js';
 import { measureOco, type OcoResult } from './oco.js';
 import { measureFeedDrop, type FeedDropResult } from './feed-drop.js';
+import { measureDesk, type DeskResult } from './desk.js';
 import { measureStartup, type StartupResult } from './startup.js';
 
-const ALL = ['oco', 'flatten', 'calls', 'feed', 'dashboard', 'endurance', 'startup'] as const;
+const ALL = ['oco', 'flatten', 'calls', 'feed', 'desk', 'dashboard', 'endurance', 'startup'] as const;
 type Part = (typeof ALL)[number];
 
 interface Plan {
@@ -30,6 +31,8 @@ interface Plan {
   feedDrop: { samples: number; downMs: number };
   flatten: { samples: number; engines: number; budgetMs: number };
   callsWindowMs: number;
+  /** Desk of 4 against 1: OCO samples per instrument (the calls window is callsWindowMs). */
+  desk: { samples: number; budgetMs: number };
   dashboard: { warmMs: number; measureMs: number };
   endurance: { interval: string };
   startupReps: number;
@@ -43,6 +46,7 @@ const FULL: Plan = {
   feedDrop: { samples: 6, downMs: 3_000 },
   flatten: { samples: 60, engines: 4, budgetMs: 60_000 },
   callsWindowMs: 45_000,
+  desk: { samples: 30, budgetMs: 120_000 },
   dashboard: { warmMs: 3000, measureMs: 20_000 },
   endurance: { interval: '1m' },
   startupReps: 10,
@@ -56,6 +60,7 @@ const QUICK: Plan = {
   feedDrop: { samples: 3, downMs: 2_000 },
   flatten: { samples: 20, engines: 4, budgetMs: 20_000 },
   callsWindowMs: 15_000,
+  desk: { samples: 10, budgetMs: 40_000 },
   dashboard: { warmMs: 1500, measureMs: 6000 },
   endurance: { interval: '5m' },
   startupReps: 4,
@@ -120,12 +125,12 @@ async function main(): Promise<void> {
   };
   log(`${opts.quick ? 'quick' : 'full'}${journal ? ' journal-on' : ''} run of ${[...opts.only].join(', ')} on ${meta.cpus} cpus (load ${meta.loadAvgStart.join(' ')})`);
 
-  const needsHost = opts.only.has('oco') || opts.only.has('flatten') || opts.only.has('calls') || opts.only.has('feed');
+  const needsHost = opts.only.has('oco') || opts.only.has('flatten') || opts.only.has('calls') || opts.only.has('feed') || opts.only.has('desk');
   const host = needsHost ? RpcChild.fork(path.join(BENCH_DIST, 'server-child.js')) : null;
 
   // Filled in by the measurements (some from closures that run side by side).
   const r: Results = {
-    rtt: null, ocoDefault: null, ocoBaseline: null, ocoPush: null, flatten: null, calls: null, callsPush: null, feedDrop: null, traffic: null, dashboard: null, endurance: null, startup: null,
+    rtt: null, ocoDefault: null, ocoBaseline: null, ocoPush: null, flatten: null, calls: null, callsPush: null, feedDrop: null, desk: null, deskPush: null, traffic: null, dashboard: null, endurance: null, startup: null,
   };
 
   try {
@@ -172,6 +177,14 @@ async function main(): Promise<void> {
         r.feedDrop = await measureFeedDrop(host, { seed: 7, ...plan.feedDrop });
       });
     }
+    if (host && opts.only.has('desk')) {
+      tasks.push(async () => {
+        log(`several instruments: a desk of 4 and a desk of 1 in position (${plan.callsWindowMs / 1000} s), then ${plan.desk.samples} OCO samples per instrument…`);
+        r.desk = await measureDesk(host, { windowMs: plan.callsWindowMs, seed: 8, ...plan.desk });
+        log('several instruments on the push feed: the same, one WebSocket connection per desk…');
+        r.deskPush = await measureDesk(host, { windowMs: plan.callsWindowMs, seed: 9, feed: true, ...plan.desk });
+      });
+    }
     if (opts.only.has('dashboard')) {
       tasks.push(async () => {
         log('dashboard cost…');
@@ -200,7 +213,7 @@ async function main(): Promise<void> {
   meta.wallMs = Date.now() - t0;
 
   const rows = buildRows(r);
-  const { rtt, ocoDefault, ocoBaseline, ocoPush, flatten, calls, callsPush, feedDrop, traffic, dashboard, endurance, startup } = r;
+  const { rtt, ocoDefault, ocoBaseline, ocoPush, flatten, calls, callsPush, feedDrop, desk, deskPush, traffic, dashboard, endurance, startup } = r;
   const summaries = {
     rtt: rtt && { placeOrderMs: roundSummary(summarize(rtt.placeOrderMs), 2), quoteMs: roundSummary(summarize(rtt.quoteMs), 2) },
     ocoDefault: ocoDefault && ocoSummary(ocoDefault),
@@ -216,6 +229,8 @@ async function main(): Promise<void> {
       wallMs: flatten.wallMs,
     },
     calls,
+    desk: desk && deskSummary(desk),
+    deskPush: deskPush && deskSummary(deskPush),
     traffic,
     dashboard: dashboard && roundDeep(dashboard),
     endurance: endurance && roundDeep(endurance),
@@ -231,6 +246,8 @@ async function main(): Promise<void> {
     ocoBaseline: ocoBaseline && { reactionMs: ocoBaseline.reactionMs, windowMs: ocoBaseline.windowMs },
     ocoPush: ocoPush && { reactionMs: ocoPush.reactionMs, windowMs: ocoPush.windowMs },
     flatten: flatten && { toSellMs: flatten.toSellMs, toFlatMs: flatten.toFlatMs },
+    desk: desk && { one: desk.one.reactionMs, four: desk.four.reactionMs },
+    deskPush: deskPush && { one: deskPush.one.reactionMs, four: deskPush.four.reactionMs },
     startup,
   };
   const result = { meta, plan, rows, summaries, raw: roundDeep(raw) };
@@ -256,6 +273,20 @@ function ocoSummary(o: OcoResult) {
   };
 }
 
+function deskSummary(d: DeskResult) {
+  const side = (x: DeskResult['one']) => ({
+    instruments: x.instruments,
+    calls: x.calls,
+    status429: x.status429,
+    status429ByRoute: x.status429ByRoute,
+    sharedReads: x.sharedReads,
+    reactionMs: roundSummary(summarize(Object.values(x.reactionMs).flat())),
+    reactionMsByInstrument: Object.fromEntries(Object.entries(x.reactionMs).map(([k, v]) => [k, roundSummary(summarize(v))])),
+    lost: x.lost,
+  });
+  return { feed: d.feed, windowMs: d.windowMs, wallMs: d.wallMs, one: side(d.one), four: side(d.four) };
+}
+
 interface Results {
   rtt: RttResult | null;
   ocoDefault: OcoResult | null;
@@ -265,6 +296,8 @@ interface Results {
   calls: CallsResult | null;
   callsPush: CallsResult | null;
   feedDrop: FeedDropResult | null;
+  desk: DeskResult | null;
+  deskPush: DeskResult | null;
   traffic: TrafficSummary | null;
   dashboard: DashboardResult | null;
   endurance: EnduranceResult | null;
@@ -365,6 +398,43 @@ function buildRows(r: Results): Row[] {
         note: `${round(s.windowMs / 1000, 0)} s window: ${routes} (per minute); busiest second: ${s.peakRoute.route} ${s.peakRoute.perSecond}, all order routes ${s.peakPerSecond.orders}, all other routes ${s.peakPerSecond.others}`,
       });
     }
+  }
+  for (const d of [r.desk, r.deskPush]) {
+    if (!d) continue;
+    const { one, four } = d;
+    const how = d.feed ? 'push feed' : 'polling';
+    const routes = (x: typeof one) => Object.entries(x.calls.byRoute).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v}`).join(', ');
+    const callsRatio = ratio(four.calls.perMinute, one.calls.perMinute);
+    const status429 = one.status429 + four.status429;
+    rows.push({
+      figure: `Broker calls per minute, 4 instruments in position (one process), ${how}`,
+      goal: '≤ 1.5 × one instrument; 0 × 429',
+      unit: '/min',
+      median: round(four.calls.perMinute, 1),
+      p99: null,
+      value: callsRatio,
+      valueUnit: '× one instrument',
+      pass: callsRatio === null ? null : callsRatio <= 1.5 && status429 === 0,
+      baseline: { what: 'one instrument, same run', value: round(one.calls.perMinute, 1), unit: '/min' },
+      ratio: callsRatio,
+      note: `${round(four.calls.windowMs / 1000, 0)} s window; 4: ${routes(four)}; 1: ${routes(one)} (per minute); busiest second with 4: ${four.calls.peakRoute.route} ${four.calls.peakRoute.perSecond}; 429 answers ${four.status429} (4${four.status429 > 0 ? `: ${Object.entries(four.status429ByRoute).map(([k, v]) => `${k} ${v}`).join(', ')}` : ''}) + ${one.status429} (1)${four.sharedReads ? `; book reads asked ${four.sharedReads.asked}, sent ${four.sharedReads.sent}` : ''}`,
+    });
+    const s4 = summarize(Object.values(four.reactionMs).flat());
+    const s1 = summarize(Object.values(one.reactionMs).flat());
+    const ocoRatio = ratio(s4.p99, s1.p99);
+    const per = Object.entries(four.reactionMs).map(([k, v]) => `${k} ${round(summarize(v).p99, 0)}`).join(', ');
+    rows.push({
+      figure: `OCO reaction per instrument, 4 instruments active, ${d.feed ? 'push feed' : 'poll 1 s'}`,
+      goal: `p99 ≤ 1.25 × one instrument, ≤ ${d.feed ? 25 : 1200} ms`,
+      unit: 'ms',
+      median: round(s4.median, 1),
+      p99: round(s4.p99, 1),
+      value: round(s4.p99, 1),
+      pass: s4.n === 0 || s1.n === 0 ? null : s4.p99 <= (d.feed ? 25 : 1200) && (ocoRatio ?? 0) <= 1.25,
+      baseline: { what: 'one instrument beside it, p99', value: round(s1.p99, 1), unit: 'ms' },
+      ratio: ocoRatio,
+      note: `${s4.n} samples over 4 instruments (p99 each: ${per}), ${s1.n} with one (median ${round(s1.median, 1)} ms)${[...one.lost, ...four.lost].length > 0 ? `; lost: ${[...one.lost, ...four.lost].join('; ')}` : ''}`,
+    });
   }
   if (r.traffic) {
     const t = r.traffic;

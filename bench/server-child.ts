@@ -66,17 +66,17 @@ function get(id: number): Hosted {
 }
 
 serveRpc({
-  async create(args: { seed?: number; freeze?: boolean; rateLimit?: boolean; startPrice?: number; feed?: boolean }) {
+  /** `symbols`: several instruments on one server (one account), a market each (the desk bench). */
+  async create(args: { seed?: number; freeze?: boolean; rateLimit?: boolean; startPrice?: number; feed?: boolean; symbols?: string[] }) {
     const setup = createDefaultPaperSetup({
       clock: systemClock,
       seed: args.seed ?? 7,
-      symbol: BENCH_SYMBOL,
-      exchange: BENCH_EXCHANGE,
+      ...(args.symbols ? { symbols: args.symbols.map((symbol) => ({ symbol, exchange: BENCH_EXCHANGE })) } : { symbol: BENCH_SYMBOL, exchange: BENCH_EXCHANGE }),
       // No partial fills: every sample is one clean fill of a whole leg.
       faults: { partialFill: 0 },
       startPrice: args.startPrice ?? 100,
     });
-    if (args.freeze ?? true) setup.market.freeze(true);
+    if (args.freeze ?? true) for (const m of setup.markets) m.freeze(true);
     const server = await startPaperServer({
       port: 0,
       apiKey: BENCH_API_KEY,
@@ -89,18 +89,20 @@ serveRpc({
     byPort.set(server.port, hits);
     const id = nextId++;
     hosted.set(id, { setup, server, feed, hits });
-    return { id, url: server.url, wsUrl: feed?.url ?? null, apiKey: BENCH_API_KEY, symbol: BENCH_SYMBOL, exchange: BENCH_EXCHANGE };
+    return { id, url: server.url, wsUrl: feed?.url ?? null, apiKey: BENCH_API_KEY, symbol: args.symbols?.[0] ?? BENCH_SYMBOL, exchange: BENCH_EXCHANGE };
   },
 
-  /** Move the LTP to `price` (a normal step: every tick in between prints) and report the fills it caused. */
-  async setPrice(args: { id: number; price: number }) {
+  /** Move the LTP of the server's (or `symbol`'s) market to `price` (a normal step: every tick in between prints) and report the fills it caused. */
+  async setPrice(args: { id: number; price: number; symbol?: string }) {
     const { setup } = get(args.id);
+    const market = args.symbol ? setup.broker.marketFor(args.symbol, BENCH_EXCHANGE) : setup.market;
+    if (!market) throw new Error(`paper server ${args.id} has no market for ${args.symbol}`);
     const before = (await setup.broker.tradeBookDetailed()).length;
     const at = Date.now();
-    setup.market.setPrice(args.price);
+    market.setPrice(args.price);
     // The fills happen inside setPrice (matching runs on every print), stamped with its time.
     const fills = (await setup.broker.tradeBookDetailed()).slice(before);
-    return { at, ltp: setup.market.ltpPrice(), fills };
+    return { at, ltp: market.ltpPrice(), fills };
   },
 
   async ltp(args: { id: number }) {

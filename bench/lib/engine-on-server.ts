@@ -3,7 +3,7 @@
 // with the configuration's own defaults (paper mode) unless a flag overrides them.
 
 import { OpenAlgoClient, type CallInfo } from '../../src/broker/openalgo/client.js';
-import { resolveConfig } from '../../src/config/resolve.js';
+import { resolveConfig, type ResolvedConfig } from '../../src/config/resolve.js';
 import type { ConfigKey } from '../../src/config/schema.js';
 import { engineSettings } from '../../src/config/settings.js';
 import { systemClock } from '../../src/time/clock.js';
@@ -41,7 +41,7 @@ export interface BenchEngine {
   stop(): Promise<void>;
 }
 
-export async function createMarket(host: RpcChild, opts: { seed: number; rateLimit?: boolean; freeze?: boolean; feed?: boolean }): Promise<MarketHandle> {
+export async function createMarket(host: RpcChild, opts: { seed: number; rateLimit?: boolean; freeze?: boolean; feed?: boolean; symbols?: string[] }): Promise<MarketHandle> {
   return host.call<MarketHandle>('create', opts);
 }
 
@@ -65,18 +65,9 @@ function benchJournal(market: MarketHandle, log: ReturnType<typeof createLogger>
   });
 }
 
-/** Start an engine on `market` with the paper defaults plus `flags` (config keys → raw values). */
-export async function startEngine(market: MarketHandle, flags: Partial<Record<ConfigKey, string>> = {}): Promise<BenchEngine> {
-  const resolved = resolveConfig({
-    store: {},
-    dotenv: {},
-    env: {},
-    flags: { SYMBOL: market.symbol, EXCHANGE: market.exchange, LOG_TO_FILE: 'false', PERSIST_STATE: 'false', ...flags, ...extraFlags() },
-    modeFlag: 'paper',
-  });
-  const c = resolved.config;
-  const calls: (CallInfo & { at: number })[] = [];
-  const client = new OpenAlgoClient({
+/** The real HTTP client for `market` with the configuration's limits, as a run makes it; every attempt lands in `calls`. */
+export function benchClient(market: MarketHandle, c: ResolvedConfig['config'], calls: (CallInfo & { at: number })[]): OpenAlgoClient {
+  return new OpenAlgoClient({
     host: market.url,
     apiKey: market.apiKey,
     strategy: c.STRATEGY_NAME,
@@ -85,6 +76,25 @@ export async function startEngine(market: MarketHandle, flags: Partial<Record<Co
     othersPerSecond: c.OTHER_RATE_PER_SECOND,
     onCall: (info) => calls.push({ ...info, at: Date.now() }),
   });
+}
+
+/** BENCH_ENGINE_FLAGS laid over `flags`: what every bench engine's configuration is resolved from. */
+export function benchFlags(flags: Partial<Record<ConfigKey, string>>): Partial<Record<ConfigKey, string>> {
+  return { LOG_TO_FILE: 'false', PERSIST_STATE: 'false', ...flags, ...extraFlags() };
+}
+
+/** Start an engine on `market` with the paper defaults plus `flags` (config keys → raw values). */
+export async function startEngine(market: MarketHandle, flags: Partial<Record<ConfigKey, string>> = {}): Promise<BenchEngine> {
+  const resolved = resolveConfig({
+    store: {},
+    dotenv: {},
+    env: {},
+    flags: benchFlags({ SYMBOL: market.symbol, EXCHANGE: market.exchange, ...flags }),
+    modeFlag: 'paper',
+  });
+  const c = resolved.config;
+  const calls: (CallInfo & { at: number })[] = [];
+  const client = benchClient(market, c, calls);
   const store = createAppStore();
   store.getState().configured({
     mode: 'paper',

@@ -3,13 +3,15 @@ import type { MarketFeed } from '../broker/feed.js';
 import type { Broker } from '../broker/types.js';
 import type { TradedInstrument } from '../config/instruments.js';
 import type { ResolvedConfig } from '../config/resolve.js';
+import type { Engine } from '../engine/engine.js';
 import type { GuardState } from '../engine/guard.js';
+import type { Logger } from '../log/logger.js';
 import { ResumeRequestFile } from '../engine/guard-resume.js';
 import { JsonStateFile, MemoryStateFile } from '../engine/persistence.js';
 import { createDeskStore, type DeskCommands, type DeskStore } from '../store/desk.js';
 import type { Clock } from '../time/clock.js';
 import { accountGuardLimits, wireInstrument, type InstrumentRun } from './instrument-wiring.js';
-import { AccountGuard, accountGuardFileName, accountResumeFileName, parseAccountGuardState } from './account-guard.js';
+import { AccountGuard, accountGuardFileName, type AccountMember, accountResumeFileName, parseAccountGuardState } from './account-guard.js';
 import { FeedHub } from './feed-hub.js';
 import { SharedReads } from './shared-reads.js';
 
@@ -75,17 +77,7 @@ export function assembleDesk(o: DeskOptions): Desk {
   store.setState({
     instruments: runs.map((r) => ({ key: r.instrument.key, symbol: r.instrument.symbol, exchange: r.instrument.exchange, store: r.store, commands: r.engine })),
   });
-  for (const r of runs) {
-    account?.join({
-      key: r.instrument.key,
-      figures: () => r.engine.dayFigures(),
-      trades: () => r.engine.state.trades,
-      flatten: () => r.engine.flattenForAccount(),
-      holdChanged: () => r.engine.refreshEntriesHeld(),
-      log: r.log,
-      emit: (event) => r.engine.announce(event),
-    });
-  }
+  for (const r of runs) account?.join(accountMember(r.instrument.key, r.engine, r.log));
   const commands: DeskCommands = {
     flattenAll: () => {
       for (const r of runs) r.engine.flatten();
@@ -98,4 +90,17 @@ export function assembleDesk(o: DeskOptions): Desk {
     },
   };
   return { runs, store, commands, account, shared };
+}
+
+/** One instrument's engine as a member of the account guard (the desk's wiring; the property days use it too). */
+export function accountMember(key: string, engine: Engine, log: Logger): AccountMember {
+  return {
+    key,
+    figures: () => engine.dayFigures(),
+    trades: () => engine.state.trades,
+    flatten: () => engine.flattenForAccount(),
+    holdChanged: () => engine.refreshEntriesHeld(),
+    log,
+    emit: (event) => engine.announce(event),
+  };
 }

@@ -4,10 +4,12 @@ import type { Clock } from '../time/clock.js';
 // Several instruments, one account: the order book, the trade book and the position book are the
 // account's, so one read serves every instrument's engine. Each engine gets its own view of the
 // one broker; a book read through a view joins a read another view already has in flight, or
-// takes one finished a moment ago — but never a read sent before this view's own last order,
-// cancel or modify finished: an engine that just placed an order must see it (or know it is
-// missing) in the books it reads next. Everything else passes straight through, so the
-// process-wide client's rate limiter per route stays the one budget.
+// takes one finished a moment ago — but never a read sent before this view's own last order
+// call or order read was answered: an engine that just placed an order must see it (or know it
+// is missing) in the books it reads next, and one that just read a fill (an order's status, a
+// book) must not then be handed a position book sent before that fill, which would show the
+// position it has just closed. Everything else passes straight through, so the process-wide
+// client's rate limiter per route stays the one budget.
 
 /** How old a finished read may be and still serve another engine, ms. */
 export const SHARED_READ_REUSE_MS = 250;
@@ -15,7 +17,7 @@ export const SHARED_READ_REUSE_MS = 250;
 type BookName = 'orders' | 'ordersWithFills' | 'trades' | 'positions';
 
 interface Read<T> {
-  /** Writes finished (any view) when it was sent: it shows every one of them. */
+  /** Order calls and order reads answered (any view) when it was sent: it is newer than every one of them. */
   seq: number;
   sentAt: number;
   /** Clock ms it answered; null while in flight. */
@@ -32,7 +34,8 @@ export interface SharedReadCounts {
 }
 
 export class SharedReads {
-  private writes = 0;
+  /** Order calls and order reads answered so far, over every view. */
+  private answered = 0;
   private readonly last = new Map<BookName, Read<unknown>>();
   readonly counts: SharedReadCounts = { asked: 0, sent: 0, byBook: {} };
 
@@ -45,26 +48,28 @@ export class SharedReads {
   /** One engine's broker: its own writes, the account's shared reads. */
   view(): Broker {
     const broker = this.broker;
-    // The writes finished (all views) when this view's own last write finished.
+    // The calls answered (all views) when this view's own last order call or order read was
+    // answered: what the view knows is no newer than that.
     let ownSeq = 0;
-    const write =
+    const observed =
       <A extends unknown[], R>(fn: (...args: A) => Promise<R>) =>
       async (...args: A): Promise<R> => {
         try {
           return await fn(...args);
         } finally {
-          ownSeq = ++this.writes;
+          ownSeq = ++this.answered;
         }
       };
+    const write = observed;
     const read = <T extends object>(name: BookName, fetch: () => Promise<T[]>, alsoFrom: BookName[] = []): Promise<T[]> =>
       // Each engine gets rows of its own: one that annotates a row must not change another's.
-      this.read(name, ownSeq, fetch, alsoFrom).then((rows) => rows.map((row) => ({ ...row })));
+      observed(() => this.read(name, ownSeq, fetch, alsoFrom).then((rows) => rows.map((row) => ({ ...row }))))();
     return {
       label: broker.label,
       placeOrder: write((req: OrderRequest) => broker.placeOrder(req)),
       cancelOrder: write((id: string) => broker.cancelOrder(id)),
       modifyOrder: write((id: string, req: OrderRequest) => broker.modifyOrder(id, req)),
-      orderStatus: (id) => broker.orderStatus(id),
+      orderStatus: observed((id: string) => broker.orderStatus(id)),
       orderBook: (opts) =>
         opts?.fills === false
           ? read<OrderReport>('orders', () => broker.orderBook(opts), ['ordersWithFills'])
@@ -93,7 +98,7 @@ export class SharedReads {
     }
     this.counts.sent++;
     book.sent++;
-    const entry: Read<T[]> = { seq: this.writes, sentAt: now, doneAt: null, result: fetch() };
+    const entry: Read<T[]> = { seq: this.answered, sentAt: now, doneAt: null, result: fetch() };
     this.last.set(name, entry);
     entry.result.then(
       () => { entry.doneAt = this.clock.now(); },

@@ -229,11 +229,16 @@ export class Engine implements EngineCommands {
     if (this.lastReconcile === 'deferred') return 'position differs from the broker: reconciling again in a moment';
     const closed = this.marketDay.heldReason(this.ctx.clock.now());
     if (closed) return closed;
-    const guarded = this.guard.heldReason(this.ctx) ?? this.deps.account?.heldReason() ?? null;
+    const guarded = this.guardHeldReason();
     if (guarded) return guarded;
     if (s.paused) return 'paused by trader (p to resume)';
     if (s.squaredOffDay === istParts(this.ctx.clock.now()).day) return 'after square-off';
     return null;
+  }
+
+  /** Why the session guard, or the account's, holds entries now. */
+  private guardHeldReason(): string | null {
+    return this.guard.heldReason(this.ctx) ?? this.deps.account?.heldReason() ?? null;
   }
 
   private updateEntriesHeld(): void {
@@ -462,7 +467,7 @@ export class Engine implements EngineCommands {
     const signalLtp = ctx.ltp;
     await this.lock.run(async () => {
       if (this.entriesHeldReason() || ctx.state.phase !== 'flat') return;
-      await enter(ctx, signalLtp);
+      await enter(ctx, signalLtp, () => this.guardHeldReason());
       this.summary();
     });
   }

@@ -16,7 +16,8 @@ import { movePosition } from './position-machine.js';
 export const ENTRY_CONFIRM_ATTEMPTS = 5;
 export const ENTRY_BACKOFF_MS = 300;
 
-export async function enter(ctx: EngineContext, signalLtp: number | null): Promise<void> {
+/** `guardHeld`: why the session or account guard holds entries now (asked again before a re-send), or null. */
+export async function enter(ctx: EngineContext, signalLtp: number | null, guardHeld: () => string | null = () => null): Promise<void> {
   const qty = ctx.settings.lots * ctx.lotSize;
   const s = ctx.state;
   movePosition(ctx, 'entering');
@@ -25,7 +26,7 @@ export async function enter(ctx: EngineContext, signalLtp: number | null): Promi
   s.anchor = null;
   ctx.commit();
   ctx.log.info('ENTRY', `MARKET BUY ${qty} ${ctx.settings.symbol} (${ctx.settings.lots} × ${ctx.lotSize})`);
-  const outcome = await placeIdempotent(ctx, 'entry', orderRequest(ctx, 'BUY', qty, 'MARKET'));
+  const outcome = await placeIdempotent(ctx, 'entry', orderRequest(ctx, 'BUY', qty, 'MARKET'), undefined, guardHeld);
   if (outcome.kind === 'rejected' || outcome.kind === 'failed') {
     ctx.log.error('ENTRY', `entry not placed: ${outcome.message}`);
     resetToFlat(ctx);

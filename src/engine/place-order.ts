@@ -79,6 +79,8 @@ export async function placeIdempotent(
   role: OrderRole,
   req: OrderRequest,
   reason?: string,
+  /** Asked before each re-send: a reason not to send again (an entry the guard now holds), or null. */
+  resendHeld?: () => string | null,
 ): Promise<PlaceOutcome> {
   const order = newOrder(role, req, ctx.clock.now());
   if (reason) order.reason = reason;
@@ -88,6 +90,13 @@ export async function placeIdempotent(
   const maxAttempts = 1 + ctx.settings.maxOrderRetries;
   let lastMessage = '';
   for (let attempt = 0; attempt < maxAttempts; attempt++) {
+    // A re-send is a new decision to send: on a desk, another instrument's loss may have halted
+    // the account while this entry's first attempt was being settled.
+    const held = attempt > 0 ? (resendHeld?.() ?? null) : null;
+    if (held) {
+      lastMessage = `not re-sent: ${held}`;
+      break;
+    }
     const attemptStart = ctx.clock.now();
     try {
       const { orderId } = await ctx.broker.placeOrder(req);

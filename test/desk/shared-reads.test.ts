@@ -79,9 +79,32 @@ describe('shared book reads across instruments', () => {
     s.answer();
     s.answer();
     await Promise.all([inFlight, own]);
-    // b never wrote: a's newer read serves it.
-    await b.orderBook();
-    expect(s.calls.filter((c) => c === 'orderbook')).toHaveLength(2);
+    // c never wrote nor read: a's read serves it.
+    const c = shared.view();
+    await c.orderBook();
+    expect(s.calls.filter((x) => x === 'orderbook')).toHaveLength(2);
+  });
+
+  it("never a read sent before this engine's last order read was answered: a fill it saw is in the books it reads next", async () => {
+    const clock = new FakeClock(0);
+    const s = scriptedBroker();
+    const shared = new SharedReads(s.broker, clock);
+    const [a, b] = [shared.view(), shared.view()];
+    // b's order book goes out; a then learns of a fill from an order's status (the desk soak's
+    // day: a position book sent before the exit filled showed the position a had just closed).
+    const before = b.orderBook();
+    await a.orderStatus('1');
+    const after = a.orderBook();
+    expect(s.calls).toEqual(['orderbook', 'orderbook']);
+    s.answer();
+    s.answer();
+    await Promise.all([before, after]);
+    // The same for a book read: a read a has seen answered does not serve a's next ask.
+    await clock.advance(50);
+    const again = a.orderBook();
+    expect(s.calls).toEqual(['orderbook', 'orderbook', 'orderbook']);
+    s.answer();
+    await again;
   });
 
   it('an order book with fills serves one that asks without; not the other way round', async () => {
@@ -95,7 +118,8 @@ describe('shared book reads across instruments', () => {
     s.answer();
     s.answer();
     await Promise.all([ids, full]);
-    await a.orderBook({ fills: false });
+    // A third engine asking for ids is served by the read with fills.
+    await shared.view().orderBook({ fills: false });
     expect(s.calls).toHaveLength(2);
   });
 

@@ -52,14 +52,14 @@ function problems(a: Account): string[] {
   return out;
 }
 
-/** Poll the server until the account is consistent (the bot may be mid-step when we look). */
-async function settled(within = 12_000): Promise<Account> {
+/** Poll the server until the account is consistent for a symbol (the bot may be mid-step when we look). */
+async function settled(within = 12_000, at = url, symbol = SYMBOL): Promise<Account> {
   const until = Date.now() + within;
-  let last: Account = await account(url, KEY, SYMBOL);
+  let last: Account = await account(at, KEY, symbol);
   while (problems(last).length > 0) {
-    if (Date.now() > until) throw new Error(`account not consistent ${within} ms after the restart: ${problems(last).join('; ')}`);
+    if (Date.now() > until) throw new Error(`${symbol}: account not consistent ${within} ms after the restart: ${problems(last).join('; ')}`);
     await new Promise((r) => setTimeout(r, 150));
-    last = await account(url, KEY, SYMBOL);
+    last = await account(at, KEY, symbol);
   }
   return last;
 }
@@ -149,4 +149,75 @@ describe('crash and restart of the real process', () => {
     expect(bot.output()).toMatch(/\[STOP\] stopped flat/);
     expect(Date.now() - t0).toBeLessThan(5_000);
   }, 30_000);
+});
+
+describe('crash and restart of the real process trading two instruments (SYMBOLS)', () => {
+  // The call and the put of the same strike, both on one paper-server (--symbols), one bot.
+  const SYMBOLS = [SYMBOL, SYMBOL.replace(/CE$/, 'PE')];
+  let desk: Child;
+  let deskUrl: string;
+
+  beforeAll(async () => {
+    ensureBuilt();
+    ({ server: desk, url: deskUrl } = await startPaperServer(KEY, ['--seed', '29', '--symbols', SYMBOLS.join(',')]));
+  }, 60_000);
+
+  afterAll(async () => {
+    desk?.kill('SIGTERM');
+    await desk?.exited;
+  });
+
+  it("SIGKILL at moments in either instrument's output: every instrument recovers, both accounts have no orphan and sized legs, each P&L agrees with its trade book", async () => {
+    const dir = tempDir('rs-crash-desk-');
+    // SYMBOLS instead of SYMBOL (both set is refused).
+    const { SYMBOL: _one, ...fast } = fastLiveEnv(deskUrl, KEY, SYMBOL, dir, { LOTS: '1', BROKERAGE_PER_TRADE_RUPEES: String(BROKERAGE) });
+    const env = { ...fast, SYMBOLS: SYMBOLS.join(',') };
+    // Symbols are letters and digits: they go into a pattern as they are.
+    const [ce, pe] = SYMBOLS.map((s) => `${s}@NFO`) as [string, string];
+    const log: string[] = [];
+    // Every line names its instrument after the level: each kill waits for one instrument's moment.
+    const moments: { name: string; after?: RegExp; randomMs?: number }[] = [
+      { name: 'the call: entry in flight', after: new RegExp(`${ce} \\[ENTRY\\] MARKET BUY`) },
+      { name: 'the put: between the legs', after: new RegExp(`${pe} \\[EXITS\\] target`) },
+      { name: 'either: right after a fill is written', after: new RegExp(`(${ce}|${pe}) \\[(FILL|TRADE)\\] `) },
+      { name: 'a random moment', randomMs: Math.floor(Math.random() * 2_000) },
+    ];
+    const recovered = async (bot: Child): Promise<number> => {
+      let end = 0;
+      for (const key of [ce, pe]) end = Math.max(end, (await bot.waitFor(new RegExp(`${key} \\[RECOVERY\\] recovered: (FLAT|LONG \\d+)`), { from: 0, timeoutMs: 20_000 })).end);
+      return end;
+    };
+    let bot = start(['--live', '--headless'], env);
+    let from = await recovered(bot);
+    for (const m of moments) {
+      if (m.after) from = (await bot.waitFor(m.after, { from, timeoutMs: 20_000 })).end;
+      else await new Promise((r) => setTimeout(r, m.randomMs));
+      bot.kill('SIGKILL');
+      const { signal } = await bot.exited;
+      expect(signal).toBe('SIGKILL');
+      log.push(`--- killed: ${m.name} ---\n${bot.output()}`);
+      bot = start(['--live', '--headless'], env);
+      try {
+        from = await recovered(bot);
+        for (const symbol of SYMBOLS) await settled(12_000, deskUrl, symbol);
+      } catch (err) {
+        throw new Error(`after "${m.name}": ${(err as Error).message}\n${log.join('\n')}\n--- restarted ---\n${bot.output()}`);
+      }
+    }
+    bot.kill('SIGTERM');
+    const { code } = await bot.exited;
+    expect(code, bot.output()).toBe(0);
+    let trades = 0;
+    for (const symbol of SYMBOLS) {
+      const end = await account(deskUrl, KEY, symbol);
+      expect(problems(end), symbol).toEqual([]);
+      expect(end.net, symbol).toBe(0);
+      // Each instrument's P&L from its own state file agrees with its own rows of the trade book.
+      const state = JSON.parse(fs.readFileSync(path.join(dir, `live-NFO-${symbol}.state.json`), 'utf8')) as { pnl: { realised: number; trades: number } };
+      const expected = grossOf(end.trades) - state.pnl.trades * 2 * BROKERAGE;
+      expect(Math.abs(state.pnl.realised - expected), `${symbol}: realised ${state.pnl.realised}, trade book implies ${expected}\n${bot.output()}`).toBeLessThanOrEqual(0.01 * Math.max(1, state.pnl.trades) + 1e-9);
+      trades += state.pnl.trades;
+    }
+    expect(trades).toBeGreaterThan(0);
+  }, 60_000);
 });

@@ -144,3 +144,27 @@ export function dayArbitrary(): fc.Arbitrary<DayScenario> {
       });
     });
 }
+
+/**
+ * A desk day: the same day (market, faults, commands, crashes, feed) traded on 2–3 instruments in
+ * one process, with the account guard always on: a loss limit (or none), a total trade limit and
+ * one per instrument (either may be off), and the day's other limits when it has them.
+ */
+export function deskDayArbitrary(): fc.Arbitrary<DayScenario> {
+  return fc
+    .record({
+      day: dayArbitrary(),
+      lots: fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 2, maxLength: 3 }),
+      maxDailyLoss: fc.constantFrom(0, 100, 250, 500),
+      maxTradesPerDay: fc.constantFrom(0, 0, 2, 3, 5),
+      maxTradesPerInstrument: fc.constantFrom(0, 0, 1, 2, 3),
+      // Which instrument each trader command is for.
+      targets: fc.array(fc.nat({ max: 2 }), { minLength: 6, maxLength: 6 }),
+    })
+    .map(({ day, lots, maxDailyLoss, maxTradesPerDay, maxTradesPerInstrument, targets }) => ({
+      ...day,
+      guard: { ...(day.guard ?? { dailyProfitTarget: 0, profitLock: 0, maxConsecutiveLosses: 0, cooldownMinutes: 0 }), maxDailyLoss, maxTradesPerDay },
+      actions: day.actions.map((a, i) => ({ ...a, instrument: targets[i] ?? 0 })),
+      desk: { lots, maxTradesPerInstrument },
+    }));
+}

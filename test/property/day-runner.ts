@@ -33,6 +33,20 @@
 //      of the trades closed since the last entry. That position's loss is what its own stop
 //      allows (stop distance × quantity, plus costs, plus what the fill slipped past the trigger
 //      in a gap) or less, since the guard's mark-to-market exit only ever comes earlier.
+//
+// A desk day (`desk`: 2–3 instruments on one paper broker, wired as src/desk/assemble.ts wires
+// them: shared book reads, one feed connection, aligned polls, the account guard on `guard`'s
+// limits with MAX_TRADES_PER_DAY the total, each engine's own guard on MAX_TRADES_PER_INSTRUMENT)
+// checks every invariant above per instrument (its engine against the broker's books for its
+// symbol; 12 against the account's summed day as each entry is sent), and the account's:
+//   A. no entry while the account guard holds entries, nor by any instrument after the account
+//      was seen HALTED that day;
+//   B. the account HALTED on its loss limit: every instrument flat with nothing working within
+//      the time a guard flatten takes (as 10's bound, plus the flatten's retry);
+//   C. positions entered ≤ MAX_TRADES_PER_DAY + (instruments − 1) in total (REDUCING lets the
+//      others' open trades finish) and ≤ MAX_TRADES_PER_INSTRUMENT per instrument;
+//   D. no order, cancel or modify of one instrument's engine is for another instrument's symbol.
+// A crash is the whole process's: every engine dies and the desk starts again.
 
 import type { FaultConfig } from '../../src/broker/paper/faults.js';
 import type { FaultMatch, OnceFault } from '../../src/broker/paper/fault-plan.js';
@@ -40,16 +54,21 @@ import type { Ledger, PaperOrder } from '../../src/broker/paper/ledger.js';
 import { PaperMarket } from '../../src/broker/paper/market.js';
 import { PaperBroker } from '../../src/broker/paper/paper-broker.js';
 import { PaperFeed } from '../../src/broker/paper/paper-feed.js';
-import type { Broker, OrderRequest } from '../../src/broker/types.js';
+import { deriveSeed, textStream } from '../../src/broker/paper/rng.js';
+import type { Broker, Instrument, OrderRequest } from '../../src/broker/types.js';
+import { accountMember } from '../../src/desk/assemble.js';
+import { AccountGuard } from '../../src/desk/account-guard.js';
+import { FeedHub } from '../../src/desk/feed-hub.js';
+import { SharedReads } from '../../src/desk/shared-reads.js';
 import { FakeClock } from '../../src/time/clock.js';
 import type { EngineSettings } from '../../src/engine/context.js';
-import { NO_LIMITS, type GuardLimits } from '../../src/engine/guard.js';
-import { Engine, StartupError } from '../../src/engine/engine.js';
+import { NO_LIMITS, type GuardLimits, type GuardState } from '../../src/engine/guard.js';
+import { Engine, GUARD_FLATTEN_RETRY_MS, StartupError } from '../../src/engine/engine.js';
 import type { SerialLock } from '../../src/engine/lock.js';
 import { MemoryStateFile, type StateFile } from '../../src/engine/persistence.js';
 import { parseEngineState, type EngineState } from '../../src/engine/state.js';
 import { createLogger } from '../../src/log/logger.js';
-import { createAppStore, type AppStore } from '../../src/store/store.js';
+import { createAppStore } from '../../src/store/store.js';
 import { INSTRUMENT, ist, settings as baseSettings } from '../engine/harness.js';
 
 // ---- the scenario ----------------------------------------------------------------------------
@@ -99,12 +118,19 @@ export interface DayScenario {
   clientTimeoutMs: number;
   faults: Partial<FaultConfig>;
   once: OnceInjection[];
-  actions: { atMs: number; action: TraderAction }[];
+  /** `instrument`: which of a desk's instruments the trader acts on (index, modulo their count; default the first). */
+  actions: { atMs: number; action: TraderAction; instrument?: number }[];
   crashes: CrashPoint[];
   /** Run on the paper push feed (FEED=auto); absent or false: polling only. */
   feed?: boolean;
   /** Feed trouble at given times: a drop for `ms`, or order updates going silent / coming back. */
   feedEvents?: FeedEvent[];
+  /**
+   * Several instruments in one process (DESK_INSTRUMENTS, as many as `lots` has entries, each
+   * with its lots); `guard` is then the account guard's limits (MAX_TRADES_PER_DAY the total)
+   * and `maxTradesPerInstrument` each engine's own (0 = off).
+   */
+  desk?: { lots: number[]; maxTradesPerInstrument: number };
 }
 
 export interface FeedEvent {
@@ -145,6 +171,7 @@ export function engineSettingsOf(sc: DayScenario): EngineSettings {
   });
 }
 
+
 // ---- the broker's truth ------------------------------------------------------------------------
 
 /** The paper broker's books, read without going through its (fault-injecting, call-counting) API. */
@@ -167,11 +194,12 @@ export interface BrokerTruth {
   open: PaperOrder[];
 }
 
-export function brokerTruth(broker: PaperBroker): BrokerTruth {
-  const net = broker.netQuantity(INSTRUMENT.symbol, INSTRUMENT.exchange, 'MIS'); // also brings the market up to now
+/** The broker's books for one instrument (the day's first by default). */
+export function brokerTruth(broker: PaperBroker, instrument: Instrument = INSTRUMENT): BrokerTruth {
+  const net = broker.netQuantity(instrument.symbol, instrument.exchange, 'MIS'); // also brings the markets up to now
   const t: BrokerTruth = { net, sellLimit: 0, sellStop: 0, sellMarket: 0, buyOpen: 0, open: [] };
   for (const o of ledgerOf(broker).orders.values()) {
-    if (!openAt(o)) continue;
+    if (!openAt(o) || o.symbol !== instrument.symbol || o.exchange !== instrument.exchange) continue;
     t.open.push(o);
     const rest = o.quantity - o.filled;
     if (o.action === 'BUY') t.buyOpen += rest;
@@ -193,21 +221,23 @@ export function brokerGross(broker: PaperBroker, include: (orderId: string) => b
 
 // ---- one bot process ---------------------------------------------------------------------------
 
+/** One process: one engine per instrument (one, or a desk of several), one feed connection. */
 interface Proc {
   feed: PaperFeed | null;
   id: number;
   dead: boolean;
+  /** Every engine started. */
   started: boolean;
   startedAt: number | null;
-  engine: Engine;
-  store: AppStore;
+  engines: Engine[];
+  account: AccountGuard | null;
   startError: unknown;
 }
 
 const never = <T>(): Promise<T> => new Promise<T>(() => {});
 
 /** The broker as one process sees it: once the process is dead, nothing goes out and nothing comes back. */
-function processBroker(broker: PaperBroker, proc: () => Proc, onPlace: (req: OrderRequest) => void): Broker {
+function processBroker(broker: PaperBroker, proc: () => Proc): Broker {
   const gate =
     <A extends unknown[], R>(fn: (...args: A) => Promise<R>) =>
     (...args: A): Promise<R> => {
@@ -220,10 +250,7 @@ function processBroker(broker: PaperBroker, proc: () => Proc, onPlace: (req: Ord
     };
   return {
     label: broker.label,
-    placeOrder: gate(async (req: OrderRequest) => {
-      onPlace(req);
-      return broker.placeOrder(req);
-    }),
+    placeOrder: gate(broker.placeOrder.bind(broker)),
     orderStatus: gate(broker.orderStatus.bind(broker)),
     cancelOrder: gate(broker.cancelOrder.bind(broker)),
     modifyOrder: gate(broker.modifyOrder.bind(broker)),
@@ -233,6 +260,25 @@ function processBroker(broker: PaperBroker, proc: () => Proc, onPlace: (req: Ord
     quote: gate(broker.quote.bind(broker)),
     searchInstrument: gate(broker.searchInstrument.bind(broker)),
     health: gate(broker.health.bind(broker)),
+  };
+}
+
+/** One engine's broker, watched: every placement is told first, every cancel and modify names its order. */
+function watchedBroker(b: Broker, dead: () => boolean, onPlace: (req: OrderRequest) => void, onOrderCall: (call: string, orderId: string) => void): Broker {
+  return {
+    ...b,
+    placeOrder: (req) => {
+      if (!dead()) onPlace(req);
+      return b.placeOrder(req);
+    },
+    cancelOrder: (id) => {
+      if (!dead()) onOrderCall('cancel', id);
+      return b.cancelOrder(id);
+    },
+    modifyOrder: (id, req) => {
+      if (!dead()) onOrderCall('modify', id);
+      return b.modifyOrder(id, req);
+    },
   };
 }
 
@@ -249,8 +295,12 @@ export interface DayReport {
   crashes: number;
   saves: number;
   doubleReconciles: number;
-  /** The session guard halted the day (seen in a running engine). */
+  /** The session guard halted the day (seen in a running engine, or the account's on a desk). */
   guardHalted: boolean;
+  /** A desk's account guard HALTED on its loss limit. */
+  accountLossHalted: boolean;
+  /** Positions entered (entries that filled), per instrument. */
+  positions: number[];
 }
 
 /** Deep equality of JSON values, key order ignored, undefined fields treated as absent. */
@@ -281,39 +331,86 @@ function hhmmss(ms: number): string {
   return new Date(ms + 330 * 60_000).toISOString().slice(11, 23);
 }
 
+
+/** One instrument of the day: its market, its engine's settings and state file, its invariants' memory. */
+interface Traded {
+  i: number;
+  instrument: Instrument;
+  key: string;
+  market: PaperMarket;
+  settings: EngineSettings;
+  file: MemoryStateFile<EngineState>;
+  savedText: string | null;
+  /** Entry placements the broker accepted, by the signal (bar close) they were for. */
+  entriesBySignal: Map<number, number>;
+  /** When this instrument's engine was first seen HALTED (11). */
+  haltedSeenAt: number | null;
+  inv: { shortSince: number | null; overSince: number | null; unprotSince: number | null; entryWaited: boolean; stuckSince: number | null; fileDiffers: boolean; notFlatSince: number | null; unsold: boolean };
+}
+
+/** The instruments of a desk day: the one-instrument day's, then others on the same terms. */
+export const DESK_INSTRUMENTS: readonly Instrument[] = [INSTRUMENT, { ...INSTRUMENT, symbol: 'NIFTY25000PE' }, { ...INSTRUMENT, symbol: 'NIFTY25100CE' }];
+
 export async function runDay(sc: DayScenario): Promise<DayReport> {
   const clock = new FakeClock(DAY_START);
-  const market = new PaperMarket({
-    clock,
-    seed: sc.marketSeed,
-    instrument: INSTRUMENT,
-    startPrice: 100,
-    volatilityTicks: sc.market.volatilityTicks,
-    gapRate: sc.market.gapRate,
-    gapTicks: sc.market.gapTicks,
-  });
-  market.freeze(false);
-  const broker = new PaperBroker({ clock, market, faults: sc.faults, clientTimeoutMs: sc.clientTimeoutMs, seed: sc.brokerSeed });
+  const several = sc.desk !== undefined && sc.desk.lots.length > 1;
+  const instruments = several ? DESK_INSTRUMENTS.slice(0, sc.desk?.lots.length ?? 1) : [INSTRUMENT];
+  const markets = instruments.map(
+    (instrument, i) =>
+      new PaperMarket({
+        clock,
+        // The first walks as a one-instrument day's does; each other on a seed of its own.
+        seed: i === 0 ? sc.marketSeed : deriveSeed(sc.marketSeed, textStream(`${instrument.symbol}@${instrument.exchange}`)),
+        instrument,
+        startPrice: 100,
+        volatilityTicks: sc.market.volatilityTicks,
+        gapRate: sc.market.gapRate,
+        gapTicks: sc.market.gapTicks,
+      }),
+  );
+  for (const m of markets) m.freeze(false);
+  const broker = several
+    ? new PaperBroker({ clock, markets, faults: sc.faults, clientTimeoutMs: sc.clientTimeoutMs, seed: sc.brokerSeed })
+    : new PaperBroker({ clock, market: markets[0] as PaperMarket, faults: sc.faults, clientTimeoutMs: sc.clientTimeoutMs, seed: sc.brokerSeed });
   const cfg = engineSettingsOf(sc);
   const poll = cfg.ocoPollMs;
   const squareOffAt = ist('2026-11-24T00:00:00') + cfg.schedule.squareOffMinute * 60_000;
   const endAt = squareOffAt + AFTER_SQUARE_OFF_MS;
+  // A desk: each engine applies MAX_TRADES_PER_INSTRUMENT itself, the account guard the day's
+  // limits on the sums (MAX_TRADES_PER_DAY the total), as src/desk/instrument-wiring.ts does.
+  const accountLimits: GuardLimits = sc.guard ?? NO_LIMITS;
+  const traded: Traded[] = instruments.map((instrument, i) => ({
+    i,
+    instrument,
+    key: `${instrument.symbol}@${instrument.exchange}`,
+    market: markets[i] as PaperMarket,
+    settings: several
+      ? { ...cfg, symbol: instrument.symbol, exchange: instrument.exchange, lots: sc.desk?.lots[i] ?? 1, guard: { ...NO_LIMITS, maxTradesPerDay: sc.desk?.maxTradesPerInstrument ?? 0 } }
+      : cfg,
+    file: new MemoryStateFile<EngineState>(),
+    savedText: null,
+    entriesBySignal: new Map(),
+    haltedSeenAt: null,
+    inv: { shortSince: null, overSince: null, unprotSince: null, entryWaited: false, stuckSince: null, fileDiffers: false, notFlatSince: null, unsold: false },
+  }));
+  const first = traded[0] as Traded;
+  const accountFile = new MemoryStateFile<GuardState>();
+  const ledger = ledgerOf(broker);
+  const symbolOfOrder = (orderId: string): string | undefined => ledger.orders.get(orderId)?.symbol;
 
   const violations: string[] = [];
   const fail = (what: string): void => {
     if (violations.length < 20) violations.push(`${hhmmss(clock.now())} ${what}`);
   };
-  const log: { at: number; proc: number; line: string }[] = [];
-  const file = new MemoryStateFile<EngineState>();
+  /** Every process's log; `inst` is the instrument whose engine wrote the line (null: the day's own notes). */
+  const log: { at: number; proc: number; inst: number | null; line: string }[] = [];
   let saves = 0;
-  let savedText: string | null = null;
   let crashes = 0;
   let doubleReconciles = 0;
-  /** Entry placements the broker accepted, by the signal (bar close) they were for. */
-  const entriesBySignal = new Map<number, number>();
-  const placements: { proc: number; role: string; signal: number | null; req: OrderRequest; seq: number }[] = [];
-  /** When a process first showed the guard HALTED (11). */
-  let haltedSeenAt: number | null = null;
+  const placements: { proc: number; inst: number; role: string; signal: number | null; req: OrderRequest; seq: number }[] = [];
+  /** When the account guard was first seen HALTED, and HALTED on the loss limit (A, B). */
+  let accountHaltedAt: number | null = null;
+  let accountLossHaltAt: number | null = null;
   /** When the last entry was sent (12). */
   let lastEntryAt: number | null = null;
 
@@ -324,77 +421,117 @@ export async function runDay(sc: DayScenario): Promise<DayReport> {
   const saveCrashes = sc.crashes.filter((c) => c.atSave !== undefined);
   const timeCrashes = sc.crashes.filter((c) => c.atMs !== undefined).map((c) => ({ ...c, at: DAY_START + (c.atMs ?? 0) }));
 
+  // A crash is the whole process's: every engine of the desk dies at once.
   const crash = (downMs: number): void => {
     const p = current;
     if (!p || p.dead) return;
     p.dead = true;
-    p.engine.abandon();
+    for (const e of p.engines) e.abandon();
     crashes++;
-    log.push({ at: clock.now(), proc: p.id, line: `*** CRASH (down ${downMs} ms)` });
+    log.push({ at: clock.now(), proc: p.id, inst: null, line: `*** CRASH (down ${downMs} ms)` });
     pendingRestarts.push(clock.now() + downMs);
   };
 
+  const accountState = (a: AccountGuard): GuardState => (a as unknown as { state: GuardState }).state;
+
   const spawn = (): void => {
-    const proc: Proc = { feed: sc.feed ? new PaperFeed({ clock, broker, seed: sc.brokerSeed + procSeq }) : null, id: ++procSeq, dead: false, started: false, startedAt: null, engine: null as unknown as Engine, store: createAppStore(), startError: null };
+    const proc: Proc = { feed: sc.feed ? new PaperFeed({ clock, broker, seed: sc.brokerSeed + procSeq }) : null, id: ++procSeq, dead: false, started: false, startedAt: null, engines: [], account: null, startError: null };
     const self = (): Proc => proc;
-    const stateFile: StateFile<EngineState> = {
-      path: ':memory:',
-      load: () => file.load(),
-      save: (state) => {
-        if (proc.dead) return;
-        saves++;
-        const crashHere = clock.now() < endAt ? saveCrashes.find((c) => c.atSave === saves) : undefined;
-        if (crashHere && !crashHere.saveLands) {
-          crash(crashHere.downMs);
-          return;
+    const gated = processBroker(broker, self);
+    // A desk shares its reads, its one feed connection and the account's guard (src/desk/assemble.ts).
+    const shared = several ? new SharedReads(gated, clock) : null;
+    const hub = several && proc.feed ? new FeedHub(proc.feed, instruments.map(({ symbol, exchange }) => ({ symbol, exchange }))) : null;
+    const account = several ? new AccountGuard({ limits: accountLimits, clock, stateFile: accountFile, resumeRequests: null, publish: () => {} }) : null;
+    proc.account = account;
+    for (const tr of traded) {
+      const stateFile: StateFile<EngineState> = {
+        path: ':memory:',
+        load: () => tr.file.load(),
+        save: (state) => {
+          if (proc.dead) return;
+          saves++;
+          const crashHere = clock.now() < endAt ? saveCrashes.find((c) => c.atSave === saves) : undefined;
+          if (crashHere && !crashHere.saveLands) {
+            crash(crashHere.downMs);
+            return;
+          }
+          tr.file.save(state);
+          tr.savedText = JSON.stringify(tr.file.saved);
+          // The file must always parse, and must say what the engine holds at that moment.
+          const parsed = parseEngineState(JSON.parse(JSON.stringify(tr.file.saved)));
+          if (parsed === null) fail(`[invariant 8 state file] ${tr.key} state write #${saves} does not parse: ${JSON.stringify(tr.file.saved).slice(0, 300)}`);
+          else if (!sameValue(parsed, tr.file.saved)) fail(`[invariant 8 state file] ${tr.key} state write #${saves} differs from the engine's state after parsing:\n   wrote  ${canonical(state)}\n   parsed ${canonical(parsed)}`);
+          if (crashHere) crash(crashHere.downMs);
+        },
+      };
+      const store = createAppStore();
+      const sink = {
+        write(line: string): boolean {
+          log.push({ at: clock.now(), proc: proc.id, inst: tr.i, line: line.trimEnd() });
+          // The order and position tables are the reviewed contract: a move outside them is a bug.
+          if (/\[STATE\] .*not an allowed transition/.test(line)) fail(`[invariant transition tables] ${line.trimEnd()}`);
+          return true;
+        },
+      } as unknown as NodeJS.WritableStream;
+      let engine = null as Engine | null;
+      const onPlace = (req: OrderRequest): void => {
+        const e = engine as Engine;
+        // D. An engine's orders are for its own instrument only.
+        if (req.symbol !== tr.instrument.symbol || req.exchange !== tr.instrument.exchange) {
+          fail(`[invariant D own instrument only] ${tr.key}'s engine placed ${req.action} ${req.quantity} ${req.symbol}@${req.exchange}`);
         }
-        file.save(state);
-        savedText = JSON.stringify(file.saved);
-        // The file must always parse, and must say what the engine holds at that moment.
-        const parsed = parseEngineState(JSON.parse(JSON.stringify(file.saved)));
-        if (parsed === null) fail(`[invariant 8 state file] state write #${saves} does not parse: ${JSON.stringify(file.saved).slice(0, 300)}`);
-        else if (!sameValue(parsed, file.saved)) fail(`[invariant 8 state file] state write #${saves} differs from the engine's state after parsing:\n   wrote  ${canonical(state)}\n   parsed ${canonical(parsed)}`);
-        if (crashHere) crash(crashHere.downMs);
-      },
-    };
-    const sink = {
-      write(line: string): boolean {
-        log.push({ at: clock.now(), proc: proc.id, line: line.trimEnd() });
-        // The order and position tables are the reviewed contract: a move outside them is a bug.
-        if (/\[STATE\] .*not an allowed transition/.test(line)) fail(`[invariant transition tables] ${line.trimEnd()}`);
-        return true;
-      },
-    } as unknown as NodeJS.WritableStream;
-    const engineBroker = processBroker(broker, self, (req) => {
-      const order = proc.engine.state.orders.find((o) => o.request === req);
-      const role = order?.role ?? '?';
-      // 11. No entry while the guard holds entries, nor after a HALTED was seen today.
-      if (role === 'entry' && req.action === 'BUY') {
-        const g = proc.engine.state.guard;
-        const cooldownOver = g.reason === 'cooldown' && g.cooldownUntil !== null && clock.now() >= g.cooldownUntil;
-        if (g.state !== 'ACTIVE' && !cooldownOver) fail(`entry BUY ${req.quantity} sent while the guard is ${g.state} (${g.reason})`);
-        if (haltedSeenAt !== null) fail(`entry BUY ${req.quantity} sent after the guard was HALTED at ${hhmmss(haltedSeenAt)}`);
-        // 12. …nor once the day's realised P&L reached the loss limit.
-        const limit = sc.guard?.maxDailyLoss ?? 0;
-        const realisedNow = proc.engine.state.pnl.realised;
-        if (limit > 0 && realisedNow <= -limit + 1e-9) fail(`entry BUY ${req.quantity} sent with the day at ₹${realisedNow.toFixed(2)} (loss limit −₹${limit})`);
-        lastEntryAt = clock.now();
-      }
-      placements.push({ proc: proc.id, role, signal: proc.engine.state.lastSignalBar, req, seq: broker.placedOrders.length + 1 });
-    });
-    proc.engine = new Engine({
-      ...(proc.feed ? { feed: proc.feed, feedMode: 'auto' as const, safetyPollMs: 5_000 } : {}),
-      broker: engineBroker,
-      clock,
-      store: proc.store,
-      log: createLogger({ store: proc.store, clock, secrets: [], stdout: sink, minLevel: 'DEBUG' }),
-      settings: cfg,
-      stateFile,
-      marketOnTarget: sc.marketOnTarget,
-      failClosedOnUnknownSymbol: true,
-    });
+        const order = e.state.orders.find((o) => o.request === req);
+        const role = order?.role ?? '?';
+        if (role === 'entry' && req.action === 'BUY') {
+          // 11. No entry while the guard holds entries, nor after a HALTED was seen today.
+          const g = e.state.guard;
+          const cooldownOver = g.reason === 'cooldown' && g.cooldownUntil !== null && clock.now() >= g.cooldownUntil;
+          if (g.state !== 'ACTIVE' && !cooldownOver) fail(`[invariant 11 guard holds entries] ${tr.key} entry BUY ${req.quantity} sent while the guard is ${g.state} (${g.reason})`);
+          if (tr.haltedSeenAt !== null) fail(`[invariant 11 guard holds entries] ${tr.key} entry BUY ${req.quantity} sent after the guard was HALTED at ${hhmmss(tr.haltedSeenAt)}`);
+          const limit = accountLimits.maxDailyLoss;
+          if (account) {
+            // A. …nor while the account's guard holds entries, nor after it was seen HALTED today.
+            const a = accountState(account);
+            const over = a.reason === 'cooldown' && a.cooldownUntil !== null && clock.now() >= a.cooldownUntil;
+            if (a.state !== 'ACTIVE' && !over) fail(`[invariant A account holds entries] ${tr.key} entry BUY ${req.quantity} sent while the account guard is ${a.state} (${a.reason})`);
+            if (accountHaltedAt !== null) fail(`[invariant A account holds entries] ${tr.key} entry BUY ${req.quantity} sent after the account guard was HALTED at ${hhmmss(accountHaltedAt)}`);
+            // 12. …nor once the account's day (realised + open, summed) reached the loss limit.
+            const f = account.figures();
+            if (limit > 0 && f.dayPnl <= -limit + 1e-9) fail(`[invariant 12 loss limit] ${tr.key} entry BUY ${req.quantity} sent with the account's day at ₹${f.dayPnl.toFixed(2)} (loss limit −₹${limit})`);
+          } else {
+            // 12. …nor once the day's realised P&L reached the loss limit.
+            const realisedNow = e.state.pnl.realised;
+            if (limit > 0 && realisedNow <= -limit + 1e-9) fail(`[invariant 12 loss limit] entry BUY ${req.quantity} sent with the day at ₹${realisedNow.toFixed(2)} (loss limit −₹${limit})`);
+          }
+          lastEntryAt = clock.now();
+        }
+        placements.push({ proc: proc.id, inst: tr.i, role, signal: e.state.lastSignalBar, req, seq: broker.placedOrders.length + 1 });
+      };
+      const onOrderCall = (call: string, orderId: string): void => {
+        const symbol = symbolOfOrder(orderId);
+        if (symbol !== undefined && symbol !== tr.instrument.symbol) fail(`[invariant D own instrument only] ${tr.key}'s engine sent a ${call} for ${orderId}, an order for ${symbol}`);
+      };
+      const feed = hub ? hub.forInstrument(tr.instrument.symbol, tr.instrument.exchange) : proc.feed;
+      const engineLog = createLogger({ store, clock, secrets: [], stdout: sink, minLevel: 'DEBUG', ...(several ? { instrument: tr.key } : {}) });
+      engine = new Engine({
+        ...(feed ? { feed, feedMode: 'auto' as const, safetyPollMs: 5_000 } : {}),
+        broker: watchedBroker(shared ? shared.view() : gated, () => proc.dead, onPlace, onOrderCall),
+        clock,
+        store,
+        log: engineLog,
+        settings: tr.settings,
+        stateFile,
+        marketOnTarget: sc.marketOnTarget,
+        failClosedOnUnknownSymbol: true,
+        ...(several ? { alignPolls: true } : {}),
+        ...(account ? { account } : {}),
+      });
+      if (account) account.join(accountMember(tr.key, engine, engineLog));
+      proc.engines.push(engine);
+    }
     current = proc;
-    proc.engine.start().then(
+    const started = proc.engines.map((e) => e.start());
+    Promise.all(started).then(
       () => {
         if (proc.dead) return;
         proc.started = true;
@@ -404,10 +541,10 @@ export async function runDay(sc: DayScenario): Promise<DayReport> {
         if (proc.dead) return;
         proc.startError = err;
         proc.dead = true;
-        proc.engine.abandon();
+        for (const e of proc.engines) e.abandon();
         if (err instanceof StartupError && err.exitCode === 2) {
           // The CLI would exit 2; a supervisor starts it again.
-          log.push({ at: clock.now(), proc: proc.id, line: `*** start failed (${err.message}); restarting in 1 s` });
+          log.push({ at: clock.now(), proc: proc.id, inst: null, line: `*** start failed (${err.message}); restarting in 1 s` });
           pendingRestarts.push(clock.now() + 1000);
         } else {
           fail(`[invariant engine start] engine start failed: ${err instanceof Error ? err.stack : String(err)}`);
@@ -423,7 +560,6 @@ export async function runDay(sc: DayScenario): Promise<DayReport> {
   const lockOf = (e: Engine): SerialLock => (e as unknown as { lock: SerialLock }).lock;
 
   // ---- invariants, checked after every step ----
-  const inv = { shortSince: null as number | null, overSince: null as number | null, unprotSince: null as number | null, entryWaited: false, stuckSince: null as number | null, fileDiffers: false };
   // Faults that stretch how long a correction takes. A correction is a handful of broker calls,
   // each slowed by the latency. An order call that times out, or fails with a 5xx, has an
   // unknown outcome: the order book is looked up three times over 2.5 s (after the client's
@@ -439,13 +575,16 @@ export async function runDay(sc: DayScenario): Promise<DayReport> {
   const onceLatency = Math.max(0, ...sc.once.filter((o) => o.fault === 'latencyMs').map((o) => o.match.ms ?? 200));
   const slack = 8 * f.latencyMs + onceLatency + (perOrderCall > 0 ? 2 * (1 + sc.settings.maxOrderRetries) * perOrderCall + 3_000 : 0);
   const hangSlack = Math.max(f.marketHangMs, ...sc.once.filter((o) => o.fault === 'marketHangMs').map((o) => o.match.ms ?? (f.marketHangMs || 3000)));
-  const logSince = (since: number, re: RegExp): boolean => log.some((l) => l.at >= since && re.test(l.line));
+  const logSince = (tr: Traded, since: number, re: RegExp): boolean => log.some((l) => l.at >= since && l.inst === tr.i && re.test(l.line));
+  /** What a desk's invariant failure names: the instrument, when there are several. */
+  const who = (tr: Traded): string => (several ? `${tr.key} ` : '');
 
-  const check = (): void => {
-    const t = brokerTruth(broker);
+  const checkInstrument = (tr: Traded, p: Proc | null): void => {
+    const t = brokerTruth(broker, tr.instrument);
     const now = clock.now();
-    const p = live();
-    if (p && p.engine.state.guard.state === 'HALTED') haltedSeenAt ??= now;
+    const engine = p?.engines[tr.i] ?? null;
+    const inv = tr.inv;
+    if (engine && engine.state.guard.state === 'HALTED') tr.haltedSeenAt ??= now;
     // Time the bot was not running (crashed, starting) does not count against it.
     const graceFrom = p?.startedAt ?? now;
     const since = (s: number | null): number => (s === null ? 0 : now - Math.max(s, graceFrom));
@@ -455,7 +594,7 @@ export async function runDay(sc: DayScenario): Promise<DayReport> {
       inv.shortSince ??= now;
       const limit = poll + 1000 + slack + hangSlack;
       if (p && since(inv.shortSince) > limit) {
-        fail(`[invariant 1 never short] net SHORT ${t.net} at the broker for ${since(inv.shortSince)} ms (limit ${limit})`);
+        fail(`[invariant 1 never short] ${who(tr)}net SHORT ${t.net} at the broker for ${since(inv.shortSince)} ms (limit ${limit})`);
         inv.shortSince = now;
       }
     } else inv.shortSince = null;
@@ -466,19 +605,16 @@ export async function runDay(sc: DayScenario): Promise<DayReport> {
     const exitQty = Math.max(t.sellLimit, t.sellStop) + t.sellMarket;
     if (exitQty > held) {
       inv.overSince ??= now;
-      // An outside close (the trader's terminal) leaves our legs working while the account is
-      // flat: only the position book shows that, so it is seen at the next reconciliation (or
-      // as soon as a leg fills, see invariant 1), not at the next poll.
-      // An outside close leaves our legs working over a flat account until the engine hears of
-      // it: by push (the outside order), or from the next polled order book, then a
-      // reconciliation (retried every 2 s when it cannot decide). Not at the next scheduled
-      // reconciliation: that could be RECONCILE_SECONDS away.
+      // An outside close (the trader's terminal) leaves our legs working over a flat account
+      // until the engine hears of it: by push (the outside order), or from the next polled
+      // order book, then a reconciliation (retried every 2 s when it cannot decide). Not at the
+      // next scheduled reconciliation: that could be RECONCILE_SECONDS away.
       const outside = f.externalClose > 0 || sc.once.some((o) => o.fault === 'externalClose');
       // On push, a lost update leaves it to the safety poll (5 s).
       const netPoll = sc.feed ? Math.max(poll, 5_000) : poll;
       const limit = poll + 1000 + slack + (outside ? 2 * netPoll + 2 * 2_000 : 0);
       if (p && since(inv.overSince) > limit) {
-        fail(`[invariant 2 exits within held] open exit quantity ${exitQty} (limit ${t.sellLimit}, stop ${t.sellStop}, market ${t.sellMarket}) > held ${held} for ${since(inv.overSince)} ms (limit ${limit})`);
+        fail(`[invariant 2 exits within held] ${who(tr)}open exit quantity ${exitQty} (limit ${t.sellLimit}, stop ${t.sellStop}, market ${t.sellMarket}) > held ${held} for ${since(inv.overSince)} ms (limit ${limit})`);
         inv.overSince = now;
       }
     } else inv.overSince = null;
@@ -494,8 +630,8 @@ export async function runDay(sc: DayScenario): Promise<DayReport> {
       const entryWait = inv.entryWaited ? 4_500 + hangSlack : 0;
       const limit = 2 * poll + 1000 + slack + entryWait;
       const start = Math.max(inv.unprotSince, graceFrom);
-      if (p && now - start > limit && !logSince(start, /UNPROTECTED|\[FLATTEN\]|\[ESCALATE\]|\[CRITICAL\]|\[EXIT\]/)) {
-        fail(`[invariant 4 protected] LONG ${t.net} at the broker without both legs (limit ${t.sellLimit}, stop ${t.sellStop}) for ${now - start} ms and nothing in the log`);
+      if (p && now - start > limit && !logSince(tr, start, /UNPROTECTED|\[FLATTEN\]|\[ESCALATE\]|\[CRITICAL\]|\[EXIT\]/)) {
+        fail(`[invariant 4 protected] ${who(tr)}LONG ${t.net} at the broker without both legs (limit ${t.sellLimit}, stop ${t.sellStop}) for ${now - start} ms and nothing in the log`);
         inv.unprotSince = now;
       }
     } else {
@@ -504,52 +640,87 @@ export async function runDay(sc: DayScenario): Promise<DayReport> {
     }
 
     // 8b. Whenever the engine is idle, the state file says exactly what the engine holds.
-    if (p && !lockOf(p.engine).busy && savedText !== null && savedText !== JSON.stringify(p.engine.state)) {
-      if (!inv.fileDiffers) fail(`[invariant 8 state file] idle engine's state differs from the state file:\n   file   ${savedText}\n   engine ${JSON.stringify(p.engine.state)}`);
+    if (engine && !lockOf(engine).busy && tr.savedText !== null && tr.savedText !== JSON.stringify(engine.state)) {
+      if (!inv.fileDiffers) fail(`[invariant 8 state file] ${who(tr)}idle engine's state differs from the state file:\n   file   ${tr.savedText}\n   engine ${JSON.stringify(engine.state)}`);
       inv.fileDiffers = true;
     } else inv.fileDiffers = false;
 
     // 10. Not stuck: the engine does not stay in a position phase while the broker is flat with
     // nothing working for longer than it takes to notice (a reconciliation, or a placement
     // whose outcome is being settled).
-    if (p && p.engine.state.phase !== 'flat' && t.net === 0 && t.open.length === 0) {
+    const stuckLimit = sc.settings.reconcileMs + poll + 1000 + slack + hangSlack + 5_000;
+    if (engine && engine.state.phase !== 'flat' && t.net === 0 && t.open.length === 0) {
       inv.stuckSince ??= now;
-      const limit = sc.settings.reconcileMs + poll + 1000 + slack + hangSlack + 5_000;
-      if (since(inv.stuckSince) > limit) {
-        fail(`[invariant 10 not stuck] engine ${p.engine.state.phase} while the broker is flat with nothing working, for ${since(inv.stuckSince)} ms (limit ${limit})`);
+      if (since(inv.stuckSince) > stuckLimit) {
+        fail(`[invariant 10 not stuck] ${who(tr)}engine ${engine.state.phase} while the broker is flat with nothing working, for ${since(inv.stuckSince)} ms (limit ${stuckLimit})`);
         inv.stuckSince = now;
       }
     } else inv.stuckSince = null;
 
+    // B. The account HALTED on the loss limit: every instrument flat with nothing working
+    // within the time a guard flatten takes (its retry, then what a reconciliation takes).
+    // Held past one poll after the halt: a market sell for it must have gone out by then.
+    if (accountLossHaltAt !== null && (t.net !== 0 || t.open.length > 0)) {
+      inv.notFlatSince ??= Math.max(now, accountLossHaltAt);
+      const haltAt = accountLossHaltAt;
+      const sellLimit = poll + 1000 + slack + hangSlack;
+      const selling = t.net <= 0 || broker.placedOrders.some((o) => o.at >= haltAt && o.request.symbol === tr.instrument.symbol && o.request.action === 'SELL' && o.request.priceType === 'MARKET');
+      if (p && !selling && !inv.unsold && since(inv.notFlatSince) > sellLimit) {
+        fail(`[invariant B account halt flattens all] ${tr.key} LONG ${t.net} ${since(inv.notFlatSince)} ms after the account HALTED on its loss limit at ${hhmmss(haltAt)}, and no market sell sent for it (limit ${sellLimit})`);
+        inv.unsold = true;
+      }
+      const limit = stuckLimit + GUARD_FLATTEN_RETRY_MS;
+      if (p && since(inv.notFlatSince) > limit) {
+        fail(`[invariant B account halt flattens all] ${tr.key} not flat ${since(inv.notFlatSince)} ms after the account HALTED on its loss limit at ${hhmmss(accountLossHaltAt)} (net ${t.net}, working ${t.open.map((o) => `${o.id} ${o.action} ${o.priceType}`).join(', ') || 'nothing'}; limit ${limit})`);
+        inv.notFlatSince = now;
+      }
+    } else inv.notFlatSince = null;
+
     // 3. Never two entries for one signal.
-    for (const [signal, n] of entriesBySignal) {
+    for (const [signal, n] of tr.entriesBySignal) {
       if (n > 1) {
-        fail(`[invariant 3 one entry per signal] ${n} entry orders placed for the signal of ${hhmmss(signal)}`);
-        entriesBySignal.set(signal, -1_000);
+        fail(`[invariant 3 one entry per signal] ${who(tr)}${n} entry orders placed for the signal of ${hhmmss(signal)}`);
+        tr.entriesBySignal.set(signal, -1_000);
       }
     }
   };
 
+  const check = (): void => {
+    const p = live();
+    if (p?.account) {
+      const a = accountState(p.account);
+      if (a.state === 'HALTED') accountHaltedAt ??= clock.now();
+      if (a.state === 'HALTED' && a.reason === 'loss_limit') accountLossHaltAt ??= clock.now();
+    }
+    for (const tr of traded) checkInstrument(tr, p);
+  };
+
   const countEntries = (): void => {
-    entriesBySignal.clear();
+    for (const tr of traded) tr.entriesBySignal.clear();
     for (const pl of placements) {
       if (pl.role !== 'entry') continue;
       const rec = broker.placedOrders[pl.seq - 1];
       if (!rec || rec.request.action !== 'BUY' || rec.outcome !== 'placed') continue;
       const key = pl.signal ?? -1;
-      entriesBySignal.set(key, (entriesBySignal.get(key) ?? 0) + 1);
+      const m = (traded[pl.inst] as Traded).entriesBySignal;
+      m.set(key, (m.get(key) ?? 0) + 1);
     }
   };
 
-  // 7. A second reconciliation right after a first changes nothing.
-  const doubleReconcile = async (): Promise<void> => {
+  /** Order calls the broker received for one instrument: placements, and cancels of its orders. */
+  const orderCallsFor = (tr: Traded): number =>
+    broker.placedOrders.filter((o) => o.request.symbol === tr.instrument.symbol).length + broker.cancelRequests.filter((c) => (symbolOfOrder(c.orderId) ?? tr.instrument.symbol) === tr.instrument.symbol).length;
+
+  // 7. A second reconciliation right after a first changes nothing (on a desk: one instrument's).
+  const doubleReconcile = async (tr: Traded): Promise<void> => {
     const p = live();
     if (!p) return;
+    const engine = p.engines[tr.i] as Engine;
     const saved = { ...broker.faultConfig };
     broker.setFaults(ZERO_FAULTS);
-    market.freeze(true);
+    for (const m of markets) m.freeze(true);
     try {
-      const lock = lockOf(p.engine);
+      const lock = lockOf(engine);
       const idle = async (max: number): Promise<boolean> => {
         const ok = await clock.advanceUntil(() => !lock.busy || p.dead, max, 50);
         check();
@@ -558,30 +729,29 @@ export async function runDay(sc: DayScenario): Promise<DayReport> {
       if (!(await idle(60_000))) return;
       // The claim is about a settled broker: wait until it shows every order it has (a new order
       // can be "not found" for a moment, and each read of it counts a miss in the state).
-      const ledger = ledgerOf(broker);
       await clock.advanceUntil(() => [...ledger.orders.values()].every((o) => o.visibleAt <= clock.now()), 10_000, 50);
       if (!(await idle(60_000))) return;
       const mark = log.length;
-      p.engine.reconcileNow();
+      engine.reconcileNow();
       if (!(await idle(60_000))) return;
-      const before = JSON.stringify(p.engine.state);
-      const sent = broker.placedOrders.length + broker.cancelRequests.length;
+      const before = JSON.stringify(engine.state);
+      const sent = orderCallsFor(tr);
       const mark2 = log.length;
-      p.engine.reconcileNow();
+      engine.reconcileNow();
       await clock.advance(0);
       if (!(await idle(60_000))) return;
       // A fault injected once earlier may still fire here (a failed position book): no claim then.
-      if (log.slice(mark).some((l) => /unavailable/.test(l.line))) return;
+      if (log.slice(mark).some((l) => l.inst === tr.i && /unavailable/.test(l.line))) return;
       doubleReconciles++;
-      const after = JSON.stringify(p.engine.state);
-      const sentAfter = broker.placedOrders.length + broker.cancelRequests.length;
+      const after = JSON.stringify(engine.state);
+      const sentAfter = orderCallsFor(tr);
       if (after !== before || sentAfter !== sent) {
         fail(
-          `[invariant 7 reconcile twice changes nothing] second reconciliation changed things: ${sentAfter - sent} broker order calls; state ${after === before ? 'same' : `before ${before}\n   after  ${after}`}\n   log: ${log.slice(mark2).map((l) => l.line).join('\n        ')}`,
+          `[invariant 7 reconcile twice changes nothing] ${who(tr)}second reconciliation changed things: ${sentAfter - sent} broker order calls; state ${after === before ? 'same' : `before ${before}\n   after  ${after}`}\n   log: ${log.slice(mark2).filter((l) => l.inst === tr.i).map((l) => l.line).join('\n        ')}`,
         );
       }
     } finally {
-      market.freeze(false);
+      for (const m of markets) m.freeze(false);
       broker.setFaults(saved);
     }
   };
@@ -607,7 +777,7 @@ export async function runDay(sc: DayScenario): Promise<DayReport> {
     }
     while (feedEvents.length > 0 && DAY_START + (feedEvents[0]?.atMs ?? 0) <= now) {
       const e = feedEvents.shift() as FeedEvent;
-      log.push({ at: now, proc: cur()?.id ?? 0, line: `*** feed: ${e.kind}${e.ms !== undefined ? ` ${e.ms} ms` : ''}` });
+      log.push({ at: now, proc: cur()?.id ?? 0, inst: null, line: `*** feed: ${e.kind}${e.ms !== undefined ? ` ${e.ms} ms` : ''}` });
       if (e.kind === 'drop') live()?.feed?.drop('dropped by the day', e.ms ?? 5_000);
       else broker.setFaults({ feedSilentOrders: e.kind === 'silence' });
     }
@@ -620,12 +790,13 @@ export async function runDay(sc: DayScenario): Promise<DayReport> {
       if (!c || c.dead) spawn();
     }
     while (actions.length > 0 && DAY_START + (actions[0]?.atMs ?? 0) <= now) {
-      const a = actions.shift() as { action: TraderAction };
+      const a = actions.shift() as { action: TraderAction; instrument?: number };
       const p = live();
       if (!p) continue;
-      log.push({ at: now, proc: p.id, line: `*** trader: ${a.action}` });
-      if (a.action === 'doubleReconcile') await doubleReconcile();
-      else p.engine[a.action]();
+      const tr = traded[(a.instrument ?? 0) % traded.length] as Traded;
+      log.push({ at: now, proc: p.id, inst: tr.i, line: `*** trader: ${a.action}${several ? ` ${tr.key}` : ''}` });
+      if (a.action === 'doubleReconcile') await doubleReconcile(tr);
+      else (p.engines[tr.i] as Engine)[a.action]();
     }
     await clock.advance(STEP_MS);
     countEntries();
@@ -633,17 +804,30 @@ export async function runDay(sc: DayScenario): Promise<DayReport> {
   }
 
   // ---- end of day ----
-  // 9. A stop goes out as SL (which may not fill in a gap) only after the broker refused an
-  // SL-M in the same position. (Within a position the engine cannot tell a refusal of SL-M
-  // from a refusal of a trigger the price had just passed in a fast market, so it may degrade
-  // that position's stops; it must not carry that into later positions.)
-  {
-    const ledger = ledgerOf(broker);
-    const entrySeqs = placements.filter((pl) => pl.role === 'entry').map((pl) => pl.seq);
-    for (const o of broker.placedOrders) {
+  const p = live();
+  if (!p) fail(`[invariant 5 flat after square-off] no engine running at the end of the day${cur()?.startError ? `: ${String(cur()?.startError)}` : ''}`);
+  const entrySeqs = (tr: Traded): number[] => placements.filter((pl) => pl.role === 'entry' && pl.inst === tr.i).map((pl) => pl.seq);
+  /** Positions entered: entry orders of ours that filled, by instrument (C). */
+  const positions = traded.map((tr) =>
+    entrySeqs(tr).filter((seq) => {
+      const rec = broker.placedOrders[seq - 1];
+      const o = rec?.orderId ? ledger.orders.get(rec.orderId) : undefined;
+      return rec?.request.action === 'BUY' && o !== undefined && o.filled > 0;
+    }).length,
+  );
+  let trades = 0;
+  let realised = 0;
+  for (const tr of traded) {
+    // 9. A stop goes out as SL (which may not fill in a gap) only after the broker refused an
+    // SL-M in the same position. (Within a position the engine cannot tell a refusal of SL-M
+    // from a refusal of a trigger the price had just passed in a fast market, so it may degrade
+    // that position's stops; it must not carry that into later positions.)
+    const seqs = entrySeqs(tr);
+    const ours = broker.placedOrders.filter((o) => o.request.symbol === tr.instrument.symbol);
+    for (const o of ours) {
       if (o.request.action !== 'SELL' || o.request.priceType !== 'SL' || o.outcome !== 'placed') continue;
-      const since = Math.max(0, ...entrySeqs.filter((q) => q < o.seq));
-      const refused = broker.placedOrders.some(
+      const since = Math.max(0, ...seqs.filter((q) => q < o.seq));
+      const refused = ours.some(
         (r) =>
           r.seq > since &&
           r.seq < o.seq &&
@@ -652,68 +836,87 @@ export async function runDay(sc: DayScenario): Promise<DayReport> {
           (r.outcome === 'rejected' || (r.orderId !== null && ledger.orders.get(r.orderId)?.status === 'rejected')),
       );
       if (!refused) {
-        fail(`[invariant 9 SL only after SL-M refused] stop ${o.orderId} went out as SL at ${hhmmss(o.at)} though no SL-M was refused in that position`);
+        fail(`[invariant 9 SL only after SL-M refused] ${who(tr)}stop ${o.orderId} went out as SL at ${hhmmss(o.at)} though no SL-M was refused in that position`);
         break;
       }
     }
-  }
 
-  const p = live();
-  const t = brokerTruth(broker);
-  // 5. Flat, with nothing working, after square-off.
-  if (t.net !== 0) fail(`[invariant 5 flat after square-off] not flat after square-off: net ${t.net}`);
-  if (t.open.length > 0) fail(`[invariant 5 flat after square-off] orders still working after square-off: ${t.open.map((o) => `${o.id} ${o.action} ${o.priceType} ${o.quantity - o.filled}`).join(', ')}`);
-  if (!p) fail(`[invariant 5 flat after square-off] no engine running at the end of the day${cur()?.startError ? `: ${String(cur()?.startError)}` : ''}`);
-  // 6. Realised P&L = what the trade book implies, less the configured costs per round trip.
-  const g = brokerGross(broker);
-  const state = p?.engine.state ?? file.load();
-  const trades = state?.pnl.trades ?? 0;
-  const realised = state?.pnl.realised ?? 0;
-  // An outside trade (the trader's terminal) is priced from the trade book; when the engine
-  // could not read it at that moment it falls back to an estimate and says so in the log. Its
-  // P&L cannot then be exact: the check is for days where every price was read.
-  const estimated = log.some((l) => /trade book unavailable/.test(l.line));
-  if (t.net === 0 && state && !estimated) {
-    const costs = 2 * sc.settings.brokeragePerLeg + sc.settings.slippagePerTrade;
-    // Outside trades (the trader's terminal) count as far as the engine booked them: it prices
-    // each from the trade book and remembers the rows it used. Two outside trades that cancel
-    // out before the engine looks (the trader closes our long, a leg of ours sells short, the
-    // trader closes that too) never show in any net position it reads: they are the trader's
-    // own round trip, not the strategy's.
-    const known = new Set(state.knownOrderIds);
-    const g2 = brokerGross(broker, (orderId) => !orderId.startsWith('EXT-') || known.has(orderId));
-    const expected = Math.round((g2.gross - trades * costs) * 100) / 100;
-    if (Math.abs(expected - realised) > 0.01 * Math.max(1, trades) + 1e-9) {
-      fail(`[invariant 6 P&L from the trade book] realised P&L ₹${realised.toFixed(2)} over ${trades} trades, but the trade book implies ₹${expected.toFixed(2)} (gross ₹${g2.gross.toFixed(2)} from ${g2.fills} of ${g.fills} fills, costs ₹${costs} per round trip)`);
+    const t = brokerTruth(broker, tr.instrument);
+    // 5. Flat, with nothing working, after square-off.
+    if (t.net !== 0) fail(`[invariant 5 flat after square-off] ${who(tr)}not flat after square-off: net ${t.net}`);
+    if (t.open.length > 0) fail(`[invariant 5 flat after square-off] ${who(tr)}orders still working after square-off: ${t.open.map((o) => `${o.id} ${o.action} ${o.priceType} ${o.quantity - o.filled}`).join(', ')}`);
+    // 6. Realised P&L = what the trade book implies, less the configured costs per round trip.
+    const mine = (orderId: string): boolean => symbolOfOrder(orderId) === tr.instrument.symbol;
+    const g = brokerGross(broker, mine);
+    const state = p?.engines[tr.i]?.state ?? tr.file.load();
+    const n = state?.pnl.trades ?? 0;
+    const r = state?.pnl.realised ?? 0;
+    trades += n;
+    realised += r;
+    // An outside trade (the trader's terminal) is priced from the trade book; when the engine
+    // could not read it at that moment it falls back to an estimate and says so in the log. Its
+    // P&L cannot then be exact: the check is for days where every price was read.
+    const estimated = log.some((l) => l.inst === tr.i && /trade book unavailable/.test(l.line));
+    if (t.net === 0 && state && !estimated) {
+      const costs = 2 * sc.settings.brokeragePerLeg + sc.settings.slippagePerTrade;
+      // Outside trades (the trader's terminal) count as far as the engine booked them: it prices
+      // each from the trade book and remembers the rows it used. Two outside trades that cancel
+      // out before the engine looks (the trader closes our long, a leg of ours sells short, the
+      // trader closes that too) never show in any net position it reads: they are the trader's
+      // own round trip, not the strategy's.
+      const known = new Set(state.knownOrderIds);
+      const g2 = brokerGross(broker, (orderId) => mine(orderId) && (!orderId.startsWith('EXT-') || known.has(orderId)));
+      const expected = Math.round((g2.gross - n * costs) * 100) / 100;
+      if (Math.abs(expected - r) > 0.01 * Math.max(1, n) + 1e-9) {
+        fail(`[invariant 6 P&L from the trade book] ${who(tr)}realised P&L ₹${r.toFixed(2)} over ${n} trades, but the trade book implies ₹${expected.toFixed(2)} (gross ₹${g2.gross.toFixed(2)} from ${g2.fills} of ${g.fills} fills, costs ₹${costs} per round trip)`);
+      }
+    }
+    // C. Per instrument: at most MAX_TRADES_PER_INSTRUMENT positions (one at a time, so its
+    // engine's guard holds entries once that many closed).
+    const perInstrument = sc.desk?.maxTradesPerInstrument ?? 0;
+    if (several && perInstrument > 0 && (positions[tr.i] ?? 0) > perInstrument) {
+      fail(`[invariant C trade limits] ${tr.key} entered ${positions[tr.i]} positions (MAX_TRADES_PER_INSTRUMENT ${perInstrument})`);
     }
   }
-  // 12. The loss limit: no trade entered once the realised P&L reached −L.
+  // C. In total: at most MAX_TRADES_PER_DAY positions, plus those the other instruments still
+  // held when the last allowed one closed (REDUCING lets an open trade finish): N − 1.
+  const total = positions.reduce((a, b) => a + b, 0);
+  if (several && accountLimits.maxTradesPerDay > 0 && total > accountLimits.maxTradesPerDay + traded.length - 1) {
+    fail(`[invariant C trade limits] the account entered ${total} positions (${positions.join(' + ')}; MAX_TRADES_PER_DAY ${accountLimits.maxTradesPerDay}, ${traded.length} instruments)`);
+  }
+  // 12. The loss limit: no trade entered once the realised P&L reached −L (one instrument; a
+  // desk's entries are checked against the account's day as they are sent).
   const lossLimit = sc.guard?.maxDailyLoss ?? 0;
-  if (lossLimit > 0 && state && lastEntryAt !== null) {
+  const firstState = p?.engines[0]?.state ?? first.file.load();
+  if (!several && lossLimit > 0 && firstState && lastEntryAt !== null) {
     const since = lastEntryAt;
-    const lastPosition = state.trades.filter((tr) => tr.closedAt >= since).reduce((sum, tr) => sum + tr.net, 0);
+    const lastPosition = firstState.trades.filter((tr) => tr.closedAt >= since).reduce((sum, tr) => sum + tr.net, 0);
     if (realised < -lossLimit + lastPosition - 0.01 * Math.max(1, trades)) {
-      fail(`day ended at ₹${realised.toFixed(2)}: past −₹${lossLimit} by more than the last position's loss (₹${lastPosition.toFixed(2)})`);
+      fail(`[invariant 12 loss limit] day ended at ₹${realised.toFixed(2)}: past −₹${lossLimit} by more than the last position's loss (₹${lastPosition.toFixed(2)})`);
     }
   }
   if (p) {
-    p.engine.abandon();
+    for (const e of p.engines) e.abandon();
     p.dead = true;
   }
   await clock.advance(0);
-  const grid = broker.market.grid;
-  const fills = ledgerOf(broker).trades.map((tr) => `[fill ${hhmmss(tr.at)}] ${tr.orderId} ${tr.action} ${tr.quantity} @ ${grid.format(grid.fromTicks(tr.price))}`);
+  const fills = ledger.trades.map((tr) => {
+    const grid = (markets.find((m) => m.instrument.symbol === symbolOfOrder(tr.orderId)) ?? first.market).grid;
+    return `[fill ${hhmmss(tr.at)}] ${tr.orderId}${several ? ` ${symbolOfOrder(tr.orderId) ?? '?'}` : ''} ${tr.action} ${tr.quantity} @ ${grid.format(grid.fromTicks(tr.price))}`;
+  });
   return {
     violations,
     log: [...log.map((l) => `[p${l.proc} ${hhmmss(l.at)}] ${l.line}`), ...fills],
     trades,
     realised,
-    brokerGross: g.gross,
+    brokerGross: brokerGross(broker).gross,
     entries: placements.filter((pl) => pl.role === 'entry').length,
     crashes,
     saves,
     doubleReconciles,
-    guardHalted: haltedSeenAt !== null,
+    guardHalted: accountHaltedAt !== null || traded.some((tr) => tr.haltedSeenAt !== null),
+    accountLossHalted: accountLossHaltAt !== null,
+    positions,
   };
 }
 

@@ -1,7 +1,6 @@
-import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, it } from 'vitest';
 import { dayArbitrary } from './day-arbitrary.js';
-import { runDay, type DayReport, type DayScenario } from './day-runner.js';
+import { dayHolds, DAYS_TIMEOUT_MS, propertyDays, RUNS } from './property-days.js';
 import { REGRESSIONS } from './regressions.js';
 
 process.env.TZ = 'America/New_York';
@@ -11,55 +10,16 @@ process.env.TZ = 'America/New_York';
 // (the invariants are listed and explained in day-runner.ts).
 //
 // `npm test` runs 200 days with a fresh seed each time; `npm run test:soak` (SOAK=1) runs
-// 10,000 (SOAK_DAYS=n for another count). A failure prints the seed, the path and the shrunk
-// day (fast-check's report) plus the engine's log; FC_SEED=<seed> FC_PATH=<path> replays it.
+// 10,000 (SOAK_DAYS=n for another count); desk days (several instruments) are desk-day.test.ts's.
+// A failure prints the seed, the path and the shrunk day (fast-check's report)
+// plus the engine's log; FC_SEED=<seed> FC_PATH=<path> replays it.
 // A day that failed goes into regressions.ts as it is printed ("Counterexample: [{…}]").
 
-const SOAK = Boolean(process.env.SOAK);
-const RUNS = SOAK ? Number(process.env.SOAK_DAYS ?? 10_000) : Number(process.env.DAYS ?? 200);
-
-async function dayHolds(sc: DayScenario): Promise<DayReport> {
-  const r = await runDay(sc);
-  if (r.violations.length > 0) {
-    const tail = r.log.slice(-150).join('\n');
-    throw new Error(`${r.violations.length} violation(s):\n  ${r.violations.join('\n  ')}\n--- log (last 150 lines) ---\n${tail}`);
-  }
-  return r;
-}
 
 describe('trading days under faults, commands and crashes', () => {
   it(`${RUNS} generated days keep every invariant`, async () => {
-    const seed = process.env.FC_SEED !== undefined ? Number(process.env.FC_SEED) : Date.now() ^ (Math.random() * 2 ** 31);
-    const stats = { days: 0, trades: 0, crashes: 0, doubleReconciles: 0, guardDays: 0, halts: 0 };
-    const property = fc.asyncProperty(dayArbitrary(), async (sc) => {
-      stats.days++;
-      const r = await dayHolds(sc);
-      stats.trades += r.trades;
-      stats.crashes += r.crashes;
-      stats.doubleReconciles += r.doubleReconciles;
-      if (sc.guard) stats.guardDays++;
-      if (r.guardHalted) stats.halts++;
-    });
-    try {
-      await fc.assert(property, {
-        numRuns: RUNS,
-        seed,
-        verbose: 1,
-        ...(process.env.FC_PATH ? { path: process.env.FC_PATH } : {}),
-        // Shrinking re-runs whole days: bound it so a failure is reported in reasonable time.
-        interruptAfterTimeLimit: SOAK ? 6 * 3_600_000 : 600_000,
-        markInterruptAsFailure: false,
-      });
-    } catch (err) {
-      // fast-check's report has the seed, the path and the shrunk day; say how to replay it too.
-      // fast-check 4 keeps the predicate's own error (which invariant broke, and the day's log)
-      // in `cause`: print it, not just fast-check's summary.
-      const cause = err instanceof Error && err.cause instanceof Error ? `\n--- the day's failure ---\n${err.cause.message}` : '';
-      throw new Error(`replay with FC_SEED=${seed} (and FC_PATH from the report)\n${err instanceof Error ? err.message : String(err)}${cause}`);
-    }
-    console.log(`trading days: ${stats.days} days, ${stats.trades} round trips, ${stats.crashes} crashes, ${stats.doubleReconciles} double reconciliations, ${stats.guardDays} days with guard limits of which ${stats.halts} halted (seed ${seed})`);
-    expect(stats.days).toBeGreaterThanOrEqual(RUNS);
-  }, SOAK ? 24 * 3_600_000 : 900_000);
+    await propertyDays('trading days', dayArbitrary(), RUNS);
+  }, DAYS_TIMEOUT_MS);
 
   describe('regressions: days that once failed', () => {
     for (const reg of REGRESSIONS) {
