@@ -16,6 +16,8 @@ export class FeedHub {
   constructor(
     private readonly feed: MarketFeed,
     private readonly symbols: readonly FeedSymbol[],
+    /** Told of every pushed order update before any engine hears it (the shared reads' floor). */
+    private readonly onOrderUpdate: () => void = () => {},
   ) {}
 
   /** The feed one instrument's engine uses. */
@@ -55,7 +57,10 @@ export class FeedHub {
     return {
       // Every listener filters by symbol too; handing a tick to its own engine alone saves the others the work.
       tick: (symbol, exchange, ltp, at) => this.listeners.get(instrumentKey(symbol, exchange))?.tick(symbol, exchange, ltp, at),
-      orderUpdate: (report) => this.each((l) => l.orderUpdate(report)),
+      orderUpdate: (report) => {
+        this.onOrderUpdate();
+        this.each((l) => l.orderUpdate(report));
+      },
       health: (health) => {
         this.lastHealth = health;
         this.each((l) => l.health(health));

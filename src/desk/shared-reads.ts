@@ -36,6 +36,8 @@ export interface SharedReadCounts {
 export class SharedReads {
   /** Order calls and order reads answered so far, over every view. */
   private answered = 0;
+  /** No view takes a read older than this: an order update was pushed (see orderNews). */
+  private floor = 0;
   private readonly last = new Map<BookName, Read<unknown>>();
   readonly counts: SharedReadCounts = { asked: 0, sent: 0, byBook: {} };
 
@@ -87,7 +89,17 @@ export class SharedReads {
     };
   }
 
-  private read<T extends object>(name: BookName, ownSeq: number, fetch: () => Promise<T[]>, alsoFrom: BookName[]): Promise<T[]> {
+  /**
+   * An order update was pushed: the engine that hears it knows of a fill (or a cancel) that no
+   * read sent before it shows, so from now on no view takes such a read. Not knowing which
+   * engine the update was for, every view is held to it; it costs a shared read now and then.
+   */
+  orderNews(): void {
+    this.floor = ++this.answered;
+  }
+
+  private read<T extends object>(name: BookName, viewSeq: number, fetch: () => Promise<T[]>, alsoFrom: BookName[]): Promise<T[]> {
+    const ownSeq = Math.max(viewSeq, this.floor);
     this.counts.asked++;
     const book = (this.counts.byBook[name] ??= { asked: 0, sent: 0 });
     book.asked++;

@@ -141,3 +141,17 @@ describe('shared book reads across instruments', () => {
     expect(shared.counts.sent).toBe(2);
   });
 });
+
+describe('a pushed order update ends what earlier reads may serve', () => {
+  it('after orderNews no view takes a read sent before it', async () => {
+    const clock = new FakeClock(0);
+    const s = scriptedBroker();
+    const shared = new SharedReads(s.broker, clock);
+    const [a, b] = [shared.view(), shared.view()];
+    const first = a.positionBook();
+    shared.orderNews();
+    const second = b.positionBook();
+    expect(s.calls.filter((c) => c === 'positionbook')).toHaveLength(2);
+    await Promise.all([first, second]);
+  });
+});

@@ -440,7 +440,7 @@ export async function runDay(sc: DayScenario): Promise<DayReport> {
     const gated = processBroker(broker, self);
     // A desk shares its reads, its one feed connection and the account's guard (src/desk/assemble.ts).
     const shared = several ? new SharedReads(gated, clock) : null;
-    const hub = several && proc.feed ? new FeedHub(proc.feed, instruments.map(({ symbol, exchange }) => ({ symbol, exchange }))) : null;
+    const hub = several && proc.feed && shared ? new FeedHub(proc.feed, instruments.map(({ symbol, exchange }) => ({ symbol, exchange })), () => shared.orderNews()) : null;
     const account = several ? new AccountGuard({ limits: accountLimits, clock, stateFile: accountFile, resumeRequests: null, publish: () => {} }) : null;
     proc.account = account;
     for (const tr of traded) {
