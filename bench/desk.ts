@@ -67,7 +67,7 @@ async function startDesk(host: RpcChild, symbols: readonly string[], seed: numbe
   });
   const traded = tradedInstruments(resolved.config) as TradedInstrument[];
   const calls: (CallInfo & { at: number })[] = [];
-  const client = benchClient(market, resolved.config, calls);
+  const client = benchClient(market, resolved.config, calls, traded.length > 1);
   // On push: the real WebSocket client, one connection for every instrument (the desk's FeedHub).
   const feed = market.wsUrl ? new OpenAlgoFeed({ url: market.wsUrl, apiKey: market.apiKey, clock: systemClock }) : null;
   const desk = assembleDesk({ resolved, traded, clock: systemClock, broker: client, ...(feed ? { feed } : {}), headless: false, stdout: process.stdout, secrets: [market.apiKey] });

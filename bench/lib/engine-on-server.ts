@@ -66,8 +66,10 @@ function benchJournal(market: MarketHandle, log: ReturnType<typeof createLogger>
 }
 
 /** The real HTTP client for `market` with the configuration's limits, as a run makes it; every attempt lands in `calls`. */
-export function benchClient(market: MarketHandle, c: ResolvedConfig['config'], calls: (CallInfo & { at: number })[]): OpenAlgoClient {
+export function benchClient(market: MarketHandle, c: ResolvedConfig['config'], calls: (CallInfo & { at: number })[], several = false): OpenAlgoClient {
   return new OpenAlgoClient({
+    // As the CLI builds it (src/cli/run.ts): several instruments spread the order routes evenly.
+    evenOrders: several,
     host: market.url,
     apiKey: market.apiKey,
     strategy: c.STRATEGY_NAME,

@@ -51,6 +51,8 @@ function buildBroker(resolved: ResolvedConfig, instruments: readonly TradedInstr
       timeoutMs,
       ordersPerSecond: c.ORDER_RATE_PER_SECOND,
       othersPerSecond: c.OTHER_RATE_PER_SECOND,
+      // Several instruments' entries and legs fall on one instant: spread each order route evenly.
+      evenOrders: instruments.length > 1,
       ...(serverClock ? { onServerTime: (sample) => serverClock.addSample(sample), now: () => clock.now() } : {}),
     });
   const pollOnly = c.FEED === 'poll';

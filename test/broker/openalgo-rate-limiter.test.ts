@@ -94,3 +94,15 @@ describe('RateLimiter', () => {
     expect(() => new RateLimiter({ limit: 0 })).toThrow(RangeError);
   });
 });
+
+describe('RateLimiter, even grants (several instruments)', () => {
+  it('spreads a burst over the window: never two grants closer than windowMs / limit', async () => {
+    const { t, now, sleep } = fakeTime();
+    const limiter = new RateLimiter({ limit: 8, windowMs: 1000, now, sleep, even: true });
+    const at: number[] = [];
+    await Promise.all(Array.from({ length: 12 }, () => limiter.acquire().then(() => at.push(t.now))));
+    expect(at).toEqual([0, 125, 250, 375, 500, 625, 750, 875, 1000, 1125, 1250, 1375]);
+    // Any one-second window holds at most 8.
+    for (const start of at) expect(at.filter((x) => x >= start && x < start + 1000).length).toBeLessThanOrEqual(8);
+  });
+});

@@ -48,6 +48,8 @@ export interface OpenAlgoClientOptions {
   ordersPerSecond?: number;
   /** Budget per second for each other route: quotes, orderstatus, tradebook… (default 8). */
   othersPerSecond?: number;
+  /** Spread each order route's budget evenly over its second (several instruments: see RateLimiter `even`). */
+  evenOrders?: boolean;
   /** Observer called after every HTTP attempt; must not throw (errors are swallowed). */
   onCall?: (info: CallInfo) => void;
   /** Backoff sleep between read retries; injectable for tests (default setTimeout). */
@@ -84,6 +86,7 @@ export class OpenAlgoClient implements Broker {
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly ordersPerSecond: number;
   private readonly othersPerSecond: number;
+  private readonly evenOrders: boolean;
   /** One limiter per route, made on first use. */
   private readonly limiters = new Map<string, RateLimiter>();
   private readonly agents = createAgents();
@@ -102,6 +105,7 @@ export class OpenAlgoClient implements Broker {
     this.sleep = opts.sleep ?? realSleep;
     this.ordersPerSecond = opts.ordersPerSecond ?? 8;
     this.othersPerSecond = opts.othersPerSecond ?? 8;
+    this.evenOrders = opts.evenOrders ?? false;
   }
 
   async placeOrder(req: OrderRequest): Promise<{ orderId: string }> {
@@ -319,7 +323,7 @@ export class OpenAlgoClient implements Broker {
       limiter =
         name === TELEGRAM_NOTIFY
           ? new RateLimiter({ limit: TELEGRAM_PER_MINUTE, windowMs: 60_000 })
-          : new RateLimiter({ limit: orderCall ? this.ordersPerSecond : this.othersPerSecond });
+          : new RateLimiter({ limit: orderCall ? this.ordersPerSecond : this.othersPerSecond, even: orderCall && this.evenOrders });
       this.limiters.set(name, limiter);
     }
     return limiter;

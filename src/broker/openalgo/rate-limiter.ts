@@ -11,6 +11,13 @@ export interface RateLimiterOptions {
   now?: () => number;
   /** Waits `ms`; injectable for tests (default setTimeout). */
   sleep?: (ms: number) => Promise<void>;
+  /**
+   * Spread the grants evenly, at least windowMs / limit apart, instead of letting `limit` go at
+   * once. The server counts on its own clock as it handles each request: two bursts a window
+   * apart, the first handled late, land in one of its windows together (a 429). Even grants
+   * cannot bunch that way. For several instruments, whose entries and legs fall on one instant.
+   */
+  even?: boolean;
 }
 
 export const realSleep = (ms: number): Promise<void> =>
@@ -26,6 +33,7 @@ export class RateLimiter {
   /** The end of the queue: each acquire chains onto it, which makes the queue FIFO. */
   private tail: Promise<void> = Promise.resolve();
   private waiting = 0;
+  private readonly gapMs: number;
 
   constructor(opts: RateLimiterOptions) {
     if (!(opts.limit >= 1)) throw new RangeError(`rate limit must be >= 1, got ${opts.limit}`);
@@ -33,6 +41,7 @@ export class RateLimiter {
     this.windowMs = opts.windowMs ?? 1000;
     this.now = opts.now ?? Date.now;
     this.sleep = opts.sleep ?? realSleep;
+    this.gapMs = opts.even ? this.windowMs / this.limit : 0;
   }
 
   /** Callers queued for a slot, including the one currently waiting. */
@@ -60,18 +69,19 @@ export class RateLimiter {
   private async waitForSlot(): Promise<void> {
     for (;;) {
       const now = this.now();
-      let oldest = this.grants[0];
-      while (oldest !== undefined && oldest <= now - this.windowMs) {
-        this.grants.shift();
-        oldest = this.grants[0];
-      }
-      if (oldest === undefined || this.grants.length < this.limit) {
+      while (this.grants[0] !== undefined && this.grants[0] <= now - this.windowMs) this.grants.shift();
+      const oldest = this.grants[0];
+      const last = this.grants[this.grants.length - 1];
+      // A full window waits for its oldest grant to leave it; even grants also wait out the gap.
+      const windowWait = oldest !== undefined && this.grants.length >= this.limit ? oldest + this.windowMs - now : 0;
+      const gapWait = last !== undefined ? last + this.gapMs - now : 0;
+      const wait = Math.max(windowWait, gapWait);
+      if (wait <= 0) {
         this.grants.push(now);
         return;
       }
-      // Wait until the oldest grant leaves the window (at least 1 ms, so a coarse clock
-      // cannot spin).
-      await this.sleep(Math.max(1, oldest + this.windowMs - now));
+      // At least 1 ms, so a coarse clock cannot spin.
+      await this.sleep(Math.max(1, wait));
     }
   }
 }
