@@ -51,7 +51,7 @@ function buildBroker(resolved: ResolvedConfig, instruments: readonly TradedInstr
       timeoutMs,
       ordersPerSecond: c.ORDER_RATE_PER_SECOND,
       othersPerSecond: c.OTHER_RATE_PER_SECOND,
-      // Several instruments' entries and legs fall on one instant: spread each order route evenly.
+      // Several instruments' entries and legs fall on one instant: spread the placements evenly.
       evenOrders: instruments.length > 1,
       ...(serverClock ? { onServerTime: (sample) => serverClock.addSample(sample), now: () => clock.now() } : {}),
     });

@@ -48,7 +48,7 @@ export interface OpenAlgoClientOptions {
   ordersPerSecond?: number;
   /** Budget per second for each other route: quotes, orderstatus, tradebook… (default 8). */
   othersPerSecond?: number;
-  /** Spread each order route's budget evenly over its second (several instruments: see RateLimiter `even`). */
+  /** Spread placeorder's budget evenly over its second (several instruments: see RateLimiter `even`). */
   evenOrders?: boolean;
   /** Observer called after every HTTP attempt; must not throw (errors are swallowed). */
   onCall?: (info: CallInfo) => void;
@@ -323,7 +323,8 @@ export class OpenAlgoClient implements Broker {
       limiter =
         name === TELEGRAM_NOTIFY
           ? new RateLimiter({ limit: TELEGRAM_PER_MINUTE, windowMs: 60_000 })
-          : new RateLimiter({ limit: orderCall ? this.ordersPerSecond : this.othersPerSecond, even: orderCall && this.evenOrders });
+          : // Placements alone go evenly: cancels (an OCO's reaction) and modifies keep their burst.
+            new RateLimiter({ limit: orderCall ? this.ordersPerSecond : this.othersPerSecond, even: name === 'placeorder' && this.evenOrders });
       this.limiters.set(name, limiter);
     }
     return limiter;
