@@ -8,13 +8,13 @@ import { BIN, ROOT, tempDir } from '../support/proc.js';
 
 const socket = `rs-e2e-${process.pid}`;
 const tmux = (...args: string[]): string => execFileSync('tmux', ['-L', socket, ...args], { encoding: 'utf8' });
-const screen = (): string => tmux('capture-pane', '-p', '-t', 'dash');
+const screen = (session = 'dash'): string => tmux('capture-pane', '-p', '-t', session);
 
-async function waitForScreen(test: (s: string) => boolean, what: string, timeoutMs = 30_000): Promise<string> {
+async function waitForScreen(test: (s: string) => boolean, what: string, timeoutMs = 30_000, session = 'dash'): Promise<string> {
   const end = Date.now() + timeoutMs;
   let last = '';
   while (Date.now() < end) {
-    last = screen();
+    last = screen(session);
     if (test(last)) return last;
     await new Promise((r) => setTimeout(r, 150));
   }
@@ -61,17 +61,7 @@ describe('the dashboard in a real terminal', () => {
     const pe = 'NIFTY29DEC2625000PE';
     const env = `-u CI -u CONTINUOUS_INTEGRATION XDG_CONFIG_HOME=${dir} STATE_DIR=${dir} INTERVAL=2s TERM=xterm-256color SYMBOLS=${ce},${pe}`;
     tmux('new-session', '-d', '-s', 'desk', '-x', '120', '-y', '32', `cd ${ROOT} && env ${env} node ${BIN} --paper; echo "EXIT:$?"; sleep 120`);
-    const shown = (): string => tmux('capture-pane', '-p', '-t', 'desk');
-    const waitFor = async (test: (s: string) => boolean, what: string): Promise<string> => {
-      const end = Date.now() + 40_000;
-      let last = '';
-      while (Date.now() < end) {
-        last = shown();
-        if (test(last)) return last;
-        await new Promise((r) => setTimeout(r, 150));
-      }
-      throw new Error(`screen never showed ${what}; last screen:\n${last}`);
-    };
+    const waitFor = (test: (s: string) => boolean, what: string): Promise<string> => waitForScreen(test, what, 40_000, 'desk');
     const focused = (s: string): string | undefined => /▶\d (\S+)@NFO/.exec(s)?.[1];
     const first = await waitFor((s) => s.includes(`${ce}@NFO`) && s.includes(`${pe}@NFO`) && /TOTAL \(2\)/.test(s) && /\bLONG\b/.test(s), 'both rows, the total and a long position');
     expect(focused(first)).toBe(ce);
