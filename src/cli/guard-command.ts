@@ -3,7 +3,7 @@ import path from 'node:path';
 import { DEFAULT_PAPER_SYMBOL } from '../broker/paper/index.js';
 import { ConfigError, resolveConfig, type RawSources, type ResolvedConfig } from '../config/resolve.js';
 import { tradedInstruments, type TradedInstrument } from '../config/instruments.js';
-import { figuresText, lossBreached, reasonText, resumeRefusal, type GuardFigures, type GuardLimits, type GuardState } from '../engine/guard.js';
+import { figuresText, initialGuardState, lossBreached, reasonText, resumeRefusal, type GuardFigures, type GuardLimits, type GuardState } from '../engine/guard.js';
 import { ResumeRequestFile, resumeRequestPath } from '../engine/guard-resume.js';
 import { guardFigures, trailingLosses } from '../engine/guard-watch.js';
 import { JsonStateFile, stateFileName } from '../engine/persistence.js';
@@ -96,9 +96,11 @@ function accountBook(resolved: ResolvedConfig, traded: TradedInstrument[], instr
     requestFile: path.join(c.STATE_DIR, accountResumeFileName(resolved.mode, keys)),
     logBases: instruments.flatMap((b) => b.logBases),
     read: () => {
-      const guard = new JsonStateFile(file, parseAccountGuardState).load();
-      if (!guard) return null;
       const states = traded.map((t) => new JsonStateFile(path.join(c.STATE_DIR, stateFileName(resolved.mode, t.exchange, t.symbol)), parseEngineState).load());
+      // The account saves its file on its first change; until then it is ACTIVE on the instruments' day.
+      const someDay = states.find((st) => st !== null)?.pnl.day;
+      const guard = new JsonStateFile(file, parseAccountGuardState).load() ?? (someDay !== undefined ? initialGuardState(someDay) : null);
+      if (!guard) return null;
       const figures = states.map((st) => (st ? guardFigures(st, costsOf(c), null) : null));
       const sum = (pick: (f: GuardFigures) => number): number => Math.round(figures.reduce((acc, f) => acc + (f ? pick(f) : 0), 0) * 100) / 100;
       const closed = states.flatMap((st) => st?.trades ?? []).sort((x, y) => x.closedAt - y.closedAt);
