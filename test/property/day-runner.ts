@@ -690,7 +690,9 @@ export async function runDay(sc: DayScenario): Promise<DayReport> {
     if (p?.account) {
       const a = accountState(p.account);
       if (a.state === 'HALTED') accountHaltedAt ??= clock.now();
-      if (a.state === 'HALTED' && a.reason === 'loss_limit') accountLossHaltAt ??= clock.now();
+      // When the account halted, by its own record: the check runs every 50 ms, and the halt's
+      // market sells go out in the same instant as the halt, before the check sees it.
+      if (a.state === 'HALTED' && a.reason === 'loss_limit') accountLossHaltAt ??= a.since ?? clock.now();
     }
     for (const tr of traded) checkInstrument(tr, p);
   };
