@@ -62,15 +62,14 @@ export class SharedReads {
           ownSeq = ++this.answered;
         }
       };
-    const write = observed;
     const read = <T extends object>(name: BookName, fetch: () => Promise<T[]>, alsoFrom: BookName[] = []): Promise<T[]> =>
       // Each engine gets rows of its own: one that annotates a row must not change another's.
       observed(() => this.read(name, ownSeq, fetch, alsoFrom).then((rows) => rows.map((row) => ({ ...row }))))();
     return {
       label: broker.label,
-      placeOrder: write((req: OrderRequest) => broker.placeOrder(req)),
-      cancelOrder: write((id: string) => broker.cancelOrder(id)),
-      modifyOrder: write((id: string, req: OrderRequest) => broker.modifyOrder(id, req)),
+      placeOrder: observed((req: OrderRequest) => broker.placeOrder(req)),
+      cancelOrder: observed((id: string) => broker.cancelOrder(id)),
+      modifyOrder: observed((id: string, req: OrderRequest) => broker.modifyOrder(id, req)),
       orderStatus: observed((id: string) => broker.orderStatus(id)),
       orderBook: (opts) =>
         opts?.fills === false
