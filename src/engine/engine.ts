@@ -98,7 +98,14 @@ function untilBoundary(now: number, ms: number): number {
 
 export class Engine implements EngineCommands {
   private readonly ctx: EngineContext;
-  private readonly lock = new SerialLock();
+  // Every locked task ends with a commit: the state file never lags an idle engine.
+  private readonly lock = new SerialLock(() => {
+    try {
+      this.commit();
+    } catch (err) {
+      this.ctx.log.error('STATE', `state not saved after a task: ${describeError(err)}`);
+    }
+  });
   private readonly calendar: TradingCalendar;
   private readonly marketDay: MarketDayWatcher;
   private readonly brokerFlags: BrokerHealthFlags;

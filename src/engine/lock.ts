@@ -4,6 +4,13 @@ export class SerialLock {
   private tail: Promise<unknown> = Promise.resolve();
   private depth = 0;
 
+  /**
+   * `settle` runs after every task, however it ended, before the next one starts: the engine
+   * commits there, so an idle engine's state is always what was saved, even when a task changed
+   * it on a path that returned early without its own commit.
+   */
+  constructor(private readonly settle: () => void = () => {}) {}
+
   get busy(): boolean {
     return this.depth > 0;
   }
@@ -11,10 +18,15 @@ export class SerialLock {
   run<T>(task: () => Promise<T>): Promise<T> {
     this.depth++;
     const result = this.tail.then(task, task);
-    this.tail = result.then(
-      () => { this.depth--; },
-      () => { this.depth--; },
-    );
+    const done = (): void => {
+      try {
+        this.settle();
+      } catch {
+        // the settle hook reports its own failures; the next task must still run
+      }
+      this.depth--;
+    };
+    this.tail = result.then(done, done);
     return result;
   }
 }

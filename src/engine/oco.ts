@@ -6,7 +6,7 @@ import { markOrder } from './order-events.js';
 import { cancelAndSettle, refreshOrders } from './order-sync.js';
 import { coverShort, realiseIfFlat } from './position-close.js';
 import { ensureProtection, isProtected } from './protection.js';
-import { activeLeg, heldQuantity, openOrders } from './state.js';
+import { activeLeg, averageEntry, heldQuantity, openOrders } from './state.js';
 import { movePosition } from './position-machine.js';
 
 // One-cancels-other, emulated, in two halves: reading our exit orders from the broker (a poll),
@@ -68,6 +68,14 @@ function differs(order: TrackedOrder, row: OrderReport): boolean {
   }
 }
 
+/** A position that a late fill opened has no anchor yet: its own fill price is the honest one. */
+function adoptFillAsAnchor(ctx: EngineContext): void {
+  const avg = averageEntry(ctx.state);
+  if (ctx.state.anchor !== null || avg === null) return;
+  ctx.state.anchor = avg;
+  ctx.log.warn('ENTRY', `entry filled late: ${heldQuantity(ctx.state)} held @ ₹${avg.toFixed(2)}; protecting it`);
+}
+
 /** Act on what we know of the exit orders now, however we learnt it. */
 export async function settleLegs(ctx: EngineContext): Promise<OcoOutcome> {
   ctx.commit();
@@ -85,8 +93,10 @@ export async function settleLegs(ctx: EngineContext): Promise<OcoOutcome> {
     if (heldQuantity(ctx.state) < 0) {
       await coverShort(ctx);
     }
-    await realiseIfFlat(ctx, 'target');
-    return 'flat';
+    if (await realiseIfFlat(ctx, 'target') || heldQuantity(ctx.state) <= 0) return 'flat';
+    // Settling found a late fill (an entry whose cancel lost to its fill): a position again,
+    // protected now rather than left to the next reconciliation.
+    adoptFillAsAnchor(ctx);
   }
   if (openOrders(ctx.state).some((o) => o.role === 'exit')) {
     // A market exit is working: legs would over-exit. Its fill is read on the next poll.

@@ -33,7 +33,12 @@ export async function realiseIfFlat(ctx: EngineContext, fallback: TradeRecord['r
   for (const order of openOrders(ctx.state)) {
     if (await cancelAndSettle(ctx, order, 'position closed')) ctx.log.info('CLEANUP', `orphaned ${order.role} ${order.orderId} cancelled`);
   }
-  if (heldQuantity(ctx.state) !== 0) return false;
+  if (heldQuantity(ctx.state) !== 0) {
+    // Settling found a fill after all (an entry followed past its refused cancel): that fill is
+    // saved now, whatever the caller does next.
+    ctx.commit();
+    return false;
+  }
   const stillOpen = openOrders(ctx.state);
   if (stillOpen.length > 0) {
     // Forgetting an order that is still working would leave it at the broker untracked (a
