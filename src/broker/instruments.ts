@@ -1,11 +1,14 @@
-// Fallbacks from the original bot, used when the broker's search does not say.
+// Fallbacks used when the broker's search does not say (paper, and a search that misses).
 
+// NSE index lot sizes from the January 2026 series (weekly contracts from 6 Jan 2026, monthly
+// from 27 Jan 2026; NSE circular on the periodic lot-size revision; see README "Exchange rules").
+// Was NIFTY 75, BANKNIFTY 35, FINNIFTY 65, MIDCPNIFTY 140. BSE's are unchanged.
 const INDEX_LOT_SIZES: Record<string, number> = {
-  NIFTY: 75,
+  NIFTY: 65,
   NIFTYNXT50: 25,
-  FINNIFTY: 65,
-  BANKNIFTY: 35,
-  MIDCPNIFTY: 75,
+  FINNIFTY: 60,
+  BANKNIFTY: 30,
+  MIDCPNIFTY: 120,
   SENSEX: 20,
   BANKEX: 30,
   SENSEX50: 60,

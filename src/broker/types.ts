@@ -95,6 +95,8 @@ export interface Instrument {
   tickSize: number;
   freezeQty: number | null;
   name?: string;
+  /** The broker's instrument type (OpenAlgo search: CE, PE, FUT, EQ, OPTIDX, …), when it says. */
+  instrumentType?: string;
 }
 
 export interface BrokerHealth {

@@ -1,4 +1,5 @@
 import type { Broker, OrderReport, OrderRequest } from '../broker/types.js';
+import type { Segment } from '../broker/segment.js';
 import type { TickGrid } from '../broker/ticks.js';
 import type { Logger } from '../log/logger.js';
 import type { AppStore } from '../store/store.js';
@@ -41,6 +42,10 @@ export interface EngineContext {
   readonly settings: EngineSettings;
   grid: TickGrid;
   lotSize: number;
+  /** Option, future or equity: which stop the exchange takes, and which charges apply. */
+  segment: Segment;
+  /** The exchange's largest quantity in one order for this contract, when the broker says. */
+  freezeQty: number | null;
   state: EngineState;
   /** Last LTP seen (quotes), null before the first. */
   ltp: number | null;

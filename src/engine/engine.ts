@@ -1,5 +1,6 @@
 import { setMaxListeners } from 'node:events';
 import { AUTH_MESSAGE, describeError, isBrokerError } from '../broker/errors.js';
+import { segmentOf } from '../broker/segment.js';
 import { fallbackLotSize, fallbackTickSize } from '../broker/instruments.js';
 import { tickGrid } from '../broker/ticks.js';
 import type { Broker, BrokerOrderStatus, Instrument } from '../broker/types.js';
@@ -155,6 +156,8 @@ export class Engine implements EngineCommands {
       settings: deps.settings,
       grid: tickGrid(fallbackTickSize(deps.settings.exchange)),
       lotSize: fallbackLotSize(deps.settings.symbol) ?? 1,
+      segment: segmentOf(deps.settings.symbol, deps.settings.exchange),
+      freezeQty: null,
       state: initialEngineState(day, deps.marketOnTarget),
       ltp: null,
       get urgent() {
@@ -322,6 +325,8 @@ export class Engine implements EngineCommands {
     }
     ctx.lotSize = instrument.lotSize > 0 ? instrument.lotSize : (fallbackLotSize(symbol) ?? 1);
     ctx.grid = tickGrid(instrument.tickSize > 0 ? instrument.tickSize : fallbackTickSize(exchange));
+    ctx.segment = segmentOf(instrument.symbol, instrument.exchange, instrument.instrumentType);
+    ctx.freezeQty = instrument.freezeQty;
   }
 
   /** USE_HISTORY: past closes seed the chart. Optional in every way: a failure only logs. */

@@ -402,7 +402,7 @@ describe('OpenAlgoClient calls', () => {
     }));
     const inst = await client().searchInstrument('nifty25dec25000ce', 'NFO');
     expect(server.bodyOf('search')).toEqual({ apikey: KEY, query: 'nifty25dec25000ce', exchange: 'NFO' });
-    expect(inst).toEqual({ symbol: 'NIFTY25DEC25000CE', exchange: 'NFO', lotSize: 75, tickSize: 0.05, freezeQty: 1800, name: 'NIFTY' });
+    expect(inst).toEqual({ symbol: 'NIFTY25DEC25000CE', exchange: 'NFO', lotSize: 65, tickSize: 0.05, freezeQty: 1800, name: 'NIFTY' });
   });
 
   it('search returns the server lot and tick when given; null without a match or on 404', async () => {

@@ -214,6 +214,7 @@ export class OpenAlgoClient implements Broker {
       freezeQty: positive(row.freeze_qty),
     };
     if (row.name !== undefined) instrument.name = row.name;
+    if (row.instrumenttype !== undefined && row.instrumenttype !== '') instrument.instrumentType = row.instrumenttype;
     return instrument;
   }
 

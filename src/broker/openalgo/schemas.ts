@@ -143,6 +143,7 @@ const searchRow = z.object({
   lotsize: optNum,
   tick_size: optNum,
   freeze_qty: optNum,
+  instrumenttype: optText,
 });
 export type RawInstrument = z.output<typeof searchRow>;
 
