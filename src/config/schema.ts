@@ -2,11 +2,12 @@
 // `config show`, validation and the README's table are all generated from this list.
 
 import { DEFAULT_ALERTS, type AlertLevels } from '../alerts/levels.js';
+import type { LimitBuffer } from '../engine/protective-price.js';
 import { EXCHANGES } from './exchanges.js';
 
 export type FieldKind =
   | 'string' | 'secret' | 'url' | 'int' | 'number' | 'bool'
-  | 'time' | 'interval' | 'enum' | 'windows' | 'date' | 'path' | 'alerts' | 'symbols';
+  | 'time' | 'interval' | 'enum' | 'windows' | 'date' | 'path' | 'alerts' | 'symbols' | 'buffer';
 
 export interface FieldSpec {
   kind: FieldKind;
@@ -41,6 +42,10 @@ export const SCHEMA = {
   STOP_LOSS_RUPEES: { kind: 'number', live: '1.0', min: 0, exclusiveMin: true, help: 'stop distance below entry, ₹ (> 0)' },
   BROKERAGE_PER_TRADE_RUPEES: { kind: 'number', live: '0', min: 0, help: 'brokerage per order leg, ₹ (≥ 0)' },
   SLIPPAGE_RUPEES: { kind: 'number', live: '0', min: 0, help: 'slippage per round trip, ₹, split across legs (≥ 0)' },
+  STOP_ORDER_TYPE: { kind: 'enum', live: 'auto', values: ['auto', 'SL', 'SL-M'], help: 'the stop leg: auto (SL on options, which the exchange refuses as SL-M; SL-M on futures and equity, SL where SL-M is refused), SL (always stop-limit) or SL-M (stop-market, SL where refused)' },
+  STOP_LIMIT_BUFFER: { kind: 'buffer', live: 'auto', help: "how far a stop-limit's limit sits under its trigger (and a marketable LIMIT beyond the last price): auto (price slab: 5 % under ₹10, 3 % to ₹100, 2 % to ₹500, 1 % above; at least 2 ticks), N% or Nticks" },
+  STOP_CHASE_MS: { kind: 'int', live: '500', min: 50, max: 60000, help: 'a triggered stop (or a protective LIMIT exit) still unfilled has its limit moved under the last price this often, ms' },
+  STOP_CHASE_TRIES: { kind: 'int', live: '3', min: 0, max: 20, help: 'limit moves of an unfilled triggered stop before it is cancelled and the position sold at market (0: straight to market at the first look)' },
   IGNORE_ENTRY_DELTA: { kind: 'bool', live: 'true', help: 'anchor target and stop on the actual fill price (false: on the signal LTP)' },
   SESSION_WINDOWS: { kind: 'windows', live: '09:20-15:15', paper: '00:00-23:59', help: 'entry windows, HH:MM-HH:MM comma-separated, Asia/Kolkata' },
   ENABLE_EOD_SQUARE_OFF: { kind: 'bool', live: 'true', help: 'square off at SQUARE_OFF_TIME' },
@@ -99,7 +104,9 @@ type ValueOf<K extends FieldKind> = K extends 'int' | 'number'
             ? AlertLevels
             : K extends 'symbols'
               ? SymbolEntry[]
-              : string;
+              : K extends 'buffer'
+                ? LimitBuffer
+                : string;
 
 type Required<K extends ConfigKey> = (typeof SCHEMA)[K] extends { live: string } | { paper: string } ? K : never;
 

@@ -1,4 +1,4 @@
-import type { EngineSettings } from '../engine/context.js';
+import type { EngineSettings, StopSettings } from '../engine/context.js';
 import type { Config, Interval } from './schema.js';
 
 /** OpenAlgo's history interval for a bar length (its smallest is 1m). */
@@ -19,6 +19,12 @@ export function engineSettings(config: Config): EngineSettings {
     profitTarget: config.PROFIT_TARGET_RUPEES,
     stopLoss: config.STOP_LOSS_RUPEES,
     costs: { brokeragePerLeg: config.BROKERAGE_PER_TRADE_RUPEES, slippagePerTrade: config.SLIPPAGE_RUPEES },
+    stops: {
+      orderType: config.STOP_ORDER_TYPE as StopSettings['orderType'],
+      limitBuffer: config.STOP_LIMIT_BUFFER,
+      chaseMs: config.STOP_CHASE_MS,
+      chaseTries: config.STOP_CHASE_TRIES,
+    },
     ignoreEntryDelta: config.IGNORE_ENTRY_DELTA,
     maxOrderRetries: config.MAX_ORDER_RETRIES,
     ocoPollMs: Math.round(config.OCO_POLL_SECONDS * 1000),

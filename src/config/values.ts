@@ -1,5 +1,6 @@
 import { ALERTS_ALLOWED, parseAlertLevels } from '../alerts/levels.js';
 import type { FieldSpec, Interval, MinuteOfDay, SymbolEntry, TimeWindow } from './schema.js';
+import { AUTO_BUFFER, type LimitBuffer } from '../engine/protective-price.js';
 
 // Parsers for one value of each field kind. Each returns the value, or a description of what
 // is allowed, so the caller can name the field, the value and where it came from.
@@ -95,6 +96,24 @@ export function parseDate(raw: string): Parsed<string> {
   return ok(s);
 }
 
+/** STOP_LIMIT_BUFFER: `auto`, `N%` (0 < N ≤ 20) or `Nticks` (whole N, 1–1000). */
+export function parseBuffer(raw: string): Parsed<LimitBuffer> {
+  const s = raw.trim().toLowerCase();
+  const allowed = 'auto, a percent of the price like 3% (above 0, at most 20), or whole ticks like 4ticks (1 to 1000)';
+  if (s === 'auto') return ok(AUTO_BUFFER);
+  const pct = /^(\d+(?:\.\d+)?)\s*%$/.exec(s);
+  if (pct) {
+    const percent = Number(pct[1]);
+    return percent > 0 && percent <= 20 ? ok({ kind: 'percent', percent }) : bad(allowed);
+  }
+  const ticks = /^(\d+)\s*ticks?$/.exec(s);
+  if (ticks) {
+    const n = Number(ticks[1]);
+    return n >= 1 && n <= 1000 ? ok({ kind: 'ticks', ticks: n }) : bad(allowed);
+  }
+  return bad(allowed);
+}
+
 /** Parse one raw string according to its field spec. */
 export function parseValue(spec: FieldSpec, raw: string): Parsed<unknown> {
   switch (spec.kind) {
@@ -106,6 +125,7 @@ export function parseValue(spec: FieldSpec, raw: string): Parsed<unknown> {
     case 'windows': return parseWindows(raw);
     case 'date': return parseDate(raw);
     case 'symbols': return parseSymbols(raw, spec.values ?? []);
+    case 'buffer': return parseBuffer(raw);
     case 'alerts': {
       const levels = parseAlertLevels(raw);
       return levels ? ok(levels) : bad(ALERTS_ALLOWED);

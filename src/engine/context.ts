@@ -6,9 +6,24 @@ import type { AppStore } from '../store/store.js';
 import type { Clock } from '../time/clock.js';
 import type { GuardLimits } from './guard.js';
 import type { CostConfig } from './pnl.js';
+import { AUTO_BUFFER, type LimitBuffer } from './protective-price.js';
 import type { ScheduleConfig } from '../time/schedule.js';
 import type { EngineState } from './state.js';
 import type { EngineObserver } from './events.js';
+
+/** How the stop leg is sent and what happens when it triggers without filling (STOP_*). */
+export interface StopSettings {
+  /** STOP_ORDER_TYPE: auto = SL on options (the exchange refuses SL-M there), SL-M elsewhere. */
+  orderType: 'auto' | 'SL' | 'SL-M';
+  /** STOP_LIMIT_BUFFER: a stop-limit's limit under its trigger, a protective LIMIT beyond the last price. */
+  limitBuffer: LimitBuffer;
+  /** STOP_CHASE_MS: how often an unfilled triggered stop's limit is moved under the last price. */
+  chaseMs: number;
+  /** STOP_CHASE_TRIES: moves before it is cancelled and the position sold at market. */
+  chaseTries: number;
+}
+
+export const DEFAULT_STOPS: StopSettings = { orderType: 'auto', limitBuffer: AUTO_BUFFER, chaseMs: 500, chaseTries: 3 };
 
 /** The engine's settings, taken from the resolved config once at start. */
 export interface EngineSettings {
@@ -20,6 +35,7 @@ export interface EngineSettings {
   profitTarget: number;
   stopLoss: number;
   costs: CostConfig;
+  stops: StopSettings;
   /** Anchor legs on the fill (true) or on the signal's LTP (false). */
   ignoreEntryDelta: boolean;
   maxOrderRetries: number;
@@ -46,6 +62,8 @@ export interface EngineContext {
   segment: Segment;
   /** The exchange's largest quantity in one order for this contract, when the broker says. */
   freezeQty: number | null;
+  /** The broker refused a MARKET order here and took a LIMIT: send marketable LIMITs from now on. */
+  marketRefused: boolean;
   state: EngineState;
   /** Last LTP seen (quotes), null before the first. */
   ltp: number | null;

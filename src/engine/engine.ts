@@ -23,6 +23,10 @@ import { GuardWatch, guardFigures } from './guard-watch.js';
 import { instrumentBroker, type BrokerHealthFlags } from './instrumented-broker.js';
 import { CONFIRM_POLL_MS, CONFIRM_POLLS, exitAtMarket, type PhaseReporter } from './market-exit.js';
 import { checkLegs, readLegs, settleLegs } from './oco.js';
+import { noticeStopPrice } from './chase-start.js';
+import { chaseDueAt, chasedOrders, chaseStep } from './stop-chase.js';
+import { cancelAndSettle } from './order-sync.js';
+import { describeStops, freezeQuantityProblem } from './exchange-rules.js';
 import type { TrackedOrder } from './order-machine.js';
 import { MarketDayWatcher } from './market-day.js';
 import { realiseIfFlat } from './position-close.js';
@@ -114,6 +118,8 @@ export class Engine implements EngineCommands {
   private urgentController = new AbortController();
   /** Aborted (and renewed) when the OCO poll must stop waiting: the feed just lost our trust. */
   private ocoWake = new AbortController();
+  /** Aborted when a stop is seen triggered: the chase loop looks at once. */
+  private chaseWake = new AbortController();
   private readonly push: PushWatch;
   private readonly feedLink: FeedLink;
   private lastFullLegRead = 0;
@@ -158,6 +164,7 @@ export class Engine implements EngineCommands {
       lotSize: fallbackLotSize(deps.settings.symbol) ?? 1,
       segment: segmentOf(deps.settings.symbol, deps.settings.exchange),
       freezeQty: null,
+      marketRefused: false,
       state: initialEngineState(day, deps.marketOnTarget),
       ltp: null,
       get urgent() {
@@ -275,6 +282,8 @@ export class Engine implements EngineCommands {
       `broker ${ctx.broker.label} (${health.broker})${health.analyzer ? ' — ANALYZER MODE: orders are simulated by OpenAlgo, not sent to the exchange' : ''}`,
     );
     await this.resolveInstrument();
+    const tooLarge = freezeQuantityProblem(settings.lots, ctx.lotSize, ctx.freezeQty, `${settings.symbol}@${settings.exchange}`);
+    if (tooLarge) throw new StartupError(1, tooLarge);
     await this.marketDay.ensure(istParts(ctx.clock.now()).day);
     this.deps.store.getState().instrumentResolved({ lotSize: ctx.lotSize, tickSize: ctx.grid.tick });
     await this.loadHistory();
@@ -293,9 +302,10 @@ export class Engine implements EngineCommands {
     if (this.guard.takeResume(ctx)) this.commit();
     this.summary();
     ctx.log.info('START', `trading ${settings.symbol}@${settings.exchange} ${settings.lots} × ${ctx.lotSize}, tick ${ctx.grid.tick}; now ${formatIstDateTime(ctx.clock.now())}`);
+    ctx.log.info('START', describeStops(ctx));
     await this.feedLink.seedOrderBook();
     if (this.deps.feed) this.feedLink.start(this.deps.feed);
-    this.running = [this.quoteLoop(), this.barLoop(), this.ocoLoop(), this.reconcileLoop(), this.squareOffLoop()];
+    this.running = [this.quoteLoop(), this.barLoop(), this.ocoLoop(), this.reconcileLoop(), this.squareOffLoop(), this.chaseLoop()];
   }
 
   private async resolveInstrument(): Promise<void> {
@@ -433,6 +443,50 @@ export class Engine implements EngineCommands {
       }
     }
     this.checkMarketOnTarget();
+    if (noticeStopPrice(this.ctx, ltp)) {
+      this.commit();
+      this.chaseWake.abort();
+      this.chaseWake = new AbortController();
+    }
+  }
+
+  /**
+   * The chase of protective limits that rest unfilled (stop-chase.ts): each due step runs under
+   * the lock; a stop still unfilled after every move is cancelled and the position sold at market.
+   */
+  private chaseLoop(): Promise<void> {
+    const { chaseMs } = this.ctx.settings.stops;
+    const nextIn = (): number => {
+      const now = this.ctx.clock.now();
+      const due = chasedOrders(this.ctx).map((o) => chaseDueAt(this.ctx, o) - now);
+      return due.length === 0 ? chaseMs : Math.max(1, Math.min(...due));
+    };
+    return this.every(nextIn, async () => {
+      if (this.shuttingDown || !chasedOrders(this.ctx).some((o) => this.ctx.clock.now() >= chaseDueAt(this.ctx, o))) return;
+      await this.lock.run(() => this.chasePass());
+    }, () => this.chaseWake.signal);
+  }
+
+  private async chasePass(): Promise<void> {
+    const { ctx } = this;
+    let settle = false;
+    for (const order of chasedOrders(ctx)) {
+      if (ctx.clock.now() < chaseDueAt(ctx, order)) continue;
+      const outcome = await chaseStep(ctx, order);
+      if (outcome !== 'exhausted') {
+        settle = true;
+        continue;
+      }
+      // An exit or buy-back that stays unfilled is re-sent by its own escalation (staleExit, coverShort).
+      if (order.role !== 'stop') continue;
+      const { chaseTries, chaseMs } = ctx.settings.stops;
+      ctx.log.critical('CRITICAL', `stop ${order.orderId} triggered and still unfilled after ${chaseTries} limit moves (${((ctx.clock.now() - (order.chase?.since ?? 0)) / 1000).toFixed(1)} s, every ${chaseMs} ms): cancelling it and selling at market`);
+      await cancelAndSettle(ctx, order, 'stop chase exhausted');
+      await exitAtMarket(ctx, 'stop', this.report);
+      await this.afterExit('stop');
+      return;
+    }
+    if (settle) await this.ocoPass('none');
   }
 
   private checkMarketOnTarget(): void {

@@ -1,9 +1,9 @@
 import { describeError } from '../broker/errors.js';
 import type { EngineContext } from './context.js';
-import { orderRequest, pause } from './context.js';
+import { pause } from './context.js';
 import { isOpen } from './order-machine.js';
 import { cancelAndSettle, refreshOrder } from './order-sync.js';
-import { placeIdempotent } from './place-order.js';
+import { placeAtMarket } from './market-order.js';
 import { resetToFlat } from './position-close.js';
 import { ensureProtection, isProtected } from './protection.js';
 import { entryOrder, heldQuantity } from './state.js';
@@ -26,7 +26,7 @@ export async function enter(ctx: EngineContext, signalLtp: number | null, guardH
   s.anchor = null;
   ctx.commit();
   ctx.log.info('ENTRY', `MARKET BUY ${qty} ${ctx.settings.symbol} (${ctx.settings.lots} × ${ctx.lotSize})`);
-  const outcome = await placeIdempotent(ctx, 'entry', orderRequest(ctx, 'BUY', qty, 'MARKET'), undefined, guardHeld);
+  const outcome = await placeAtMarket(ctx, 'entry', 'BUY', qty, undefined, guardHeld);
   if (outcome.kind === 'rejected' || outcome.kind === 'failed') {
     ctx.log.error('ENTRY', `entry not placed: ${outcome.message}`);
     resetToFlat(ctx);

@@ -1,12 +1,12 @@
 import type { ShutdownPhase, TradeRecord } from '../store/types.js';
 import type { EngineContext } from './context.js';
-import { orderRequest } from './context.js';
 import { isOpen, type TrackedOrder } from './order-machine.js';
 import { cancelAndSettle, refreshOrder } from './order-sync.js';
-import { placeIdempotent } from './place-order.js';
+import { placeAtMarket } from './market-order.js';
 import { heldQuantity, openOrders } from './state.js';
 import { adoptSmallerBrokerPosition } from './reconcile.js';
 import { movePosition } from './position-machine.js';
+import { chaseDueAt, chaseStep } from './stop-chase.js';
 
 // Getting flat at market, the one path behind flatten, square-off, market-on-target, the
 // unprotected fallback and the graceful exit: cancel legs first, sell what is held, confirm by
@@ -22,11 +22,15 @@ const CANCEL_RETRY_MS = 500;
 
 export type PhaseReporter = (phase: ShutdownPhase, detail: string) => void;
 
-/** Poll an order until it is filled (true) or closed/time is up (false). Never interruptible. */
+/**
+ * Poll an order until it is filled (true) or closed/time is up (false). Never interruptible. A
+ * protective LIMIT (sent where MARKET was refused) is chased meanwhile, as a triggered stop is.
+ */
 export async function confirmFilled(ctx: EngineContext, order: TrackedOrder): Promise<boolean> {
   for (let i = 0; i < CONFIRM_POLLS; i++) {
     await ctx.clock.sleep(CONFIRM_POLL_MS);
-    await refreshOrder(ctx, order);
+    if (order.chase && ctx.clock.now() >= chaseDueAt(ctx, order)) await chaseStep(ctx, order);
+    else await refreshOrder(ctx, order);
     ctx.commit();
     if (order.phase === 'filled') return true;
     if (!isOpen(order.phase)) return false;
@@ -40,12 +44,12 @@ async function sellHeld(ctx: EngineContext, reason: TradeRecord['reason'], repor
   const held = heldQuantity(ctx.state);
   if (held <= 0) return null;
   report(attempt === 1 ? 'market_sell' : 'retry_market', `SELL ${held} at market (${reason}, attempt ${attempt})`);
-  const outcome = await placeIdempotent(ctx, 'exit', orderRequest(ctx, 'SELL', held, 'MARKET'), reason);
+  const outcome = await placeAtMarket(ctx, 'exit', 'SELL', held, reason);
   if (outcome.kind === 'rejected' || outcome.kind === 'failed') {
     ctx.log.critical('CRITICAL', `market exit of ${held} not placed: ${outcome.message}`);
     return null;
   }
-  ctx.log.info('EXIT', `market SELL ${held} → ${outcome.order.orderId ?? 'outcome unknown'} (${reason})`);
+  ctx.log.info('EXIT', `${outcome.order.request.priceType === 'MARKET' ? 'market' : 'marketable LIMIT'} SELL ${held} → ${outcome.order.orderId ?? 'outcome unknown'} (${reason})`);
   return outcome.order;
 }
 

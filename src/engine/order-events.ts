@@ -3,6 +3,7 @@ import type { OrderPhase } from '../store/types.js';
 import type { EngineContext } from './context.js';
 import { priceOfIncrement, type OrderEventSource } from './events.js';
 import { applyReport, isOpen, phaseOfStatus, type TrackedOrder } from './order-machine.js';
+import { noticeStopReport } from './chase-start.js';
 
 // The one way an order of ours takes a new state from what the broker said, however it was
 // learnt (a push, a poll, a reconciliation, recovery): the table decides, then the change is
@@ -27,6 +28,7 @@ export function applyOrderReport(ctx: EngineContext, order: TrackedOrder, report
   const prevAvg = order.avgPrice;
   const { newlyFilled, refused } = applyReport(order, report);
   if (refused) ctx.log.error('STATE', refused);
+  noticeStopReport(ctx, order, report);
   if (report.status === 'rejected' && report.rejectionReason) order.reason = report.rejectionReason;
   const changed = order.phase !== from || newlyFilled > 0;
   if (changed) announce(ctx, order, from, source);

@@ -39,6 +39,19 @@ export interface TrackedOrder {
   reason?: string;
   /** Replaced by a resize or cancelled by us: no longer the active leg of its role. */
   retired?: boolean;
+  /** A stop the broker has shown as trigger pending: its turning open means it triggered. */
+  armed?: boolean;
+  /**
+   * A protective limit that may rest unfilled (a triggered stop-limit, a LIMIT sent where MARKET
+   * was refused) is being chased: since when, how many limit moves were sent, when the last was.
+   */
+  chase?: ChaseState;
+}
+
+export interface ChaseState {
+  since: number;
+  tries: number;
+  at: number;
 }
 
 export function newOrder(role: OrderRole, request: OrderRequest, now: number): TrackedOrder {

@@ -1,9 +1,8 @@
 import type { TradeRecord } from '../store/types.js';
 import type { EngineContext } from './context.js';
-import { orderRequest } from './context.js';
 import { isOpen, openQuantity } from './order-machine.js';
 import { cancelAndSettle, refreshOrder } from './order-sync.js';
-import { placeIdempotent } from './place-order.js';
+import { placeAtMarket } from './market-order.js';
 import { addTrade, roundTrip } from './pnl.js';
 import { heldQuantity, openOrders } from './state.js';
 import { CONFIRM_POLL_MS, CONFIRM_POLLS, confirmFilled } from './market-exit.js';
@@ -102,7 +101,7 @@ export async function coverShort(ctx: EngineContext): Promise<void> {
     if (working > 0) ctx.log.warn('CRITICAL', `buy-back of ${working} still working: waiting for it`);
     return;
   }
-  const outcome = await placeIdempotent(ctx, 'cover', orderRequest(ctx, 'BUY', still, 'MARKET'), 'reconcile');
+  const outcome = await placeAtMarket(ctx, 'cover', 'BUY', still, 'reconcile');
   if (outcome.kind === 'placed' || outcome.kind === 'unknown') await confirmFilled(ctx, outcome.order);
   else ctx.log.critical('CRITICAL', `buy-back of ${still} failed: ${outcome.message}`);
   const o = outcome.order;

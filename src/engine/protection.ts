@@ -4,9 +4,11 @@ import { isOpen, openQuantity, type TrackedOrder } from './order-machine.js';
 import { cancelAndSettle } from './order-sync.js';
 import { placeIdempotent, type PlaceOutcome } from './place-order.js';
 import { activeLeg, heldQuantity } from './state.js';
+import { freshLtp } from './fresh-price.js';
+import { protectiveLimitTicks } from './protective-price.js';
 
-// The exit legs: a take-profit SELL LIMIT and a stop SELL SL-M (SL where SL-M is refused), both
-// on the tick grid and both for the quantity held. A position that cannot be protected after
+// The exit legs: a take-profit SELL LIMIT and a stop SELL — SL on options, SL-M elsewhere (SL
+// where SL-M is refused) — both on the tick grid and both for the quantity held. A position that cannot be protected after
 // MAX_PROTECT_ATTEMPTS is flattened at market — never left silently.
 
 export const MAX_PROTECT_ATTEMPTS = 3;
@@ -41,8 +43,20 @@ async function placeTarget(ctx: EngineContext, qty: number): Promise<PlaceOutcom
 }
 
 /**
- * The stop: trigger below LTP (else LTP − one tick), SL-M first, SL with limit = trigger − one
- * tick (never below one tick) when SL-M is refused or was refused before.
+ * The stop's order type. STOP_ORDER_TYPE=auto: SL on options (the exchange refuses SL-M there,
+ * since 27 Sep 2021), SL-M elsewhere until an SL-M is refused in this position; SL: always SL;
+ * SL-M: SL-M until refused.
+ */
+export function stopPriceType(ctx: EngineContext): 'SL' | 'SL-M' {
+  const { orderType } = ctx.settings.stops;
+  if (orderType === 'SL' || (orderType === 'auto' && ctx.segment === 'option')) return 'SL';
+  return ctx.state.slmRefused ? 'SL' : 'SL-M';
+}
+
+/**
+ * The stop: trigger below LTP (else LTP − one tick). An SL's limit sits the protective buffer
+ * under its trigger (STOP_LIMIT_BUFFER), never one tick: a one-tick limit is what a fast market
+ * gaps through, leaving the stop triggered and unfilled. An SL-M that is refused falls back to SL.
  */
 export async function placeStop(ctx: EngineContext, qty: number): Promise<PlaceOutcome | null> {
   const wanted = stopTrigger(ctx);
@@ -50,36 +64,35 @@ export async function placeStop(ctx: EngineContext, qty: number): Promise<PlaceO
   const { grid } = ctx;
   /** The wanted trigger, or one tick under a fresh LTP when the price is already at or below it. */
   const triggerBelowLtp = async (): Promise<number> => {
-    // The quote loop's LTP can be a second old, and a fast market moves through a stop in less:
-    // a trigger at or above the real LTP is refused, so place it against a fresh price.
-    try {
-      ctx.ltp = (await ctx.broker.quote(ctx.settings.symbol, ctx.settings.exchange)).ltp;
-    } catch {
-      // keep the last LTP seen
-    }
+    // A trigger at or above the real LTP is refused: place it against a fresh price.
+    const ltp = await freshLtp(ctx);
     const ticks = grid.toTicks(wanted);
-    if (ctx.ltp === null) return ticks;
-    const ltpTicks = grid.toTicks(ctx.ltp, 'down');
+    if (ltp === null) return ticks;
+    const ltpTicks = grid.toTicks(ltp, 'down');
     if (ticks < ltpTicks) return ticks;
     const adjusted = Math.max(1, ltpTicks - 1);
-    ctx.log.warn('STOP', `trigger ${grid.format(wanted)} is not below LTP ${grid.format(ctx.ltp)}: moved to ${grid.format(grid.fromTicks(adjusted))}`);
+    ctx.log.warn('STOP', `trigger ${grid.format(wanted)} is not below LTP ${grid.format(ltp)}: moved to ${grid.format(grid.fromTicks(adjusted))}`);
     return adjusted;
   };
-  const sl = (ticks: number): Promise<PlaceOutcome> =>
-    placeIdempotent(ctx, 'stop', orderRequest(ctx, 'SELL', qty, 'SL', grid.fromTicks(Math.max(1, ticks - 1)), grid.fromTicks(ticks)));
+  const place = (type: 'SL' | 'SL-M', ticks: number): Promise<PlaceOutcome> => {
+    const trigger = grid.fromTicks(ticks);
+    if (type === 'SL-M') return placeIdempotent(ctx, 'stop', orderRequest(ctx, 'SELL', qty, 'SL-M', undefined, trigger));
+    const limit = grid.fromTicks(protectiveLimitTicks('SELL', ticks, ctx.settings.stops.limitBuffer, grid));
+    return placeIdempotent(ctx, 'stop', orderRequest(ctx, 'SELL', qty, 'SL', limit, trigger));
+  };
+  const type = stopPriceType(ctx);
   let triggerTicks = await triggerBelowLtp();
-  if (ctx.state.slmRefused) return sl(triggerTicks);
-  let slm = await placeIdempotent(ctx, 'stop', orderRequest(ctx, 'SELL', qty, 'SL-M', undefined, grid.fromTicks(triggerTicks)));
-  if (slm.kind === 'rejected') {
+  let stop = await place(type, triggerTicks);
+  if (stop.kind === 'rejected') {
     // Refused because the price moved through the trigger on the way (the fresh LTP says so),
-    // not because SL-M is refused: try SL-M once more below the new price.
+    // not because the order type is refused: try once more below the new price.
     const sent = triggerTicks;
     triggerTicks = await triggerBelowLtp();
-    if (triggerTicks !== sent) slm = await placeIdempotent(ctx, 'stop', orderRequest(ctx, 'SELL', qty, 'SL-M', undefined, grid.fromTicks(triggerTicks)));
+    if (triggerTicks !== sent) stop = await place(type, triggerTicks);
   }
-  if (slm.kind !== 'rejected') return slm;
-  ctx.log.warn('STOP', `SL-M refused (${slm.message}): falling back to SL`);
-  const fallback = await sl(triggerTicks);
+  if (stop.kind !== 'rejected' || type === 'SL') return stop;
+  ctx.log.critical('CRITICAL', `stop SL-M refused (${stop.message}): falling back to SL`);
+  const fallback = await place('SL', triggerTicks);
   // Only an SL taken where the SL-M was refused says SL-M itself is refused; when both are
   // refused the reason was something else, and later stops should still try SL-M first (it
   // fills in a gap where an SL's limit may not).

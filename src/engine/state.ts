@@ -85,6 +85,8 @@ const orderSchema = z.object({
   misses: z.number().int().nonnegative(),
   reason: z.string().optional(),
   retired: z.boolean().optional(),
+  armed: z.boolean().optional(),
+  chase: z.object({ since: z.number(), tries: z.number().int().nonnegative(), at: z.number() }).optional(),
 });
 
 const tradeSchema = z.object({

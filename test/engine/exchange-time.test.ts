@@ -23,9 +23,9 @@ describe('exchange time: idempotency does not trust the machine clock', () => {
 
   it('the same after a timed-out stop leg: one stop, never two', async () => {
     const s = await scenario({ brokerClockOffsetMs: -TWO_MINUTES });
-    s.broker.injectOnce('acceptThenTimeout', { action: 'SELL', priceType: 'SL-M' });
+    s.broker.injectOnce('acceptThenTimeout', { action: 'SELL', priceType: 'SL' });
     await enterAndProtect(s);
-    expect(s.orders()).toEqual(['BUY 150 MARKET', 'SELL 150 LIMIT @102.05', 'SELL 150 SL-M trg 99.05']);
+    expect(s.orders()).toEqual(['BUY 150 MARKET', 'SELL 150 LIMIT @102.05', 'SELL 150 SL @96.05 trg 99.05']);
     expect(s.store.getState().legs.stop?.orderId).not.toBeNull();
   });
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { BrokerError } from '../../src/broker/errors.js';
 import type { Broker } from '../../src/broker/types.js';
-import { enterAndProtect, scenario } from './harness.js';
+import { enterAndProtect, FUTURE, scenario } from './harness.js';
 
 process.env.TZ = 'America/New_York';
 
@@ -15,18 +15,18 @@ describe(`${feed ? 'on the push feed' : 'polling only'}`, () => {
       const s = await scenario({ feed });
       s.broker.injectOnce('partialFill', { action: 'BUY', priceType: 'MARKET', fillQuantity: 75 });
       await enterAndProtect(s);
-      expect(s.orders()).toEqual(['BUY 150 MARKET', 'SELL 75 LIMIT @102.05', 'SELL 75 SL-M trg 99.05']);
+      expect(s.orders()).toEqual(['BUY 150 MARKET', 'SELL 75 LIMIT @102.05', 'SELL 75 SL @96.05 trg 99.05']);
       expect(s.broker.cancelRequests).toHaveLength(1);
       expect(has(s.logs(), '[PARTIAL_FILL] Entry filled 75/150 @ ₹100.05')).toBe(true);
       expect(s.store.getState().position).toMatchObject({ requested: 150, entryFilled: 75, held: 75 });
       expect(s.broker.netQuantity()).toBe(75);
     });
 
-    it('SL-M refused: the stop falls back to SL with limit one tick under the trigger', async () => {
-      const s = await scenario({ feed, faults: { slmRefused: true } });
+    it('SL-M refused (a future): the stop falls back to SL with its limit a protective buffer under the trigger', async () => {
+      const s = await scenario({ feed, faults: { slmRefused: true }, instrument: FUTURE });
       await enterAndProtect(s);
-      expect(s.orders()).toEqual(['BUY 150 MARKET', 'SELL 150 LIMIT @102.05', 'SELL 150 SL-M trg 99.05', 'SELL 150 SL @99.00 trg 99.05']);
-      expect(s.store.getState().legs.stop).toMatchObject({ type: 'SL', trigger: 99.05, price: 99 });
+      expect(s.orders()).toEqual(['BUY 150 MARKET', 'SELL 150 LIMIT @102.05', 'SELL 150 SL-M trg 99.05', 'SELL 150 SL @96.05 trg 99.05']);
+      expect(s.store.getState().legs.stop).toMatchObject({ type: 'SL', trigger: 99.05, price: 96.05 });
       expect(has(s.logs(), 'SL-M refused')).toBe(true);
     });
 
@@ -46,7 +46,7 @@ describe(`${feed ? 'on the push feed' : 'polling only'}`, () => {
       s.market.setPrice(102.1);
       await s.clock.advance(1_500);
       const orders = s.orders();
-      expect(orders.slice(3)).toEqual(['SELL 75 SL-M trg 99.05']);
+      expect(orders.slice(3)).toEqual(['SELL 75 SL @96.05 trg 99.05']);
       expect(s.store.getState().position.held).toBe(75);
       expect(s.store.getState().legs.stop).toMatchObject({ quantity: 75 });
       // Open exit quantity never exceeds what is held.
@@ -154,11 +154,11 @@ describe(`${feed ? 'on the push feed' : 'polling only'}`, () => {
     });
 
     it('a stop rejected after acceptance is re-armed as SL with a CRITICAL alert', async () => {
-      const s = await scenario({ feed });
+      const s = await scenario({ feed, instrument: FUTURE });
       s.broker.injectOnce('rejectAfterAccept', { priceType: 'SL-M' });
       await enterAndProtect(s);
       await s.clock.advance(2_500);
-      expect(s.orders().slice(3)).toEqual(['SELL 150 SL @99.00 trg 99.05']);
+      expect(s.orders().slice(3)).toEqual(['SELL 150 SL @96.05 trg 99.05']);
       expect(has(s.logs(), 'rejected after acceptance')).toBe(true);
       expect(s.store.getState().position.phase).toBe('long_protected');
     });
@@ -177,6 +177,8 @@ describe(`${feed ? 'on the push feed' : 'polling only'}`, () => {
     it('a second reconciliation right after the first changes nothing', async () => {
       const s = await scenario({ feed });
       await enterAndProtect(s);
+      // One OCO poll first: it reads the new stop as trigger pending (armed), which is the poll's news, not the reconciliation's.
+      await s.clock.advance(1_000);
       s.engine.reconcileNow();
       await s.clock.advance(500);
       const before = JSON.stringify(s.engine.state);
@@ -239,7 +241,7 @@ describe(`${feed ? 'on the push feed' : 'polling only'}`, () => {
       hang = false;
       await s.restart();
       await s.clock.advance(3_000);
-      expect(s.orders()).toEqual(['BUY 150 MARKET', 'SELL 150 LIMIT @102.05', 'SELL 150 SL-M trg 99.05']);
+      expect(s.orders()).toEqual(['BUY 150 MARKET', 'SELL 150 LIMIT @102.05', 'SELL 150 SL @96.05 trg 99.05']);
       expect(s.store.getState().position.phase).toBe('long_protected');
     });
 

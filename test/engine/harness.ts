@@ -7,7 +7,7 @@ import type { Broker, Instrument } from '../../src/broker/types.js';
 import type { PaperCalendar } from '../../src/broker/paper/calendar.js';
 import { FakeClock, type Clock } from '../../src/time/clock.js';
 import { shiftedClock } from '../../src/time/server-clock.js';
-import type { EngineSettings } from '../../src/engine/context.js';
+import { DEFAULT_STOPS, type EngineSettings } from '../../src/engine/context.js';
 import { Engine } from '../../src/engine/engine.js';
 import type { EngineObserver } from '../../src/engine/events.js';
 import { MemoryStateFile } from '../../src/engine/persistence.js';
@@ -19,6 +19,8 @@ import { createAppStore, type AppStore } from '../../src/store/store.js';
 export const ist = (iso: string): number => Date.parse(`${iso}+05:30`);
 
 export const INSTRUMENT: Instrument = { symbol: 'NIFTY25000CE', exchange: 'NFO', lotSize: 75, tickSize: 0.05, freezeQty: 1800 };
+/** A future (SL-M allowed), for the paths a stop-market takes. */
+export const FUTURE: Instrument = { symbol: 'NIFTY29DEC26FUT', exchange: 'NFO', lotSize: 75, tickSize: 0.05, freezeQty: 1800 };
 
 export function settings(overrides: Partial<EngineSettings> = {}): EngineSettings {
   return {
@@ -30,6 +32,7 @@ export function settings(overrides: Partial<EngineSettings> = {}): EngineSetting
     profitTarget: 2,
     stopLoss: 1,
     costs: { brokeragePerLeg: 20, slippagePerTrade: 0 },
+    stops: DEFAULT_STOPS,
     ignoreEntryDelta: true,
     maxOrderRetries: 2,
     ocoPollMs: 1000,
@@ -85,6 +88,8 @@ export interface ScenarioOptions {
   engineClock?: (clock: FakeClock) => Clock;
   /** Where the engine looks for `guard resume` requests. */
   resumeRequests?: ResumeRequests;
+  /** The traded instrument (default INSTRUMENT, an option). */
+  instrument?: Instrument;
 }
 
 export function describeOrder(o: { request: { action: string; quantity: number; priceType: string; price?: number; triggerPrice?: number } }): string {
@@ -98,7 +103,8 @@ export async function scenario(opts: ScenarioOptions = {}): Promise<Scenario> {
   const clock = new FakeClock(ist(opts.start ?? '2026-11-24T09:19:00'));
   const brokerClock = opts.brokerClockOffsetMs ? shiftedClock(clock, opts.brokerClockOffsetMs) : clock;
   const engineClock = opts.engineClock ? opts.engineClock(clock) : clock;
-  const market = new PaperMarket({ clock: brokerClock, seed: opts.seed ?? 7, instrument: INSTRUMENT, startPrice: 100 });
+  const instrument = opts.instrument ?? INSTRUMENT;
+  const market = new PaperMarket({ clock: brokerClock, seed: opts.seed ?? 7, instrument, startPrice: 100 });
   market.freeze(true);
   const broker = new PaperBroker({
     clock: brokerClock, market, faults: opts.faults ?? {}, clientTimeoutMs: 10_000, seed: opts.seed ?? 7,
@@ -115,7 +121,7 @@ export async function scenario(opts: ScenarioOptions = {}): Promise<Scenario> {
       clock: engineClock,
       store,
       log: createLogger({ store, clock: engineClock, secrets: [] }),
-      settings: settings(opts.settings),
+      settings: settings({ symbol: instrument.symbol, ...opts.settings }),
       stateFile,
       marketOnTarget: opts.marketOnTarget ?? false,
       failClosedOnUnknownSymbol: true,
@@ -152,6 +158,8 @@ export async function startOnFakeTime(engine: Engine, clock: FakeClock): Promise
   const started = engine.start().finally(() => {
     settled = true;
   });
+  // A start that fails (a StartupError) is the caller's to see at `await started`, not an unhandled rejection meanwhile.
+  started.catch(() => {});
   await clock.advanceUntil(() => settled, 120_000, 100);
   await started;
 }

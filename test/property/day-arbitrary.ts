@@ -24,6 +24,9 @@ const faults = fc.record(
     externalClose: rate(0.0002, 0.002, 3),
     marketHangMs: fc.oneof({ arbitrary: fc.constant(0), weight: 3 }, { arbitrary: ms(250, 6000), weight: 1 }),
     gapLeavesLimitUnfilled: fc.boolean(),
+    // The exchange's real rules: a triggered stop-limit gapped past, MARKET refused.
+    stopGap: rate(0.1, 0.6),
+    marketRefused: fc.oneof({ arbitrary: fc.constant(false), weight: 4 }, { arbitrary: fc.constant(true), weight: 1 }),
     // The push feed's own trouble (only felt on days that run on push).
     feedDrop: rate(0.0005, 0.005, 3),
     feedDownMs: ms(500, 15_000),
@@ -57,6 +60,8 @@ const onceOf: Record<OnceFault, fc.Arbitrary<FaultMatch>> = {
   externalClose: fc.constant({}),
   marketHangMs: fc.record({ action: side, ms: ms(250, 8000) }),
   gapLeavesLimitUnfilled: fc.constant({}),
+  stopGap: fc.constant({}),
+  marketRefused: fc.record({ action: side }),
 };
 
 const ONCE_FAULTS = Object.keys(onceOf) as OnceFault[];

@@ -135,6 +135,18 @@ export class FaultPlan {
     return this.take('slmRefused', (m) => matchesOrder(m, order)) !== null || this.config.slmRefused;
   }
 
+  /** MARKET is refused for this order. */
+  marketRefused(order: OrderLike): boolean {
+    if (order.priceType !== 'MARKET') return false;
+    return this.take('marketRefused', (m) => matchesOrder(m, order)) !== null || this.config.marketRefused;
+  }
+
+  /** Whether the print that triggers this stop-limit gaps straight past its limit. */
+  stopGaps(order: OrderLike): boolean {
+    if (order.priceType !== 'SL') return false;
+    return this.hit('stopGap', this.config.stopGap, order);
+  }
+
   /** Faults for an order that passed validation and is being accepted. */
   accepted(order: OrderLike): AcceptFaults {
     const c = this.config;

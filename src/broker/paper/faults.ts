@@ -35,6 +35,10 @@ export interface FaultConfig {
   marketHangMs: number;
   /** A gap over a resting limit leaves it unfilled until the price trades back at/through it. */
   gapLeavesLimitUnfilled: boolean;
+  /** Probability per triggered stop-limit (SL) that the price gaps straight past its limit: it triggers and rests unfilled. */
+  stopGap: number;
+  /** MARKET orders are refused at placement (as some brokers do on options): a LIMIT is needed. */
+  marketRefused: boolean;
   /** Push feed: probability per price step that the connection drops (reconnects after feedDownMs). */
   feedDrop: number;
   /** Push feed: how long a dropped connection stays down. */
@@ -67,6 +71,8 @@ export const DEFAULT_FAULTS: Readonly<FaultConfig> = Object.freeze({
   externalClose: 0,
   marketHangMs: 0,
   gapLeavesLimitUnfilled: false,
+  stopGap: 0,
+  marketRefused: false,
   feedDrop: 0,
   feedDownMs: 5000,
   feedSilentOrders: false,
@@ -93,6 +99,8 @@ const FAULTS: Record<FaultName, { kind: ValueKind; help: string }> = {
   externalClose: { kind: 'rate', help: 'per price step, an open position is closed from the broker terminal' },
   marketHangMs: { kind: 'ms', help: 'MARKET orders rest open this many ms, then fill' },
   gapLeavesLimitUnfilled: { kind: 'flag', help: 'a price gap over a resting limit leaves it unfilled until price trades back to it' },
+  stopGap: { kind: 'rate', help: "a triggered stop-limit (SL): the price gaps straight past its limit, so it triggers and rests unfilled" },
+  marketRefused: { kind: 'flag', help: 'MARKET orders are refused at placement, as some brokers do on options (send a LIMIT)' },
   feedDrop: { kind: 'rate', help: 'per price step, the push feed connection drops (and reconnects after feedDownMs)' },
   feedDownMs: { kind: 'ms', help: 'how long a dropped push feed stays down (default 5000)' },
   feedSilentOrders: { kind: 'flag', help: 'the push feed stays up (ticks, pongs) but delivers no order updates' },

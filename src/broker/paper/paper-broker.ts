@@ -145,6 +145,12 @@ export class PaperBroker implements Broker {
     return this.ledger.positions.get(`${symbol}|${exchange}|${product}`)?.quantity ?? 0;
   }
 
+  /** Ids of the orders still open (working or trigger pending), no call counted: for test assertions. */
+  openOrderIds(): string[] {
+    for (const m of this.markets) m.sync();
+    return [...this.active];
+  }
+
   /** First fill price of an order (what OpenAlgo's orderstatus reports as average_price). */
   firstFillPrice(orderId: string): number | null {
     const order = this.ledger.orders.get(orderId);
@@ -269,8 +275,8 @@ export class PaperBroker implements Broker {
         throw new BrokerError('rejected', `Order ${orderId}: quantity ${req.quantity} must exceed the filled quantity ${o.filled}`);
       }
       const state = market.state();
-      const prices = this.validate(req, market, state);
       const wasStop = o.priceType === 'SL' || o.priceType === 'SL-M';
+      const prices = this.validate(req, market, state, wasStop && o.status === 'working');
       const isStop = req.priceType === 'SL' || req.priceType === 'SL-M';
       o.priceType = req.priceType;
       o.quantity = req.quantity;
@@ -416,12 +422,35 @@ export class PaperBroker implements Broker {
 
   /** A print of one market: its own orders match on it; an outside close (fault) closes its own positions. */
   private onPrice(market: PaperMarket, e: PriceEvent): void {
+    let gapTo: number | null = null;
     for (const id of this.active) {
       const o = this.ledger.orders.get(id);
-      if (o && this.marketOf(o) === market) this.match(o, e, e);
+      if (!o || this.marketOf(o) !== market) continue;
+      const gap = this.stopGapFrom(o, e);
+      if (gap !== null) gapTo = gapTo === null ? gap : o.action === 'SELL' ? Math.min(gapTo, gap) : Math.max(gapTo, gap);
+      else this.match(o, e, e);
+    }
+    if (gapTo !== null) {
+      // Fault stopGap: the print that would trigger a stop-limit is a gap straight past its
+      // limit instead. The stop triggers on that gap and rests unfilled, as on the exchange.
+      market.gapTo(market.grid.fromTicks(gapTo));
+      return;
     }
     const open = [...this.ledger.positions.values()].some((p) => p.quantity !== 0 && this.marketOf(p) === market);
     if (open && this.plan.externalClose()) this.closeAll(new Map([[market, e]]), () => `EXT-${this.nextExternal++}`);
+  }
+
+  /**
+   * Fault stopGap: a stop-limit that this print triggers gaps past its limit instead — the
+   * price (in ticks) the market jumps to, as far beyond the limit as the limit is from the
+   * trigger (at least two ticks); null when the fault does not hit.
+   */
+  private stopGapFrom(o: PaperOrder, e: PriceEvent): number | null {
+    if (o.priceType !== 'SL' || o.status !== 'trigger_pending' || e.kind === 'gap') return null;
+    const triggers = o.action === 'SELL' ? e.ltp <= o.trigger : e.ltp >= o.trigger;
+    if (!triggers || !this.plan.stopGaps(o)) return null;
+    const beyond = Math.max(2, Math.abs(o.trigger - o.price));
+    return o.action === 'SELL' ? Math.max(1, o.price - beyond) : o.price + beyond;
   }
 
   /** Match one order on a print (`e`), or against the market as it stands (`e` null). */
@@ -480,10 +509,13 @@ export class PaperBroker implements Broker {
   }
 
   /** `market` is the request's instrument's, undefined when the broker has none (refused). */
-  private validate(req: OrderRequest, market: PaperMarket | undefined, state: MarketState): { price: number; trigger: number } {
-    const prices = validateOrder(req, market?.instrument ?? null, (market ?? this.market).grid, state.ltp);
+  private validate(req: OrderRequest, market: PaperMarket | undefined, state: MarketState, triggered = false): { price: number; trigger: number } {
+    const prices = validateOrder(req, market?.instrument ?? null, (market ?? this.market).grid, state.ltp, triggered);
     if (this.plan.slmRefused(req)) {
       throw new BrokerError('rejected', 'SL-M orders are not allowed for this instrument');
+    }
+    if (this.plan.marketRefused(req)) {
+      throw new BrokerError('rejected', 'MARKET orders are not allowed for this contract: place a LIMIT order (market protection)');
     }
     return prices;
   }

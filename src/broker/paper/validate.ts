@@ -3,7 +3,11 @@
 
 import { BrokerError } from '../errors.js';
 import type { TickGrid } from '../ticks.js';
+import { segmentOf } from '../segment.js';
 import type { Instrument, OrderRequest, PriceType } from '../types.js';
+
+/** The exchange's answer to an SL-M on an option, as brokers pass it on. */
+export const SLM_ON_OPTIONS_REFUSED = '16052: Function not available: SL-M orders are not allowed on options (exchange rule); use SL';
 
 const PRICE_TYPES: readonly PriceType[] = ['MARKET', 'LIMIT', 'SL', 'SL-M'];
 const PRODUCTS: readonly string[] = ['MIS', 'CNC', 'NRML'];
@@ -14,7 +18,11 @@ export interface ValidPrices {
   trigger: number;
 }
 
-export function validateOrder(req: OrderRequest, instrument: Instrument | null, grid: TickGrid, ltpTicks: number): ValidPrices {
+/**
+ * `triggered`: a modification of a stop that has already triggered (it rests as a limit now):
+ * the exchange no longer checks its trigger against the last price.
+ */
+export function validateOrder(req: OrderRequest, instrument: Instrument | null, grid: TickGrid, ltpTicks: number, triggered = false): ValidPrices {
   const reject = (message: string): never => {
     throw new BrokerError('rejected', message);
   };
@@ -35,7 +43,11 @@ export function validateOrder(req: OrderRequest, instrument: Instrument | null, 
   const price = needsPrice ? onGrid('price', req.price ?? 0, grid, reject) : 0;
   const trigger = needsTrigger ? onGrid('trigger price', req.triggerPrice ?? 0, grid, reject) : 0;
 
-  if (needsTrigger) {
+  if (req.priceType === 'SL-M' && segmentOf(instrument.symbol, instrument.exchange, instrument.instrumentType) === 'option') {
+    // NSE since 27 Sep 2021: no stop-loss market orders on index or stock options.
+    reject(SLM_ON_OPTIONS_REFUSED);
+  }
+  if (needsTrigger && !triggered) {
     const ltp = grid.format(grid.fromTicks(ltpTicks));
     if (req.action === 'SELL' && trigger >= ltpTicks) {
       reject(`trigger price for a stop-loss SELL order must be below the last traded price ${ltp}`);
