@@ -99,7 +99,7 @@ export function parseDate(raw: string): Parsed<string> {
 /** STOP_LIMIT_BUFFER: `auto`, `N%` (0 < N ≤ 20) or `Nticks` (whole N, 1–1000). */
 export function parseBuffer(raw: string): Parsed<LimitBuffer> {
   const s = raw.trim().toLowerCase();
-  const allowed = 'auto, a percent of the price like 3% (above 0, at most 20), or whole ticks like 4ticks (1 to 1000)';
+  const allowed = 'auto, a percent of the price like 3% (above 0, up to 20), or whole ticks like 4ticks (1 to 1000)';
   if (s === 'auto') return ok(AUTO_BUFFER);
   const pct = /^(\d+(?:\.\d+)?)\s*%$/.exec(s);
   if (pct) {

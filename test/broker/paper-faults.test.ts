@@ -3,7 +3,7 @@ import { BrokerError } from '../../src/broker/errors.js';
 import { FAULT_HELP, FAULT_NAMES, parseFaults } from '../../src/broker/paper/faults.js';
 import { createDefaultPaperSetup } from '../../src/broker/paper/setup.js';
 import { FakeClock } from '../../src/time/clock.js';
-import { OPTION, limit, order, rig, sl, slm, T0 } from './paper-fixtures.js';
+import { OPTION, limit, order, rig, sl, slm, T0, FUTURE, onFuture } from './paper-fixtures.js';
 
 /** Settle a promise without throwing: the error, or null when it resolved. */
 async function outcome(p: Promise<unknown>): Promise<unknown> {
@@ -118,20 +118,44 @@ describe('paper broker faults', () => {
     expect(await broker.tradeBook()).toHaveLength(1);
   });
 
-  it('slmRefused: SL-M is rejected at placement, SL is accepted', async () => {
-    const { broker } = rig({ faults: { slmRefused: true } });
-    const err = await outcome(broker.placeOrder(slm('SELL', 99)));
+  it('slmRefused (a future): SL-M is rejected at placement, SL is accepted', async () => {
+    const { broker } = rig({ faults: { slmRefused: true }, instrument: FUTURE });
+    const err = await outcome(broker.placeOrder(onFuture(slm('SELL', 99))));
     expect(err).toBeInstanceOf(BrokerError);
     expect(err).toMatchObject({ kind: 'rejected', message: 'SL-M orders are not allowed for this instrument' });
-    const { orderId } = await broker.placeOrder(sl('SELL', 99, 98.95));
+    const { orderId } = await broker.placeOrder(onFuture(sl('SELL', 99, 98.95)));
     expect((await broker.orderStatus(orderId)).status).toBe('trigger_pending');
   });
 
+  it('SL-M on an option is refused as the exchange refuses it; MARKET refused (fault) names the LIMIT to send', async () => {
+    const { broker } = rig();
+    await broker.placeOrder(order('BUY'));
+    expect(await outcome(broker.placeOrder(slm('SELL', 99)))).toMatchObject({ kind: 'rejected', message: expect.stringContaining('16052: Function not available') });
+    broker.setFaults({ marketRefused: true });
+    expect(await outcome(broker.placeOrder(order('SELL')))).toMatchObject({ kind: 'rejected', message: expect.stringContaining('place a LIMIT order') });
+    const { orderId } = await broker.placeOrder(limit('SELL', 97));
+    expect((await broker.orderStatus(orderId)).status).toBe('complete');
+  });
+
+  it('stopGap: the print that triggers a stop-limit gaps past its limit; it rests open until modified', async () => {
+    const { broker, market } = rig({ faults: { stopGap: 1 } });
+    await broker.placeOrder(order('BUY'));
+    const { orderId } = await broker.placeOrder(sl('SELL', 99, 97));
+    market.setPrice(98.9);
+    // Gapped as far past the limit as the limit is from the trigger: 97 − 2 = 95.
+    expect(market.ltpPrice()).toBe(95);
+    expect(await broker.orderStatus(orderId)).toMatchObject({ status: 'working', filledQuantity: 0 });
+    // A triggered stop may be modified although the price is under its trigger: the new limit trades at once.
+    await broker.modifyOrder(orderId, sl('SELL', 99, 93));
+    expect(await broker.orderStatus(orderId)).toMatchObject({ status: 'complete', filledQuantity: 75 });
+    expect(broker.netQuantity()).toBe(0);
+  });
+
   it('rejectAfterAccept: an order of the given price type gets an id, then shows rejected with a reason', async () => {
-    const { broker } = rig({ faults: { rejectAfterAccept: 1, rejectAfterAcceptPriceType: 'SL-M' } });
-    const target = await broker.placeOrder(limit('SELL', 102));
+    const { broker } = rig({ faults: { rejectAfterAccept: 1, rejectAfterAcceptPriceType: 'SL-M' }, instrument: FUTURE });
+    const target = await broker.placeOrder(onFuture(limit('SELL', 102)));
     expect((await broker.orderStatus(target.orderId)).status).toBe('working');
-    const stop = await broker.placeOrder(slm('SELL', 99));
+    const stop = await broker.placeOrder(onFuture(slm('SELL', 99)));
     const report = await broker.orderStatus(stop.orderId);
     expect(report.status).toBe('rejected');
     expect(report.rejectionReason).toMatch(/RMS/);
@@ -202,12 +226,12 @@ describe('paper broker faults', () => {
   });
 
   it('injectOnce only fires on what it matches', async () => {
-    const { broker } = rig();
+    const { broker } = rig({ instrument: FUTURE });
     broker.injectOnce('rejectAfterAccept', { priceType: 'SL-M', reason: 'no SL-M today' });
-    const entry = await broker.placeOrder(order('BUY'));
+    const entry = await broker.placeOrder(onFuture(order('BUY')));
     expect((await broker.orderStatus(entry.orderId)).status).toBe('complete');
     expect(broker.pendingFaults).toHaveLength(1);
-    const stop = await broker.placeOrder(slm('SELL', 99));
+    const stop = await broker.placeOrder(onFuture(slm('SELL', 99)));
     expect(await broker.orderStatus(stop.orderId)).toMatchObject({ status: 'rejected', rejectionReason: 'no SL-M today' });
     expect(broker.pendingFaults).toHaveLength(0);
   });

@@ -17,6 +17,15 @@ export const OPTION: Instrument = {
   freezeQty: 1800,
 };
 
+/** A future: SL-M is allowed (on options the exchange refuses it). */
+export const FUTURE: Instrument = {
+  symbol: 'NIFTY25NOV25FUT',
+  exchange: 'NFO',
+  lotSize: 75,
+  tickSize: 0.05,
+  freezeQty: 1800,
+};
+
 export interface Rig {
   clock: FakeClock;
   market: PaperMarket;
@@ -29,9 +38,11 @@ export function rig(opts: {
   frozen?: boolean;
   market?: Partial<PaperMarketOptions>;
   broker?: Partial<PaperBrokerOptions>;
+  /** Default OPTION; FUTURE where a test needs SL-M. */
+  instrument?: Instrument;
 } = {}): Rig {
   const clock = new FakeClock(T0);
-  const market = new PaperMarket({ clock, seed: opts.seed ?? 7, instrument: OPTION, startPrice: 100, gapRate: 0, ...opts.market });
+  const market = new PaperMarket({ clock, seed: opts.seed ?? 7, instrument: opts.instrument ?? OPTION, startPrice: 100, gapRate: 0, ...opts.market });
   if (opts.frozen ?? true) market.freeze(true);
   const broker = new PaperBroker({ clock, market, seed: opts.seed ?? 7, faults: opts.faults ?? {}, ...opts.broker });
   return { clock, market, broker };
@@ -40,6 +51,9 @@ export function rig(opts: {
 export function order(action: 'BUY' | 'SELL', quantity = 75, extra: Partial<OrderRequest> = {}): OrderRequest {
   return { symbol: OPTION.symbol, exchange: OPTION.exchange, action, quantity, priceType: 'MARKET', product: 'MIS', ...extra };
 }
+
+/** The same order on FUTURE (SL-M allowed). */
+export const onFuture = (req: OrderRequest): OrderRequest => ({ ...req, symbol: FUTURE.symbol, exchange: FUTURE.exchange });
 
 export const limit = (action: 'BUY' | 'SELL', price: number, quantity = 75): OrderRequest =>
   order(action, quantity, { priceType: 'LIMIT', price });

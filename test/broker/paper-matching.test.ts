@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { BrokerError } from '../../src/broker/errors.js';
 import { tickGrid } from '../../src/broker/ticks.js';
-import { limit, order, OPTION, rig, sl, slm } from './paper-fixtures.js';
+import { FUTURE, limit, onFuture, order, OPTION, rig, sl, slm } from './paper-fixtures.js';
 
 async function rejection(p: Promise<unknown>): Promise<BrokerError> {
   const err = await p.then(
@@ -67,10 +67,10 @@ describe('paper broker matching', () => {
     expect(await broker.orderStatus(orderId)).toMatchObject({ status: 'complete', averagePrice: 101 });
   });
 
-  it('keeps an SL-M sell trigger pending until the LTP falls to the trigger, then fills at the bid', async () => {
-    const { broker, market } = rig();
-    await broker.placeOrder(order('BUY'));
-    const { orderId } = await broker.placeOrder(slm('SELL', 99));
+  it('keeps an SL-M sell (a future) trigger pending until the LTP falls to the trigger, then fills at the bid', async () => {
+    const { broker, market } = rig({ instrument: FUTURE });
+    await broker.placeOrder(onFuture(order('BUY')));
+    const { orderId } = await broker.placeOrder(onFuture(slm('SELL', 99)));
     expect((await broker.orderStatus(orderId)).status).toBe('trigger_pending');
     market.setPrice(99.05);
     expect((await broker.orderStatus(orderId)).status).toBe('trigger_pending');
@@ -78,9 +78,9 @@ describe('paper broker matching', () => {
     expect(await broker.orderStatus(orderId)).toMatchObject({ status: 'complete', averagePrice: 98.85 });
   });
 
-  it('fills an SL-M sell on a gap down at the gapped bid (slippage)', async () => {
-    const { broker, market } = rig();
-    const { orderId } = await broker.placeOrder(slm('SELL', 99));
+  it('fills an SL-M sell (a future) on a gap down at the gapped bid (slippage)', async () => {
+    const { broker, market } = rig({ instrument: FUTURE });
+    const { orderId } = await broker.placeOrder(onFuture(slm('SELL', 99)));
     market.gapTo(95);
     expect(await broker.orderStatus(orderId)).toMatchObject({ status: 'complete', averagePrice: 94.95 });
   });
@@ -122,8 +122,9 @@ describe('paper broker matching', () => {
       [order('BUY', 1875), /freeze/],
       [limit('SELL', 100.03), /tick size/],
       [limit('SELL', 0), /above 0/],
-      [slm('SELL', 100.5), /below the last traded price/],
-      [slm('BUY', 99.5), /above the last traded price/],
+      [sl('SELL', 100.5, 100), /below the last traded price/],
+      [sl('BUY', 99.5, 100), /above the last traded price/],
+      [slm('SELL', 99), /16052: Function not available: SL-M orders are not allowed on options/],
       [sl('SELL', 99, 99.5), /at or below its trigger/],
       [{ ...order('BUY'), symbol: 'NOPE' }, /not found/],
     ];
@@ -154,7 +155,7 @@ describe('paper broker matching', () => {
     const { orderId } = await broker.placeOrder(limit('SELL', 105));
     await broker.modifyOrder(orderId, limit('SELL', 104));
     expect(await broker.orderStatus(orderId)).toMatchObject({ status: 'working', price: 104 });
-    await broker.modifyOrder(orderId, slm('SELL', 99));
+    await broker.modifyOrder(orderId, sl('SELL', 99, 98));
     expect((await broker.orderStatus(orderId)).status).toBe('trigger_pending');
     await broker.modifyOrder(orderId, limit('SELL', 99.5));
     expect(await broker.orderStatus(orderId)).toMatchObject({ status: 'complete', averagePrice: 99.95 });

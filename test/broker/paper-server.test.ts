@@ -104,7 +104,11 @@ describe('paper-server', () => {
     expect((await post('openposition', { apikey: KEY, strategy: 'scalp', symbol: SYMBOL, exchange: 'NFO', product: 'MIS' })).json).toEqual({ status: 'success', quantity: 75 });
 
     const target = await post('placeorder', place({ action: 'SELL', pricetype: 'LIMIT', price: 102 }));
-    const stop = await post('placeorder', place({ action: 'SELL', pricetype: 'SL-M', trigger_price: '99' }));
+    // NSE refuses SL-M on options (as the exchange answers through the broker); SL is taken.
+    const slm = await post('placeorder', place({ action: 'SELL', pricetype: 'SL-M', trigger_price: '99' }));
+    expect(slm.json).toMatchObject({ status: 'error' });
+    expect(String(slm.json.message)).toContain('16052: Function not available');
+    const stop = await post('placeorder', place({ action: 'SELL', pricetype: 'SL', price: '96', trigger_price: '99' }));
     const stopId = stop.json.orderid as string;
     const targetId = target.json.orderid as string;
     expect((await post('orderstatus', { apikey: KEY, strategy: 'scalp', orderid: stopId })).json.data).toMatchObject({ order_status: 'trigger pending', average_price: 0 });

@@ -146,6 +146,8 @@ export function dayArbitrary(): fc.Arbitrary<DayScenario> {
           ),
           { maxLength: 4 },
         ),
+        // A day in three trades a future, where SL-M stops (and their refusal) are the path.
+        future: fc.oneof({ arbitrary: fc.constant(false), weight: 2 }, { arbitrary: fc.constant(true), weight: 1 }),
       });
     });
 }

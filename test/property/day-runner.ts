@@ -23,7 +23,8 @@
 //   7. a second reconciliation right after a first changes nothing (trader action
 //      "doubleReconcile", at generated moments);
 //   8. every state write parses and round-trips, and an idle engine's state is what was saved;
-//   9. a stop goes out as SL only after an SL-M was refused in that position;
+//   9. no SL-M is ever sent for an option (the exchange refuses it); on a future a stop goes out
+//      as SL only after an SL-M was refused in that position;
 //  10. not stuck: no position phase while the broker is flat with nothing working.
 //  11. session guard: no entry (a BUY that adds exposure) is sent while the guard holds
 //      entries (REDUCING or HALTED), nor by any process after one was seen HALTED that day;
@@ -34,6 +35,9 @@
 //      allows (stop distance × quantity, plus costs, plus what the fill slipped past the trigger
 //      in a gap) or less, since the guard's mark-to-market exit only ever comes earlier.
 //
+//  13. a triggered stop ends flat: a stop-limit the price went through (open at the broker,
+//      unfilled) while a position is held is filled, or the position sold, within the chase's
+//      bound (STOP_CHASE_TRIES + 1 looks STOP_CHASE_MS apart, then one market exit);
 // A desk day (`desk`: 2–3 instruments on one paper broker, wired as src/desk/assemble.ts wires
 // them: shared book reads, one feed connection, aligned polls, the account guard on `guard`'s
 // limits with MAX_TRADES_PER_DAY the total, each engine's own guard on MAX_TRADES_PER_INSTRUMENT)
@@ -48,6 +52,7 @@
 //   D. no order, cancel or modify of one instrument's engine is for another instrument's symbol.
 // A crash is the whole process's: every engine dies and the desk starts again.
 
+import { segmentOf } from '../../src/broker/segment.js';
 import type { FaultConfig } from '../../src/broker/paper/faults.js';
 import type { FaultMatch, OnceFault } from '../../src/broker/paper/fault-plan.js';
 import type { Ledger, PaperOrder } from '../../src/broker/paper/ledger.js';
@@ -64,12 +69,13 @@ import { FakeClock } from '../../src/time/clock.js';
 import type { EngineSettings } from '../../src/engine/context.js';
 import { NO_LIMITS, type GuardLimits, type GuardState } from '../../src/engine/guard.js';
 import { Engine, GUARD_FLATTEN_RETRY_MS, StartupError } from '../../src/engine/engine.js';
+import { CONFIRM_POLL_MS, CONFIRM_POLLS } from '../../src/engine/market-exit.js';
 import type { SerialLock } from '../../src/engine/lock.js';
 import { MemoryStateFile, type StateFile } from '../../src/engine/persistence.js';
 import { parseEngineState, type EngineState } from '../../src/engine/state.js';
 import { createLogger } from '../../src/log/logger.js';
 import { createAppStore } from '../../src/store/store.js';
-import { INSTRUMENT, ist, settings as baseSettings } from '../engine/harness.js';
+import { FUTURE, INSTRUMENT, ist, settings as baseSettings } from '../engine/harness.js';
 
 // ---- the scenario ----------------------------------------------------------------------------
 
@@ -131,6 +137,8 @@ export interface DayScenario {
    * and `maxTradesPerInstrument` each engine's own (0 = off).
    */
   desk?: { lots: number[]; maxTradesPerInstrument: number };
+  /** A one-instrument day on a future (SL-M allowed) instead of the option. */
+  future?: boolean;
 }
 
 export interface FeedEvent {
@@ -150,6 +158,7 @@ export function engineSettingsOf(sc: DayScenario): EngineSettings {
   const s = sc.settings;
   const end = SESSION_START_MINUTE + sc.sessionMinutes;
   return baseSettings({
+    symbol: sc.future ? FUTURE.symbol : INSTRUMENT.symbol,
     lots: s.lots,
     tradeEveryNBars: s.tradeEveryNBars,
     profitTarget: s.profitTarget,
@@ -345,7 +354,7 @@ interface Traded {
   entriesBySignal: Map<number, number>;
   /** When this instrument's engine was first seen HALTED (11). */
   haltedSeenAt: number | null;
-  inv: { shortSince: number | null; overSince: number | null; unprotSince: number | null; entryWaited: boolean; stuckSince: number | null; fileDiffers: boolean; notFlatSince: number | null; unsold: boolean };
+  inv: { shortSince: number | null; overSince: number | null; unprotSince: number | null; entryWaited: boolean; stuckSince: number | null; fileDiffers: boolean; notFlatSince: number | null; unsold: boolean; triggeredSince: number | null };
 }
 
 /** The instruments of a desk day: the one-instrument day's, then others on the same terms. */
@@ -354,7 +363,7 @@ export const DESK_INSTRUMENTS: readonly Instrument[] = [INSTRUMENT, { ...INSTRUM
 export async function runDay(sc: DayScenario): Promise<DayReport> {
   const clock = new FakeClock(DAY_START);
   const several = sc.desk !== undefined && sc.desk.lots.length > 1;
-  const instruments = several ? DESK_INSTRUMENTS.slice(0, sc.desk?.lots.length ?? 1) : [INSTRUMENT];
+  const instruments = several ? DESK_INSTRUMENTS.slice(0, sc.desk?.lots.length ?? 1) : [sc.future ? FUTURE : INSTRUMENT];
   const markets = instruments.map(
     (instrument, i) =>
       new PaperMarket({
@@ -391,7 +400,7 @@ export async function runDay(sc: DayScenario): Promise<DayReport> {
     savedText: null,
     entriesBySignal: new Map(),
     haltedSeenAt: null,
-    inv: { shortSince: null, overSince: null, unprotSince: null, entryWaited: false, stuckSince: null, fileDiffers: false, notFlatSince: null, unsold: false },
+    inv: { shortSince: null, overSince: null, unprotSince: null, entryWaited: false, stuckSince: null, fileDiffers: false, notFlatSince: null, unsold: false, triggeredSince: null },
   }));
   const first = traded[0] as Traded;
   const accountFile = new MemoryStateFile<GuardState>();
@@ -639,6 +648,21 @@ export async function runDay(sc: DayScenario): Promise<DayReport> {
       inv.entryWaited = false;
     }
 
+    // 13. A triggered stop ends flat. A stop-limit is 'working' at the paper broker once its
+    // trigger was crossed (before that 'trigger_pending'); unfilled there, a gap left its limit
+    // behind. Seen by the next price or poll, chased, and sold at market after the last try.
+    const triggered = t.net > 0 && t.open.some((o) => o.action === 'SELL' && o.priceType === 'SL' && o.status === 'working');
+    if (triggered) {
+      inv.triggeredSince ??= now;
+      const { chaseMs, chaseTries } = tr.settings.stops;
+      const seen = Math.max(poll, sc.settings.quotePollMs);
+      const limit = seen + (chaseTries + 1) * chaseMs + CONFIRM_POLL_MS * CONFIRM_POLLS + 1000 + slack + hangSlack;
+      if (p && since(inv.triggeredSince) > limit) {
+        fail(`[invariant 13 triggered stop ends flat] ${who(tr)}LONG ${t.net} with a triggered stop unfilled at the broker for ${since(inv.triggeredSince)} ms (limit ${limit})`);
+        inv.triggeredSince = now;
+      }
+    } else inv.triggeredSince = null;
+
     // 8b. Whenever the engine is idle, the state file says exactly what the engine holds.
     if (engine && !lockOf(engine).busy && tr.savedText !== null && tr.savedText !== JSON.stringify(engine.state)) {
       if (!inv.fileDiffers) fail(`[invariant 8 state file] ${who(tr)}idle engine's state differs from the state file:\n   file   ${tr.savedText}\n   engine ${JSON.stringify(engine.state)}`);
@@ -820,13 +844,17 @@ export async function runDay(sc: DayScenario): Promise<DayReport> {
   let trades = 0;
   let realised = 0;
   for (const tr of traded) {
-    // 9. A stop goes out as SL (which may not fill in a gap) only after the broker refused an
-    // SL-M in the same position. (Within a position the engine cannot tell a refusal of SL-M
-    // from a refusal of a trigger the price had just passed in a fast market, so it may degrade
-    // that position's stops; it must not carry that into later positions.)
+    // 9. Stops the exchange takes. On an option (STOP_ORDER_TYPE=auto) no SL-M is ever sent:
+    // NSE refuses it. On a future a stop goes out as SL (which may not fill in a gap) only after
+    // the broker refused an SL-M in the same position. (Within a position the engine cannot tell
+    // a refusal of SL-M from a refusal of a trigger the price had just passed in a fast market,
+    // so it may degrade that position's stops; it must not carry that into later positions.)
     const seqs = entrySeqs(tr);
     const ours = broker.placedOrders.filter((o) => o.request.symbol === tr.instrument.symbol);
-    for (const o of ours) {
+    const option = segmentOf(tr.instrument.symbol, tr.instrument.exchange) === 'option';
+    const slm = ours.find((o) => o.request.priceType === 'SL-M');
+    if (option && slm) fail(`[invariant 9 no SL-M on options] ${who(tr)}an SL-M stop was sent for the option ${tr.instrument.symbol} at ${hhmmss(slm.at)}`);
+    for (const o of option ? [] : ours) {
       if (o.request.action !== 'SELL' || o.request.priceType !== 'SL' || o.outcome !== 'placed') continue;
       const since = Math.max(0, ...seqs.filter((q) => q < o.seq));
       const refused = ours.some(
@@ -935,6 +963,8 @@ export const ZERO_FAULTS: Partial<FaultConfig> = {
   externalClose: 0,
   marketHangMs: 0,
   gapLeavesLimitUnfilled: false,
+  stopGap: 0,
+  marketRefused: false,
   feedDrop: 0,
   feedSilentOrders: false,
   feedLoseUpdate: 0,
