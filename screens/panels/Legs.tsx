@@ -40,7 +40,7 @@ function join(parts: [width: number, text: string][]): string {
     .join(' ');
 }
 
-const TYPE_WORDS: Record<LegView['type'], string> = { LIMIT: 'LIMIT', 'SL-M': 'SL-M', SL: 'SL (fallback)', MARKET: 'MARKET' };
+const TYPE_WORDS: Record<LegView['type'], string> = { LIMIT: 'LIMIT', 'SL-M': 'SL-M', SL: 'SL (limit)', MARKET: 'MARKET' };
 
 function legTone(leg: LegView): Tone {
   if (leg.phase === 'rejected' || leg.phase === 'unknown_outcome') return 'warn';
@@ -60,6 +60,14 @@ function headerRow(c: Columns): string {
     [c.phase, cell('PHASE', c.phase)],
     [c.dist, cell('₹ vs LTP', c.dist, 'right')],
   ]);
+}
+
+/** A triggered stop resting unfilled: what the bot is doing about it, then its limit and trigger. */
+function chaseRow(leg: LegView, c: Columns, ltp: number | null, d: number): string {
+  const chase = leg.chase ?? { tries: 0, max: 0 };
+  const doing = chase.tries >= chase.max ? 'selling at market next' : `chasing ${chase.tries}/${chase.max}`;
+  const dist = leg.price !== null && ltp !== null ? ` ${fmtSigned(leg.price - ltp, d)}` : '';
+  return `${cell(leg.role.toUpperCase(), c.role)} triggered, unfilled — ${doing} · limit ${fmtPrice(leg.price, d)} trg ${fmtPrice(leg.trigger, d)} ${leg.filled}/${leg.quantity}${dist}`;
 }
 
 function legRow(leg: LegView, c: Columns, ltp: number | null, d: number): string {
@@ -101,6 +109,7 @@ function LegLine(props: {
     const why = entering ? 'not placed yet (entry working)' : 'none';
     return <Line tone="muted">{`${cell(role.toUpperCase(), c.role)} ${why}`}</Line>;
   }
+  if (leg.chase) return <Line tone="warn">{chaseRow(leg, c, ltp, d)}</Line>;
   return <Line tone={legTone(leg)}>{legRow(leg, c, ltp, d)}</Line>;
 }
 

@@ -4,7 +4,10 @@ import { BrokerError, describeError } from '../broker/errors.js';
 import { OpenAlgoClient } from '../broker/openalgo/client.js';
 import { analyzerReply, pingReply } from '../broker/openalgo/schemas.js';
 import { createDefaultPaperSetup, DEFAULT_PAPER_SYMBOL } from '../broker/paper/index.js';
-import type { Broker } from '../broker/types.js';
+import type { Broker, Instrument } from '../broker/types.js';
+import { segmentOf } from '../broker/segment.js';
+import { freezeQuantityProblem } from '../engine/exchange-rules.js';
+import { describeBuffer } from '../engine/protective-price.js';
 import type { FeedMode } from '../broker/feed.js';
 import { CONFIG_KEYS } from '../config/schema.js';
 import { ConfigError, describeSource, resolveConfig, type RawSources, type ResolvedConfig } from '../config/resolve.js';
@@ -99,7 +102,7 @@ async function paperRows(resolved: ResolvedConfig, calendar: DoctorRow[]): Promi
     calendar: new PaperCalendar(parsePaperHolidays(c.PAPER_HOLIDAYS)),
   });
   try {
-    rows.push(await symbolRow(setup.broker, c.SYMBOL ?? DEFAULT_PAPER_SYMBOL, c.EXCHANGE));
+    rows.push(...(await symbolRows(setup.broker, c.SYMBOL ?? DEFAULT_PAPER_SYMBOL, c.EXCHANGE, c)));
     calendar.push(await calendarRow(setup.broker, c.EXCHANGE, systemClock.now(), c.TRADE_WEEKENDS));
   } finally {
     await setup.broker.close?.();
@@ -163,7 +166,7 @@ async function liveRows(resolved: ResolvedConfig, calendar: DoctorRow[]): Promis
     if (sessionOk) {
       const client = new OpenAlgoClient({ host, apiKey: key, strategy: c.STRATEGY_NAME, timeoutMs, readRetries: 0 });
       try {
-        rows.push(await symbolRow(client, c.SYMBOL ?? '', c.EXCHANGE));
+        rows.push(...(await symbolRows(client, c.SYMBOL ?? '', c.EXCHANGE, c)));
         calendar.push(await calendarRow(client, c.EXCHANGE, systemClock.now(), c.TRADE_WEEKENDS));
       } finally {
         await client.close();
@@ -196,16 +199,38 @@ async function analyzerRow(host: string, key: string, timeoutMs: number): Promis
     : ok('analyzer', 'off: orders go to the exchange');
 }
 
-async function symbolRow(broker: Pick<Broker, 'searchInstrument' | 'quote'>, symbol: string, exchange: string): Promise<DoctorRow> {
+/** The symbol row, then the exchange's order rules for it (freeze quantity, the stop it takes). */
+async function symbolRows(broker: Pick<Broker, 'searchInstrument' | 'quote'>, symbol: string, exchange: string, c: ResolvedConfig['config']): Promise<DoctorRow[]> {
   let instrument;
   try {
     instrument = await broker.searchInstrument(symbol, exchange);
   } catch (err) {
-    return fail('symbol', `search failed: ${describeError(err)}`, 'run doctor again; if it persists, check the OpenAlgo server log');
+    return [fail('symbol', `search failed: ${describeError(err)}`, 'run doctor again; if it persists, check the OpenAlgo server log')];
   }
   if (!instrument) {
-    return fail('symbol', `${symbol} not found on ${exchange}`, 'set SYMBOL in OpenAlgo\'s format (e.g. NIFTY30DEC2625000CE, expiry included) and EXCHANGE to its exchange; OpenAlgo\'s search page finds it');
+    return [fail('symbol', `${symbol} not found on ${exchange}`, 'set SYMBOL in OpenAlgo\'s format (e.g. NIFTY30DEC2625000CE, expiry included) and EXCHANGE to its exchange; OpenAlgo\'s search page finds it')];
   }
+  return [await symbolRow(broker, instrument), ...orderRuleRows(instrument, c)];
+}
+
+function orderRuleRows(instrument: Instrument, c: ResolvedConfig['config']): DoctorRow[] {
+  const name = `${instrument.symbol}@${instrument.exchange}`;
+  const qty = c.LOTS * instrument.lotSize;
+  const tooLarge = freezeQuantityProblem(c.LOTS, instrument.lotSize, instrument.freezeQty, name);
+  const freeze = tooLarge
+    ? fail('freeze qty', tooLarge, `set LOTS to ${Math.floor((instrument.freezeQty ?? qty) / instrument.lotSize)} or less`)
+    : ok('freeze qty', instrument.freezeQty === null ? `LOTS ${c.LOTS} × lot ${instrument.lotSize} = ${qty}; the broker gives no freeze quantity` : `LOTS ${c.LOTS} × lot ${instrument.lotSize} = ${qty} ≤ freeze quantity ${instrument.freezeQty}`);
+  const option = segmentOf(instrument.symbol, instrument.exchange, instrument.instrumentType) === 'option';
+  const type = c.STOP_ORDER_TYPE;
+  const stops =
+    option && type === 'SL-M'
+      ? warn('stops', `STOP_ORDER_TYPE=SL-M on an option: the exchange refuses SL-M on options (since 27 Sep 2021); every stop is refused first, then sent as SL`, 'set STOP_ORDER_TYPE=auto (SL on options, SL-M elsewhere)')
+      : ok('stops', `${type === 'SL' || (type === 'auto' && option) ? 'SL' : 'SL-M'}${option ? ' (an option: SL-M is refused there)' : ''}, limit buffer ${c.STOP_LIMIT_BUFFER.kind === 'auto' ? 'auto (price slab)' : describeBuffer(c.STOP_LIMIT_BUFFER)}; a triggered stop left unfilled is chased every ${c.STOP_CHASE_MS} ms, ${c.STOP_CHASE_TRIES} tries, then sold at market`);
+  return [freeze, stops];
+}
+
+async function symbolRow(broker: Pick<Broker, 'quote'>, instrument: Instrument): Promise<DoctorRow> {
+  const { symbol, exchange } = instrument;
   const started = performance.now();
   try {
     const q = await broker.quote(symbol, exchange);

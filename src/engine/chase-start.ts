@@ -12,7 +12,10 @@ export function startChase(ctx: EngineContext, order: TrackedOrder, why: string 
   if (order.chase) return;
   const now = ctx.clock.now();
   order.chase = { since: now, tries: 0, at: now };
-  if (why !== null) ctx.log.warn('CHASE', `${order.role} ${order.orderId ?? '?'} ${why}: unfilled — chasing its limit every ${ctx.settings.stops.chaseMs} ms (${ctx.settings.stops.chaseTries} tries)`);
+  if (why === null) return;
+  const message = `${order.role} ${order.orderId ?? '?'} ${why}: unfilled — chasing its limit every ${ctx.settings.stops.chaseMs} ms (${ctx.settings.stops.chaseTries} tries)`;
+  ctx.log.warn('CHASE', message);
+  ctx.emit({ type: 'notable', at: now, kind: 'stop_chase', message });
 }
 
 /** A stop-limit's report: trigger pending arms it; open after that means the exchange triggered it. */

@@ -218,7 +218,7 @@ export class Engine implements EngineCommands {
     if (snapshot !== this.lastCommitted) {
       this.lastCommitted = snapshot;
       this.deps.stateFile.save(this.ctx.state);
-      publishState(this.deps.store, this.ctx.state);
+      publishState(this.deps.store, this.ctx.state, this.ctx.settings.stops.chaseTries);
     }
     if (this.recovered) this.deps.account?.look();
     this.updateEntriesHeld();

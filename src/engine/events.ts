@@ -19,7 +19,9 @@ export type NotableKind =
   | 'feed_down'
   | 'feed_up'
   | 'square_off'
-  | 'day_summary';
+  | 'day_summary'
+  /** A protective limit resting unfilled: the chase started, moved its limit, or gave up for the market. */
+  | 'stop_chase';
 
 export type EngineEvent =
   /** The broker accepted an order of ours (or a timed-out one was found and adopted). */

@@ -1,16 +1,18 @@
 import type { AppStore } from '../store/store.js';
 import type { LegView } from '../store/types.js';
 import type { TickGrid } from '../broker/ticks.js';
-import type { TrackedOrder } from './order-machine.js';
+import { isOpen, type TrackedOrder } from './order-machine.js';
 import type { EngineState } from './state.js';
 import { activeLeg, averageEntry, entryOrder, heldQuantity, sold } from './state.js';
 
 // Projects the engine's state into the store: the screens' only view of trading state.
 
-function legView(leg: TrackedOrder | null, role: 'target' | 'stop'): LegView | null {
+function legView(leg: TrackedOrder | null, role: 'target' | 'stop', chaseTries: number): LegView | null {
   if (!leg) return null;
   const type = leg.request.priceType;
+  const chase = leg.chase && isOpen(leg.phase) ? { chase: { tries: leg.chase.tries, max: chaseTries } } : {};
   return {
+    ...chase,
     role,
     orderId: leg.orderId,
     type,
@@ -22,7 +24,8 @@ function legView(leg: TrackedOrder | null, role: 'target' | 'stop'): LegView | n
   };
 }
 
-export function publishState(store: AppStore, state: EngineState): void {
+/** `chaseTries`: STOP_CHASE_TRIES, so the legs panel can say "chasing 2/3". */
+export function publishState(store: AppStore, state: EngineState, chaseTries: number): void {
   const entry = entryOrder(state);
   store.getState().engineStateChanged({
     position: {
@@ -34,7 +37,7 @@ export function publishState(store: AppStore, state: EngineState): void {
       avgEntry: averageEntry(state),
       openedAt: state.openedAt,
     },
-    legs: { target: legView(activeLeg(state, 'target'), 'target'), stop: legView(activeLeg(state, 'stop'), 'stop') },
+    legs: { target: legView(activeLeg(state, 'target'), 'target', chaseTries), stop: legView(activeLeg(state, 'stop'), 'stop', chaseTries) },
     pnl: { ...state.pnl },
     tradesToday: state.trades.slice(-200),
     paused: state.paused,

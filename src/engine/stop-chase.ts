@@ -61,7 +61,9 @@ export async function chaseStep(ctx: EngineContext, order: TrackedOrder): Promis
   try {
     await ctx.broker.modifyOrder(order.orderId, moved);
     order.request = moved;
-    ctx.log.warn('CHASE', `${order.role} ${order.orderId} unfilled — chasing ${step}: limit ${grid.format(req.price)} → ${grid.format(moved.price)} (LTP ${grid.format(ltp)})`);
+    const message = `${order.role} ${order.orderId} unfilled — chasing ${step}: limit ${grid.format(req.price)} → ${grid.format(moved.price)} (LTP ${grid.format(ltp)})`;
+    ctx.log.warn('CHASE', message);
+    ctx.emit({ type: 'notable', at: ctx.clock.now(), kind: 'stop_chase', message });
   } catch (err) {
     ctx.log.warn('CHASE', `${order.role} ${order.orderId} chase ${step}: modify refused (${describeError(err)}); re-reading`);
   }

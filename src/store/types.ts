@@ -35,13 +35,15 @@ export type ShutdownPhase =
 export interface LegView {
   role: 'target' | 'stop';
   orderId: string | null;
-  /** LIMIT for the target; SL-M, or SL when the broker refused SL-M. */
+  /** LIMIT for the target; SL on options (SL-M refused there), SL-M elsewhere, SL where SL-M was refused. */
   type: 'LIMIT' | 'SL-M' | 'SL' | 'MARKET';
   price: number | null;
   trigger: number | null;
   quantity: number;
   filled: number;
   phase: OrderPhase;
+  /** Triggered and resting unfilled: its limit is being chased (moves sent of the most allowed). */
+  chase?: { tries: number; max: number } | undefined;
 }
 
 export interface LogLine {

@@ -52,14 +52,23 @@ beforeAll(async () => {
 const liveEnv = (host: string, key = KEY, ws = closedWs): Record<string, string> => ({ OPENALGO_API_HOST: host, OPENALGO_API_KEY: key, SYMBOL, OPENALGO_WS_URL: ws });
 
 describe('doctor on the paper market', () => {
+  it('LOTS past the freeze quantity fails with both figures and the largest LOTS; SL-M on an option warns', async () => {
+    const { code, report } = await doctor({ LOTS: '30', STOP_ORDER_TYPE: 'SL-M' }, ['--paper']);
+    expect(code).not.toBe(0);
+    expect(row(report, 'freeze qty')).toMatchObject({ status: 'fail', figure: expect.stringContaining('30 × lot 65 = 1950 is above the freeze quantity 1560'), advice: 'set LOTS to 24 or less' });
+    expect(row(report, 'stops')).toMatchObject({ status: 'warn', figure: expect.stringContaining('the exchange refuses SL-M on options') });
+  });
+
   it('from a fresh directory: every row ok, exit 0', async () => {
     const { code, report, text } = await doctor({}, ['--paper']);
     expect(code).toBe(0);
     expect(report.ok).toBe(true);
-    expect(report.rows.map((r) => r.check)).toEqual(['config', 'host', 'key', 'session', 'analyzer', 'symbol', 'clock', 'state_dir', 'instance', 'saved_state', 'feed', 'calendar']);
+    expect(report.rows.map((r) => r.check)).toEqual(['config', 'host', 'key', 'session', 'analyzer', 'symbol', 'freeze qty', 'stops', 'clock', 'state_dir', 'instance', 'saved_state', 'feed', 'calendar']);
+    expect(row(report, 'stops')).toMatchObject({ status: 'ok', figure: expect.stringMatching(/^SL \(an option: SL-M is refused there\), limit buffer auto \(price slab\)/) });
+    expect(row(report, 'freeze qty')).toMatchObject({ status: 'ok', figure: expect.stringMatching(/^LOTS \d+ × lot \d+ = \d+ ≤ freeze quantity \d+$/) });
     expect(Object.values(statuses(report)).every((s) => s === 'ok')).toBe(true);
     expect(row(report, 'symbol')?.figure).toMatch(new RegExp(`^${SYMBOL}@NFO: lot \\d+, tick 0\\.05, LTP [\\d.]+ `));
-    expect(text).toMatch(/\n12 ok, 0 warn, 0 fail$/);
+    expect(text).toMatch(/\n14 ok, 0 warn, 0 fail$/);
   });
 
   it('says where each setting came from', async () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Broker } from '../../src/broker/types.js';
+import type { EngineEvent } from '../../src/engine/events.js';
 import { StartupError } from '../../src/engine/engine.js';
 import { enterAndProtect, FUTURE, INSTRUMENT, scenario } from './harness.js';
 
@@ -52,7 +53,8 @@ describe('stops the exchange takes', () => {
 for (const feed of [false, true]) {
   describe(`a triggered stop that a gap left unfilled (${feed ? 'push feed' : 'polling'})`, () => {
     it('is chased: its limit moves under the last price and it fills, flat within about a second', async () => {
-      const s = await scenario({ feed });
+      const events: EngineEvent[] = [];
+      const s = await scenario({ feed, observers: () => [(e) => events.push(e)] });
       await enterAndProtect(s);
       const gapAt = s.clock.now();
       // Straight past the trigger (99.05) and the limit (96.05): the stop triggers and rests.
@@ -63,6 +65,9 @@ for (const feed of [false, true]) {
       expect(s.broker.modifyRequests).toHaveLength(1);
       expect(s.broker.modifyRequests[0]?.request).toMatchObject({ priceType: 'SL', price: 92.15, triggerPrice: 99.05 });
       expect(has(s.logs(), '[CHASE] stop 250000003 unfilled — chasing 1/3: limit 96.05 → 92.15 (LTP 95.00)')).toBe(true);
+      // The journal hears the chase (its start and each move) as notable events.
+      const chase = events.flatMap((e) => (e.type === 'notable' && e.kind === 'stop_chase' ? [e.message] : []));
+      expect(chase).toEqual([expect.stringContaining('triggered (LTP 95.00 through 99.05)'), 'stop 250000003 unfilled — chasing 1/3: limit 96.05 → 92.15 (LTP 95.00)']);
       await s.clock.advance(2_000);
       expect(s.store.getState().position.phase).toBe('flat');
       expect(s.engine.state.trades.at(-1)).toMatchObject({ reason: 'stop', quantity: 150 });

@@ -120,11 +120,25 @@ describe('legs', () => {
     expect(lineWith(f, 'TARGET')).toContain('…00012345');
   });
 
-  test('SL instead of SL-M is shown as the fallback', async () => {
+  test('an SL stop (options) shows as a stop-limit with its limit', async () => {
     const r = renderApp({ state: 'long_protected', ...WIDE });
     r.store.getState().engineStateChanged({ legs: { target: targetLeg(), stop: stopLeg({ type: 'SL', price: 23425 }) } });
     await wait();
-    expect(lineWith(r.frame(), 'STOP ')).toContain('SL (fallback)');
+    expect(lineWith(r.frame(), 'STOP ')).toContain('SL (limit)');
+  });
+
+  test('a triggered stop left unfilled says it is being chased, and then that the market exit is next', async () => {
+    for (const [columns, rows] of [[120, 32], [80, 24]] as const) {
+      const r = renderApp({ state: 'long_protected', columns, rows });
+      r.store.getState().engineStateChanged({ legs: { target: targetLeg(), stop: stopLeg({ type: 'SL', price: 23425, chase: { tries: 2, max: 3 } }) } });
+      await wait();
+      const line = lineWith(r.frame(), 'STOP ');
+      expect(line).toContain('STOP   triggered, unfilled — chasing 2/3 · limit 23425.00');
+      expect(line.length).toBeLessThanOrEqual(columns);
+      r.store.getState().engineStateChanged({ legs: { target: targetLeg(), stop: stopLeg({ type: 'SL', price: 23425, chase: { tries: 3, max: 3 } }) } });
+      await wait();
+      expect(lineWith(r.frame(), 'STOP ')).toContain('triggered, unfilled — selling at market next');
+    }
   });
 
   test('unprotected (missing stop): UNPROTECTED in words and !! marks', () => {
