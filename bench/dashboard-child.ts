@@ -54,7 +54,7 @@ function populatedStore(now: number, symbol = 'NIFTY25000CE'): AppStore {
   const store = createAppStore();
   const a = store.getState();
   a.configured({ mode: 'paper', brokerLabel: 'openalgo@127.0.0.1:5000', symbol, exchange: 'NFO', product: 'MIS', lots: 1, marketOnTarget: false, barMs: 5000 });
-  a.instrumentResolved({ lotSize: 75, tickSize: 0.05 });
+  a.instrumentResolved({ lotSize: 65, tickSize: 0.05 });
   a.entriesHeldChanged(null);
   a.engineStateChanged({ position: { phase: 'long_protected', requested: 75, entryFilled: 75, held: 75, exited: 0, avgEntry: 100.1, openedAt: now - 42_000 } });
   a.engineStateChanged({ legs: {

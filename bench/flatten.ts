@@ -96,7 +96,7 @@ export async function measureRtt(host: RpcChild, reps: number): Promise<RttResul
     othersPerSecond: 1_000_000,
   });
   const out: RttResult = { placeOrderMs: [], quoteMs: [] };
-  const order = { symbol: market.symbol, exchange: market.exchange, action: 'BUY' as const, quantity: 75, priceType: 'LIMIT' as const, product: 'MIS', price: 50 };
+  const order = { symbol: market.symbol, exchange: market.exchange, action: 'BUY' as const, quantity: 65, priceType: 'LIMIT' as const, product: 'MIS', price: 50 };
   for (let i = 0; i < 20; i++) await client.quote(market.symbol, market.exchange); // warm-up
   for (let i = 0; i < reps; i++) {
     let t = performance.now();

@@ -1,4 +1,4 @@
-// `npm run bench [-- --quick] [-- --only=oco,flatten,calls,feed,desk,dashboard,endurance,startup] [-- --serial] [-- --journal]`
+// `npm run bench [-- --quick] [-- --only=oco,flatten,gap,calls,feed,desk,dashboard,endurance,startup] [-- --serial] [-- --journal]`
 //
 // Measures the figures the design promises, through the real HTTP client against paper-server
 // child processes on loopback, prints goal vs measured, and writes bench/results.json. Every
@@ -19,8 +19,9 @@ import { measureOco, type OcoResult } from './oco.js';
 import { measureFeedDrop, type FeedDropResult } from './feed-drop.js';
 import { measureDesk, type DeskResult } from './desk.js';
 import { measureStartup, type StartupResult } from './startup.js';
+import { measureStopGap, type StopGapResult } from './stop-gap.js';
 
-const ALL = ['oco', 'flatten', 'calls', 'feed', 'desk', 'dashboard', 'endurance', 'startup'] as const;
+const ALL = ['oco', 'flatten', 'gap', 'calls', 'feed', 'desk', 'dashboard', 'endurance', 'startup'] as const;
 type Part = (typeof ALL)[number];
 
 interface Plan {
@@ -30,6 +31,8 @@ interface Plan {
   ocoPush: { samples: number; engines: number; budgetMs: number };
   feedDrop: { samples: number; downMs: number };
   flatten: { samples: number; engines: number; budgetMs: number };
+  /** Gap through a stop's limit → flat: with the chase, and the baseline without one. */
+  gap: { samples: number; baselineSamples: number; budgetMs: number };
   callsWindowMs: number;
   /** Desk of 4 against 1: OCO samples per instrument (the calls window is callsWindowMs). */
   desk: { samples: number; budgetMs: number };
@@ -45,6 +48,7 @@ const FULL: Plan = {
   ocoPush: { samples: 120, engines: 6, budgetMs: 90_000 },
   feedDrop: { samples: 6, downMs: 3_000 },
   flatten: { samples: 60, engines: 4, budgetMs: 60_000 },
+  gap: { samples: 100, baselineSamples: 5, budgetMs: 120_000 },
   callsWindowMs: 45_000,
   desk: { samples: 30, budgetMs: 120_000 },
   dashboard: { warmMs: 3000, measureMs: 20_000 },
@@ -59,6 +63,7 @@ const QUICK: Plan = {
   ocoPush: { samples: 36, engines: 6, budgetMs: 30_000 },
   feedDrop: { samples: 3, downMs: 2_000 },
   flatten: { samples: 20, engines: 4, budgetMs: 20_000 },
+  gap: { samples: 20, baselineSamples: 2, budgetMs: 40_000 },
   callsWindowMs: 15_000,
   desk: { samples: 10, budgetMs: 40_000 },
   dashboard: { warmMs: 1500, measureMs: 6000 },
@@ -130,7 +135,7 @@ async function main(): Promise<void> {
 
   // Filled in by the measurements (some from closures that run side by side).
   const r: Results = {
-    rtt: null, ocoDefault: null, ocoBaseline: null, ocoPush: null, flatten: null, calls: null, callsPush: null, feedDrop: null, desk: null, deskPush: null, traffic: null, dashboard: null, endurance: null, startup: null,
+    rtt: null, ocoDefault: null, ocoBaseline: null, ocoPush: null, flatten: null, gap: null, gapBaseline: null, calls: null, callsPush: null, feedDrop: null, desk: null, deskPush: null, traffic: null, dashboard: null, endurance: null, startup: null,
   };
 
   try {
@@ -141,7 +146,7 @@ async function main(): Promise<void> {
     // The network figures and the dashboard's CPU run side by side (they hardly use the CPU;
     // `--serial` runs them one after another). Endurance and start-up, which load a core, run alone.
     const tasks: (() => Promise<void>)[] = [];
-    if (host && (opts.only.has('oco') || opts.only.has('flatten'))) {
+    if (host && (opts.only.has('oco') || opts.only.has('flatten') || opts.only.has('gap'))) {
       tasks.push(async () => {
         if (opts.only.has('oco')) {
           log(`OCO reaction: ${plan.ocoDefault.samples} samples at OCO_POLL_SECONDS=1 and ${plan.ocoBaseline.samples} at 5 (baseline)…`);
@@ -160,6 +165,11 @@ async function main(): Promise<void> {
         if (opts.only.has('flatten')) {
           log(`flatten latency: ${plan.flatten.samples} samples…`);
           r.flatten = await measureFlatten(host, { seed: 3, ...plan.flatten });
+        }
+        if (opts.only.has('gap')) {
+          log(`gap through a stop's limit → flat: ${plan.gap.samples} samples with the chase, ${plan.gap.baselineSamples} without…`);
+          r.gap = await measureStopGap(host, { seed: 7, chase: true, samples: plan.gap.samples, waitMs: 10_000, budgetMs: plan.gap.budgetMs });
+          r.gapBaseline = await measureStopGap(host, { seed: 8, chase: false, samples: plan.gap.baselineSamples, waitMs: 5_000, budgetMs: plan.gap.budgetMs });
         }
       });
     }
@@ -213,7 +223,7 @@ async function main(): Promise<void> {
   meta.wallMs = Date.now() - t0;
 
   const rows = buildRows(r);
-  const { rtt, ocoDefault, ocoBaseline, ocoPush, flatten, calls, callsPush, feedDrop, desk, deskPush, traffic, dashboard, endurance, startup } = r;
+  const { rtt, ocoDefault, ocoBaseline, ocoPush, flatten, gap, gapBaseline, calls, callsPush, feedDrop, desk, deskPush, traffic, dashboard, endurance, startup } = r;
   const summaries = {
     rtt: rtt && { placeOrderMs: roundSummary(summarize(rtt.placeOrderMs), 2), quoteMs: roundSummary(summarize(rtt.quoteMs), 2) },
     ocoDefault: ocoDefault && ocoSummary(ocoDefault),
@@ -228,6 +238,8 @@ async function main(): Promise<void> {
       slowSamples: flatten.slow,
       wallMs: flatten.wallMs,
     },
+    gap: gap && { flatMs: roundSummary(summarize(gap.flatMs)), notFlat: gap.notFlat, lost: gap.invalid, wallMs: gap.wallMs },
+    gapBaseline: gapBaseline && { flatMs: roundSummary(summarize(gapBaseline.flatMs)), notFlat: gapBaseline.notFlat, lost: gapBaseline.invalid },
     calls,
     desk: desk && deskSummary(desk),
     deskPush: deskPush && deskSummary(deskPush),
@@ -246,6 +258,7 @@ async function main(): Promise<void> {
     ocoBaseline: ocoBaseline && { reactionMs: ocoBaseline.reactionMs, windowMs: ocoBaseline.windowMs },
     ocoPush: ocoPush && { reactionMs: ocoPush.reactionMs, windowMs: ocoPush.windowMs },
     flatten: flatten && { toSellMs: flatten.toSellMs, toFlatMs: flatten.toFlatMs },
+    gap: gap && { flatMs: gap.flatMs },
     desk: desk && { one: desk.one.reactionMs, four: desk.four.reactionMs },
     deskPush: deskPush && { one: deskPush.one.reactionMs, four: deskPush.four.reactionMs },
     startup,
@@ -292,6 +305,8 @@ interface Results {
   ocoDefault: OcoResult | null;
   ocoBaseline: OcoResult | null;
   ocoPush: OcoResult | null;
+  gap: StopGapResult | null;
+  gapBaseline: StopGapResult | null;
   flatten: FlattenResult | null;
   calls: CallsResult | null;
   callsPush: CallsResult | null;
@@ -339,6 +354,17 @@ function buildRows(r: Results): Row[] {
     rows.push(latencyRow('OCO reaction on the push feed (fill → sibling cancel)', 'p99 ≤ 25 ms', 25, summarize(p.reactionMs),
       { what: 'polling at OCO_POLL_SECONDS=1, p99', s: poll },
       `${p.reactionMs.length} samples, ${p.engines} engines, real HTTP and WebSocket clients against paper-server; over-exit window p99 ${round(summarize(p.windowMs).p99, 1)} ms`));
+  }
+  if (r.gap) {
+    const g = r.gap;
+    const b = r.gapBaseline;
+    const s = summarize(g.flatMs);
+    rows.push({
+      ...latencyRow("Gap through a stop's limit → flat, push (chase 500 ms × 3)", 'p99 ≤ 1200 ms (2 × STOP_CHASE_MS + one round trip)', 1200, s,
+        { what: 'same gap, no chase (one-tick SL, the code before)', s: null },
+        `${g.flatMs.length} samples${g.notFlat > 0 ? `, ${g.notFlat} not flat in 10 s` : ''}; baseline: ${b ? `${b.notFlat} of ${b.notFlat + b.flatMs.length} not flat within 5 s` : 'not run'}`),
+      pass: s.n === 0 ? null : s.p99 <= 1200 && g.notFlat === 0,
+    });
   }
   if (r.callsPush) {
     const s = r.callsPush.inPosition;

@@ -105,6 +105,14 @@ serveRpc({
     return { at, ltp: market.ltpPrice(), fills };
   },
 
+  /** Jump the LTP of the server's market to `price` with no prints in between (a gap) and say when. */
+  async gapTo(args: { id: number; price: number }) {
+    const { setup } = get(args.id);
+    const at = Date.now();
+    setup.market.gapTo(args.price);
+    return { at, ltp: setup.market.ltpPrice() };
+  },
+
   async ltp(args: { id: number }) {
     return get(args.id).setup.market.ltpPrice();
   },
