@@ -19,6 +19,8 @@ export function legProblem(role: LegView['role'], leg: LegView | null): LegProbl
   if (!leg) return { role, what: `no ${ROLE_WORD[role]} order` };
   if (leg.phase === 'rejected') return { role, what: `${ROLE_WORD[role]} REJECTED` };
   if (leg.phase === 'cancelled') return { role, what: `${ROLE_WORD[role]} CANCELLED` };
+  // Triggered, and a gap left its limit behind: it rests above the market and protects nothing.
+  if (leg.chase) return { role, what: `${ROLE_WORD[role]} triggered, unfilled` };
   return null;
 }
 

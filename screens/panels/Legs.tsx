@@ -63,11 +63,10 @@ function headerRow(c: Columns): string {
 }
 
 /** A triggered stop resting unfilled: what the bot is doing about it, then its limit and trigger. */
-function chaseRow(leg: LegView, c: Columns, ltp: number | null, d: number): string {
+function chaseDetail(leg: LegView, d: number): string {
   const chase = leg.chase ?? { tries: 0, max: 0 };
   const doing = chase.tries >= chase.max ? 'selling at market next' : `chasing ${chase.tries}/${chase.max}`;
-  const dist = leg.price !== null && ltp !== null ? ` ${fmtSigned(leg.price - ltp, d)}` : '';
-  return `${cell(leg.role.toUpperCase(), c.role)} triggered, unfilled — ${doing} · limit ${fmtPrice(leg.price, d)} trg ${fmtPrice(leg.trigger, d)} ${leg.filled}/${leg.quantity}${dist}`;
+  return `${doing} · limit ${fmtPrice(leg.price, d)} trg ${fmtPrice(leg.trigger, d)} ${leg.filled}/${leg.quantity}`;
 }
 
 function legRow(leg: LegView, c: Columns, ltp: number | null, d: number): string {
@@ -97,6 +96,14 @@ function LegLine(props: {
 }): ReactNode {
   const { role, leg, inPosition, entering, c, ltp, d } = props;
   const problem = legProblem(role, leg);
+  if (inPosition && problem && leg?.chase) {
+    return (
+      <Line>
+        <Span tone="alarm">{`!! ${role.toUpperCase()} TRIGGERED, UNFILLED !!`}</Span>
+        {` ${chaseDetail(leg, d)}`}
+      </Line>
+    );
+  }
   if (inPosition && problem) {
     return (
       <Line>
@@ -109,7 +116,7 @@ function LegLine(props: {
     const why = entering ? 'not placed yet (entry working)' : 'none';
     return <Line tone="muted">{`${cell(role.toUpperCase(), c.role)} ${why}`}</Line>;
   }
-  if (leg.chase) return <Line tone="warn">{chaseRow(leg, c, ltp, d)}</Line>;
+  if (leg.chase) return <Line tone="warn">{`${cell(role.toUpperCase(), c.role)} triggered, unfilled — ${chaseDetail(leg, d)}`}</Line>;
   return <Line tone={legTone(leg)}>{legRow(leg, c, ltp, d)}</Line>;
 }
 
@@ -127,7 +134,7 @@ export function LegsPanel({ form }: { form: Form }): ReactNode {
           <Span tone="alarm">
             {`!! UNPROTECTED ${s.position.held} held: ${protection.problems.map((p) => p.what).join(', ') || 'engine reports no protection'} !!`}
           </Span>
-          {' engine re-places protection; F flattens now'}
+          {s.legs.stop?.chase ? ' engine chases the stop, then sells at market; F flattens now' : ' engine re-places protection; F flattens now'}
         </Line>
       ) : (
         <Line tone="muted">{headerRow(c)}</Line>

@@ -18,6 +18,7 @@ export function PositionPanel({ form }: { form: Form }): ReactNode {
     prevClose: st.prevClose,
     tickSize: st.tickSize,
     pnl: st.pnl,
+    stopTriggered: st.legs.stop?.chase !== undefined,
   }));
   const { position: pos, ltp, prevClose, pnl } = s;
   const d = priceDecimals(s.tickSize);
@@ -61,7 +62,12 @@ export function PositionPanel({ form }: { form: Form }): ReactNode {
       </Line>
       <Line>
         {narrowPnl ? <>{unrealised} | </> : null}
-        <Span tone={pos.phase === 'long_unprotected' ? 'alarm' : 'plain'}>{positionPhaseWord(pos.phase)}</Span>
+        {/* A stop that triggered and rests unfilled protects nothing: never "protected" then. */}
+        {s.stopTriggered && pos.phase === 'long_protected' ? (
+          <Span tone="alarm">STOP TRIGGERED</Span>
+        ) : (
+          <Span tone={pos.phase === 'long_unprotected' ? 'alarm' : 'plain'}>{positionPhaseWord(pos.phase)}</Span>
+        )}
         {entering}
         {wide ? ' | day realised ' : ' | day '}
         <Span tone={signTone(pnl.realised)}>{fmtRupees(pnl.realised)}</Span>

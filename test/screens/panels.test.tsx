@@ -132,12 +132,15 @@ describe('legs', () => {
       const r = renderApp({ state: 'long_protected', columns, rows });
       r.store.getState().engineStateChanged({ legs: { target: targetLeg(), stop: stopLeg({ type: 'SL', price: 23425, chase: { tries: 2, max: 3 } }) } });
       await wait();
-      const line = lineWith(r.frame(), 'STOP ');
-      expect(line).toContain('STOP   triggered, unfilled — chasing 2/3 · limit 23425.00');
+      const line = lineWith(r.frame(), 'UNFILLED !!');
+      expect(line).toContain('!! STOP TRIGGERED, UNFILLED !! chasing 2/3 · limit 23425.00');
       expect(line.length).toBeLessThanOrEqual(columns);
+      // The position is not protected while its stop rests above the market: the banner says so.
+      expect(r.frame()).toContain('!! UNPROTECTED 150 held: stop triggered, unfilled !!');
+      expect(r.frame()).toMatch(/^STOP TRIGGERED \| day/m);
       r.store.getState().engineStateChanged({ legs: { target: targetLeg(), stop: stopLeg({ type: 'SL', price: 23425, chase: { tries: 3, max: 3 } }) } });
       await wait();
-      expect(lineWith(r.frame(), 'STOP ')).toContain('triggered, unfilled — selling at market next');
+      expect(lineWith(r.frame(), 'UNFILLED !!')).toContain('TRIGGERED, UNFILLED !! selling at market next');
     }
   });
 
