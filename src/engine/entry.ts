@@ -26,7 +26,7 @@ export async function enter(ctx: EngineContext, signalLtp: number | null, guardH
   s.anchor = null;
   ctx.commit();
   ctx.log.info('ENTRY', `MARKET BUY ${qty} ${ctx.settings.symbol} (${ctx.settings.lots} × ${ctx.lotSize})`);
-  const outcome = await placeAtMarket(ctx, 'entry', 'BUY', qty, undefined, guardHeld);
+  const outcome = await placeAtMarket(ctx, { role: 'entry', action: 'BUY', quantity: qty, resendHeld: guardHeld });
   if (outcome.kind === 'rejected' || outcome.kind === 'failed') {
     ctx.log.error('ENTRY', `entry not placed: ${outcome.message}`);
     resetToFlat(ctx);

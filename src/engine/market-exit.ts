@@ -44,7 +44,7 @@ async function sellHeld(ctx: EngineContext, reason: TradeRecord['reason'], repor
   const held = heldQuantity(ctx.state);
   if (held <= 0) return null;
   report(attempt === 1 ? 'market_sell' : 'retry_market', `SELL ${held} at market (${reason}, attempt ${attempt})`);
-  const outcome = await placeAtMarket(ctx, 'exit', 'SELL', held, reason);
+  const outcome = await placeAtMarket(ctx, { role: 'exit', action: 'SELL', quantity: held, reason });
   if (outcome.kind === 'rejected' || outcome.kind === 'failed') {
     ctx.log.critical('CRITICAL', `market exit of ${held} not placed: ${outcome.message}`);
     return null;

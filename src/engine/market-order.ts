@@ -11,38 +11,32 @@ import { startChase } from './chase-start.js';
 // — the last price plus or minus the protective buffer, on the grid — and a protective one is
 // chased like a triggered stop. A flatten never ends in "could not exit" because MARKET was refused.
 
-export async function placeAtMarket(
-  ctx: EngineContext,
-  role: OrderRole,
-  action: Action,
-  quantity: number,
-  reason?: string,
-  resendHeld?: () => string | null,
-): Promise<PlaceOutcome> {
-  if (!ctx.marketRefused) {
-    const outcome = await placeIdempotent(ctx, role, orderRequest(ctx, action, quantity, 'MARKET'), reason, resendHeld);
-    if (outcome.kind !== 'rejected') return outcome;
-    ctx.log.warn('MARKET', `MARKET ${action} ${quantity} refused (${outcome.message}): sending a marketable LIMIT instead`);
-    const limit = await placeProtectedLimit(ctx, role, action, quantity, reason, resendHeld);
-    // Only a LIMIT taken where the MARKET was refused says MARKET itself is refused here.
-    if (limit.kind === 'placed' || limit.kind === 'unknown') ctx.marketRefused = true;
-    return limit.kind === 'rejected' || limit.kind === 'failed' ? { ...limit, message: `${outcome.message}; LIMIT: ${limit.message}` } : limit;
-  }
-  return placeProtectedLimit(ctx, role, action, quantity, reason, resendHeld);
+export interface MarketIntent {
+  role: OrderRole;
+  action: Action;
+  quantity: number;
+  /** Why (an exit's reason, recorded on the order). */
+  reason?: string;
+  /** Asked before each re-send (placeIdempotent's resendHeld). */
+  resendHeld?: () => string | null;
 }
 
-async function placeProtectedLimit(
-  ctx: EngineContext,
-  role: OrderRole,
-  action: Action,
-  quantity: number,
-  reason?: string,
-  resendHeld?: () => string | null,
-): Promise<PlaceOutcome> {
+export async function placeAtMarket(ctx: EngineContext, intent: MarketIntent): Promise<PlaceOutcome> {
+  if (ctx.marketRefused) return placeProtectedLimit(ctx, intent);
+  const { role, action, quantity, reason, resendHeld } = intent;
+  const outcome = await placeIdempotent(ctx, role, orderRequest(ctx, action, quantity, 'MARKET'), reason, resendHeld);
+  if (outcome.kind !== 'rejected') return outcome;
+  ctx.log.warn('MARKET', `MARKET ${action} ${quantity} refused (${outcome.message}): sending a marketable LIMIT instead`);
+  const limit = await placeProtectedLimit(ctx, intent);
+  // Only a LIMIT taken where the MARKET was refused says MARKET itself is refused here.
+  if (limit.kind === 'placed' || limit.kind === 'unknown') ctx.marketRefused = true;
+  return limit.kind === 'rejected' || limit.kind === 'failed' ? { ...limit, message: `${outcome.message}; LIMIT: ${limit.message}` } : limit;
+}
+
+async function placeProtectedLimit(ctx: EngineContext, intent: MarketIntent): Promise<PlaceOutcome> {
+  const { role, action, quantity, reason, resendHeld } = intent;
   const ltp = await freshLtp(ctx);
-  if (ltp === null) {
-    return placeIdempotent(ctx, role, orderRequest(ctx, action, quantity, 'MARKET'), reason, resendHeld);
-  }
+  if (ltp === null) return placeIdempotent(ctx, role, orderRequest(ctx, action, quantity, 'MARKET'), reason, resendHeld);
   const { grid } = ctx;
   const price = grid.fromTicks(protectiveLimitTicks(action, grid.toTicks(ltp), ctx.settings.stops.limitBuffer, grid));
   const outcome = await placeIdempotent(ctx, role, orderRequest(ctx, action, quantity, 'LIMIT', price), reason, resendHeld);

@@ -101,7 +101,7 @@ export async function coverShort(ctx: EngineContext): Promise<void> {
     if (working > 0) ctx.log.warn('CRITICAL', `buy-back of ${working} still working: waiting for it`);
     return;
   }
-  const outcome = await placeAtMarket(ctx, 'cover', 'BUY', still, 'reconcile');
+  const outcome = await placeAtMarket(ctx, { role: 'cover', action: 'BUY', quantity: still, reason: 'reconcile' });
   if (outcome.kind === 'placed' || outcome.kind === 'unknown') await confirmFilled(ctx, outcome.order);
   else ctx.log.critical('CRITICAL', `buy-back of ${still} failed: ${outcome.message}`);
   const o = outcome.order;
