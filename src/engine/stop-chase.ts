@@ -19,9 +19,12 @@ export type ChaseOutcome =
   /** Still unfilled after every allowed move. */
   | 'exhausted';
 
-/** Orders being chased that still may move, open at the broker. */
+/**
+ * Orders being chased, open at the broker. Not a retired one: it is being cancelled (a resize,
+ * a flatten), and a more aggressive limit would only race its replacement.
+ */
 export function chasedOrders(ctx: EngineContext): TrackedOrder[] {
-  return ctx.state.orders.filter((o) => o.chase !== undefined && isOpen(o.phase) && o.orderId !== null);
+  return ctx.state.orders.filter((o) => o.chase !== undefined && !o.retired && isOpen(o.phase) && o.orderId !== null);
 }
 
 /** When the next chase step of `order` is due (clock ms). */
