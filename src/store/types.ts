@@ -52,6 +52,19 @@ export interface LogLine {
   text: string;
 }
 
+/** A round trip's charges as a contract note lists them, ₹ (each a whole number of paise). */
+export interface ChargeBreakdown {
+  brokerage: number;
+  stt: number;
+  exchange: number;
+  sebi: number;
+  stamp: number;
+  ipft: number;
+  gst: number;
+  /** The sum of the lines above. */
+  total: number;
+}
+
 export interface TradeRecord {
   openedAt: number;
   closedAt: number;
@@ -60,8 +73,12 @@ export interface TradeRecord {
   quantity: number;
   reason: 'target' | 'stop' | 'market_on_target' | 'flatten' | 'square_off' | 'shutdown' | 'reconcile' | 'external' | 'loss_limit';
   gross: number;
+  /** Charges (the breakdown's total) + the slippage estimate, ₹. */
   costs: number;
+  /** gross − costs. */
   net: number;
+  /** Brokerage and statutory charges of this round trip's fills; absent in state saved before charges were counted. */
+  charges?: ChargeBreakdown;
   /** The broker's id of the entry order: one round trip per entry, across crashes and restarts. */
   entryOrderId?: string;
 }
