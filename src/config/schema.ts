@@ -2,11 +2,12 @@
 // `config show`, validation and the README's table are all generated from this list.
 
 import { DEFAULT_ALERTS, type AlertLevels } from '../alerts/levels.js';
+import type { Brokerage } from '../engine/charges.js';
 import { EXCHANGES } from './exchanges.js';
 
 export type FieldKind =
   | 'string' | 'secret' | 'url' | 'int' | 'number' | 'bool'
-  | 'time' | 'interval' | 'enum' | 'windows' | 'date' | 'path' | 'alerts' | 'symbols';
+  | 'time' | 'interval' | 'enum' | 'windows' | 'date' | 'path' | 'alerts' | 'symbols' | 'brokerage';
 
 export interface FieldSpec {
   kind: FieldKind;
@@ -39,7 +40,8 @@ export const SCHEMA = {
   TRADE_EVERY_N_BARS: { kind: 'int', live: '1', min: 1, max: 10000, help: 'enter on every Nth bar close' },
   PROFIT_TARGET_RUPEES: { kind: 'number', live: '2.0', min: 0, exclusiveMin: true, help: 'target distance above entry, ₹ (> 0)' },
   STOP_LOSS_RUPEES: { kind: 'number', live: '1.0', min: 0, exclusiveMin: true, help: 'stop distance below entry, ₹ (> 0)' },
-  BROKERAGE_PER_TRADE_RUPEES: { kind: 'number', live: '0', min: 0, help: 'brokerage per order leg, ₹ (≥ 0)' },
+  BROKERAGE: { kind: 'brokerage', live: '20', help: "brokerage per executed order: ₹ (20, 0) or a percent of the order's turnover capped per order (0.03%:20); a partly filled order is one order" },
+  BROKERAGE_PER_TRADE_RUPEES: { kind: 'number', min: 0, help: 'the older flat form of BROKERAGE: ₹ per executed order (≥ 0); when set, it wins over BROKERAGE' },
   SLIPPAGE_RUPEES: { kind: 'number', live: '0', min: 0, help: 'slippage per round trip, ₹, split across legs (≥ 0)' },
   IGNORE_ENTRY_DELTA: { kind: 'bool', live: 'true', help: 'anchor target and stop on the actual fill price (false: on the signal LTP)' },
   SESSION_WINDOWS: { kind: 'windows', live: '09:20-15:15', paper: '00:00-23:59', help: 'entry windows, HH:MM-HH:MM comma-separated, Asia/Kolkata' },
@@ -99,7 +101,9 @@ type ValueOf<K extends FieldKind> = K extends 'int' | 'number'
             ? AlertLevels
             : K extends 'symbols'
               ? SymbolEntry[]
-              : string;
+              : K extends 'brokerage'
+                ? Brokerage
+                : string;
 
 type Required<K extends ConfigKey> = (typeof SCHEMA)[K] extends { live: string } | { paper: string } ? K : never;
 

@@ -1,4 +1,5 @@
 import { ALERTS_ALLOWED, parseAlertLevels } from '../alerts/levels.js';
+import { BROKERAGE_ALLOWED, parseBrokerage } from '../engine/charges.js';
 import type { FieldSpec, Interval, MinuteOfDay, SymbolEntry, TimeWindow } from './schema.js';
 
 // Parsers for one value of each field kind. Each returns the value, or a description of what
@@ -106,6 +107,10 @@ export function parseValue(spec: FieldSpec, raw: string): Parsed<unknown> {
     case 'windows': return parseWindows(raw);
     case 'date': return parseDate(raw);
     case 'symbols': return parseSymbols(raw, spec.values ?? []);
+    case 'brokerage': {
+      const brokerage = parseBrokerage(raw);
+      return brokerage ? ok(brokerage) : bad(BROKERAGE_ALLOWED);
+    }
     case 'alerts': {
       const levels = parseAlertLevels(raw);
       return levels ? ok(levels) : bad(ALERTS_ALLOWED);

@@ -101,6 +101,9 @@ const tradeSchema = z.object({
   charges: z
     .object({ brokerage: z.number(), stt: z.number(), exchange: z.number(), sebi: z.number(), stamp: z.number(), ipft: z.number(), gst: z.number(), total: z.number() })
     .optional(),
+  orders: z
+    .array(z.object({ orderId: z.string().nullable(), side: z.enum(['BUY', 'SELL']), quantity: z.number(), price: z.number() }))
+    .optional(),
   entryOrderId: z.string().optional(),
 });
 

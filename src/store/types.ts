@@ -65,6 +65,14 @@ export interface ChargeBreakdown {
   total: number;
 }
 
+/** One executed order of a round trip: all its fills, at their average price. */
+export interface TradeOrder {
+  orderId: string | null;
+  side: 'BUY' | 'SELL';
+  quantity: number;
+  price: number;
+}
+
 export interface TradeRecord {
   openedAt: number;
   closedAt: number;
@@ -79,6 +87,8 @@ export interface TradeRecord {
   net: number;
   /** Brokerage and statutory charges of this round trip's fills; absent in state saved before charges were counted. */
   charges?: ChargeBreakdown;
+  /** The executed orders the charges were worked on (each order once, its fills at their average price); null id = a change booked from outside the bot. */
+  orders?: TradeOrder[];
   /** The broker's id of the entry order: one round trip per entry, across crashes and restarts. */
   entryOrderId?: string;
 }
