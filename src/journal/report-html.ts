@@ -2,7 +2,7 @@ import { EXIT_REASON_WORDS, exitReasonOf } from './reasons.js';
 import { CHARGE_LINES } from '../engine/charges.js';
 import type { Figures } from './figures.js';
 import type { ReportData } from './report-model.js';
-import { holdText, istTime, money, profitFactorText, rupees, winRateText } from './report-format.js';
+import { amount, holdText, istTime, money, profitFactorText, rupees, winRateText } from './report-format.js';
 
 // The report as one self-contained HTML file a trader opens in a browser: inline CSS, an inline
 // SVG equity curve, no script and nothing fetched from the network.
@@ -66,8 +66,8 @@ export function renderHtml(data: ReportData, generatedAt: number): string {
   const chargeRows = [...f.days.map((d) => ({ label: d.day, fig: d as Figures })), { label: 'Total', fig: f.total }]
     .map(
       (r) =>
-        `<tr${r.label === 'Total' ? ' class="total"' : ''}><th>${esc(r.label)}</th>${CHARGE_LINES.map((l) => `<td>${money(r.fig.charges[l.key])}</td>`).join('')}` +
-        `<td>${money(r.fig.charges.total)}</td><td>${money(r.fig.slippage)}</td><td>${money(r.fig.costs)}</td></tr>`,
+        `<tr${r.label === 'Total' ? ' class="total"' : ''}><th>${esc(r.label)}</th>${CHARGE_LINES.map((l) => `<td>${amount(r.fig.charges[l.key])}</td>`).join('')}` +
+        `<td>${amount(r.fig.charges.total)}</td><td>${amount(r.fig.slippage)}</td><td>${amount(r.fig.costs)}</td></tr>`,
     )
     .join('\n');
   const title = `random-scalp report — ${data.mode.toUpperCase()} — ${data.rangeLabel}`;

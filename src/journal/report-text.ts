@@ -4,7 +4,7 @@ import type { ChargeBreakdown } from '../store/types.js';
 import { EXIT_REASON_WORDS } from './reasons.js';
 import type { DayFigures, Figures } from './figures.js';
 import type { ReportData } from './report-model.js';
-import { holdText, money, profitFactorText, rupees, winRateText } from './report-format.js';
+import { amount, holdText, money, profitFactorText, rupees, winRateText } from './report-format.js';
 
 // The report for the terminal: two tables per IST day and in total (P&L, then per-trade
 // figures), the exit reasons, and the closed-trade equity curve drawn with the dashboard's chart.
@@ -40,9 +40,9 @@ const PNL: Column[] = [
 
 const CHARGES: Column[] = [
   { head: 'CHARGES', width: 10, left: true, value: (_, label) => label },
-  ...CHARGE_LINES.map((l): Column => ({ head: `${CHARGE_HEADS[l.key]} ₹`, width: 11, value: (f) => money(f.charges[l.key]) })),
-  { head: 'CHARGES ₹', width: 11, value: (f) => money(f.charges.total) },
-  { head: 'SLIPPAGE ₹', width: 10, value: (f) => money(f.slippage) },
+  ...CHARGE_LINES.map((l): Column => ({ head: `${CHARGE_HEADS[l.key]} ₹`, width: 11, value: (f) => amount(f.charges[l.key]) })),
+  { head: 'CHARGES ₹', width: 11, value: (f) => amount(f.charges.total) },
+  { head: 'SLIPPAGE ₹', width: 10, value: (f) => amount(f.slippage) },
 ];
 
 const PER_TRADE: Column[] = [
