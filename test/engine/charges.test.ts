@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import type { OrderReport } from '../../src/broker/types.js';
 import { computeCharges, parseBrokerage, sumCharges, type Brokerage } from '../../src/engine/charges.js';
+import { applyReport, newOrder, type TrackedOrder } from '../../src/engine/order-machine.js';
+import { roundTrip } from '../../src/engine/pnl.js';
+import { initialEngineState } from '../../src/engine/state.js';
 
 // Every expected figure below is worked by hand from the published rates (see the comments),
 // not from the model: 0.15 % of 13,260 is 19.89, and so on.
@@ -110,5 +114,36 @@ describe('brokerage as brokers price it', () => {
     const s = sumCharges([c, c, c]);
     expect(s.total).toBe(235.5);
     expect(s.sebi).toBe(0.09);
+  });
+});
+
+describe('a round trip is charged on its executed orders', () => {
+  const req = (action: 'BUY' | 'SELL', quantity: number, priceType: 'MARKET' | 'LIMIT') => ({ symbol: 'NIFTY29DEC2625000CE', exchange: 'NFO', product: 'MIS', action, quantity, priceType });
+  const report = (o: TrackedOrder, status: 'partially_filled' | 'complete', filled: number, avg: number): OrderReport => ({
+    orderId: o.orderId ?? '', symbol: o.request.symbol, exchange: o.request.exchange, action: o.request.action, quantity: o.request.quantity,
+    priceType: o.request.priceType, product: o.request.product, price: 0, triggerPrice: 0, status, filledQuantity: filled, averagePrice: avg, timestamp: null,
+  });
+
+  it('an entry filled in two parts (65 + 65) is one order: ₹40 brokerage for the round trip, as the worked example', () => {
+    const at = Date.parse('2026-11-02T10:00:00+05:30');
+    const state = initialEngineState('2026-11-02', false);
+    const entry = newOrder('entry', req('BUY', 130, 'MARKET'), at);
+    entry.orderId = '1';
+    applyReport(entry, report(entry, 'partially_filled', 65, 100));
+    applyReport(entry, report(entry, 'complete', 130, 100));
+    const target = newOrder('target', req('SELL', 130, 'LIMIT'), at);
+    target.orderId = '2';
+    applyReport(target, report(target, 'partially_filled', 65, 102));
+    applyReport(target, report(target, 'complete', 130, 102));
+    const stop = newOrder('stop', req('SELL', 130, 'MARKET'), at); // never filled: pays nothing
+    state.orders = [entry, target, stop];
+    state.openedAt = at;
+    const t = roundTrip(state, { brokerage: { kind: 'flat', rupees: 20 }, slippagePerTrade: 1.5 }, 'option', at + 60_000, 'target');
+    expect(t?.charges).toEqual({ brokerage: 40, stt: 19.89, exchange: 9.2, sebi: 0.03, stamp: 0.39, ipft: 0.13, gst: 8.86, total: 78.5 });
+    expect(t).toMatchObject({ gross: 260, costs: 80, net: 180 });
+    expect(t?.orders).toEqual([
+      { orderId: '1', side: 'BUY', quantity: 130, price: 100 },
+      { orderId: '2', side: 'SELL', quantity: 130, price: 102 },
+    ]);
   });
 });
