@@ -1,5 +1,5 @@
 // The position at a glance: side in words, quantity, average entry, LTP and its change,
-// unrealised P&L (₹ and points), and the day's realised P&L and record. Two lines; in the
+// unrealised P&L (₹ and points), and the day's realised P&L (net of charges) and record. Two lines; in the
 // narrow form the unrealised P&L moves to the second line.
 
 import type { ReactNode } from 'react';
@@ -19,6 +19,8 @@ export function PositionPanel({ form }: { form: Form }): ReactNode {
     tickSize: st.tickSize,
     pnl: st.pnl,
     stopTriggered: st.legs.stop?.chase !== undefined,
+    // Brokerage and statutory charges of today's round trips: already out of the realised figure.
+    charges: st.tradesToday.reduce((a, t) => a + Math.round((t.charges?.total ?? 0) * 100), 0) / 100,
   }));
   const { position: pos, ltp, prevClose, pnl } = s;
   const d = priceDecimals(s.tickSize);
@@ -71,6 +73,7 @@ export function PositionPanel({ form }: { form: Form }): ReactNode {
         {entering}
         {wide ? ' | day realised ' : ' | day '}
         <Span tone={signTone(pnl.realised)}>{fmtRupees(pnl.realised)}</Span>
+        {wide && s.charges > 0 ? ` net of ₹${s.charges.toFixed(2)} charges` : ''}
         {' | '}
         {record}
         {opened}

@@ -8,8 +8,9 @@ import { ResumeRequestFile, resumeRequestPath } from '../engine/guard-resume.js'
 import { guardFigures, trailingLosses } from '../engine/guard-watch.js';
 import { JsonStateFile, stateFileName } from '../engine/persistence.js';
 import { formatIstTime, istParts } from '../time/schedule.js';
-import { heldQuantity, parseEngineState } from '../engine/state.js';
-import type { CostConfig } from '../engine/pnl.js';
+import { heldQuantity, parseEngineState, type EngineState } from '../engine/state.js';
+import { costConfig } from '../config/settings.js';
+import { segmentOf } from '../broker/segment.js';
 import { accountGuardFileName, accountResumeFileName, parseAccountGuardState } from '../desk/account-guard.js';
 import { accountGuardLimits, instrumentGuardLimits } from '../desk/instrument-wiring.js';
 import { formatLine } from '../log/logger.js';
@@ -62,8 +63,12 @@ interface Located {
   books: Book[];
 }
 
-function costsOf(c: ResolvedConfig['config']): CostConfig {
-  return { brokeragePerLeg: c.BROKERAGE_PER_TRADE_RUPEES, slippagePerTrade: c.SLIPPAGE_RUPEES };
+/**
+ * A saved book's figures with the same costs as the running bot: BROKERAGE (or the older flat
+ * form), the charges model for the instrument's segment, on the day the open position opened.
+ */
+function figuresOf(state: EngineState, c: ResolvedConfig['config'], t: TradedInstrument): GuardFigures {
+  return guardFigures(state, costConfig(c), segmentOf(t.symbol, t.exchange), null, state.openedAt ?? Date.now());
 }
 
 function instrumentBook(resolved: ResolvedConfig, t: TradedInstrument, several: boolean): Book {
@@ -79,7 +84,7 @@ function instrumentBook(resolved: ResolvedConfig, t: TradedInstrument, several: 
     read: () => {
       const state = new JsonStateFile(file, parseEngineState).load();
       if (!state) return null;
-      return { guard: state.guard, figures: guardFigures(state, costsOf(c), null), held: heldQuantity(state), pnlDay: state.pnl.day };
+      return { guard: state.guard, figures: figuresOf(state, c, t), held: heldQuantity(state), pnlDay: state.pnl.day };
     },
   };
 }
@@ -101,7 +106,10 @@ function accountBook(resolved: ResolvedConfig, traded: TradedInstrument[], instr
       const someDay = states.find((st) => st !== null)?.pnl.day;
       const guard = new JsonStateFile(file, parseAccountGuardState).load() ?? (someDay !== undefined ? initialGuardState(someDay) : null);
       if (!guard) return null;
-      const figures = states.map((st) => (st ? guardFigures(st, costsOf(c), null) : null));
+      const figures = states.map((st, i) => {
+        const t = traded[i];
+        return st && t ? figuresOf(st, c, t) : null;
+      });
       const sum = (pick: (f: GuardFigures) => number): number => Math.round(figures.reduce((acc, f) => acc + (f ? pick(f) : 0), 0) * 100) / 100;
       const closed = states.flatMap((st) => st?.trades ?? []).sort((x, y) => x.closedAt - y.closedAt);
       return {

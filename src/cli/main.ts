@@ -11,6 +11,8 @@ import { EXIT } from './exit-codes.js';
 import { runTrader } from './run.js';
 import { runPaperServer, type PaperServerFlags } from './paper-server-command.js';
 import { reportCommand, type ReportFlags } from './report-command.js';
+import { chargesCommand, type ChargesFlags } from './charges-command.js';
+import { EXCHANGES } from '../config/exchanges.js';
 import { doctorCommand } from './doctor-command.js';
 
 /** The package version, from the nearest package.json up the tree (sources and dist/ differ in depth). */
@@ -197,6 +199,21 @@ export async function main(argv: string[], opts: MainOptions = {}): Promise<numb
       result = Promise.resolve(
         reportCommand(o, io, { ...readSources(cwd, env, opts.confCwd), flags: {} }, { now: Date.now(), columns: process.stdout.columns ?? 100 }),
       );
+    });
+
+  program
+    .command('charges')
+    .description("what one round trip pays as a contract note lists it: brokerage, STT, exchange charge, SEBI fee, stamp duty, IPFT, GST; no broker session")
+    .option('--symbol <symbol>', 'trading symbol in OpenAlgo format: the segment (option, future, equity) comes from it')
+    .option('--exchange <exchange>', `exchange of the symbol, one of ${EXCHANGES.join(', ')} (default NFO for …CE/…PE/…FUT, else NSE)`)
+    .option('--qty <n>', 'quantity in units (lots × lot size)')
+    .option('--buy <price>', 'buy price, ₹')
+    .option('--sell <price>', 'sell price, ₹')
+    .option('--date <YYYY-MM-DD>', 'IST trade date: picks the rates (default today)')
+    .option('--brokerage <spec>', 'brokerage per order: 20, 0, 0.03%:20 (default: the configured BROKERAGE)')
+    .option('--json', 'each component and total in rupees, as JSON')
+    .action((o: ChargesFlags) => {
+      result = Promise.resolve(chargesCommand(o, io, { ...readSources(cwd, env, opts.confCwd), flags: {} }, Date.now()));
     });
 
   program

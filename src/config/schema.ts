@@ -3,11 +3,12 @@
 
 import { DEFAULT_ALERTS, type AlertLevels } from '../alerts/levels.js';
 import type { LimitBuffer } from '../engine/protective-price.js';
+import type { Brokerage } from '../engine/charges.js';
 import { EXCHANGES } from './exchanges.js';
 
 export type FieldKind =
   | 'string' | 'secret' | 'url' | 'int' | 'number' | 'bool'
-  | 'time' | 'interval' | 'enum' | 'windows' | 'date' | 'path' | 'alerts' | 'symbols' | 'buffer';
+  | 'time' | 'interval' | 'enum' | 'windows' | 'date' | 'path' | 'alerts' | 'symbols' | 'buffer' | 'brokerage';
 
 export interface FieldSpec {
   kind: FieldKind;
@@ -40,7 +41,8 @@ export const SCHEMA = {
   TRADE_EVERY_N_BARS: { kind: 'int', live: '1', min: 1, max: 10000, help: 'enter on every Nth bar close' },
   PROFIT_TARGET_RUPEES: { kind: 'number', live: '2.0', min: 0, exclusiveMin: true, help: 'target distance above entry, ₹ (> 0)' },
   STOP_LOSS_RUPEES: { kind: 'number', live: '1.0', min: 0, exclusiveMin: true, help: 'stop distance below entry, ₹ (> 0)' },
-  BROKERAGE_PER_TRADE_RUPEES: { kind: 'number', live: '0', min: 0, help: 'brokerage per order leg, ₹ (≥ 0)' },
+  BROKERAGE: { kind: 'brokerage', live: '20', help: "brokerage per executed order: ₹ (20, 0) or a percent of the order's turnover capped per order (0.03%:20); a partly filled order is one order" },
+  BROKERAGE_PER_TRADE_RUPEES: { kind: 'number', min: 0, help: 'the older flat form of BROKERAGE: ₹ per executed order (≥ 0); when set, it wins over BROKERAGE' },
   SLIPPAGE_RUPEES: { kind: 'number', live: '0', min: 0, help: 'slippage per round trip, ₹, split across legs (≥ 0)' },
   STOP_ORDER_TYPE: { kind: 'enum', live: 'auto', values: ['auto', 'SL', 'SL-M'], help: 'the stop leg: auto (SL on options, which the exchange refuses as SL-M; SL-M on futures and equity, SL where SL-M is refused), SL (always stop-limit) or SL-M (stop-market, SL where refused)' },
   STOP_LIMIT_BUFFER: { kind: 'buffer', live: 'auto', help: "how far a stop-limit's limit sits under its trigger (and a marketable LIMIT beyond the last price): auto (price slab: 5 % under ₹10, 3 % to ₹100, 2 % to ₹500, 1 % above; at least 2 ticks), N% or Nticks" },
@@ -106,7 +108,9 @@ type ValueOf<K extends FieldKind> = K extends 'int' | 'number'
               ? SymbolEntry[]
               : K extends 'buffer'
                 ? LimitBuffer
-                : string;
+                : K extends 'brokerage'
+                  ? Brokerage
+                  : string;
 
 type Required<K extends ConfigKey> = (typeof SCHEMA)[K] extends { live: string } | { paper: string } ? K : never;
 

@@ -1,4 +1,6 @@
 import type { EngineSettings, StopSettings } from '../engine/context.js';
+import type { Brokerage } from '../engine/charges.js';
+import type { CostConfig } from '../engine/pnl.js';
 import type { Config, Interval } from './schema.js';
 
 /** OpenAlgo's history interval for a bar length (its smallest is 1m). */
@@ -6,6 +8,16 @@ export function historyInterval(interval: Interval): string {
   if (interval.kind === 'daily' || interval.ms >= 86_400_000) return 'D';
   if (interval.ms >= 3_600_000) return '1h';
   return `${Math.max(1, Math.round(interval.ms / 60_000))}m`;
+}
+
+/**
+ * Brokerage and slippage: BROKERAGE, unless the older BROKERAGE_PER_TRADE_RUPEES is set (it has
+ * no default, so set means set by the trader) — then it wins, as ₹ per executed order.
+ */
+export function costConfig(config: Config): CostConfig {
+  const brokerage: Brokerage =
+    config.BROKERAGE_PER_TRADE_RUPEES !== undefined ? { kind: 'flat', rupees: config.BROKERAGE_PER_TRADE_RUPEES } : config.BROKERAGE;
+  return { brokerage, slippagePerTrade: config.SLIPPAGE_RUPEES };
 }
 
 /** The engine's view of the resolved configuration. */
@@ -18,7 +30,7 @@ export function engineSettings(config: Config): EngineSettings {
     tradeEveryNBars: config.TRADE_EVERY_N_BARS,
     profitTarget: config.PROFIT_TARGET_RUPEES,
     stopLoss: config.STOP_LOSS_RUPEES,
-    costs: { brokeragePerLeg: config.BROKERAGE_PER_TRADE_RUPEES, slippagePerTrade: config.SLIPPAGE_RUPEES },
+    costs: costConfig(config),
     stops: {
       orderType: config.STOP_ORDER_TYPE as StopSettings['orderType'],
       limitBuffer: config.STOP_LIMIT_BUFFER,

@@ -1,4 +1,5 @@
 import { ALERTS_ALLOWED, parseAlertLevels } from '../alerts/levels.js';
+import { BROKERAGE_ALLOWED, parseBrokerage } from '../engine/charges.js';
 import type { FieldSpec, Interval, MinuteOfDay, SymbolEntry, TimeWindow } from './schema.js';
 import { AUTO_BUFFER, type LimitBuffer } from '../engine/protective-price.js';
 
@@ -126,6 +127,10 @@ export function parseValue(spec: FieldSpec, raw: string): Parsed<unknown> {
     case 'date': return parseDate(raw);
     case 'symbols': return parseSymbols(raw, spec.values ?? []);
     case 'buffer': return parseBuffer(raw);
+    case 'brokerage': {
+      const brokerage = parseBrokerage(raw);
+      return brokerage ? ok(brokerage) : bad(BROKERAGE_ALLOWED);
+    }
     case 'alerts': {
       const levels = parseAlertLevels(raw);
       return levels ? ok(levels) : bad(ALERTS_ALLOWED);

@@ -726,7 +726,7 @@ export class Engine implements EngineCommands {
 
   /** This instrument's day figures for the account guard. */
   dayFigures(): GuardFigures {
-    return guardFigures(this.ctx.state, this.ctx.settings.costs, this.ctx.ltp);
+    return guardFigures(this.ctx.state, this.ctx.settings.costs, this.ctx.segment, this.ctx.ltp, this.ctx.clock.now());
   }
 
   /** The account guard says sell: the guard's own flatten (retried while it still says so). */

@@ -15,7 +15,8 @@ import {
   type GuardState,
 } from './guard.js';
 import type { ResumeRequests } from './guard-resume.js';
-import type { CostConfig } from './pnl.js';
+import type { Segment } from '../broker/segment.js';
+import { closingCosts, type CostConfig } from './pnl.js';
 import { averageEntry, bought, heldQuantity, openOrders, sold, type EngineState } from './state.js';
 
 // The engine's side of the session guard: reads the day's figures from the engine state (and
@@ -25,18 +26,20 @@ import { averageEntry, bought, heldQuantity, openOrders, sold, type EngineState 
 
 /**
  * The day's figures from the engine's own books. The open position counts as if sold at `ltp`
- * now — what is already sold at its fills, the rest at LTP — less its round trip's costs, so the
+ * now — what is already sold at its fills, the rest at LTP — less its round trip's costs (the
+ * charges model on its fills plus one closing order at that price, and the slippage), so the
  * figure is the realised P&L the day would have if it were closed at this price. Without a
  * price (the CLI reading a saved file) the rest counts at the entry price.
  */
-export function guardFigures(state: EngineState, costs: CostConfig, ltp: number | null): GuardFigures {
+export function guardFigures(state: EngineState, costs: CostConfig, segment: Segment, ltp: number | null, at: number): GuardFigures {
   const b = bought(state);
   const s = sold(state);
   const held = b.qty - s.qty;
   let open = 0;
   if (b.qty > 0 || s.qty > 0) {
     const price = ltp ?? averageEntry(state) ?? 0;
-    open = round2(s.value + held * price - b.value - (2 * costs.brokeragePerLeg + costs.slippagePerTrade));
+    // The charges the round trip would pay if the rest were sold at this price now (same model as the close).
+    open = round2(s.value + held * price - b.value - closingCosts(state, costs, segment, price, at));
   }
   const realised = state.pnl.realised;
   return {
@@ -115,7 +118,7 @@ export class GuardWatch {
       if (this.lastView === '') this.publish(ctx, null);
       return { changed, flatten: false };
     }
-    const figures = guardFigures(s, ctx.settings.costs, ctx.ltp);
+    const figures = guardFigures(s, ctx.settings.costs, ctx.segment, ctx.ltp, ctx.clock.now());
     const now = ctx.clock.now();
     const d = evaluateGuard(s.guard, figures, this.limits, now);
     if (d.changed || d.next.peak !== s.guard.peak) {
@@ -146,7 +149,7 @@ export class GuardWatch {
       ctx.log.warn('GUARD', `resume request for ${request.day} ignored: today is ${s.guard.day}`);
       return false;
     }
-    const figures = guardFigures(s, ctx.settings.costs, ctx.ltp);
+    const figures = guardFigures(s, ctx.settings.costs, ctx.segment, ctx.ltp, ctx.clock.now());
     const refusal = resumeRefusal(s.guard, figures, this.limits);
     if (refusal) {
       ctx.log.warn('GUARD', `resume (${request.by}) refused: ${refusal}`);
@@ -174,7 +177,7 @@ export class GuardWatch {
 
   private publish(ctx: EngineContext, figures: GuardFigures | null): void {
     const g = ctx.state.guard;
-    const f = figures ?? guardFigures(ctx.state, ctx.settings.costs, ctx.ltp);
+    const f = figures ?? guardFigures(ctx.state, ctx.settings.costs, ctx.segment, ctx.ltp, ctx.clock.now());
     const view = guardView(g, f, this.limits, this.halts);
     const key = JSON.stringify(view);
     if (key === this.lastView) return;

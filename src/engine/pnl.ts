@@ -1,12 +1,40 @@
+import type { Segment } from '../broker/segment.js';
 import { round2 } from '../store/store.js';
-import type { TradeRecord } from '../store/types.js';
+import type { ChargeBreakdown, TradeOrder, TradeRecord } from '../store/types.js';
+import { istParts } from '../time/schedule.js';
+import { computeCharges, toPaise, type Brokerage, type ExecutedOrder } from './charges.js';
 import { bought, sold, type EngineState } from './state.js';
 
 export interface CostConfig {
-  /** ₹ per order leg (entry and exit). */
-  brokeragePerLeg: number;
-  /** ₹ per round trip, split evenly across its two legs. */
+  /** How the broker prices each executed order (BROKERAGE). */
+  brokerage: Brokerage;
+  /** ₹ per round trip: an estimate of slippage, on top of the charges. */
   slippagePerTrade: number;
+}
+
+/** Every order of this position with a fill, as one executed order each (however many fills it took). */
+export function executedOrders(state: EngineState): TradeOrder[] {
+  const out: TradeOrder[] = [];
+  for (const o of state.orders) {
+    if (o.filled > 0) out.push({ orderId: o.orderId, side: o.request.action, quantity: o.filled, price: o.avgPrice ?? 0 });
+  }
+  return out;
+}
+
+/** The charges of these orders on the IST day of `at`, for this segment. */
+export function chargesOf(orders: readonly ExecutedOrder[], costs: CostConfig, segment: Segment, at: number): ChargeBreakdown {
+  return computeCharges({ segment, day: istParts(at).day, orders, brokerage: costs.brokerage });
+}
+
+/**
+ * What closing the position now would cost: the charges of its fills so far plus one more
+ * order selling (or buying back) what is still held at `price`, and the slippage estimate.
+ */
+export function closingCosts(state: EngineState, costs: CostConfig, segment: Segment, price: number, at: number): number {
+  const orders: ExecutedOrder[] = executedOrders(state);
+  const held = bought(state).qty - sold(state).qty;
+  if (held !== 0) orders.push({ side: held > 0 ? 'SELL' : 'BUY', quantity: Math.abs(held), price });
+  return (toPaise(chargesOf(orders, costs, segment, at).total) + toPaise(costs.slippagePerTrade)) / 100;
 }
 
 /**
@@ -16,6 +44,7 @@ export interface CostConfig {
 export function roundTrip(
   state: EngineState,
   costs: CostConfig,
+  segment: Segment,
   closedAt: number,
   reason: TradeRecord['reason'],
 ): TradeRecord | null {
@@ -26,7 +55,10 @@ export function roundTrip(
   const exit = s.value / s.qty;
   const quantity = Math.min(b.qty, s.qty);
   const gross = round2(s.value - b.value);
-  const totalCosts = round2(2 * costs.brokeragePerLeg + costs.slippagePerTrade);
+  // Charges from the fills (each order once, however many fills it took), on the close's IST day.
+  const orders = executedOrders(state);
+  const charges = chargesOf(orders, costs, segment, closedAt);
+  const totalCosts = (toPaise(charges.total) + toPaise(costs.slippagePerTrade)) / 100;
   const entryOrderId = state.orders.find((o) => o.role === 'entry' && o.orderId !== null)?.orderId ?? undefined;
   return {
     ...(entryOrderId ? { entryOrderId } : {}),
@@ -38,7 +70,9 @@ export function roundTrip(
     reason,
     gross,
     costs: totalCosts,
-    net: round2(gross - totalCosts),
+    net: (toPaise(gross) - toPaise(totalCosts)) / 100,
+    charges,
+    orders,
   };
 }
 

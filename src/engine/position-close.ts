@@ -46,13 +46,13 @@ export async function realiseIfFlat(ctx: EngineContext, fallback: TradeRecord['r
     ctx.commit();
     return false;
   }
-  const trade = roundTrip(ctx.state, ctx.settings.costs, ctx.clock.now(), exitReason(ctx, fallback));
+  const trade = roundTrip(ctx.state, ctx.settings.costs, ctx.segment, ctx.clock.now(), exitReason(ctx, fallback));
   if (trade) {
     addTrade(ctx.state, trade);
     ctx.emit({ type: 'trade_closed', at: trade.closedAt, trade });
     ctx.log.info(
       'TRADE',
-      `closed ${trade.quantity} ${trade.entry.toFixed(2)} → ${trade.exit.toFixed(2)} (${trade.reason}) gross ₹${trade.gross.toFixed(2)} net ₹${trade.net.toFixed(2)}; day ₹${ctx.state.pnl.realised.toFixed(2)}`,
+      `closed ${trade.quantity} ${trade.entry.toFixed(2)} → ${trade.exit.toFixed(2)} (${trade.reason}) gross ₹${trade.gross.toFixed(2)} charges ₹${(trade.charges?.total ?? 0).toFixed(2)}${ctx.settings.costs.slippagePerTrade > 0 ? ` slippage ₹${ctx.settings.costs.slippagePerTrade.toFixed(2)}` : ''} net ₹${trade.net.toFixed(2)}; day ₹${ctx.state.pnl.realised.toFixed(2)}`,
     );
   }
   resetToFlat(ctx);

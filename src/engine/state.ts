@@ -99,6 +99,13 @@ const tradeSchema = z.object({
   gross: z.number(),
   costs: z.number(),
   net: z.number(),
+  // Optional: trades saved before charges were counted still load (costs was brokerage + slippage then).
+  charges: z
+    .object({ brokerage: z.number(), stt: z.number(), exchange: z.number(), sebi: z.number(), stamp: z.number(), ipft: z.number(), gst: z.number(), total: z.number() })
+    .optional(),
+  orders: z
+    .array(z.object({ orderId: z.string().nullable(), side: z.enum(['BUY', 'SELL']), quantity: z.number(), price: z.number() }))
+    .optional(),
   entryOrderId: z.string().optional(),
 });
 

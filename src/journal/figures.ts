@@ -1,4 +1,6 @@
+import { sumCharges } from '../engine/charges.js';
 import { round2 } from '../store/store.js';
+import type { ChargeBreakdown } from '../store/types.js';
 import type { JournalTrade } from './reads.js';
 import { EXIT_REASONS, exitReasonOf, type ExitReason } from './reasons.js';
 
@@ -29,7 +31,12 @@ export interface Figures {
   /** wins / trades, 0..1; null with no trades. */
   winRate: number | null;
   gross: number;
+  /** Charges + slippage. */
   costs: number;
+  /** The charges by kind, summed in paise. */
+  charges: ChargeBreakdown;
+  /** The slippage estimate's part of costs. */
+  slippage: number;
   net: number;
   avgWin: number | null;
   avgLoss: number | null;
@@ -104,6 +111,8 @@ export function figuresOf(trades: readonly JournalTrade[]): Figures {
     winRate: n > 0 ? wins.length / n : null,
     gross: sum(trades, (t) => t.gross),
     costs: sum(trades, (t) => t.costs),
+    charges: sumCharges(trades.map((t) => t.charges)),
+    slippage: sum(trades, (t) => t.slippage),
     net,
     avgWin: wins.length > 0 ? round2(winNet / wins.length) : null,
     avgLoss: losses.length > 0 ? round2(lossNet / losses.length) : null,

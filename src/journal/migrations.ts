@@ -119,6 +119,24 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX sessions_started ON sessions(started_at);
     `,
   },
+  {
+    version: 3,
+    name: 'round trips carry their charges by kind (brokerage, STT, exchange, SEBI, stamp, IPFT, GST) and the slippage estimate',
+    // Rows from before charges were counted: their costs were brokerage (+ the slippage
+    // estimate, not told apart then), so brokerage = costs and every other kind 0; the kinds
+    // and slippage add up to costs on every row, old or new.
+    sql: `
+      ALTER TABLE round_trips ADD COLUMN brokerage REAL NOT NULL DEFAULT 0;
+      ALTER TABLE round_trips ADD COLUMN stt REAL NOT NULL DEFAULT 0;
+      ALTER TABLE round_trips ADD COLUMN exchange_charge REAL NOT NULL DEFAULT 0;
+      ALTER TABLE round_trips ADD COLUMN sebi_fee REAL NOT NULL DEFAULT 0;
+      ALTER TABLE round_trips ADD COLUMN stamp_duty REAL NOT NULL DEFAULT 0;
+      ALTER TABLE round_trips ADD COLUMN ipft REAL NOT NULL DEFAULT 0;
+      ALTER TABLE round_trips ADD COLUMN gst REAL NOT NULL DEFAULT 0;
+      ALTER TABLE round_trips ADD COLUMN slippage REAL NOT NULL DEFAULT 0;
+      UPDATE round_trips SET brokerage = costs;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

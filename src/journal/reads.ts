@@ -1,4 +1,5 @@
 import { IST_OFFSET_MS } from '../time/schedule.js';
+import type { ChargeBreakdown } from '../store/types.js';
 import type { JournalDb } from './db.js';
 
 // What the report and the dashboard read back. Days are IST calendar days (YYYY-MM-DD), ranges
@@ -25,9 +26,13 @@ export interface JournalTrade {
   /** The engine's reason (see reasons.ts for the report's). */
   reason: string;
   gross: number;
+  /** charges.total + slippage. */
   costs: number;
   net: number;
   holdMs: number;
+  /** By kind (a row from before charges were counted: brokerage = costs, the rest 0). */
+  charges: ChargeBreakdown;
+  slippage: number;
 }
 
 export interface JournalSession {
@@ -42,16 +47,24 @@ export interface JournalSession {
 
 const IST_SECONDS = IST_OFFSET_MS / 1000;
 
+type TradeRow = Omit<JournalTrade, 'charges'> & Omit<ChargeBreakdown, 'total' | 'exchange'> & { exchangeCharge: number };
+
 export function readTrades(db: JournalDb, range: DayRange = {}): JournalTrade[] {
-  return db
+  const rows = db
     .prepare(
       `SELECT trade_key AS key, entry_order_id AS entryOrderId, session_id AS sessionId, ist_day AS day, symbol, exchange,
-              opened_at AS openedAt, closed_at AS closedAt, entry, exit, quantity, reason, gross, costs, net, hold_ms AS holdMs
+              opened_at AS openedAt, closed_at AS closedAt, entry, exit, quantity, reason, gross, costs, net, hold_ms AS holdMs,
+              brokerage, stt, exchange_charge AS exchangeCharge, sebi_fee AS sebi, stamp_duty AS stamp, ipft, gst, slippage
        FROM round_trips
        WHERE ist_day >= @from AND ist_day <= @to
        ORDER BY closed_at, id`,
     )
-    .all({ from: range.from ?? '0000-00-00', to: range.to ?? '9999-99-99' }) as JournalTrade[];
+    .all({ from: range.from ?? '0000-00-00', to: range.to ?? '9999-99-99' }) as TradeRow[];
+  return rows.map(({ brokerage, stt, exchangeCharge, sebi, stamp, ipft, gst, ...t }) => {
+    const lines = { brokerage, stt, exchange: exchangeCharge, sebi, stamp, ipft, gst };
+    const total = Object.values(lines).reduce((a, x) => a + Math.round(x * 100), 0) / 100;
+    return { ...t, charges: { ...lines, total } };
+  });
 }
 
 export function readSessions(db: JournalDb, range: DayRange = {}): JournalSession[] {

@@ -6,6 +6,11 @@ import type { Figures } from './figures.js';
 const grouping = new Intl.NumberFormat('en-IN', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
 
 /** Signed rupees with Indian grouping and no symbol (table cells): +1,23,456.50 / -48.75 / 0.00. */
+/** An amount with no sign (charges by kind): 1,234.50. */
+export function amount(x: number): string {
+  return grouping.format(x);
+}
+
 export function money(x: number | null): string {
   if (x === null) return '—';
   const body = grouping.format(Math.abs(x));

@@ -1,7 +1,8 @@
 import { EXIT_REASON_WORDS, exitReasonOf } from './reasons.js';
+import { CHARGE_LINES } from '../engine/charges.js';
 import type { Figures } from './figures.js';
 import type { ReportData } from './report-model.js';
-import { holdText, istTime, money, profitFactorText, rupees, winRateText } from './report-format.js';
+import { amount, holdText, istTime, money, profitFactorText, rupees, winRateText } from './report-format.js';
 
 // The report as one self-contained HTML file a trader opens in a browser: inline CSS, an inline
 // SVG equity curve, no script and nothing fetched from the network.
@@ -62,6 +63,13 @@ export function equitySvg(equity: readonly number[], width = 1000, height = 280)
 
 export function renderHtml(data: ReportData, generatedAt: number): string {
   const f = data.figures;
+  const chargeRows = [...f.days.map((d) => ({ label: d.day, fig: d as Figures })), { label: 'Total', fig: f.total }]
+    .map(
+      (r) =>
+        `<tr${r.label === 'Total' ? ' class="total"' : ''}><th>${esc(r.label)}</th>${CHARGE_LINES.map((l) => `<td>${amount(r.fig.charges[l.key])}</td>`).join('')}` +
+        `<td>${amount(r.fig.charges.total)}</td><td>${amount(r.fig.slippage)}</td><td>${amount(r.fig.costs)}</td></tr>`,
+    )
+    .join('\n');
   const title = `random-scalp report — ${data.mode.toUpperCase()} — ${data.rangeLabel}`;
   const figureRows = [...f.days.map((d) => ({ label: d.day, fig: d as Figures })), { label: 'Total', fig: f.total }]
     .map((r) => `<tr${r.label === 'Total' ? ' class="total"' : ''}><th>${esc(r.label)}</th>${FIGURE_COLUMNS.map((c) => `<td>${c.cell(r.fig)}</td>`).join('')}</tr>`)
@@ -74,7 +82,7 @@ export function renderHtml(data: ReportData, generatedAt: number): string {
       (t, i) =>
         `<tr><td>${i + 1}</td><td>${esc(t.day)}</td><td>${istTime(t.openedAt)}</td><td>${istTime(t.closedAt)}</td><td>${holdText(t.holdMs)}</td>` +
         `<td>${esc(t.symbol)}</td><td>${t.quantity}</td><td>${t.entry.toFixed(2)}</td><td>${t.exit.toFixed(2)}</td><td>${esc(EXIT_REASON_WORDS[exitReasonOf(t.reason)])}</td>` +
-        `<td${signClass(t.gross)}>${money(t.gross)}</td><td>${money(-t.costs)}</td><td${signClass(t.net)}>${money(t.net)}</td><td>${money(data.equity[i + 1] ?? 0)}</td></tr>`,
+        `<td${signClass(t.gross)}>${money(t.gross)}</td><td>${money(-t.charges.total)}</td><td>${money(-t.costs)}</td><td${signClass(t.net)}>${money(t.net)}</td><td>${money(data.equity[i + 1] ?? 0)}</td></tr>`,
     )
     .join('\n');
   return `<!DOCTYPE html>
@@ -107,6 +115,14 @@ ${figureRows}
 </tbody>
 </table></div>
 <p class="note">A win is a round trip with net &gt; 0, anything else a loss. Profit factor = winning nets ÷ losing nets (∞: no losing trade). Expectancy = net per round trip. Max drawdown = the largest fall of the closed-trade equity curve from its peak.</p>
+<h2>Charges by kind, ₹</h2>
+<div class="scroll"><table>
+<thead><tr><th>Day</th>${CHARGE_LINES.map((l) => `<th>${esc(l.label)}</th>`).join('')}<th>Charges</th><th>Slippage (estimate)</th><th>Costs</th></tr></thead>
+<tbody>
+${chargeRows}
+</tbody>
+</table></div>
+<p class="note">Brokerage as BROKERAGE prices each executed order, and the statutory charges worked from each round trip's fills with the rates of its trade date (README, "Statutory charges"). Round trips journalled before charges were counted show their costs as brokerage.</p>
 <h2>Equity curve (closed trades, cumulative net ₹)</h2>
 ${equitySvg(data.equity)}
 <h2>By exit reason</h2>
@@ -118,7 +134,7 @@ ${reasonRows}
 </table>
 <h2>Round trips</h2>
 <div class="scroll"><table>
-<thead><tr><th>#</th><th>Day</th><th>Opened IST</th><th>Closed IST</th><th>Hold</th><th>Symbol</th><th>Qty</th><th>Entry</th><th>Exit</th><th>Reason</th><th>Gross ₹</th><th>Costs ₹</th><th>Net ₹</th><th>Cumulative ₹</th></tr></thead>
+<thead><tr><th>#</th><th>Day</th><th>Opened IST</th><th>Closed IST</th><th>Hold</th><th>Symbol</th><th>Qty</th><th>Entry</th><th>Exit</th><th>Reason</th><th>Gross ₹</th><th>Charges ₹</th><th>Costs ₹</th><th>Net ₹</th><th>Cumulative ₹</th></tr></thead>
 <tbody>
 ${tradeRows}
 </tbody>

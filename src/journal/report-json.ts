@@ -4,7 +4,8 @@ import { istIso } from './report-format.js';
 
 // The report's figures for scripts: the same object the tables are drawn from. Money in rupees
 // (numbers), rates 0..1, times in ms and as IST ISO strings; `profitFactor` is null with
-// `profitFactorInfinite: true` when nothing was lost.
+// `profitFactorInfinite: true` when nothing was lost. `charges` (per trade, per day and in
+// total) is the breakdown by kind with its `total`; costs = charges.total + slippage.
 
 export function reportJson(data: ReportData): unknown {
   return {
@@ -37,6 +38,8 @@ export function reportJson(data: ReportData): unknown {
       engineReason: t.reason,
       gross: t.gross,
       costs: t.costs,
+      charges: t.charges,
+      slippage: t.slippage,
       net: t.net,
       cumulativeNet: data.equity[i + 1] ?? 0,
       entryOrderId: t.entryOrderId,

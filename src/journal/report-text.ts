@@ -1,11 +1,23 @@
 import { drawChart } from '../../screens/draw/chart.js';
+import { CHARGE_LINES } from '../engine/charges.js';
+import type { ChargeBreakdown } from '../store/types.js';
 import { EXIT_REASON_WORDS } from './reasons.js';
 import type { DayFigures, Figures } from './figures.js';
 import type { ReportData } from './report-model.js';
-import { holdText, money, profitFactorText, rupees, winRateText } from './report-format.js';
+import { amount, holdText, money, profitFactorText, rupees, winRateText } from './report-format.js';
 
 // The report for the terminal: two tables per IST day and in total (P&L, then per-trade
 // figures), the exit reasons, and the closed-trade equity curve drawn with the dashboard's chart.
+
+const CHARGE_HEADS: Record<Exclude<keyof ChargeBreakdown, 'total'>, string> = {
+  brokerage: 'BROKERAGE',
+  stt: 'STT',
+  exchange: 'EXCHANGE',
+  sebi: 'SEBI',
+  stamp: 'STAMP',
+  ipft: 'IPFT',
+  gst: 'GST',
+};
 
 interface Column {
   head: string;
@@ -24,6 +36,13 @@ const PNL: Column[] = [
   { head: 'COSTS ₹', width: 10, value: (f) => money(-f.costs) },
   { head: 'NET ₹', width: 12, value: (f) => money(f.net) },
   { head: 'MAX DD ₹', width: 11, value: (f) => money(f.maxDrawdown === 0 ? 0 : -f.maxDrawdown) },
+];
+
+const CHARGES: Column[] = [
+  { head: 'CHARGES', width: 10, left: true, value: (_, label) => label },
+  ...CHARGE_LINES.map((l): Column => ({ head: `${CHARGE_HEADS[l.key]} ₹`, width: 11, value: (f) => amount(f.charges[l.key]) })),
+  { head: 'CHARGES ₹', width: 11, value: (f) => amount(f.charges.total) },
+  { head: 'SLIPPAGE ₹', width: 10, value: (f) => amount(f.slippage) },
 ];
 
 const PER_TRADE: Column[] = [
@@ -76,6 +95,8 @@ export function renderTextReport(data: ReportData, opts: { width: number }): str
   out.push('');
   out.push(...table(PNL, f.days, f.total));
   out.push('');
+  out.push(...table(CHARGES, f.days, f.total));
+  out.push('');
   out.push(...table(PER_TRADE, f.days, f.total));
   out.push('');
   out.push(`${fit('EXIT REASON', 17, true)}  ${fit('TRADES', 6)}  ${fit('NET ₹', 12)}`);
@@ -84,6 +105,7 @@ export function renderTextReport(data: ReportData, opts: { width: number }): str
   out.push(`EQUITY, closed trades: cumulative net ₹ after each of ${f.total.trades} round trip${f.total.trades === 1 ? '' : 's'} (dotted line: zero)`);
   out.push(...equityLines(data.equity, Math.min(opts.width, 120), 8));
   out.push('');
+  out.push('costs = charges (brokerage and the statutory charges of each round trip\'s fills) + slippage (the SLIPPAGE_RUPEES estimate)');
   out.push('profit factor: winning nets / losing nets (∞ = no losing trade); a loss is a round trip with net ≤ 0; max DD: largest fall of the equity curve from its peak');
   return out.join('\n');
 }

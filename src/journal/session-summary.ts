@@ -11,16 +11,19 @@ export class SessionTally {
   trades = 0;
   wins = 0;
   net = 0;
+  /** Brokerage and statutory charges of those round trips (already out of `net`). */
+  charges = 0;
   readonly observe: EngineObserver = (event) => {
     if (event.type !== 'trade_closed') return;
     this.trades++;
     if (event.trade.net > 0) this.wins++;
     this.net = Math.round((this.net + event.trade.net) * 100) / 100;
+    this.charges = Math.round((this.charges + (event.trade.charges?.total ?? 0)) * 100) / 100;
   };
 }
 
 export interface SummaryInput {
-  tally: Pick<SessionTally, 'trades' | 'wins' | 'net'>;
+  tally: Pick<SessionTally, 'trades' | 'wins' | 'net'> & { charges?: number };
   /** Quantity still held at exit. */
   held: number;
   mode: Mode;
@@ -40,10 +43,11 @@ export function reportCommandLine(mode: Mode, stateDirFlag?: string): string {
 
 export function sessionSummaryLines(s: SummaryInput): string[] {
   const { trades, wins, net } = s.tally;
+  const charges = trades > 0 && s.tally.charges !== undefined ? ` (after ₹${s.tally.charges.toFixed(2)} charges)` : '';
   const rate = trades > 0 ? `, win rate ${((wins / trades) * 100).toFixed(1)}% (W${wins} L${trades - wins})` : '';
   const position = s.held === 0 ? 'position FLAT' : `position NOT FLAT: still LONG ${s.held} (exit code 3)`;
   return [
-    `random-scalp: this session ${trades} round trip${trades === 1 ? '' : 's'}, net ${rupees(net)}${rate}; ${position}`,
+    `random-scalp: this session ${trades} round trip${trades === 1 ? '' : 's'}, net ${rupees(net)}${charges}${rate}; ${position}`,
     s.journal ? `random-scalp: full report: ${reportCommandLine(s.mode, s.stateDirFlag)}` : 'random-scalp: no trade journal was kept this session (JOURNAL=false or it could not be opened)',
   ];
 }

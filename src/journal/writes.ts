@@ -63,8 +63,10 @@ export class JournalWriter {
       INSERT OR IGNORE INTO fills (session_id, order_ref, order_id, role, at, action, quantity, price, source, filled_after)
       VALUES (@sessionId, @ref, @orderId, @role, @at, @action, @quantity, @price, @source, @filledAfter)`);
     this.insertTrade = db.prepare(`
-      INSERT OR IGNORE INTO round_trips (trade_key, entry_order_id, session_id, ist_day, opened_at, closed_at, entry, exit, quantity, reason, gross, costs, net, hold_ms, symbol, exchange)
-      VALUES (@key, @entryOrderId, @sessionId, @day, @openedAt, @closedAt, @entry, @exit, @quantity, @reason, @gross, @costs, @net, @holdMs, @symbol, @exchange)`);
+      INSERT OR IGNORE INTO round_trips (trade_key, entry_order_id, session_id, ist_day, opened_at, closed_at, entry, exit, quantity, reason, gross, costs, net, hold_ms, symbol, exchange,
+                                         brokerage, stt, exchange_charge, sebi_fee, stamp_duty, ipft, gst, slippage)
+      VALUES (@key, @entryOrderId, @sessionId, @day, @openedAt, @closedAt, @entry, @exit, @quantity, @reason, @gross, @costs, @net, @holdMs, @symbol, @exchange,
+              @brokerage, @stt, @exchangeCharge, @sebi, @stamp, @ipft, @gst, @slippage)`);
     this.insertNotable = db.prepare('INSERT INTO notable_events (session_id, at, kind, message) VALUES (?, ?, ?, ?)');
     this.previousSession = db.prepare('SELECT MAX(id) AS id FROM sessions WHERE id < ? AND symbol = ? AND exchange = ?');
   }
@@ -172,9 +174,26 @@ export class JournalWriter {
       holdMs: Math.max(0, t.closedAt - t.openedAt),
       symbol: this.instrument.symbol,
       exchange: this.instrument.exchange,
+      ...chargeColumns(t),
     });
     return info.changes;
   }
+}
+
+/** The breakdown's columns; a trade without one (saved before charges were counted) has brokerage = costs. */
+function chargeColumns(t: TradeRecord) {
+  const c = t.charges;
+  if (!c) return { brokerage: t.costs, stt: 0, exchangeCharge: 0, sebi: 0, stamp: 0, ipft: 0, gst: 0, slippage: 0 };
+  return {
+    brokerage: c.brokerage,
+    stt: c.stt,
+    exchangeCharge: c.exchange,
+    sebi: c.sebi,
+    stamp: c.stamp,
+    ipft: c.ipft,
+    gst: c.gst,
+    slippage: (Math.round(t.costs * 100) - Math.round(c.total * 100)) / 100,
+  };
 }
 
 function requestColumns(r: Extract<EngineEvent, { type: 'order_placed' }>['request']) {

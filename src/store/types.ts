@@ -54,6 +54,27 @@ export interface LogLine {
   text: string;
 }
 
+/** A round trip's charges as a contract note lists them, ₹ (each a whole number of paise). */
+export interface ChargeBreakdown {
+  brokerage: number;
+  stt: number;
+  exchange: number;
+  sebi: number;
+  stamp: number;
+  ipft: number;
+  gst: number;
+  /** The sum of the lines above. */
+  total: number;
+}
+
+/** One executed order of a round trip: all its fills, at their average price. */
+export interface TradeOrder {
+  orderId: string | null;
+  side: 'BUY' | 'SELL';
+  quantity: number;
+  price: number;
+}
+
 export interface TradeRecord {
   openedAt: number;
   closedAt: number;
@@ -62,8 +83,14 @@ export interface TradeRecord {
   quantity: number;
   reason: 'target' | 'stop' | 'market_on_target' | 'flatten' | 'square_off' | 'shutdown' | 'reconcile' | 'external' | 'loss_limit';
   gross: number;
+  /** Charges (the breakdown's total) + the slippage estimate, ₹. */
   costs: number;
+  /** gross − costs. */
   net: number;
+  /** Brokerage and statutory charges of this round trip's fills; absent in state saved before charges were counted. */
+  charges?: ChargeBreakdown;
+  /** The executed orders the charges were worked on (each order once, its fills at their average price); null id = a change booked from outside the bot. */
+  orders?: TradeOrder[];
   /** The broker's id of the entry order: one round trip per entry, across crashes and restarts. */
   entryOrderId?: string;
 }

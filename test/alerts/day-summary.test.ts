@@ -31,7 +31,7 @@ describe('alerts from a trading day', () => {
     await s.clock.advanceUntil(() => events.some((e) => e.type === 'notable' && e.kind === 'day_summary'), 7 * 3_600_000, 60_000);
     await s.clock.settle();
     const summary = events.find((e) => e.type === 'notable' && e.kind === 'day_summary');
-    expect(summary).toMatchObject({ message: expect.stringMatching(/^2026-11-24: 1 trade \(W[01] L[01]\), realised [+-]₹\d+\.\d\d; flat$/) });
+    expect(summary).toMatchObject({ message: expect.stringMatching(/^2026-11-24: 1 trade \(W[01] L[01]\), realised [+-]₹\d+\.\d\d after ₹\d+\.\d\d charges; flat$/) });
     const trades = events.filter((e) => e.type === 'trade_closed');
     expect(trades).toHaveLength(1);
     expect(sent.map((a) => a.cls)).toEqual(['trade', 'summary']);

@@ -20,9 +20,14 @@ describe('a full trading cycle on the paper broker', () => {
     const after = s.store.getState();
     expect(after.position.phase).toBe('flat');
     expect(after.pnl.trades).toBe(1);
-    // (102.05 − 100.05) × 150 = 300 gross, less 2 × ₹20 brokerage.
-    expect(after.tradesToday[0]).toMatchObject({ reason: 'target', gross: 300, net: 260, quantity: 150 });
-    expect(after.pnl.realised).toBe(260);
+    // (102.05 − 100.05) × 150 = 300 gross, less the charges of the two orders (options,
+    // 2026-11-24; turnover 15,007.50 + 15,307.50 = 30,315): brokerage 2 × ₹20 = 40.00,
+    // STT 0.15 % × 15,307.50 = 22.96, exchange 0.03503 % × 30,315 = 10.62, SEBI 0.03,
+    // stamp 0.003 % × 15,007.50 = 0.45, IPFT 0.15, GST 18 % × 50.6497 = 9.12: ₹83.33.
+    expect(after.tradesToday[0]).toMatchObject({ reason: 'target', gross: 300, costs: 83.33, net: 216.67, quantity: 150 });
+    expect(after.tradesToday[0]?.charges).toEqual({ brokerage: 40, stt: 22.96, exchange: 10.62, sebi: 0.03, stamp: 0.45, ipft: 0.15, gst: 9.12, total: 83.33 });
+    expect(after.pnl.realised).toBe(216.67);
+    expect(s.logs().some((l) => l.includes('closed 150 100.05 → 102.05 (target) gross ₹300.00 charges ₹83.33 net ₹216.67; day ₹216.67'))).toBe(true);
     expect(s.broker.netQuantity()).toBe(0);
   });
 

@@ -2,18 +2,40 @@ import { describe, expect, it } from 'vitest';
 import { NO_LIMITS, type GuardLimits } from '../../src/engine/guard.js';
 import { MemoryResumeRequests } from '../../src/engine/guard-resume.js';
 import { parseEngineState } from '../../src/engine/state.js';
+import { computeCharges } from '../../src/engine/charges.js';
 import { enterAndProtect, ist, scenario, type Scenario } from './harness.js';
 
 process.env.TZ = 'America/New_York';
 
 // The session guard on the paper broker with a fake clock. The harness trades 2 lots × 75 = 150
-// with a ₹1 stop, a ₹2 target and ₹20 brokerage per leg (₹40 per round trip).
+// of an option with a ₹1 stop, a ₹2 target and ₹20 brokerage per order: a round trip pays about
+// ₹83 in charges (worked by hand below for the losing trade; the model itself is checked against
+// hand-worked contract notes in charges.test.ts).
+
+/** The charges of buying 150 at `buy` and selling 150 at `sell` on 2026-11-24, ₹. */
+const charges = (buy: number, sell: number): number =>
+  computeCharges({
+    segment: 'option',
+    day: '2026-11-24',
+    orders: [
+      { side: 'BUY', quantity: 150, price: buy },
+      { side: 'SELL', quantity: 150, price: sell },
+    ],
+    brokerage: { kind: 'flat', rupees: 20 },
+  }).total;
+const r2 = (x: number): number => Math.round(x * 100) / 100;
+const money = (x: number): string => `${x < 0 ? '−' : ''}₹${Math.abs(x).toFixed(2)}`.replace('.', '\\.');
 
 const limits = (l: Partial<GuardLimits>): GuardLimits => ({ ...NO_LIMITS, ...l });
 const buys = (s: Scenario): string[] => s.orders().filter((o) => o.startsWith('BUY'));
 const guardLines = (s: Scenario): string[] => s.logs().filter((l) => l.includes('[GUARD]'));
 
-/** Enter, then let the stop take the trade: −₹205 (the SL-M fills at the bid, 0.10 under its trigger: 150 × ₹1.10 + ₹40). */
+/**
+ * Enter, then let the stop take the trade: −₹247.44. The SL-M fills at the bid, 0.10 under its
+ * trigger: 150 × ₹1.10 = −165 gross, buy 150 @ 100.05 and sell 150 @ 98.95 pay brokerage 40.00,
+ * STT 0.15 % × 14,842.50 = 22.26, exchange 0.03503 % × 29,850 = 10.46, SEBI 0.03, stamp 0.45,
+ * IPFT 0.15, GST 18 % × 50.4863 = 9.09: ₹82.44.
+ */
 async function losingTrade(s: Scenario): Promise<void> {
   const before = s.store.getState().pnl.trades;
   await enterAndProtect(s);
@@ -24,28 +46,36 @@ async function losingTrade(s: Scenario): Promise<void> {
 
 describe('session guard', () => {
   it('a loss-limit breach while in position flattens at market and halts; no later entry; a restart is still halted; the next day is ACTIVE', async () => {
-    const s = await scenario({ settings: { guard: limits({ maxDailyLoss: 300 }) } });
+    const s = await scenario({ settings: { guard: limits({ maxDailyLoss: 400 }) } });
     await losingTrade(s);
-    expect(s.store.getState().pnl.realised).toBe(-205);
+    expect(s.store.getState().pnl.realised).toBe(-247.44);
     expect(s.store.getState().guard.state).toBe('ACTIVE');
 
-    // The second trade: realised −205; the open trade at entry − 0.45 is −67.50 − 40 → day −312.50.
+    // The second trade: realised −247.44; the open trade at entry − 0.45 is −67.50 less the
+    // round trip's charges at that price (≈ 82.6) → day ≈ −397.6: not yet.
     await enterAndProtect(s);
     const entry = s.store.getState().position.avgEntry ?? 0;
     const sent = s.orders().length;
     s.market.setPrice(entry - 0.45);
+    await s.clock.advance(1_500);
+    expect(s.store.getState().guard).toMatchObject({ state: 'ACTIVE', dayPnl: r2(-247.44 - 67.5 - charges(entry, entry - 0.45)) });
+    expect(s.orders().slice(sent)).toEqual([]);
+    // At entry − 0.50: −75 less ≈ 82.6 → day ≈ −405: past the limit.
+    const open = r2(-75 - charges(entry, entry - 0.5));
+    s.market.setPrice(entry - 0.5);
     await s.clock.advance(1_500);
     expect(s.orders().slice(sent)).toEqual(['SELL 150 MARKET']);
     await s.clock.advanceUntil(() => s.store.getState().position.phase === 'flat', 30_000);
     const st = s.store.getState();
     expect(st.guard.state).toBe('HALTED');
     expect(st.tradesToday.at(-1)?.reason).toBe('loss_limit');
-    // The market sell filled at the bid (0.05 under LTP): −205 + (−0.50 × 150 − 40) = −320, past
-    // the limit by the price step that crossed it plus the exit's spread, far less than the stop.
-    expect(st.tradesToday.at(-1)?.exit).toBe(Math.round((entry - 0.5) * 100) / 100);
-    expect(st.pnl.realised).toBe(-320);
-    expect(st.entriesHeld).toMatch(/guard HALTED: daily loss limit −₹300 reached/);
-    expect(guardLines(s).some((l) => /HALTED: daily loss limit −₹300 reached: flattening at market.*day −₹312\.50 \(realised −₹205\.00, open −₹107\.50\)/.test(l))).toBe(true);
+    // The market sell filled at the bid (0.05 under LTP): −247.44 + (−0.55 × 150 − charges),
+    // past the limit by the price step that crossed it plus the exit's spread, far less than the stop.
+    expect(st.tradesToday.at(-1)?.exit).toBe(Math.round((entry - 0.55) * 100) / 100);
+    expect(st.pnl.realised).toBe(r2(-247.44 - 82.5 - charges(entry, entry - 0.55)));
+    expect(st.entriesHeld).toMatch(/guard HALTED: daily loss limit −₹400 reached/);
+    const line = new RegExp(`HALTED: daily loss limit −₹400 reached: flattening at market.*day ${money(r2(-247.44 + open))} \\(realised −₹247\\.44, open ${money(open)}\\)`);
+    expect(guardLines(s).some((l) => line.test(l))).toBe(true);
     expect(s.broker.netQuantity()).toBe(0);
 
     // The day goes on: no entry at any later bar.
@@ -58,7 +88,7 @@ describe('session guard', () => {
     await s.restart();
     await s.clock.advance(5 * 60_000);
     expect(buys(s)).toHaveLength(buysBefore);
-    expect(s.store.getState().guard).toMatchObject({ state: 'HALTED', reason: 'daily loss limit −₹300 reached' });
+    expect(s.store.getState().guard).toMatchObject({ state: 'HALTED', reason: 'daily loss limit −₹400 reached' });
     expect(s.store.getState().entriesHeld).toMatch(/guard HALTED/);
 
     // The next trading day starts ACTIVE and trades.
@@ -72,32 +102,37 @@ describe('session guard', () => {
   });
 
   it('a breach by mark-to-market alone, with no closed trade, halts the day', async () => {
-    const s = await scenario({ settings: { guard: limits({ maxDailyLoss: 100 }) } });
+    const s = await scenario({ settings: { guard: limits({ maxDailyLoss: 150 }) } });
     await enterAndProtect(s);
     const entry = s.store.getState().position.avgEntry ?? 0;
-    // −0.30 × 150 − 40 = −85: not yet.
+    // −0.30 × 150 less the round trip's charges at that price (≈ 82.7) ≈ −127.7: not yet.
     s.market.setPrice(entry - 0.3);
     await s.clock.advance(1_500);
-    expect(s.store.getState().guard).toMatchObject({ state: 'ACTIVE', dayPnl: -85, realised: 0 });
+    expect(s.store.getState().guard).toMatchObject({ state: 'ACTIVE', dayPnl: r2(-45 - charges(entry, entry - 0.3)), realised: 0 });
     expect(s.orders().filter((o) => o.includes('MARKET') && o.startsWith('SELL'))).toEqual([]);
-    // −0.40 × 150 − 40 = −100: at the limit.
-    s.market.setPrice(entry - 0.4);
+    // −0.50 × 150 less ≈ 82.6 ≈ −157.6: past the limit.
+    const open = r2(-75 - charges(entry, entry - 0.5));
+    s.market.setPrice(entry - 0.5);
     await s.clock.advanceUntil(() => s.store.getState().position.phase === 'flat', 30_000);
     const st = s.store.getState();
     expect(st.guard.state).toBe('HALTED');
     expect(st.pnl.trades).toBe(1);
-    expect(st.pnl.realised).toBe(-107.5); // sold at the bid, 0.05 under the LTP that tripped it
-    expect(s.stateFile.saved?.guard).toMatchObject({ state: 'HALTED', reason: 'loss_limit', tripped: { realised: 0, open: -100, dayPnl: -100 } });
+    expect(st.pnl.realised).toBe(r2(-82.5 - charges(entry, entry - 0.55))); // sold at the bid, 0.05 under the LTP that tripped it
+    expect(s.stateFile.saved?.guard).toMatchObject({ state: 'HALTED', reason: 'loss_limit', tripped: { realised: 0, open, dayPnl: open } });
   });
 
   it('the profit target stops new entries but lets the open trade finish at its target, then halts', async () => {
-    const s = await scenario({ settings: { guard: limits({ dailyProfitTarget: 200 }) } });
+    const s = await scenario({ settings: { guard: limits({ dailyProfitTarget: 150 }) } });
     await enterAndProtect(s);
     const entry = s.store.getState().position.avgEntry ?? 0;
-    // +1.70 × 150 − 40 = 215 ≥ 200: REDUCING, nothing sold.
+    // +1.30 × 150 less ≈ 83.4 charges ≈ 111.6: not yet.
+    s.market.setPrice(entry + 1.3);
+    await s.clock.advance(1_500);
+    expect(s.store.getState().guard).toMatchObject({ state: 'ACTIVE', dayPnl: r2(195 - charges(entry, entry + 1.3)) });
+    // +1.70 × 150 less ≈ 83.6 ≈ 171.4 ≥ 150: REDUCING, nothing sold.
     s.market.setPrice(entry + 1.7);
     await s.clock.advance(1_500);
-    expect(s.store.getState().guard).toMatchObject({ state: 'REDUCING', reason: 'daily profit target ₹200 reached' });
+    expect(s.store.getState().guard).toMatchObject({ state: 'REDUCING', reason: 'daily profit target ₹150 reached' });
     expect(s.orders().filter((o) => o.startsWith('SELL') && o.includes('MARKET'))).toEqual([]);
     // A bar closes: no new entry (and the position is still held anyway).
     await s.clock.advance(60_000);
@@ -170,7 +205,7 @@ describe('session guard', () => {
   });
 
   it('an older state file without the guard still loads, as ACTIVE', async () => {
-    const s = await scenario({ settings: { guard: limits({ maxDailyLoss: 300 }) } });
+    const s = await scenario({ settings: { guard: limits({ maxDailyLoss: 400 }) } });
     await losingTrade(s);
     const saved = JSON.parse(JSON.stringify(s.stateFile.saved)) as Record<string, unknown>;
     delete saved.guard;
@@ -179,6 +214,6 @@ describe('session guard', () => {
     s.stateFile.saved = parsed;
     await s.restart();
     expect(s.engine.state.guard).toMatchObject({ day: '2026-11-24', state: 'ACTIVE' });
-    expect(s.engine.state.pnl.realised).toBe(-205);
+    expect(s.engine.state.pnl.realised).toBe(-247.44);
   });
 });

@@ -31,7 +31,7 @@ export function settings(overrides: Partial<EngineSettings> = {}): EngineSetting
     tradeEveryNBars: 1,
     profitTarget: 2,
     stopLoss: 1,
-    costs: { brokeragePerLeg: 20, slippagePerTrade: 0 },
+    costs: { brokerage: { kind: 'flat', rupees: 20 }, slippagePerTrade: 0 },
     stops: DEFAULT_STOPS,
     ignoreEntryDelta: true,
     maxOrderRetries: 2,

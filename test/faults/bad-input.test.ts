@@ -46,6 +46,7 @@ function badValues(key: ConfigKey, spec: FieldSpec): string[] {
     case 'date': return [...empty, '2026-02-30', 'tomorrow', '24-11-2026'];
     case 'symbols': return [...empty, ',', 'A,,B', 'A@XYZ', 'A:0', 'A:x', 'A@NFO@NSE', 'A b', 'A,A', 'A:1001'];
     case 'buffer': return [...empty, '0%', '25%', '-1%', '0ticks', '2.5ticks', 'wide', '3'];
+    case 'brokerage': return [...empty, 'abc', '-1', '20%:', '0.03%:x', '1.234', '101%', '20 rupees'];
     case 'alerts': return ['critical', 'critical:loud', 'nope:on', 'trade:on;feed:off'];
     case 'url': return [...empty, 'not a url', key === 'OPENALGO_WS_URL' ? 'http://127.0.0.1:8765' : 'ftp://127.0.0.1:5000', 'http://'];
     case 'string':

@@ -16,6 +16,21 @@ const KEY = 'crash-restart-key-7Q2W9E';
 // paper-server's default instrument (the near-month NIFTY 25000 call).
 const SYMBOL = defaultPaperSymbol(Date.now());
 const BROKERAGE = 20;
+
+interface StateFigures {
+  pnl: { realised: number; trades: number };
+  trades: { costs: number; charges?: { brokerage: number; stt: number; total: number } }[];
+}
+
+/** The state file's round trips' costs; each pays brokerage on at least its two orders, and STT on its sale. */
+function costsOf(state: StateFigures): number {
+  for (const t of state.trades) {
+    expect(t.charges?.brokerage ?? 0).toBeGreaterThanOrEqual(2 * BROKERAGE);
+    expect(t.charges?.stt ?? 0).toBeGreaterThan(0);
+    expect(t.costs).toBe(t.charges?.total);
+  }
+  return state.trades.reduce((a, t) => a + Math.round(t.costs * 100), 0) / 100;
+}
 let server: Child;
 let url: string;
 
@@ -110,14 +125,15 @@ describe('crash and restart of the real process', () => {
     expect(end.net).toBe(0);
 
     // The day's P&L: the state file and the last summary line agree, and match the trade book
-    // (every fill of the day, all bots) less 2 × brokerage per round trip.
-    const state = JSON.parse(fs.readFileSync(path.join(dir, `live-NFO-${SYMBOL}.state.json`), 'utf8')) as { pnl: { realised: number; trades: number } };
+    // (every fill of the day, all bots) less each round trip's costs: brokerage per executed order
+    // (at least 2 × BROKERAGE) and the statutory charges of its fills.
+    const state = JSON.parse(fs.readFileSync(path.join(dir, `live-NFO-${SYMBOL}.state.json`), 'utf8')) as StateFigures;
     const summaries = [...bot.output().matchAll(/STATE=FLAT day_pnl=(-?[\d.]+) trades=(\d+)/g)];
     const lastSummary = summaries.at(-1);
     expect(lastSummary, bot.output()).toBeDefined();
     expect(Number(lastSummary?.[1])).toBeCloseTo(state.pnl.realised, 2);
     expect(Number(lastSummary?.[2])).toBe(state.pnl.trades);
-    const expected = grossOf(end.trades) - state.pnl.trades * 2 * BROKERAGE;
+    const expected = grossOf(end.trades) - costsOf(state);
     expect(Math.abs(state.pnl.realised - expected), `realised ${state.pnl.realised}, trade book implies ${expected}\n${log.join('\n')}\n${bot.output()}`).toBeLessThanOrEqual(0.01 * Math.max(1, state.pnl.trades) + 1e-9);
     expect(state.pnl.trades).toBeGreaterThan(0);
 
@@ -213,8 +229,8 @@ describe('crash and restart of the real process trading two instruments (SYMBOLS
       expect(problems(end), symbol).toEqual([]);
       expect(end.net, symbol).toBe(0);
       // Each instrument's P&L from its own state file agrees with its own rows of the trade book.
-      const state = JSON.parse(fs.readFileSync(path.join(dir, `live-NFO-${symbol}.state.json`), 'utf8')) as { pnl: { realised: number; trades: number } };
-      const expected = grossOf(end.trades) - state.pnl.trades * 2 * BROKERAGE;
+      const state = JSON.parse(fs.readFileSync(path.join(dir, `live-NFO-${symbol}.state.json`), 'utf8')) as StateFigures;
+      const expected = grossOf(end.trades) - costsOf(state);
       expect(Math.abs(state.pnl.realised - expected), `${symbol}: realised ${state.pnl.realised}, trade book implies ${expected}\n${bot.output()}`).toBeLessThanOrEqual(0.01 * Math.max(1, state.pnl.trades) + 1e-9);
       trades += state.pnl.trades;
     }

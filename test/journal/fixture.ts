@@ -1,12 +1,19 @@
 import type { JournalTrade } from '../../src/journal/reads.js';
-import type { TradeRecord } from '../../src/store/types.js';
+import type { ChargeBreakdown, TradeRecord } from '../../src/store/types.js';
 
 /** Epoch ms of an IST wall time. */
 export const ist = (iso: string): number => Date.parse(`${iso}+05:30`);
 
 let seq = 0;
 /** A round trip closing at `closed` (IST), held `holdS` seconds. */
-export function trade(closed: string, reason: TradeRecord['reason'] | 'guard', gross: number, costs: number, holdS: number): JournalTrade {
+export function trade(
+  closed: string,
+  reason: TradeRecord['reason'] | 'guard',
+  gross: number,
+  costs: number,
+  holdS: number,
+  charges: ChargeBreakdown = { brokerage: costs, stt: 0, exchange: 0, sebi: 0, stamp: 0, ipft: 0, gst: 0, total: costs },
+): JournalTrade {
   const closedAt = ist(closed);
   seq++;
   return {
@@ -26,6 +33,8 @@ export function trade(closed: string, reason: TradeRecord['reason'] | 'guard', g
     costs,
     net: Math.round((gross - costs) * 100) / 100,
     holdMs: holdS * 1000,
+    charges,
+    slippage: Math.round((costs - charges.total) * 100) / 100,
   };
 }
 
@@ -56,6 +65,7 @@ export function asRecord(t: JournalTrade): TradeRecord {
     gross: t.gross,
     costs: t.costs,
     net: t.net,
+    charges: t.charges,
     ...(t.entryOrderId ? { entryOrderId: t.entryOrderId } : {}),
   };
 }

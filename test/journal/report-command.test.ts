@@ -89,6 +89,41 @@ describe('random-scalp report', () => {
     expect((page.match(/<tr><td>\d+<\/td>/g) ?? []).length).toBe(7);
   });
 
+  it('charges by kind: the text table, JSON, CSV and HTML show each line of the contract note', async () => {
+    const h = harness();
+    const db = openJournal(journalPath(h.dir, 'paper'), { now: 0 });
+    const w = new JournalWriter(db, { symbol: 'NIFTY28NOV2625000CE', exchange: 'NFO' });
+    const id = w.startSession({ startedAt: ist('2026-11-02T09:15:00'), mode: 'paper', exchange: 'NFO', symbol: 'NIFTY28NOV2625000CE', settingsHash: 'h', pid: 1 });
+    // The worked example (buy 130 @ 100, sell 130 @ 102 on 2026-11-02, ₹20 an order), twice, with ₹1.50 slippage each.
+    const charges = { brokerage: 40, stt: 19.89, exchange: 9.2, sebi: 0.03, stamp: 0.39, ipft: 0.13, gst: 8.86, total: 78.5 };
+    const rt = (at: string, entryOrderId: string) => ({
+      openedAt: ist(at) - 60_000, closedAt: ist(at), entry: 100, exit: 102, quantity: 130, reason: 'target' as const,
+      gross: 260, costs: 80, net: 180, charges, entryOrderId,
+    });
+    w.recordTrades(id, [rt('2026-11-02T09:30:00', 'A'), rt('2026-11-02T10:30:00', 'B')]);
+    db.close();
+    const csv = path.join(h.dir, 'c.csv');
+    const html = path.join(h.dir, 'c.html');
+    expect(await h.run(['report', '--date', '2026-11-02'])).toBe(0);
+    const text = h.out.join('\n');
+    expect(text).toMatch(/CHARGES\s+BROKERAGE ₹\s+STT ₹\s+EXCHANGE ₹\s+SEBI ₹\s+STAMP ₹\s+IPFT ₹\s+GST ₹\s+CHARGES ₹\s+SLIPPAGE ₹/);
+    expect(text).toMatch(/2026-11-02\s+80\.00\s+39\.78\s+18\.40\s+0\.06\s+0\.78\s+0\.26\s+17\.72\s+157\.00\s+3\.00/);
+    expect(text).toMatch(/TOTAL\s+80\.00\s+39\.78\s+18\.40\s+0\.06\s+0\.78\s+0\.26\s+17\.72\s+157\.00\s+3\.00/);
+    h.out.length = 0;
+    expect(await h.run(['report', '--date', '2026-11-02', '--json', '--csv', csv, '--html', html])).toBe(0);
+    const json = JSON.parse(h.out.join('\n')) as { total: { costs: number; charges: Record<string, number>; slippage: number }; trades: { charges: Record<string, number>; slippage: number }[] };
+    expect(json.total).toMatchObject({ costs: 160, slippage: 3, charges: { brokerage: 80, stt: 39.78, exchange: 18.4, sebi: 0.06, stamp: 0.78, ipft: 0.26, gst: 17.72, total: 157 } });
+    expect(json.trades[0]).toMatchObject({ charges, slippage: 1.5 });
+    const rows = fs.readFileSync(csv, 'utf8').trimEnd().split('\r\n');
+    const col = (name: (typeof CSV_COLUMNS)[number]) => rows.slice(1).map((r) => r.split(',')[CSV_COLUMNS.indexOf(name)]);
+    expect(['brokerage', 'stt', 'exchange_charge', 'sebi_fee', 'stamp_duty', 'ipft', 'gst', 'charges', 'slippage', 'costs'].map((c) => col(c as (typeof CSV_COLUMNS)[number])[0])).toEqual([
+      '40.00', '19.89', '9.20', '0.03', '0.39', '0.13', '8.86', '78.50', '1.50', '80.00',
+    ]);
+    const page = fs.readFileSync(html, 'utf8');
+    expect(page).toContain('<h2>Charges by kind, ₹</h2>');
+    expect(page).toMatch(/<tr class="total"><th>Total<\/th><td>80\.00<\/td><td>39\.78<\/td><td>18\.40<\/td><td>0\.06<\/td><td>0\.78<\/td><td>0\.26<\/td><td>17\.72<\/td><td>157\.00<\/td><td>3\.00<\/td><td>160\.00<\/td><\/tr>/);
+  });
+
   it.each([
     [['report', '--date', '2026-13-01'], 'invalid --date "2026-13-01": expected a calendar date YYYY-MM-DD (IST)'],
     [['report', '--date', 'yesterday'], 'invalid --date "yesterday": expected a calendar date YYYY-MM-DD (IST)'],

@@ -10,7 +10,7 @@ describe('the session summary printed at exit', () => {
     }
     tally.observe({ type: 'notable', at: 0, kind: 'halt', message: 'x' });
     expect(sessionSummaryLines({ tally, held: 0, mode: 'paper', journal: true })).toEqual([
-      'random-scalp: this session 2 round trips, net +₹70.00, win rate 50.0% (W1 L1); position FLAT',
+      'random-scalp: this session 2 round trips, net +₹70.00 (after ₹80.00 charges), win rate 50.0% (W1 L1); position FLAT',
       'random-scalp: full report: random-scalp report --today --paper',
     ]);
   });

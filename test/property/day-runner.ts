@@ -52,7 +52,6 @@
 //   D. no order, cancel or modify of one instrument's engine is for another instrument's symbol.
 // A crash is the whole process's: every engine dies and the desk starts again.
 
-import { segmentOf } from '../../src/broker/segment.js';
 import type { FaultConfig } from '../../src/broker/paper/faults.js';
 import type { FaultMatch, OnceFault } from '../../src/broker/paper/fault-plan.js';
 import type { Ledger, PaperOrder } from '../../src/broker/paper/ledger.js';
@@ -61,6 +60,9 @@ import { PaperBroker } from '../../src/broker/paper/paper-broker.js';
 import { PaperFeed } from '../../src/broker/paper/paper-feed.js';
 import { deriveSeed, textStream } from '../../src/broker/paper/rng.js';
 import type { Broker, Instrument, OrderRequest } from '../../src/broker/types.js';
+import { segmentOf } from '../../src/broker/segment.js';
+import type { ExecutedOrder } from '../../src/engine/charges.js';
+import { chargesOf } from '../../src/engine/pnl.js';
 import { accountMember } from '../../src/desk/assemble.js';
 import { AccountGuard } from '../../src/desk/account-guard.js';
 import { FeedHub } from '../../src/desk/feed-hub.js';
@@ -110,6 +112,7 @@ export interface DayScenario {
     tradeEveryNBars: number;
     profitTarget: number;
     stopLoss: number;
+    /** ₹ per executed order (BROKERAGE's flat form; the name is the saved days'). */
     brokeragePerLeg: number;
     slippagePerTrade: number;
     ignoreEntryDelta: boolean;
@@ -163,7 +166,8 @@ export function engineSettingsOf(sc: DayScenario): EngineSettings {
     tradeEveryNBars: s.tradeEveryNBars,
     profitTarget: s.profitTarget,
     stopLoss: s.stopLoss,
-    costs: { brokeragePerLeg: s.brokeragePerLeg, slippagePerTrade: s.slippagePerTrade },
+    // The saved days' `brokeragePerLeg` is BROKERAGE's flat form: ₹ per executed order.
+    costs: { brokerage: { kind: 'flat', rupees: s.brokeragePerLeg }, slippagePerTrade: s.slippagePerTrade },
     ignoreEntryDelta: s.ignoreEntryDelta,
     maxOrderRetries: s.maxOrderRetries,
     ocoPollMs: s.ocoPollMs,
@@ -217,6 +221,21 @@ export function brokerTruth(broker: PaperBroker, instrument: Instrument = INSTRU
     else t.sellStop += rest;
   }
   return t;
+}
+
+/** Every order's fills at the broker, together: its side, filled quantity and average price. */
+export function fillsByOrder(broker: PaperBroker): Map<string, ExecutedOrder> {
+  const grid = broker.market.grid;
+  const sums = new Map<string, { side: 'BUY' | 'SELL'; quantity: number; ticks: number }>();
+  for (const f of ledgerOf(broker).trades) {
+    const o = sums.get(f.orderId) ?? { side: f.action, quantity: 0, ticks: 0 };
+    o.quantity += f.quantity;
+    o.ticks += f.quantity * f.price;
+    sums.set(f.orderId, o);
+  }
+  const out = new Map<string, ExecutedOrder>();
+  for (const [id, o] of sums) out.set(id, { side: o.side, quantity: o.quantity, price: Number(((o.ticks / o.quantity) * grid.tick).toFixed(grid.decimals + 2)) });
+  return out;
 }
 
 /** Gross P&L of the fills at the broker (all, or those `include` keeps), in rupees. */
@@ -875,7 +894,8 @@ export async function runDay(sc: DayScenario): Promise<DayReport> {
     // 5. Flat, with nothing working, after square-off.
     if (t.net !== 0) fail(`[invariant 5 flat after square-off] ${who(tr)}not flat after square-off: net ${t.net}`);
     if (t.open.length > 0) fail(`[invariant 5 flat after square-off] ${who(tr)}orders still working after square-off: ${t.open.map((o) => `${o.id} ${o.action} ${o.priceType} ${o.quantity - o.filled}`).join(', ')}`);
-    // 6. Realised P&L = what the trade book implies, less the configured costs per round trip.
+    // 6. Realised P&L = what the trade book implies, less each round trip's costs; and every
+    // round trip's charges are the charges model's figure for its fills at the broker.
     const mine = (orderId: string): boolean => symbolOfOrder(orderId) === tr.instrument.symbol;
     const g = brokerGross(broker, mine);
     const state = p?.engines[tr.i]?.state ?? tr.file.load();
@@ -888,17 +908,41 @@ export async function runDay(sc: DayScenario): Promise<DayReport> {
     // P&L cannot then be exact: the check is for days where every price was read.
     const estimated = log.some((l) => l.inst === tr.i && /trade book unavailable/.test(l.line));
     if (t.net === 0 && state && !estimated) {
-      const costs = 2 * sc.settings.brokeragePerLeg + sc.settings.slippagePerTrade;
       // Outside trades (the trader's terminal) count as far as the engine booked them: it prices
       // each from the trade book and remembers the rows it used. Two outside trades that cancel
       // out before the engine looks (the trader closes our long, a leg of ours sells short, the
       // trader closes that too) never show in any net position it reads: they are the trader's
       // own round trip, not the strategy's.
       const known = new Set(state.knownOrderIds);
-      const g2 = brokerGross(broker, (orderId) => mine(orderId) && (!orderId.startsWith('EXT-') || known.has(orderId)));
-      const expected = Math.round((g2.gross - n * costs) * 100) / 100;
+      const counted = (orderId: string): boolean => mine(orderId) && (!orderId.startsWith('EXT-') || known.has(orderId));
+      const g2 = brokerGross(broker, counted);
+      const booked = state.trades.reduce((sum, x) => sum + Math.round(x.costs * 100), 0) / 100;
+      const expected = Math.round((g2.gross - booked) * 100) / 100;
       if (Math.abs(expected - r) > 0.01 * Math.max(1, n) + 1e-9) {
-        fail(`[invariant 6 P&L from the trade book] ${who(tr)}realised P&L ₹${r.toFixed(2)} over ${n} trades, but the trade book implies ₹${expected.toFixed(2)} (gross ₹${g2.gross.toFixed(2)} from ${g2.fills} of ${g.fills} fills, costs ₹${costs} per round trip)`);
+        fail(`[invariant 6 P&L from the trade book] ${who(tr)}realised P&L ₹${r.toFixed(2)} over ${n} trades, but the trade book implies ₹${expected.toFixed(2)} (gross ₹${g2.gross.toFixed(2)} from ${g2.fills} of ${g.fills} fills, costs ₹${booked.toFixed(2)} booked)`);
+      }
+      const costs = { brokerage: { kind: 'flat' as const, rupees: sc.settings.brokeragePerLeg }, slippagePerTrade: sc.settings.slippagePerTrade };
+      const segment = segmentOf(tr.instrument.symbol, tr.instrument.exchange, tr.instrument.instrumentType);
+      const atBroker = fillsByOrder(broker);
+      for (const [k, x] of state.trades.entries()) {
+        const where = `${who(tr)}round trip ${k + 1} (closed ${hhmmss(x.closedAt)})`;
+        // Its orders are the broker's: each order's quantity and average price as the broker filled it.
+        const differs = (x.orders ?? []).find((o) => {
+          const b = o.orderId === null ? undefined : atBroker.get(o.orderId);
+          return b !== undefined && (b.quantity !== o.quantity || b.side !== o.side || Math.abs(b.price - o.price) > 1e-6);
+        });
+        if (differs) {
+          const b = atBroker.get(differs.orderId ?? '');
+          fail(`[invariant 6 charges of the fills] ${where} booked order ${differs.orderId} as ${differs.side} ${differs.quantity} @ ${differs.price}; the broker filled ${b?.side} ${b?.quantity} @ ${b?.price}`);
+          break;
+        }
+        // And its charges are the model's figure for those orders (each order once), its costs those plus slippage.
+        const model = chargesOf(x.orders ?? [], costs, segment, x.closedAt);
+        const want = (Math.round(model.total * 100) + Math.round(costs.slippagePerTrade * 100)) / 100;
+        if (!x.orders || !x.charges || JSON.stringify(x.charges) !== JSON.stringify(model) || x.costs !== want) {
+          fail(`[invariant 6 charges of the fills] ${where} booked charges ₹${x.charges?.total.toFixed(2) ?? '—'}, costs ₹${x.costs.toFixed(2)}; the model on its ${x.orders?.length ?? 0} executed orders says ₹${model.total.toFixed(2)}, costs ₹${want.toFixed(2)}`);
+          break;
+        }
       }
     }
     // C. Per instrument: at most MAX_TRADES_PER_INSTRUMENT positions (one at a time, so its
