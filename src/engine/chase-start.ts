@@ -12,10 +12,8 @@ export function startChase(ctx: EngineContext, order: TrackedOrder, why: string 
   if (order.chase) return;
   const now = ctx.clock.now();
   order.chase = { since: now, tries: 0, at: now };
-  if (why === null) return;
-  const message = `${order.role} ${order.orderId ?? '?'} ${why}: unfilled — chasing its limit every ${ctx.settings.stops.chaseMs} ms (${ctx.settings.stops.chaseTries} tries)`;
-  ctx.log.warn('CHASE', message);
-  ctx.emit({ type: 'notable', at: now, kind: 'stop_chase', message });
+  // Most stops fill the moment they trigger: only a first look that finds it unfilled is news.
+  if (why !== null) ctx.log.debug('CHASE', `${order.role} ${order.orderId ?? '?'} ${why}: looking again in ${ctx.settings.stops.chaseMs} ms`);
 }
 
 /** A stop-limit's report: trigger pending arms it; open after that means the exchange triggered it. */

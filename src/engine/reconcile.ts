@@ -44,16 +44,34 @@ async function externalFillPrice(ctx: EngineContext, qty: number, action: 'BUY' 
         !ctx.state.knownOrderIds.includes(r.orderId) &&
         (r.timestamp === null || r.timestamp >= since - 5_000),
     );
+    // One outside order may be split over several fills (rows), and booked in parts over several
+    // corrections: what each order still has unbooked is priced at that order's average.
+    const byOrder = new Map<string, { qty: number; value: number }>();
+    for (const r of outside) {
+      const o = byOrder.get(r.orderId) ?? { qty: 0, value: 0 };
+      o.qty += r.quantity;
+      o.value += r.quantity * r.price;
+      byOrder.set(r.orderId, o);
+    }
+    const taken = { ...(ctx.state.outsideTaken ?? {}) };
     let q = 0;
     let v = 0;
-    for (const r of outside.reverse()) {
+    for (const [orderId, o] of [...byOrder].reverse()) {
       if (q >= qty) break;
-      const take = Math.min(r.quantity, qty - q);
+      const before = taken[orderId] ?? 0;
+      const take = Math.min(o.qty - before, qty - q);
+      if (take <= 0) continue;
       q += take;
-      v += take * r.price;
-      // Booked now: a later outside trade must not be priced from this row again.
-      rememberOrderId(ctx.state, r.orderId);
+      v += (take * o.value) / o.qty;
+      if (before + take >= o.qty) {
+        // Booked whole: a later outside trade must not be priced from this order again.
+        delete taken[orderId];
+        rememberOrderId(ctx.state, orderId);
+      } else taken[orderId] = before + take;
     }
+    const open = Object.entries(taken).slice(-50);
+    if (open.length > 0) ctx.state.outsideTaken = Object.fromEntries(open);
+    else delete ctx.state.outsideTaken;
     return q > 0 ? v / q : null;
   } catch (err) {
     ctx.log.warn('RECONCILE', `trade book unavailable: ${describeError(err)}`);

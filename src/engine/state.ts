@@ -37,6 +37,12 @@ export interface EngineState {
   trades: TradeRecord[];
   /** Every order id this engine has seen (bounded), so an order book lookup never adopts one twice. */
   knownOrderIds: string[];
+  /**
+   * Outside orders (the trader's terminal) booked only in part so far, by order id: how much of
+   * each is already in our books. The rest may belong to the next correction (an outside close of
+   * 150 of which a leg's fill took 75 away, then a short found): it is priced from the same order.
+   */
+  outsideTaken?: Record<string, number>;
   /** The last bar close acted on, so a restart never signals the same bar twice. */
   lastSignalBar: number | null;
   /** The session guard's trading state for the day (see guard.ts); absent in older files. */
@@ -125,6 +131,7 @@ const stateSchema = z.object({
   pnl: z.object({ day: z.string(), realised: z.number(), trades: z.number(), wins: z.number(), losses: z.number() }),
   trades: z.array(tradeSchema),
   knownOrderIds: z.array(z.string()),
+  outsideTaken: z.record(z.string(), z.number()).optional(),
   lastSignalBar: z.number().nullable(),
   // Optional: a state file written before the guard existed still loads (as ACTIVE).
   guard: guardStateSchema.optional(),

@@ -61,10 +61,17 @@ export async function chaseStep(ctx: EngineContext, order: TrackedOrder): Promis
   }
   const moved = { ...req, price: grid.fromTicks(ticks) };
   const step = `${chase.tries}/${chaseTries}`;
+  if (ticks === current) {
+    // The last price has not moved past the limit's buffer: nothing to modify; the try counts.
+    ctx.log.warn('CHASE', `${order.role} ${order.orderId} unfilled — chase ${step}: limit ${grid.format(req.price)} already a buffer under LTP ${grid.format(ltp)}`);
+    ctx.commit();
+    return 'moved';
+  }
   try {
     await ctx.broker.modifyOrder(order.orderId, moved);
     order.request = moved;
-    const message = `${order.role} ${order.orderId} unfilled — chasing ${step}: limit ${grid.format(req.price)} → ${grid.format(moved.price)} (LTP ${grid.format(ltp)})`;
+    const after = chase.tries === 1 ? ` ${((chase.at - chase.since) / 1000).toFixed(1)} s after it triggered` : '';
+    const message = `${order.role} ${order.orderId} unfilled${after} — chasing ${step}: limit ${grid.format(req.price)} → ${grid.format(moved.price)} (LTP ${grid.format(ltp)})`;
     ctx.log.warn('CHASE', message);
     ctx.emit({ type: 'notable', at: ctx.clock.now(), kind: 'stop_chase', message });
   } catch (err) {

@@ -6,12 +6,21 @@ import { enterAndProtect, FUTURE, INSTRUMENT, scenario } from './harness.js';
 
 process.env.TZ = 'America/New_York';
 
-/** The engine's modifies reach the broker with the stop's first limit: a moved limit never fills. */
-const keepLimit = (b: Broker): Broker => {
-  const wrapped = Object.create(b) as Broker;
-  wrapped.modifyOrder = (id, req) => b.modifyOrder(id, { ...req, price: 96.05 });
-  return wrapped;
-};
+/** A falling knife: as each modify arrives, the market gaps ₹2 under the new limit, so no move ever fills. */
+function fallingKnife(): { wrap: (b: Broker) => Broker; market: { gapTo(price: number): void } | null } {
+  const knife = {
+    market: null as { gapTo(price: number): void } | null,
+    wrap: (b: Broker): Broker => {
+      const wrapped = Object.create(b) as Broker;
+      wrapped.modifyOrder = (id, req) => {
+        knife.market?.gapTo((req.price ?? 0) - 2);
+        return b.modifyOrder(id, req);
+      };
+      return wrapped;
+    },
+  };
+  return knife;
+}
 
 const has = (lines: string[], text: string): boolean => lines.some((l) => l.includes(text));
 
@@ -64,10 +73,10 @@ for (const feed of [false, true]) {
       expect(flatAfter).toBeLessThanOrEqual(2 * 500 + 250);
       expect(s.broker.modifyRequests).toHaveLength(1);
       expect(s.broker.modifyRequests[0]?.request).toMatchObject({ priceType: 'SL', price: 92.15, triggerPrice: 99.05 });
-      expect(has(s.logs(), '[CHASE] stop 250000003 unfilled — chasing 1/3: limit 96.05 → 92.15 (LTP 95.00)')).toBe(true);
+      expect(has(s.logs(), '[CHASE] stop 250000003 unfilled 0.5 s after it triggered — chasing 1/3: limit 96.05 → 92.15 (LTP 95.00)')).toBe(true);
       // The journal hears the chase (its start and each move) as notable events.
       const chase = events.flatMap((e) => (e.type === 'notable' && e.kind === 'stop_chase' ? [e.message] : []));
-      expect(chase).toEqual([expect.stringContaining('triggered (LTP 95.00 through 99.05)'), 'stop 250000003 unfilled — chasing 1/3: limit 96.05 → 92.15 (LTP 95.00)']);
+      expect(chase).toEqual(['stop 250000003 unfilled 0.5 s after it triggered — chasing 1/3: limit 96.05 → 92.15 (LTP 95.00)']);
       await s.clock.advance(2_000);
       expect(s.store.getState().position.phase).toBe('flat');
       expect(s.engine.state.trades.at(-1)).toMatchObject({ reason: 'stop', quantity: 150 });
@@ -76,8 +85,10 @@ for (const feed of [false, true]) {
     });
 
     it('still unfilled after STOP_CHASE_TRIES moves: cancelled and sold at market, CRITICAL', async () => {
-      // Nothing fills a moved limit: every modify keeps the old limit (no buyers under it).
-      const s = await scenario({ feed, wrap: keepLimit });
+      // Nothing fills a moved limit: the price keeps falling away from each one.
+      const knife = fallingKnife();
+      const s = await scenario({ feed, wrap: knife.wrap });
+      knife.market = s.market;
       await enterAndProtect(s);
       s.market.gapTo(95);
       const gapAt = s.clock.now();
@@ -100,7 +111,9 @@ for (const feed of [false, true]) {
 
 describe('the chase across a restart', () => {
   it('a crash mid-chase: the new process resumes the chase from the saved state', async () => {
-    const s = await scenario({ wrap: keepLimit });
+    const knife = fallingKnife();
+    const s = await scenario({ wrap: knife.wrap });
+    knife.market = s.market;
     await enterAndProtect(s);
     s.market.gapTo(95);
     await s.clock.advanceUntil(() => s.broker.modifyRequests.length === 1, 5_000, 50);
@@ -148,7 +161,7 @@ describe('MARKET refused (as some brokers do on options)', () => {
     await s.clock.advanceUntil(() => s.broker.netQuantity() === 0, 10_000, 50);
     expect(s.broker.modifyRequests).toHaveLength(1);
     expect(s.broker.modifyRequests[0]?.request).toMatchObject({ priceType: 'LIMIT', price: 87.3 });
-    expect(has(s.logs(), '[CHASE] exit 250000004 unfilled — chasing 1/3: limit 97.00 → 87.30 (LTP 90.00)')).toBe(true);
+    expect(has(s.logs(), '[CHASE] exit 250000004 unfilled 0.5 s after it triggered — chasing 1/3: limit 97.00 → 87.30 (LTP 90.00)')).toBe(true);
     await s.clock.advance(1_000);
     expect(s.store.getState().position.phase).toBe('flat');
   });

@@ -707,7 +707,9 @@ export async function runDay(sc: DayScenario): Promise<DayReport> {
       inv.notFlatSince ??= Math.max(now, accountLossHaltAt);
       const haltAt = accountLossHaltAt;
       const sellLimit = poll + 1000 + slack + hangSlack;
-      const selling = t.net <= 0 || broker.placedOrders.some((o) => o.at >= haltAt && o.request.symbol === tr.instrument.symbol && o.request.action === 'SELL' && o.request.priceType === 'MARKET');
+      // At market: a MARKET sell, or the marketable LIMIT exit sent where MARKET is refused.
+      const exitSeqs = new Set(placements.filter((pl) => pl.inst === tr.i && pl.role === 'exit').map((pl) => pl.seq));
+      const selling = t.net <= 0 || broker.placedOrders.some((o) => o.at >= haltAt && o.request.symbol === tr.instrument.symbol && o.request.action === 'SELL' && (o.request.priceType === 'MARKET' || exitSeqs.has(o.seq)));
       if (p && !selling && !inv.unsold && since(inv.notFlatSince) > sellLimit) {
         fail(`[invariant B account halt flattens all] ${tr.key} LONG ${t.net} ${since(inv.notFlatSince)} ms after the account HALTED on its loss limit at ${hhmmss(haltAt)}, and no market sell sent for it (limit ${sellLimit})`);
         inv.unsold = true;
