@@ -199,7 +199,7 @@ export const REGRESSIONS: Regression[] = [
   },
   {
     name: "r37-outside-close-booked-in-two-parts",
-    why: "soak (npm run test:soak on the exchange-rules code; also fails on the code before it): an outside close sold 150 while our target filled 75; the first correction booked 75 of the outside order and marked the whole order as booked, so the short found next was priced from the position's average (₹37.50 off the trade book) — an outside order booked in part keeps its unbooked rest (outsideTaken) for the next correction",
+    why: "soak (FC_SEED=1397718550, on the exchange-rules code; the shrunk day also fails on the code before it): an outside close sold 150 while our target filled 75; the first correction booked 75 of the outside order and marked the whole order as booked, so the short found next was priced from the position's average (₹37.50 off the trade book) — an outside order booked in part keeps its unbooked rest (outsideTaken) for the next correction",
     scenario: {"marketSeed":1,"brokerSeed":1526522089,"market":{"volatilityTicks":2,"gapRate":0.001,"gapTicks":10},"sessionMinutes":5,"intervalSeconds":30,"settings":{"lots":2,"tradeEveryNBars":2,"profitTarget":0.5,"stopLoss":0.5,"brokeragePerLeg":0,"slippagePerTrade":0,"ignoreEntryDelta":false,"maxOrderRetries":0,"ocoPollMs":500,"reconcileMs":5000,"quotePollMs":500},"guard":{"maxDailyLoss":0,"dailyProfitTarget":0,"profitLock":0,"maxTradesPerDay":0,"maxConsecutiveLosses":0,"cooldownMinutes":0},"marketOnTarget":false,"clientTimeoutMs":1000,"faults":{"partialFill":0.156,"latencyMs":250},"once":[{"atMs":0,"fault":"externalClose","match":{}}],"actions":[],"crashes":[],"feed":true,"feedEvents":[],"future":false},
   },
   {
@@ -219,7 +219,7 @@ export const REGRESSIONS: Regression[] = [
   },
   {
     name: "d4-account-halt-exit-as-marketable-limit",
-    why: "desk soak (npm run test:soak on the exchange-rules code): with MARKET refused (fault marketRefused) the account halt's exit went out as a marketable LIMIT, which invariant B did not count as a sale at market (property refined: an exit order of the engine's counts, whatever its price type); also the chase no longer sends a modify that would not move the limit",
+    why: "desk soak (FC_SEED=1698739388, on the exchange-rules code): with MARKET refused (fault marketRefused) the account halt's exit went out as a marketable LIMIT, which invariant B did not count as a sale at market (property refined: an exit order of the engine's counts, whatever its price type); also the chase no longer sends a modify that would not move the limit",
     scenario: {"marketSeed":1,"brokerSeed":7367376,"market":{"volatilityTicks":1,"gapRate":0.001,"gapTicks":10},"sessionMinutes":7,"intervalSeconds":60,"settings":{"lots":1,"tradeEveryNBars":1,"profitTarget":0.5,"stopLoss":0.5,"brokeragePerLeg":0,"slippagePerTrade":0,"ignoreEntryDelta":false,"maxOrderRetries":0,"ocoPollMs":500,"reconcileMs":5000,"quotePollMs":500},"guard":{"maxDailyLoss":100,"dailyProfitTarget":0,"profitLock":0,"maxTradesPerDay":0,"maxConsecutiveLosses":0,"cooldownMinutes":0},"marketOnTarget":false,"clientTimeoutMs":1000,"faults":{"partialFill":0.2999,"marketRefused":true},"once":[],"actions":[],"crashes":[],"feed":true,"feedEvents":[],"future":true,"desk":{"lots":[2,2,2],"maxTradesPerInstrument":0}},
   },
 ];
