@@ -5,8 +5,9 @@
 //
 // Each day is a fresh start, as a trader starting the bot in the morning: a new paper account,
 // a new engine, the guard's day from zero. The engine is started a minute before the first bar,
-// and stopped gracefully a minute after the last one ends (a position still held then, with
-// square-off off or past the data, is sold at the last price and closes as "shutdown").
+// and stopped gracefully a minute after the last one ends, or after square-off when that comes
+// first (a position still held then, with square-off off or past the data, is sold at the last
+// price and closes as "shutdown").
 
 import { PaperBroker } from '../broker/paper/paper-broker.js';
 import { PaperMarket } from '../broker/paper/market.js';
@@ -19,7 +20,7 @@ import type { EngineState } from '../engine/state.js';
 import type { Logger } from '../log/logger.js';
 import { createAppStore } from '../store/store.js';
 import type { LogLevel, TradeRecord } from '../store/types.js';
-import { formatIstTime } from '../time/schedule.js';
+import { formatIstTime, IST_OFFSET_MS } from '../time/schedule.js';
 import { extremesOrder, OPEN_LEAD_MS, pointOffsets, type PathMode } from './bar-path.js';
 import type { Bar } from './bars.js';
 import { VirtualClock } from './virtual-clock.js';
@@ -157,8 +158,16 @@ export async function runDay(input: DayInput): Promise<DayResult> {
     market.setPrice(to);
   };
 
+  // Nothing can happen after square-off (no entries follow it that day): the bar it falls in is
+  // replayed (its open is the square-off price), then the day ends a minute later.
+  const { schedule } = input.settings;
+  const dayStart = Date.parse(`${input.day}T00:00:00Z`) - IST_OFFSET_MS;
+  const end = Math.min(last.t + intervalMs, schedule.squareOffEnabled ? dayStart + schedule.squareOffMinute * 60_000 : Number.POSITIVE_INFINITY);
   let prevClose: number | null = null;
+  let replayed = 0;
   for (const bar of bars) {
+    if (bar.t > end) break;
+    replayed++;
     if (prevClose !== null) {
       await clock.advanceTo(bar.t - OPEN_LEAD_MS);
       if (market.ltpPrice() !== market.grid.round(bar.o)) market.gapTo(bar.o);
@@ -172,10 +181,10 @@ export async function runDay(input: DayInput): Promise<DayResult> {
     walk(market.grid.round(bar.c));
     prevClose = bar.c;
   }
-  await clock.advanceTo(last.t + intervalMs + END_TAIL_MS);
+  await clock.advanceTo(end + END_TAIL_MS);
   const exitCode = await until(clock, engine.shutdown(), STOP_LIMIT_MS, `${input.day}: the engine did not stop`);
   await broker.close();
-  return { day: input.day, bars: bars.length, trades, events, notes, log: lines, exitCode, wakes: clock.wakes };
+  return { day: input.day, bars: replayed, trades, events, notes, log: lines, exitCode, wakes: clock.wakes };
 }
 
 /** Advance the clock until `task` settles; its failure is the caller's. */
