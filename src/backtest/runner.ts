@@ -51,8 +51,10 @@ export interface DayInput {
   marketOnTarget: boolean;
   /** Keep every engine event (the journal's rows); off in a sweep, which only needs round trips. */
   keepEvents?: boolean;
-  /** Keep the engine's log lines (tests, --verbose). */
+  /** Keep the engine's log lines (tests). */
   keepLog?: boolean;
+  /** The paper broker's book retention (default BOOK_RETENTION_MS; null: the whole day's books). */
+  bookRetentionMs?: number | null;
 }
 
 export interface DayResult {
@@ -114,7 +116,8 @@ export async function runDay(input: DayInput): Promise<DayResult> {
     floorTicks: 1,
   });
   market.freeze(true);
-  const broker = new PaperBroker({ clock, market, faults: {}, seed: 1, instruments: [instrument], bookRetentionMs: BOOK_RETENTION_MS });
+  const retention = input.bookRetentionMs === undefined ? BOOK_RETENTION_MS : input.bookRetentionMs;
+  const broker = new PaperBroker({ clock, market, faults: {}, seed: 1, instruments: [instrument], ...(retention !== null ? { bookRetentionMs: retention } : {}) });
   const store = createAppStore();
   const lines: string[] = [];
   const trades: TradeRecord[] = [];

@@ -1,3 +1,4 @@
+import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -194,6 +195,28 @@ describe('the sweep', () => {
     for (const r of results) expect(r.holdout?.trades).toBeGreaterThan(0);
     expect(results[0]?.inSample.trades).toBe(15);
   });
+});
+
+describe('the sweep in worker threads (the built CLI)', () => {
+  it('two workers give the same ranking as none, and progress goes to stderr as plain lines', async () => {
+    const h = harness();
+    const file = path.join(h.dir, 'bars.csv');
+    fs.writeFileSync(file, barsToCsv(twoDays()));
+    const sweep = ['--sweep', 'PROFIT_TARGET_RUPEES=1,2.5', '--sweep', 'STOP_LOSS_RUPEES=1,3', '--holdout', '50%', '--json'];
+    const args = ['backtest', '--symbol', OPTION.symbol, '--data', file, ...SHORT, ...sweep];
+    expect(await h.run([...args, '--workers', '0'])).toBe(0);
+    const inProcess = h.out.join('\n');
+    const bin = path.resolve(import.meta.dirname, '../../bin/random-scalp.js');
+    const child = await new Promise<{ stdout: string; stderr: string }>((resolve, reject) => {
+      execFile(process.execPath, [bin, ...args, '--workers', '2'], { env: { PATH: process.env.PATH ?? '', STATE_DIR: h.dir, XDG_DATA_HOME: h.dir, XDG_CONFIG_HOME: h.dir }, cwd: h.dir, timeout: 60_000 }, (err, stdout, stderr) => (err ? reject(err) : resolve({ stdout, stderr })));
+    });
+    expect(child.stdout.trim()).toBe(inProcess);
+    expect(child.stderr).toMatch(/sweep: 4 combinations × 2 days \(holdout: the last 1, 2026-11-24 … 2026-11-24\)/);
+    expect(child.stderr).toMatch(/sweep: 4\/4 combinations/);
+    const json = JSON.parse(inProcess) as { combinations: { rank: number; holdout: unknown }[]; holdoutDays: string[] };
+    expect(json.combinations.map((c) => c.rank)).toEqual([1, 2, 3, 4]);
+    expect(json.holdoutDays).toEqual(['2026-11-24']);
+  }, 90_000);
 });
 
 describe('end to end against paper-server', () => {

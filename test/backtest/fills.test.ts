@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { runBacktest } from '../../src/backtest/backtest.js';
+import { backtestSettings, runBacktest } from '../../src/backtest/backtest.js';
 import { extremesOrder } from '../../src/backtest/bar-path.js';
+import { runDay } from '../../src/backtest/runner.js';
 import { bars, OPTION, repeat, shortDayConfig } from './fixtures.js';
 
 // Hand-made bars whose outcome is known, through the real engine (2 lots × 65 = 130).
@@ -77,5 +78,29 @@ describe('backtest fills on hand-made bars', () => {
     expect(extremesOrder(down, 'ohlc', 130)).toEqual([99, 103]);
     expect(extremesOrder(up, 'worst', 130)).toEqual([99, 103]);
     expect(extremesOrder(up, 'worst', 0)).toEqual([103, 99]);
+  });
+});
+
+describe('the backtest broker', () => {
+  it('leaving long-settled orders out of the books changes nothing the engine does (same round trips, to the millisecond)', async () => {
+    let x = 5;
+    const rnd = (): number => {
+      x = (x * 1103515245 + 12345) % 2147483648;
+      return x / 2147483648;
+    };
+    let p = 100;
+    const shapes = repeat(70, () => {
+      const o = p;
+      const c = Math.round((o + (rnd() - 0.5) * 3) * 20) / 20;
+      p = c;
+      return [o, Math.round((Math.max(o, c) + rnd()) * 20) / 20, Math.round((Math.min(o, c) - rnd()) * 20) / 20, c] as [number, number, number, number];
+    });
+    const config = shortDayConfig({ SESSION_WINDOWS: '09:20-10:20', SQUARE_OFF_TIME: '10:20' });
+    const settings = backtestSettings(config, OPTION, 60_000);
+    const day = { day: DAY, bars: bars(DAY, shapes), intervalMs: 60_000, instrument: OPTION, settings, path: 'worst' as const, marketOnTarget: false };
+    const trimmed = await runDay(day);
+    const whole = await runDay({ ...day, bookRetentionMs: null });
+    expect(trimmed.trades.length).toBeGreaterThan(20);
+    expect(trimmed.trades).toEqual(whole.trades);
   });
 });
