@@ -1,6 +1,7 @@
 // A whole backtest: the days of bars in a range, each replayed through the real engine
 // (runner.ts), and the round trips read through the same figures as `report`.
 
+import type { FeedMode } from '../broker/feed.js';
 import type { Instrument } from '../broker/types.js';
 import type { Config } from '../config/schema.js';
 import { engineSettings } from '../config/settings.js';
@@ -60,6 +61,11 @@ export function backtestSettings(config: Config, instrument: Instrument, interva
   return { ...engineSettings(config), symbol: instrument.symbol, exchange: instrument.exchange, history: null };
 }
 
+/** FEED as the engine would run it live: the paper push feed for auto and push, polling for poll. */
+export function feedOf(config: Config): { mode: FeedMode; safetyPollMs: number } {
+  return { mode: config.FEED as FeedMode, safetyPollMs: Math.round(config.FEED_SAFETY_POLL_SECONDS * 1000) };
+}
+
 export function journalTradesOf(trades: readonly TradeRecord[], instrument: Instrument): JournalTrade[] {
   return trades.map((t, i) => ({
     key: `${i + 1}`,
@@ -101,6 +107,7 @@ export async function runBacktest(spec: BacktestSpec, onDay?: (done: number, tot
       await runDay({
         day, bars, intervalMs: spec.intervalMs, instrument: spec.instrument, settings, path: spec.path,
         marketOnTarget: spec.config.ENABLE_MARKET_ON_TARGET,
+        feed: feedOf(spec.config),
         ...(spec.keepEvents !== undefined ? { keepEvents: spec.keepEvents } : {}),
         ...(spec.keepLog !== undefined ? { keepLog: spec.keepLog } : {}),
       }),

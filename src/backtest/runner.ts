@@ -11,6 +11,8 @@
 
 import { PaperBroker } from '../broker/paper/paper-broker.js';
 import { PaperMarket } from '../broker/paper/market.js';
+import { PaperFeed } from '../broker/paper/paper-feed.js';
+import type { FeedMode } from '../broker/feed.js';
 import type { Instrument } from '../broker/types.js';
 import type { EngineSettings } from '../engine/context.js';
 import { Engine, StartupError } from '../engine/engine.js';
@@ -55,6 +57,12 @@ export interface DayInput {
   keepLog?: boolean;
   /** The paper broker's book retention (default BOOK_RETENTION_MS; null: the whole day's books). */
   bookRetentionMs?: number | null;
+  /**
+   * FEED: auto or push runs the engine on the paper push feed (ticks and order updates as the
+   * path prints, as live on OpenAlgo's WebSocket), with FEED_SAFETY_POLL_SECONDS; poll polls only.
+   * Default poll.
+   */
+  feed?: { mode: FeedMode; safetyPollMs: number };
 }
 
 export interface DayResult {
@@ -123,7 +131,9 @@ export async function runDay(input: DayInput): Promise<DayResult> {
   const trades: TradeRecord[] = [];
   const events: EngineEvent[] = [];
   const notes: DayResult['notes'] = [];
+  const feed = input.feed && input.feed.mode !== 'poll' ? new PaperFeed({ clock, broker, seed: 1 }) : null;
   const engine = new Engine({
+    ...(feed && input.feed ? { feed, feedMode: input.feed.mode, safetyPollMs: input.feed.safetyPollMs } : {}),
     broker,
     clock,
     store,

@@ -12,7 +12,7 @@ import { figuresOf, type Figures } from '../journal/figures.js';
 import type { TradeRecord } from '../store/types.js';
 import type { PathMode } from './bar-path.js';
 import { BarsError, type Bar } from './bars.js';
-import { backtestSettings, journalTradesOf } from './backtest.js';
+import { backtestSettings, feedOf, journalTradesOf } from './backtest.js';
 import { runDay } from './runner.js';
 
 export interface SweepAxis {
@@ -100,7 +100,7 @@ export async function runCombination(job: SweepJob, index: number, combo: Combin
   const inTrades: TradeRecord[] = [];
   const outTrades: TradeRecord[] = [];
   for (const [day, bars] of job.days) {
-    const r = await runDay({ day, bars, intervalMs: job.intervalMs, instrument: job.instrument, settings, path: job.path, marketOnTarget: config.ENABLE_MARKET_ON_TARGET });
+    const r = await runDay({ day, bars, intervalMs: job.intervalMs, instrument: job.instrument, settings, path: job.path, marketOnTarget: config.ENABLE_MARKET_ON_TARGET, feed: feedOf(config) });
     (holdout.has(day) ? outTrades : inTrades).push(...r.trades);
   }
   return {

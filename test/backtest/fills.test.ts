@@ -8,8 +8,8 @@ import { bars, OPTION, repeat, shortDayConfig } from './fixtures.js';
 const DAY = '2026-11-24'; // a Tuesday
 
 describe('backtest fills on hand-made bars', () => {
-  it('every bar reaches the target: one winning round trip per bar close in the session, each at entry + ₹2', async () => {
-    const r = await runBacktest({ instrument: OPTION, bars: bars(DAY, repeat(25, () => [100, 103, 99.5, 100])), intervalMs: 60_000, from: DAY, to: DAY, config: shortDayConfig(), path: 'worst' });
+  it.each(['auto', 'poll'])('every bar reaches the target: one winning round trip per bar close in the session, each at entry + ₹2 (FEED=%s)', async (feed) => {
+    const r = await runBacktest({ instrument: OPTION, bars: bars(DAY, repeat(25, () => [100, 103, 99.5, 100])), intervalMs: 60_000, from: DAY, to: DAY, config: shortDayConfig({ FEED: feed }), path: 'worst' });
     const t = r.figures.total;
     // Bar closes 09:20 … 09:34 signal (15); the 09:35 close is square-off time.
     expect(t.trades).toBe(15);
