@@ -8,6 +8,7 @@ import { ConfigError, resolveConfig, type RawSources } from '../config/resolve.j
 import { CONFIG_KEYS, SCHEMA, type Config } from '../config/schema.js';
 import { parseInterval } from '../config/values.js';
 import { JournalVersionError } from '../journal/migrations.js';
+import { StartupError } from '../engine/engine.js';
 import { renderCsv } from '../journal/report-csv.js';
 import { renderHtml } from '../journal/report-html.js';
 import { money, profitFactorText, winRateText } from '../journal/report-format.js';
@@ -268,6 +269,8 @@ export async function backtestCommand(flags: BacktestFlags, io: Io, sources: Raw
     return EXIT.OK;
   } catch (err) {
     if (err instanceof UsageError || err instanceof ConfigError || err instanceof BarsError || err instanceof JournalVersionError) return fail(err.message);
+    // The engine refused to start on a day (e.g. LOTS × lot size above the contract's freeze quantity).
+    if (err instanceof StartupError) return fail(err.message);
     if (err instanceof BrokerError) {
       io.err(`random-scalp backtest: OpenAlgo history: ${describeError(err)}`);
       return EXIT.BROKER;
