@@ -73,7 +73,7 @@ async function dayFigure(interval: string, reps: number): Promise<{ interval: st
   return { interval, medianMs, runsMs, trades, wakes, timesRealTime: Math.round(marketMs / Math.max(1, medianMs)) };
 }
 
-async function sweepFigure(combos: number, days: number): Promise<{ combos: number; days: number; oneWorkerMs: number; twoWorkersMs: number; scaling: number; msPerDayRun: number; extrapolated100x20Ms: number }> {
+async function sweepFigure(combos: number, days: number): Promise<{ combos: number; days: number; oneWorkerMs: number; twoWorkersMs: number; oneWorkerCpuMs: number; twoWorkersCpuMs: number; scaling: number; msPerDayRun: number; extrapolated100x20Ms: number }> {
   const targets = Array.from({ length: combos }, (_, i) => String(1 + 0.5 * i)).join(',');
   const axes = [parseSweep(`PROFIT_TARGET_RUPEES=${targets}`)];
   const bars = walkDays(days, 11);
@@ -84,25 +84,30 @@ async function sweepFigure(combos: number, days: number): Promise<{ combos: numb
   }
   const job = { instrument: INSTRUMENT, days: [...byDay.entries()], intervalMs: 60_000, config: config(), path: 'worst' as const, holdoutDays: [] };
   const workerUrl = new URL('../src/backtest/sweep.js', import.meta.url);
+  const cpuMs: number[] = [];
   const time = async (workers: number): Promise<number> => {
     const t = performance.now();
+    const cpu = process.cpuUsage();
     await runSweep(job, combinations(axes), { workers, workerUrl });
+    const used = process.cpuUsage(cpu);
+    cpuMs.push(Math.round((used.user + used.system) / 1000));
     return Math.round(performance.now() - t);
   };
   const oneWorkerMs = await time(1);
   const twoWorkersMs = await time(2);
   const msPerDayRun = twoWorkersMs / (combos * days);
-  return { combos, days, oneWorkerMs, twoWorkersMs, scaling: Math.round((oneWorkerMs / twoWorkersMs) * 100) / 100, msPerDayRun: Math.round(msPerDayRun), extrapolated100x20Ms: Math.round(msPerDayRun * 2000) };
+  return { combos, days, oneWorkerMs, twoWorkersMs, oneWorkerCpuMs: cpuMs[0] ?? 0, twoWorkersCpuMs: cpuMs[1] ?? 0, scaling: Math.round((oneWorkerMs / twoWorkersMs) * 100) / 100, msPerDayRun: Math.round(msPerDayRun), extrapolated100x20Ms: Math.round(msPerDayRun * 2000) };
 }
 
 const quick = process.argv.includes('--quick');
 const started = Date.now();
 const load = os.loadavg().map((x) => Math.round(x * 10) / 10);
 console.log(`backtest bench (${quick ? 'quick' : 'full'}) on ${os.cpus().length} cpus, load ${load.join(' ')}`);
-const days = [await dayFigure('5m', quick ? 1 : 3), await dayFigure('1m', quick ? 1 : 3)];
+const sweepOnly = process.argv.includes('--sweep-only');
+const days = sweepOnly ? [] : [await dayFigure('5m', quick ? 1 : 3), await dayFigure('1m', quick ? 1 : 3)];
 for (const d of days) console.log(`one day of 1m bars, INTERVAL ${d.interval}: median ${d.medianMs} ms (${d.runsMs.join(', ')}), ${d.trades} round trips, ${d.wakes} clock wake-ups, ${d.timesRealTime}× real time — goal ≤ 100 ms`);
 const sweep = await sweepFigure(quick ? 2 : 4, quick ? 2 : 3);
-console.log(`sweep ${sweep.combos} × ${sweep.days} days: 1 worker ${sweep.oneWorkerMs} ms, 2 workers ${sweep.twoWorkersMs} ms, scaling ${sweep.scaling}× (goal ≥ 1.8×); ${sweep.msPerDayRun} ms per day-run on 2 workers → 100 × 20 ≈ ${Math.round(sweep.extrapolated100x20Ms / 1000)} s (goal ≤ 120 s)`);
+console.log(`sweep ${sweep.combos} × ${sweep.days} days: 1 worker ${sweep.oneWorkerMs} ms (CPU ${sweep.oneWorkerCpuMs} ms), 2 workers ${sweep.twoWorkersMs} ms (CPU ${sweep.twoWorkersCpuMs} ms), scaling ${sweep.scaling}× (goal ≥ 1.8×); ${sweep.msPerDayRun} ms per day-run on 2 workers → 100 × 20 ≈ ${Math.round(sweep.extrapolated100x20Ms / 1000)} s (goal ≤ 120 s)`);
 const out = path.join(ROOT, 'bench', 'backtest-results.json');
 fs.writeFileSync(out, `${JSON.stringify({ at: new Date().toISOString(), quick, cpus: os.cpus().length, loadStart: load, loadEnd: os.loadavg().map((x) => Math.round(x * 10) / 10), wallMs: Date.now() - started, days, sweep }, null, 2)}\n`);
 console.log(`wrote ${out}`);
