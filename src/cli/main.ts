@@ -14,6 +14,7 @@ import { reportCommand, type ReportFlags } from './report-command.js';
 import { chargesCommand, type ChargesFlags } from './charges-command.js';
 import { EXCHANGES } from '../config/exchanges.js';
 import { doctorCommand } from './doctor-command.js';
+import { backtestCommand, reportBacktest, type BacktestFlags } from './backtest-command.js';
 
 /** The package version, from the nearest package.json up the tree (sources and dist/ differ in depth). */
 function packageVersion(): string {
@@ -195,11 +196,50 @@ export async function main(argv: string[], opts: MainOptions = {}): Promise<numb
     .option('--json', 'print the figures as JSON instead of the tables')
     .option('--html <file>', 'also write a self-contained HTML report to this file')
     .option('--state-dir <dir>', 'where the journal lives [STATE_DIR]')
-    .action((o: ReportFlags) => {
-      result = Promise.resolve(
-        reportCommand(o, io, { ...readSources(cwd, env, opts.confCwd), flags: {} }, { now: Date.now(), columns: process.stdout.columns ?? 100 }),
-      );
+    .option('--backtest <run>', 'a kept backtest run (random-scalp backtest --list) instead of the paper or live journal')
+    .action((o: ReportFlags & { backtest?: string }) => {
+      const sourcesNow = { ...readSources(cwd, env, opts.confCwd), flags: {} };
+      const reportEnv = { now: Date.now(), columns: process.stdout.columns ?? 100 };
+      result = Promise.resolve(o.backtest !== undefined ? reportBacktest(o.backtest, o, io, sourcesNow, reportEnv) : reportCommand(o, io, sourcesNow, reportEnv));
     });
+
+  // backtest: its own --symbol/--exchange/--interval (the data's bars)/--state-dir; the strategy's
+  // bar is --strategy-interval (INTERVAL); every other setting is a flag as for the trader.
+  const OWN = new Set<ConfigKey>(['SYMBOL', 'EXCHANGE', 'INTERVAL', 'STATE_DIR']);
+  const backtest = program
+    .command('backtest')
+    .description('replay history (OpenAlgo history, cached, or a CSV) through the real engine on a virtual clock; one run, or a sweep of settings ranked by net')
+    .option('--symbol <symbol>', 'the instrument [SYMBOL]')
+    .option('--exchange <exchange>', 'its exchange [EXCHANGE] (default NFO)')
+    .option('--from <YYYY-MM-DD>', 'first IST day (inclusive)')
+    .option('--to <YYYY-MM-DD>', 'last IST day (inclusive)')
+    .option('--interval <interval>', "the data's bar length, OpenAlgo's history interval (default 1m)")
+    .option('--strategy-interval <interval>', "the strategy's bar [INTERVAL]: the data's or coarser, never finer")
+    .option('--data <file.csv>', 'bars from a CSV file (timestamp,open,high,low,close[,volume]) instead of OpenAlgo; no API key needed')
+    .option('--lot-size <n>', "lot size (default: the broker's instrument record, else the built-in index table)")
+    .option('--tick <t>', "tick size (default: the broker's instrument record, else the exchange's)")
+    .option('--path <mode>', 'worst (adverse extreme first for an open position; default) or ohlc (O-H-L-C up bars, O-L-H-C down bars)')
+    .option('--json', 'print the figures as JSON')
+    .option('--csv <file>', 'also write one row per round trip (a sweep: per combination) to this CSV file')
+    .option('--html <file>', 'also write an HTML report (a sweep of two keys: a heatmap)')
+    .option('--sweep <KEY=a:b:step|KEY=v1,v2>', 'sweep a setting (repeat for several): every combination, ranked by net', (v: string, prev: string[] = []) => [...prev, v])
+    .option('--top <n>', 'a sweep shows the best N (default 10)')
+    .option('--holdout <pct>', 'a sweep ranks on all but the last pct of the days and shows the best on those too, e.g. 25%')
+    .option('--workers <n>', 'sweep worker threads (default: one per core; 0: none)')
+    .option('--list', 'list the kept backtest runs')
+    .option('--state-dir <dir>', 'where the journal and the bar cache live [STATE_DIR]');
+  for (const key of FLAG_KEYS) if (!OWN.has(key)) backtest.addOption(new Option(`${flagName(key)} <value>`, `${SCHEMA[key].help} [${key}]`));
+  backtest.action((_own: Record<string, unknown>, command: Command) => {
+    const flags = command.opts<Record<string, string | boolean | string[] | undefined>>();
+    const settingFlags = flagValuesOf(flags as Record<string, string | boolean | undefined>);
+    for (const key of OWN) delete settingFlags[key];
+    if (typeof flags.strategyInterval === 'string') settingFlags.INTERVAL = flags.strategyInterval;
+    result = backtestCommand(flags as BacktestFlags, io, { ...readSources(cwd, env, opts.confCwd), flags: settingFlags }, {
+      now: Date.now(),
+      columns: process.stdout.columns ?? 100,
+      tty: Boolean(process.stderr.isTTY),
+    });
+  });
 
   program
     .command('charges')

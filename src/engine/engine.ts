@@ -38,6 +38,7 @@ import { SerialLock } from './lock.js';
 import { TradingCalendar, formatIstDateTime, istParts } from '../time/schedule.js';
 import { heldQuantity, initialEngineState, openOrders, type EngineState } from './state.js';
 import type { StateFile } from './persistence.js';
+import { stateFingerprint } from './state-fingerprint.js';
 import { isLong, movePosition } from './position-machine.js';
 
 /** A start that cannot go on; `exitCode` follows the CLI contract (1 config, 2 broker). */
@@ -214,7 +215,7 @@ export class Engine implements EngineCommands {
   private commit(): void {
     // The guard looks at every change (a trade closed, a fill) before it is saved.
     const look = this.recovered ? this.guard.look(this.ctx) : null;
-    const snapshot = JSON.stringify(this.ctx.state);
+    const snapshot = stateFingerprint(this.ctx.state);
     if (snapshot !== this.lastCommitted) {
       this.lastCommitted = snapshot;
       this.deps.stateFile.save(this.ctx.state);

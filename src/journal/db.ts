@@ -10,11 +10,11 @@ import { migrate } from './migrations.js';
 
 export type JournalDb = Database.Database;
 
-export function journalFileName(mode: Mode): string {
+export function journalFileName(mode: Mode | 'backtest'): string {
   return `journal-${mode}.sqlite`;
 }
 
-export function journalPath(stateDir: string, mode: Mode): string {
+export function journalPath(stateDir: string, mode: Mode | 'backtest'): string {
   return path.join(stateDir, journalFileName(mode));
 }
 

@@ -7,7 +7,8 @@ import { readSessions, readTrades, type DayRange, type JournalSession, type Jour
 // this same object, so they cannot disagree.
 
 export interface ReportData {
-  mode: Mode;
+  /** Whose journal: paper, live, or a backtest run's (journal-backtest.sqlite). */
+  mode: Mode | 'backtest';
   journalPath: string;
   range: DayRange;
   /** How the range was asked for, for titles: "today (2026-12-01)", "2026-11-24 … 2026-11-28", "all days". */
@@ -19,7 +20,7 @@ export interface ReportData {
   equity: number[];
 }
 
-export function buildReport(db: JournalDb, opts: { mode: Mode; journalPath: string; range: DayRange; rangeLabel: string }): ReportData {
+export function buildReport(db: JournalDb, opts: { mode: Mode | 'backtest'; journalPath: string; range: DayRange; rangeLabel: string }): ReportData {
   const trades = readTrades(db, opts.range);
   const sessions = readSessions(db, opts.range);
   return {

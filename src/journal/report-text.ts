@@ -91,7 +91,8 @@ export function renderTextReport(data: ReportData, opts: { width: number }): str
   const sessions = data.sessions.length;
   const out: string[] = [];
   out.push(`${data.mode.toUpperCase()} journal ${data.journalPath}`);
-  out.push(`${data.rangeLabel} (IST): ${sessions} session${sessions === 1 ? '' : 's'}, ${f.total.trades} round trip${f.total.trades === 1 ? '' : 's'}, net ${rupees(f.total.net)}`);
+  const runs = data.mode === 'backtest' ? `${f.days.length} day${f.days.length === 1 ? '' : 's'} replayed` : `${sessions} session${sessions === 1 ? '' : 's'}`;
+  out.push(`${data.rangeLabel} (IST): ${runs}, ${f.total.trades} round trip${f.total.trades === 1 ? '' : 's'}, net ${rupees(f.total.net)}`);
   out.push('');
   out.push(...table(PNL, f.days, f.total));
   out.push('');

@@ -9,7 +9,7 @@ import type { JournalDb } from './db.js';
 
 export interface SessionInfo {
   startedAt: number;
-  mode: Mode;
+  mode: Mode | 'backtest';
   exchange: string;
   symbol: string;
   settingsHash: string;

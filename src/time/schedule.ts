@@ -20,16 +20,26 @@ export interface IstParts {
   midnight: number;
 }
 
+/** The last day istParts formatted: the schedule asks about the same day thousands of times. */
+let cachedMidnight = Number.NaN;
+let cachedDay = '';
+let cachedWeekday = 0;
+
 export function istParts(ms: number): IstParts {
   const local = ms + IST_OFFSET_MS;
   const msOfDay = ((local % DAY_MS) + DAY_MS) % DAY_MS;
   const midnightLocal = local - msOfDay;
-  const d = new Date(midnightLocal);
+  if (midnightLocal !== cachedMidnight) {
+    const d = new Date(midnightLocal);
+    cachedDay = d.toISOString().slice(0, 10);
+    cachedWeekday = d.getUTCDay();
+    cachedMidnight = midnightLocal;
+  }
   return {
-    day: d.toISOString().slice(0, 10),
+    day: cachedDay,
     msOfDay,
     minuteOfDay: Math.floor(msOfDay / 60_000),
-    weekday: d.getUTCDay(),
+    weekday: cachedWeekday,
     midnight: midnightLocal - IST_OFFSET_MS,
   };
 }

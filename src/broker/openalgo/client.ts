@@ -14,10 +14,25 @@ import { type Fill, fillsByOrder, needsTradeBook, toOrderReport, tradeBookOption
 import { createAgents, httpPost, type HttpReply } from './http.js';
 import { RateLimiter, realSleep } from './rate-limiter.js';
 import { redact } from './redact.js';
+import { parseTimestamp } from './timestamp.js';
 import {
   ackReply, analyzerReply, holidaysReply, orderBookReply, timingsReply, orderIdReply, orderStatusReply, pingReply,
-  positionBookReply, quoteReply, searchReply, historyReply, shortReason, tradeBookReply,
+  positionBookReply, quoteReply, searchReply, historyReply, historyBarsReply, intervalsReply, shortReason, tradeBookReply,
 } from './schemas.js';
+
+/** One row of historyBars. */
+export interface HistoryBarRow {
+  /** Epoch ms, null when unreadable. */
+  timestamp: number | null;
+  /** The stamp as the server sent it. */
+  raw: unknown;
+  open: number;
+  high: number;
+  low: number;
+  close: number;
+  volume: number;
+  oi: number | null;
+}
 
 export interface CallInfo {
   /** API call name, e.g. "placeorder". */
@@ -190,6 +205,30 @@ export class OpenAlgoClient implements Broker {
   async history(symbol: string, exchange: string, interval: string, startDate: string, endDate: string): Promise<number[]> {
     const { data } = await this.call('history', historyReply, { symbol, exchange, interval, start_date: startDate, end_date: endDate });
     return data.map((row) => row.close);
+  }
+
+  /**
+   * Full OHLCV rows of past bars, oldest first as the server sends them (backtests). `timestamp`
+   * is epoch ms, or null when the server's stamp is unreadable (the caller names the row).
+   */
+  async historyBars(symbol: string, exchange: string, interval: string, startDate: string, endDate: string): Promise<HistoryBarRow[]> {
+    const { data } = await this.call('history', historyBarsReply, { symbol, exchange, interval, start_date: startDate, end_date: endDate });
+    return data.map((row) => ({
+      timestamp: parseTimestamp(row.timestamp),
+      raw: row.timestamp,
+      open: row.open,
+      high: row.high,
+      low: row.low,
+      close: row.close,
+      volume: row.volume ?? 0,
+      oi: row.oi,
+    }));
+  }
+
+  /** The bar intervals the broker's history serves (OpenAlgo's intervals route), e.g. ["1m", "5m", "1h", "D"]. */
+  async intervals(): Promise<string[]> {
+    const { data } = await this.call('intervals', intervalsReply, {});
+    return data;
   }
 
   async searchInstrument(symbol: string, exchange: string): Promise<Instrument | null> {

@@ -179,6 +179,16 @@ export const quoteReply = z.object({
 });
 export const searchReply = z.object({ data: list(searchRow) });
 export const historyReply = z.object({ data: list(z.object({ timestamp: optNum, close: num })) });
+/** history with every column (backtests): the stamp as sent (epoch seconds or an IST date-time, adapters differ). */
+export const historyBarsReply = z.object({
+  data: list(z.object({ timestamp: z.unknown(), open: num, high: num, low: num, close: num, volume: optNum, oi: optNum })),
+});
+/** intervals: lists by unit ({minutes: ["1m", …], hours: […], days: ["D"], …}); a unit may be missing or null. */
+export const intervalsReply = z.object({
+  data: z.record(z.string(), z.array(z.unknown()).nullish()).transform((units) =>
+    Object.values(units).flatMap((values) => (values ?? []).filter((v): v is string => typeof v === 'string')),
+  ),
+});
 export const pingReply = z.object({ data: z.object({ broker: text, message: optText }) });
 export const analyzerReply = z.object({
   data: z.object({

@@ -49,6 +49,13 @@ export interface PaperBrokerOptions {
   startingCash?: number;
   /** Holidays and special sessions marketHolidays/marketTimings answer with. Default: none (every day regular). */
   calendar?: PaperCalendar;
+  /**
+   * Leave out of the order and trade books the orders that ended (filled, cancelled, rejected)
+   * longer ago than this, ms. A backtest's fast-forwarded day reads its books every second; the
+   * day's hundreds of settled orders would make each read cost more than the whole strategy.
+   * Default: never (the whole day's books, as a broker serves them).
+   */
+  bookRetentionMs?: number;
 }
 
 const CALL_NAMES: readonly BrokerCallName[] = [
@@ -85,6 +92,11 @@ export class PaperBroker implements Broker {
   private nextId = 1;
   private nextExternal = 1;
   private readonly orderListeners = new Set<(report: OrderReport) => void>();
+  private readonly bookRetentionMs: number | null;
+  /** When each order was first seen ended by a book read (bookRetentionMs). */
+  private readonly endedSeenAt = new Map<string, number>();
+  /** Orders left out of the books for good (bookRetentionMs). */
+  private readonly retired = new Set<string>();
 
   constructor(opts: PaperBrokerOptions) {
     this.clock = opts.clock;
@@ -103,6 +115,7 @@ export class PaperBroker implements Broker {
     this.clientTimeoutMs = opts.clientTimeoutMs ?? 10_000;
     this.startingCash = opts.startingCash ?? 1_000_000;
     this.calendar = opts.calendar ?? new PaperCalendar();
+    this.bookRetentionMs = opts.bookRetentionMs ?? null;
     this.plan = new FaultPlan(opts.seed ?? 1, opts.faults);
     this.ledger = new Ledger((symbol, exchange) => this.marketOf({ symbol, exchange }).grid);
     this.instruments = [...this.markets.map((m) => m.instrument), ...(opts.instruments ?? [])];
@@ -149,6 +162,24 @@ export class PaperBroker implements Broker {
   openOrderIds(): string[] {
     for (const m of this.markets) m.sync();
     return [...this.active];
+  }
+
+  /**
+   * The prices (rupees) at which an open order of this instrument would act: each limit and each
+   * untriggered stop's trigger, no call counted. A backtest's bar path stops at each on its way,
+   * so a stop triggered by a steady move meets its limit while the price is still at it.
+   */
+  restingLevels(symbol: string, exchange: string): number[] {
+    const market = this.marketFor(symbol, exchange);
+    if (!market) return [];
+    const levels: number[] = [];
+    for (const id of this.active) {
+      const o = this.ledger.orders.get(id);
+      if (!o || this.marketOf(o) !== market) continue;
+      if (o.status === 'trigger_pending') levels.push(market.grid.fromTicks(o.trigger));
+      if (o.priceType === 'LIMIT' || o.priceType === 'SL') levels.push(market.grid.fromTicks(o.price));
+    }
+    return levels;
   }
 
   /** First fill price of an order (what OpenAlgo's orderstatus reports as average_price). */
@@ -311,7 +342,7 @@ export class PaperBroker implements Broker {
     await this.admit('tradeBook');
     const now = this.clock.now();
     return this.ledger.trades
-      .filter((t) => (this.ledger.orders.get(t.orderId)?.visibleAt ?? 0) <= now)
+      .filter((t) => (this.ledger.orders.get(t.orderId)?.visibleAt ?? 0) <= now && !this.retired.has(t.orderId))
       .map((t) => ({ ...this.ledger.tradeRow(t), product: t.product }));
   }
 
@@ -559,7 +590,27 @@ export class PaperBroker implements Broker {
 
   private visibleOrders(): PaperOrder[] {
     const now = this.clock.now();
-    return [...this.ledger.orders.values()].filter((o) => o.visibleAt <= now);
+    const out: PaperOrder[] = [];
+    for (const o of this.ledger.orders.values()) {
+      if (o.visibleAt <= now && !this.isRetired(o, now)) out.push(o);
+    }
+    return out;
+  }
+
+  /** bookRetentionMs: an order that ended longer ago than that is left out of the books. */
+  private isRetired(o: PaperOrder, now: number): boolean {
+    if (this.bookRetentionMs === null) return false;
+    if (this.retired.has(o.id)) return true;
+    if (isOpen(o)) return false;
+    const seen = this.endedSeenAt.get(o.id);
+    if (seen === undefined) {
+      this.endedSeenAt.set(o.id, now);
+      return false;
+    }
+    if (now - seen <= this.bookRetentionMs) return false;
+    this.endedSeenAt.delete(o.id);
+    this.retired.add(o.id);
+    return true;
   }
 
   /** The market a booked row (order, trade, position) belongs to: rows are booked only on a market's instrument. */

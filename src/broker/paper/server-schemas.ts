@@ -107,3 +107,12 @@ export function pythonRepr(errors: FieldErrors): string {
   const items = Object.entries(errors).map(([k, v]) => `${s(k)}: [${v.map(s).join(', ')}]`);
   return `{${items.join(', ')}}`;
 }
+
+export const historySchema = z.strictObject({
+  apikey: apikey(),
+  symbol: str(),
+  exchange: exchange(),
+  interval: str(),
+  start_date: str().refine((v) => /^\d{4}-\d{2}-\d{2}$/.test(v), 'Not a valid date.'),
+  end_date: str().refine((v) => /^\d{4}-\d{2}-\d{2}$/.test(v), 'Not a valid date.'),
+});

@@ -18,6 +18,7 @@ import * as schemas from './server-schemas.js';
 import { createDefaultPaperSetup } from './setup.js';
 import { TelegramInbox, telegramNotifySchema, type TelegramMessage } from './server-telegram.js';
 import { startPaperFeedServer, type PaperFeedServer } from './feed-server.js';
+import { PAPER_HISTORY_MAX_DAYS, PAPER_INTERVALS, intervalMinutes, paperHistory } from './history.js';
 
 export { createDefaultPaperSetup } from './setup.js';
 
@@ -37,6 +38,8 @@ export interface PaperServerOptions {
   rateLimit?: { ordersPerSecond: number; othersPerSecond: number };
   /** Called for every Telegram message received (paper-server prints it). */
   onTelegram?: (message: TelegramMessage) => void;
+  /** Seed of the past days `history` generates (default 7). */
+  historySeed?: number;
 }
 
 export interface PaperServer {
@@ -122,7 +125,7 @@ function wholeQuantity(d: { quantity: number; exchange: string }): schemas.Field
   return { quantity: [`Fractional quantity (${d.quantity}) is not allowed for non-crypto exchanges.`] };
 }
 
-function routes(broker: PaperBroker, responseDelayMs: number, telegram: TelegramInbox, clock: Clock): Record<string, Route> {
+function routes(broker: PaperBroker, responseDelayMs: number, telegram: TelegramInbox, clock: Clock, historySeed: number): Record<string, Route> {
   // Prices are shown with the decimals of the row's own instrument's tick.
   const dec = (row: { symbol: string; exchange: string }): number => (broker.marketFor(row.symbol, row.exchange) ?? broker.market).grid.decimals;
   const orderRequest = (d: {
@@ -217,6 +220,25 @@ function routes(broker: PaperBroker, responseDelayMs: number, telegram: Telegram
 
     funds: route('map', schemas.keyOnlySchema, async () => ok({ data: fmt.fundsData(await broker.funds()) })),
 
+    // Past days of the paper market, generated (history.ts): the whole backtest path runs offline.
+    history: route('map', schemas.historySchema, async (d) => {
+      const market = broker.marketFor(d.symbol, d.exchange);
+      if (!market) return fail(404, `Symbol ${d.symbol} not found on ${d.exchange}`);
+      if (intervalMinutes(d.interval) === null) return fail(400, `Invalid interval ${d.interval}. Supported: ${[...PAPER_INTERVALS.minutes, ...PAPER_INTERVALS.hours, ...PAPER_INTERVALS.days].join(', ')}`);
+      const span = (Date.parse(`${d.end_date}T00:00:00Z`) - Date.parse(`${d.start_date}T00:00:00Z`)) / 86_400_000 + 1;
+      if (!(span >= 1)) return fail(400, 'start_date must be on or before end_date');
+      if (span > PAPER_HISTORY_MAX_DAYS) return fail(400, `History is limited to ${PAPER_HISTORY_MAX_DAYS} days per request`);
+      await broker.health();
+      const holidays = new Set<string>();
+      for (let y = Number(d.start_date.slice(0, 4)); y <= Number(d.end_date.slice(0, 4)); y++) {
+        for (const h of await broker.marketHolidays(y)) if (h.type === 'TRADING_HOLIDAY') holidays.add(h.date);
+      }
+      const rows = paperHistory(market.instrument, historySeed, market.quote().prevClose ?? 100, d.interval, d.start_date, d.end_date, (date) => holidays.has(date));
+      return ok({ data: rows });
+    }),
+
+    intervals: route('map', schemas.keyOnlySchema, async () => ok({ data: PAPER_INTERVALS })),
+
     'market/holidays': route('map', schemas.holidaysSchema, async (d) => {
       const year = d.year ?? Number(istParts(clock.now()).day.slice(0, 4));
       const rows = await broker.marketHolidays(year);
@@ -279,7 +301,7 @@ export async function startPaperServer(opts: PaperServerOptions): Promise<PaperS
   const host = opts.host ?? '127.0.0.1';
   const clock = opts.clock ?? systemClock;
   const telegram = new TelegramInbox(opts.onTelegram);
-  const table = routes(opts.broker, opts.responseDelayMs ?? 15_000, telegram, clock);
+  const table = routes(opts.broker, opts.responseDelayMs ?? 15_000, telegram, clock, opts.historySeed ?? 7);
   const limiter = new RateWindow();
   const timers = new Set<NodeJS.Timeout>();
 
@@ -388,6 +410,7 @@ export async function paperServerMain(opts: PaperServerMainOptions): Promise<{ u
     apiKey: opts.apiKey,
     broker,
     clock,
+    historySeed: opts.seed,
     onTelegram: (m) => print(`telegram → ${m.username}: ${m.message.replace(/\n/g, ' | ')}`),
     ...(opts.host !== undefined ? { host: opts.host } : {}),
     ...(opts.responseDelayMs !== undefined ? { responseDelayMs: opts.responseDelayMs } : {}),

@@ -1,0 +1,119 @@
+// A whole backtest: the days of bars in a range, each replayed through the real engine
+// (runner.ts), and the round trips read through the same figures as `report`.
+
+import type { FeedMode } from '../broker/feed.js';
+import type { Instrument } from '../broker/types.js';
+import type { Config } from '../config/schema.js';
+import { engineSettings } from '../config/settings.js';
+import type { EngineSettings } from '../engine/context.js';
+import { equityCurve, reportFigures, type ReportFigures } from '../journal/figures.js';
+import type { JournalTrade } from '../journal/reads.js';
+import type { TradeRecord } from '../store/types.js';
+import { istParts } from '../time/schedule.js';
+import type { PathMode } from './bar-path.js';
+import { BarsError, barsByDay, intervalText, type Bar } from './bars.js';
+import { runDay, type DayResult } from './runner.js';
+
+export interface BacktestSpec {
+  instrument: Instrument;
+  /** Every bar of the source; `from`/`to` select the days. */
+  bars: readonly Bar[];
+  /** The data's bar length. */
+  intervalMs: number;
+  from: string;
+  to: string;
+  config: Config;
+  path: PathMode;
+  keepEvents?: boolean;
+  keepLog?: boolean;
+}
+
+export interface SkippedDay {
+  day: string;
+  reason: string;
+}
+
+export interface BacktestResult {
+  days: DayResult[];
+  /** Weekdays in the range with no bars (a holiday, or no data). */
+  skipped: SkippedDay[];
+  trades: JournalTrade[];
+  figures: ReportFigures;
+  equity: number[];
+}
+
+/** Every IST calendar day from…to inclusive. */
+export function daysBetween(from: string, to: string): string[] {
+  const out: string[] = [];
+  for (let ms = Date.parse(`${from}T00:00:00Z`); ms <= Date.parse(`${to}T00:00:00Z`); ms += 86_400_000) out.push(new Date(ms).toISOString().slice(0, 10));
+  return out;
+}
+
+/** The engine's settings for a backtest of this instrument; refuses an INTERVAL finer than the data. */
+export function backtestSettings(config: Config, instrument: Instrument, intervalMs: number): EngineSettings {
+  const interval = config.INTERVAL;
+  if (interval.kind === 'seconds' && (interval.ms < intervalMs || interval.ms % intervalMs !== 0)) {
+    const finer = interval.ms < intervalMs;
+    throw new BarsError(
+      `invalid INTERVAL = "${intervalText(interval.ms)}": ${finer ? 'finer than' : 'not a whole number of'} the data's ${intervalText(intervalMs)} bars: expected ${intervalText(intervalMs)} or a multiple of it (a strategy bar may be coarser than the data's, never finer)`,
+    );
+  }
+  return { ...engineSettings(config), symbol: instrument.symbol, exchange: instrument.exchange, history: null };
+}
+
+/** FEED as the engine would run it live: the paper push feed for auto and push, polling for poll. */
+export function feedOf(config: Config): { mode: FeedMode; safetyPollMs: number } {
+  return { mode: config.FEED as FeedMode, safetyPollMs: Math.round(config.FEED_SAFETY_POLL_SECONDS * 1000) };
+}
+
+export function journalTradesOf(trades: readonly TradeRecord[], instrument: Instrument): JournalTrade[] {
+  return trades.map((t, i) => ({
+    key: `${i + 1}`,
+    entryOrderId: t.entryOrderId ?? null,
+    sessionId: null,
+    day: istParts(t.closedAt).day,
+    symbol: instrument.symbol,
+    exchange: instrument.exchange,
+    openedAt: t.openedAt,
+    closedAt: t.closedAt,
+    entry: t.entry,
+    exit: t.exit,
+    quantity: t.quantity,
+    reason: t.reason,
+    gross: t.gross,
+    costs: t.costs,
+    net: t.net,
+    holdMs: Math.max(0, t.closedAt - t.openedAt),
+  }));
+}
+
+/** Figures of round trips, with every replayed day a row (a day without a trade shows zeros). */
+export function figuresOfDays(trades: readonly JournalTrade[], days: readonly string[]): { figures: ReportFigures; equity: number[] } {
+  return { figures: reportFigures(trades, days), equity: equityCurve(trades) };
+}
+
+export async function runBacktest(spec: BacktestSpec, onDay?: (done: number, total: number) => void): Promise<BacktestResult> {
+  const settings = backtestSettings(spec.config, spec.instrument, spec.intervalMs);
+  const byDay = barsByDay(spec.bars, spec.from, spec.to);
+  const skipped: SkippedDay[] = [];
+  for (const day of daysBetween(spec.from, spec.to)) {
+    const weekday = new Date(`${day}T00:00:00Z`).getUTCDay();
+    if (!byDay.has(day) && weekday !== 0 && weekday !== 6) skipped.push({ day, reason: 'no bars (an exchange holiday, or no data)' });
+  }
+  const days: DayResult[] = [];
+  let done = 0;
+  for (const [day, bars] of byDay) {
+    days.push(
+      await runDay({
+        day, bars, intervalMs: spec.intervalMs, instrument: spec.instrument, settings, path: spec.path,
+        marketOnTarget: spec.config.ENABLE_MARKET_ON_TARGET,
+        feed: feedOf(spec.config),
+        ...(spec.keepEvents !== undefined ? { keepEvents: spec.keepEvents } : {}),
+        ...(spec.keepLog !== undefined ? { keepLog: spec.keepLog } : {}),
+      }),
+    );
+    onDay?.(++done, byDay.size);
+  }
+  const trades = journalTradesOf(days.flatMap((d) => d.trades), spec.instrument);
+  return { days, skipped, trades, ...figuresOfDays(trades, days.map((d) => d.day)) };
+}
