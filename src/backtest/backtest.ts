@@ -1,6 +1,7 @@
 // A whole backtest: the days of bars in a range, each replayed through the real engine
 // (runner.ts), and the round trips read through the same figures as `report`.
 
+import { ZERO_CHARGES } from '../engine/charges.js';
 import type { FeedMode } from '../broker/feed.js';
 import type { Instrument } from '../broker/types.js';
 import type { Config } from '../config/schema.js';
@@ -84,6 +85,9 @@ export function journalTradesOf(trades: readonly TradeRecord[], instrument: Inst
     costs: t.costs,
     net: t.net,
     holdMs: Math.max(0, t.closedAt - t.openedAt),
+    // The statutory charges by kind; what costs holds beyond them is the slippage estimate.
+    charges: t.charges ?? { ...ZERO_CHARGES, brokerage: t.costs, total: t.costs },
+    slippage: t.charges ? (Math.round(t.costs * 100) - Math.round(t.charges.total * 100)) / 100 : 0,
   }));
 }
 

@@ -5,7 +5,7 @@
 
 import type { Instrument } from '../broker/types.js';
 import { journalPath, openJournal, type JournalDb } from '../journal/db.js';
-import type { JournalTrade } from '../journal/reads.js';
+import { TRADE_COLUMNS, tradeOfRow, type JournalTrade } from '../journal/reads.js';
 import { JournalWriter } from '../journal/writes.js';
 import type { TradeRecord } from '../store/types.js';
 import type { PathMode } from './bar-path.js';
@@ -95,11 +95,5 @@ export function readRun(db: JournalDb, id: number): StoredRun | null {
 }
 
 export function readRunTrades(db: JournalDb, id: number): JournalTrade[] {
-  return db
-    .prepare(
-      `SELECT trade_key AS key, entry_order_id AS entryOrderId, session_id AS sessionId, ist_day AS day, symbol, exchange,
-              opened_at AS openedAt, closed_at AS closedAt, entry, exit, quantity, reason, gross, costs, net, hold_ms AS holdMs
-       FROM round_trips WHERE session_id = ? ORDER BY closed_at, id`,
-    )
-    .all(id) as JournalTrade[];
+  return db.prepare(`SELECT ${TRADE_COLUMNS} FROM round_trips WHERE session_id = ? ORDER BY closed_at, id`).all(id).map(tradeOfRow);
 }

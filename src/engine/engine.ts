@@ -42,6 +42,9 @@ import { stateFingerprint } from './state-fingerprint.js';
 import { isLong, movePosition } from './position-machine.js';
 
 /** A start that cannot go on; `exitCode` follows the CLI contract (1 config, 2 broker). */
+/** How long the chase loop sleeps while nothing is chased (a starting chase wakes it at once). */
+const CHASE_IDLE_MS = 60_000;
+
 export class StartupError extends Error {
   override readonly name = 'StartupError';
   constructor(readonly exitCode: 1 | 2, message: string) {
@@ -119,8 +122,9 @@ export class Engine implements EngineCommands {
   private urgentController = new AbortController();
   /** Aborted (and renewed) when the OCO poll must stop waiting: the feed just lost our trust. */
   private ocoWake = new AbortController();
-  /** Aborted when a stop is seen triggered: the chase loop looks at once. */
+  /** Aborted when a chase starts while the chase loop sleeps idle: it looks at once. */
   private chaseWake = new AbortController();
+  private chaseIdle = false;
   private readonly push: PushWatch;
   private readonly feedLink: FeedLink;
   private lastFullLegRead = 0;
@@ -222,6 +226,11 @@ export class Engine implements EngineCommands {
       publishState(this.deps.store, this.ctx.state, this.ctx.settings.stops.chaseTries);
     }
     if (this.recovered) this.deps.account?.look();
+    if (this.chaseIdle && chasedOrders(this.ctx).length > 0) {
+      this.chaseIdle = false;
+      this.chaseWake.abort();
+      this.chaseWake = new AbortController();
+    }
     this.updateEntriesHeld();
     if (look?.flatten) this.guardFlatten();
   }
@@ -444,11 +453,8 @@ export class Engine implements EngineCommands {
       }
     }
     this.checkMarketOnTarget();
-    if (noticeStopPrice(this.ctx, ltp)) {
-      this.commit();
-      this.chaseWake.abort();
-      this.chaseWake = new AbortController();
-    }
+    // A stop seen triggered: saved, and the commit wakes the chase loop.
+    if (noticeStopPrice(this.ctx, ltp)) this.commit();
   }
 
   /**
@@ -456,11 +462,13 @@ export class Engine implements EngineCommands {
    * the lock; a stop still unfilled after every move is cancelled and the position sold at market.
    */
   private chaseLoop(): Promise<void> {
-    const { chaseMs } = this.ctx.settings.stops;
     const nextIn = (): number => {
       const now = this.ctx.clock.now();
       const due = chasedOrders(this.ctx).map((o) => chaseDueAt(this.ctx, o) - now);
-      return due.length === 0 ? chaseMs : Math.max(1, Math.min(...due));
+      // Nothing chased: sleep until a commit that starts a chase wakes the loop (a fast-forwarded
+      // day would otherwise wake it twice a second for nothing).
+      this.chaseIdle = due.length === 0;
+      return this.chaseIdle ? CHASE_IDLE_MS : Math.max(1, Math.min(...due));
     };
     return this.every(nextIn, async () => {
       if (this.shuttingDown || !chasedOrders(this.ctx).some((o) => this.ctx.clock.now() >= chaseDueAt(this.ctx, o))) return;

@@ -49,22 +49,23 @@ const IST_SECONDS = IST_OFFSET_MS / 1000;
 
 type TradeRow = Omit<JournalTrade, 'charges'> & Omit<ChargeBreakdown, 'total' | 'exchange'> & { exchangeCharge: number };
 
-export function readTrades(db: JournalDb, range: DayRange = {}): JournalTrade[] {
-  const rows = db
-    .prepare(
-      `SELECT trade_key AS key, entry_order_id AS entryOrderId, session_id AS sessionId, ist_day AS day, symbol, exchange,
+/** The round_trips columns a JournalTrade is read from (tradeOfRow turns a row into one). */
+export const TRADE_COLUMNS = `trade_key AS key, entry_order_id AS entryOrderId, session_id AS sessionId, ist_day AS day, symbol, exchange,
               opened_at AS openedAt, closed_at AS closedAt, entry, exit, quantity, reason, gross, costs, net, hold_ms AS holdMs,
-              brokerage, stt, exchange_charge AS exchangeCharge, sebi_fee AS sebi, stamp_duty AS stamp, ipft, gst, slippage
-       FROM round_trips
-       WHERE ist_day >= @from AND ist_day <= @to
-       ORDER BY closed_at, id`,
-    )
-    .all({ from: range.from ?? '0000-00-00', to: range.to ?? '9999-99-99' }) as TradeRow[];
-  return rows.map(({ brokerage, stt, exchangeCharge, sebi, stamp, ipft, gst, ...t }) => {
-    const lines = { brokerage, stt, exchange: exchangeCharge, sebi, stamp, ipft, gst };
-    const total = Object.values(lines).reduce((a, x) => a + Math.round(x * 100), 0) / 100;
-    return { ...t, charges: { ...lines, total } };
-  });
+              brokerage, stt, exchange_charge AS exchangeCharge, sebi_fee AS sebi, stamp_duty AS stamp, ipft, gst, slippage`;
+
+export function tradeOfRow(row: unknown): JournalTrade {
+  const { brokerage, stt, exchangeCharge, sebi, stamp, ipft, gst, ...t } = row as TradeRow;
+  const lines = { brokerage, stt, exchange: exchangeCharge, sebi, stamp, ipft, gst };
+  const total = Object.values(lines).reduce((a, x) => a + Math.round(x * 100), 0) / 100;
+  return { ...t, charges: { ...lines, total } };
+}
+
+export function readTrades(db: JournalDb, range: DayRange = {}): JournalTrade[] {
+  return db
+    .prepare(`SELECT ${TRADE_COLUMNS} FROM round_trips WHERE ist_day >= @from AND ist_day <= @to ORDER BY closed_at, id`)
+    .all({ from: range.from ?? '0000-00-00', to: range.to ?? '9999-99-99' })
+    .map(tradeOfRow);
 }
 
 export function readSessions(db: JournalDb, range: DayRange = {}): JournalSession[] {

@@ -15,7 +15,8 @@ describe('backtest fills on hand-made bars', () => {
     expect(t.trades).toBe(15);
     expect(r.trades.every((x) => x.reason === 'target' && x.entry === 100 && x.exit === 102 && x.quantity === 130)).toBe(true);
     expect(t.gross).toBe(15 * 260);
-    expect(t.net).toBe(15 * (260 - 40));
+    // Each round trip pays the contract note's ₹78.50 (₹40 brokerage + statutory charges: the worked example in the README).
+    expect(t.net).toBe(15 * (260 - 78.5));
     expect(t.winRate).toBe(1);
     expect(t.byReason.find((b) => b.reason === 'target')?.trades).toBe(15);
   });
