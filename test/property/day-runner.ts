@@ -207,8 +207,12 @@ export interface BrokerTruth {
   open: PaperOrder[];
 }
 
-/** The broker's books for one instrument (the day's first by default). */
-export function brokerTruth(broker: PaperBroker, instrument: Instrument = INSTRUMENT): BrokerTruth {
+/**
+ * The broker's books for one instrument (the day's first by default). `exitIds`: the engine's
+ * exit orders (flatten, square-off, …): where MARKET is refused they go out as marketable LIMITs,
+ * and they count as a sale at market, not as a target.
+ */
+export function brokerTruth(broker: PaperBroker, instrument: Instrument = INSTRUMENT, exitIds: ReadonlySet<string> = new Set()): BrokerTruth {
   const net = broker.netQuantity(instrument.symbol, instrument.exchange, 'MIS'); // also brings the markets up to now
   const t: BrokerTruth = { net, sellLimit: 0, sellStop: 0, sellMarket: 0, buyOpen: 0, open: [] };
   for (const o of ledgerOf(broker).orders.values()) {
@@ -216,8 +220,8 @@ export function brokerTruth(broker: PaperBroker, instrument: Instrument = INSTRU
     t.open.push(o);
     const rest = o.quantity - o.filled;
     if (o.action === 'BUY') t.buyOpen += rest;
+    else if (o.priceType === 'MARKET' || exitIds.has(o.id)) t.sellMarket += rest;
     else if (o.priceType === 'LIMIT') t.sellLimit += rest;
-    else if (o.priceType === 'MARKET') t.sellMarket += rest;
     else t.sellStop += rest;
   }
   return t;
@@ -607,8 +611,12 @@ export async function runDay(sc: DayScenario): Promise<DayReport> {
   /** What a desk's invariant failure names: the instrument, when there are several. */
   const who = (tr: Traded): string => (several ? `${tr.key} ` : '');
 
+  /** The broker's ids of this instrument's exit orders (any price type). */
+  const exitOrderIds = (tr: Traded): Set<string> =>
+    new Set(placements.filter((pl) => pl.inst === tr.i && pl.role === 'exit').flatMap((pl) => broker.placedOrders[pl.seq - 1]?.orderId ?? []));
+
   const checkInstrument = (tr: Traded, p: Proc | null): void => {
-    const t = brokerTruth(broker, tr.instrument);
+    const t = brokerTruth(broker, tr.instrument, exitOrderIds(tr));
     const now = clock.now();
     const engine = p?.engines[tr.i] ?? null;
     const inv = tr.inv;
@@ -654,7 +662,8 @@ export async function runDay(sc: DayScenario): Promise<DayReport> {
       inv.unprotSince ??= now;
       // While the entry is still working the engine waits for the rest of it (5 confirm
       // attempts, 4.5 s) before it protects what filled: that is the entry's design.
-      if (t.buyOpen > 0) inv.entryWaited = true;
+      // …and so does an entry filled at the broker whose fill the engine cannot read yet (its status reads fail).
+      if (t.buyOpen > 0 || logSince(tr, inv.unprotSince, /\[ORDER\] status of entry .* failed/)) inv.entryWaited = true;
       const entryWait = inv.entryWaited ? 4_500 + hangSlack : 0;
       const limit = 2 * poll + 1000 + slack + entryWait;
       const start = Math.max(inv.unprotSince, graceFrom);
