@@ -1,16 +1,14 @@
 // A whole backtest: the days of bars in a range, each replayed through the real engine
 // (runner.ts), and the round trips read through the same figures as `report`.
 
-import { ZERO_CHARGES } from '../engine/charges.js';
 import type { FeedMode } from '../broker/feed.js';
 import type { Instrument } from '../broker/types.js';
 import type { Config } from '../config/schema.js';
 import { engineSettings } from '../config/settings.js';
 import type { EngineSettings } from '../engine/context.js';
 import { equityCurve, reportFigures, type ReportFigures } from '../journal/figures.js';
-import type { JournalTrade } from '../journal/reads.js';
+import { journalTradeOf, type JournalTrade } from '../journal/reads.js';
 import type { TradeRecord } from '../store/types.js';
-import { istParts } from '../time/schedule.js';
 import type { PathMode } from './bar-path.js';
 import { BarsError, barsByDay, intervalText, type Bar } from './bars.js';
 import { runDay, type DayResult } from './runner.js';
@@ -68,27 +66,7 @@ export function feedOf(config: Config): { mode: FeedMode; safetyPollMs: number }
 }
 
 export function journalTradesOf(trades: readonly TradeRecord[], instrument: Instrument): JournalTrade[] {
-  return trades.map((t, i) => ({
-    key: `${i + 1}`,
-    entryOrderId: t.entryOrderId ?? null,
-    sessionId: null,
-    day: istParts(t.closedAt).day,
-    symbol: instrument.symbol,
-    exchange: instrument.exchange,
-    openedAt: t.openedAt,
-    closedAt: t.closedAt,
-    entry: t.entry,
-    exit: t.exit,
-    quantity: t.quantity,
-    reason: t.reason,
-    gross: t.gross,
-    costs: t.costs,
-    net: t.net,
-    holdMs: Math.max(0, t.closedAt - t.openedAt),
-    // The statutory charges by kind; what costs holds beyond them is the slippage estimate.
-    charges: t.charges ?? { ...ZERO_CHARGES, brokerage: t.costs, total: t.costs },
-    slippage: t.charges ? (Math.round(t.costs * 100) - Math.round(t.charges.total * 100)) / 100 : 0,
-  }));
+  return trades.map((t, i) => journalTradeOf(t, { key: `${i + 1}`, sessionId: null, symbol: instrument.symbol, exchange: instrument.exchange }));
 }
 
 /** Figures of round trips, with every replayed day a row (a day without a trade shows zeros). */

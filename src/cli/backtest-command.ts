@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { checkDate, UsageError, writeOutput } from './usage.js';
 import path from 'node:path';
 import { BrokerError, describeError } from '../broker/errors.js';
 import { fallbackLotSize, fallbackTickSize } from '../broker/instruments.js';
@@ -58,14 +59,7 @@ export interface BacktestEnv {
   tty: boolean;
 }
 
-class UsageError extends Error {}
 
-function checkDate(flag: string, value: string): string {
-  const parsed = Date.parse(`${value}T00:00:00Z`);
-  const ok = /^\d{4}-\d{2}-\d{2}$/.test(value) && !Number.isNaN(parsed) && new Date(parsed).toISOString().slice(0, 10) === value;
-  if (!ok) throw new UsageError(`invalid ${flag} ${JSON.stringify(value)}: expected a calendar date YYYY-MM-DD (IST)`);
-  return value;
-}
 
 function positive(flag: string, raw: string | undefined, integer: boolean): number | null {
   if (raw === undefined) return null;
@@ -74,13 +68,6 @@ function positive(flag: string, raw: string | undefined, integer: boolean): numb
   return n;
 }
 
-function write(file: string, text: string, what: string): void {
-  try {
-    fs.writeFileSync(file, text, { mode: 0o600 });
-  } catch (err) {
-    throw new UsageError(`cannot write the ${what} file ${JSON.stringify(file)} (${(err as NodeJS.ErrnoException).code ?? 'error'}): expected a writable path`);
-  }
-}
 
 /** The settings as shown in the journal: every setting but the secret. */
 function settingsJson(config: Config): string {
@@ -230,11 +217,11 @@ export async function backtestCommand(flags: BacktestFlags, io: Io, sources: Raw
       if (flags.json) io.out(JSON.stringify(sweepJson(run, axes, split, results), null, 2));
       else io.out(sweepTable(axes, results.slice(0, top), split.holdout.length > 0, combos.length).join('\n'));
       if (flags.csv !== undefined) {
-        write(flags.csv, sweepCsv(axes, results), 'CSV');
+        writeOutput(flags.csv, sweepCsv(axes, results), 'CSV');
         out(`wrote ${flags.csv}: ${results.length} combination${results.length === 1 ? '' : 's'}, best first`);
       }
       if (flags.html !== undefined) {
-        write(flags.html, sweepHtml(axes, results, run), 'HTML');
+        writeOutput(flags.html, sweepHtml(axes, results, run), 'HTML');
         out(`wrote ${flags.html}`);
       }
       return EXIT.OK;
@@ -285,11 +272,11 @@ function emit(flags: BacktestFlags, io: Io, env: BacktestEnv, data: ReportData, 
   else if (data.trades.length === 0) out(`no round trips in ${data.rangeLabel} (${run.days.length} day${run.days.length === 1 ? '' : 's'} replayed)`);
   else io.out(renderTextReport(data, { width: env.columns }));
   if (flags.csv !== undefined) {
-    write(flags.csv, renderCsv(data), 'CSV');
+    writeOutput(flags.csv, renderCsv(data), 'CSV');
     out(`wrote ${flags.csv}: ${data.trades.length} round trip${data.trades.length === 1 ? '' : 's'}, one per row`);
   }
   if (flags.html !== undefined) {
-    write(flags.html, renderHtml(data, env.now), 'HTML');
+    writeOutput(flags.html, renderHtml(data, env.now), 'HTML');
     out(`wrote ${flags.html}`);
   }
 }

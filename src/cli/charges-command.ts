@@ -1,4 +1,5 @@
 import { segmentOf, type Segment } from '../broker/segment.js';
+import { UsageError } from './usage.js';
 import { EXCHANGES } from '../config/exchanges.js';
 import { ConfigError, resolveConfig, type RawSources } from '../config/resolve.js';
 import { costConfig } from '../config/settings.js';
@@ -25,7 +26,6 @@ export interface ChargesFlags {
   brokerage?: string;
 }
 
-class UsageError extends Error {}
 
 const SYMBOL_PATTERN = /^[A-Z0-9][A-Z0-9&_-]*$/;
 

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { checkDate, UsageError, writeOutput } from './usage.js';
 import { ConfigError, resolveConfig, type RawSources } from '../config/resolve.js';
 import { istParts } from '../time/schedule.js';
 import { journalPath, openJournal } from '../journal/db.js';
@@ -35,14 +36,7 @@ export interface ReportEnv {
   columns: number;
 }
 
-class UsageError extends Error {}
 
-function checkDate(flag: string, value: string): string {
-  const parsed = Date.parse(`${value}T00:00:00Z`);
-  const ok = /^\d{4}-\d{2}-\d{2}$/.test(value) && !Number.isNaN(parsed) && new Date(parsed).toISOString().slice(0, 10) === value;
-  if (!ok) throw new UsageError(`invalid ${flag} ${JSON.stringify(value)}: expected a calendar date YYYY-MM-DD (IST)`);
-  return value;
-}
 
 /** The days asked for, and how to name them. */
 export function rangeOf(flags: ReportFlags, today: string): { range: DayRange; label: string } {
@@ -64,14 +58,6 @@ export function rangeOf(flags: ReportFlags, today: string): { range: DayRange; l
   return { range: {}, label: 'all days' };
 }
 
-function write(file: string, text: string, what: string): void {
-  try {
-    fs.writeFileSync(file, text, { mode: 0o600 });
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code ?? 'error';
-    throw new UsageError(`cannot write the ${what} file ${JSON.stringify(file)} (${code}): expected a writable path`);
-  }
-}
 
 export function reportCommand(flags: ReportFlags, io: Io, sources: RawSources, env: ReportEnv): number {
   const fail = (message: string): number => {
@@ -105,11 +91,11 @@ export function reportCommand(flags: ReportFlags, io: Io, sources: RawSources, e
     else if (data.trades.length === 0) say(`no trades in ${label} (IST) in the ${mode} journal ${file}${data.sessions.length > 0 ? ` (${data.sessions.length} session${data.sessions.length === 1 ? '' : 's'} ran without closing a round trip)` : ''}`);
     else io.out(renderTextReport(data, { width: env.columns }));
     if (flags.csv !== undefined) {
-      write(flags.csv, renderCsv(data), 'CSV');
+      writeOutput(flags.csv, renderCsv(data), 'CSV');
       say(`wrote ${flags.csv}: ${data.trades.length} round trip${data.trades.length === 1 ? '' : 's'}, one per row`);
     }
     if (flags.html !== undefined) {
-      write(flags.html, renderHtml(data, env.now), 'HTML');
+      writeOutput(flags.html, renderHtml(data, env.now), 'HTML');
       say(`wrote ${flags.html}`);
     }
     return EXIT.OK;

@@ -1,5 +1,6 @@
-import { IST_OFFSET_MS } from '../time/schedule.js';
-import type { ChargeBreakdown } from '../store/types.js';
+import { IST_OFFSET_MS, istParts } from '../time/schedule.js';
+import type { ChargeBreakdown, TradeRecord } from '../store/types.js';
+import { ZERO_CHARGES } from '../engine/charges.js';
 import type { JournalDb } from './db.js';
 
 // What the report and the dashboard read back. Days are IST calendar days (YYYY-MM-DD), ranges
@@ -77,4 +78,26 @@ export function readSessions(db: JournalDb, range: DayRange = {}): JournalSessio
        ORDER BY started_at, id`,
     )
     .all({ from: range.from ?? '0000-00-00', to: range.to ?? '9999-99-99' }) as JournalSession[];
+}
+
+/** A closed round trip as the journal holds it (the writer's columns and a backtest's figures). */
+export function journalTradeOf(t: TradeRecord, where: { key: string; sessionId: number | null; symbol: string; exchange: string }): JournalTrade {
+  return {
+    ...where,
+    entryOrderId: t.entryOrderId ?? null,
+    day: istParts(t.closedAt).day,
+    openedAt: t.openedAt,
+    closedAt: t.closedAt,
+    entry: t.entry,
+    exit: t.exit,
+    quantity: t.quantity,
+    reason: t.reason,
+    gross: t.gross,
+    costs: t.costs,
+    net: t.net,
+    holdMs: Math.max(0, t.closedAt - t.openedAt),
+    // A trade saved before charges were counted: its costs were brokerage. Beyond the charges, costs is the slippage estimate.
+    charges: t.charges ?? { ...ZERO_CHARGES, brokerage: t.costs, total: t.costs },
+    slippage: t.charges ? (Math.round(t.costs * 100) - Math.round(t.charges.total * 100)) / 100 : 0,
+  };
 }

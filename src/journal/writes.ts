@@ -1,5 +1,5 @@
 import type { EngineEvent } from '../engine/events.js';
-import { istParts } from '../time/schedule.js';
+import { journalTradeOf } from './reads.js';
 import type { Mode, TradeRecord } from '../store/types.js';
 import type { JournalDb } from './db.js';
 
@@ -157,43 +157,19 @@ export class JournalWriter {
   }
 
   private trade(sessionId: number | null, t: TradeRecord): number {
+    const { charges: c, ...row } = journalTradeOf(t, { key: tradeKey(t), sessionId, symbol: this.instrument.symbol, exchange: this.instrument.exchange });
     const info = this.insertTrade.run({
-      key: tradeKey(t),
-      entryOrderId: t.entryOrderId ?? null,
-      sessionId,
-      day: istParts(t.closedAt).day,
-      openedAt: t.openedAt,
-      closedAt: t.closedAt,
-      entry: t.entry,
-      exit: t.exit,
-      quantity: t.quantity,
-      reason: t.reason,
-      gross: t.gross,
-      costs: t.costs,
-      net: t.net,
-      holdMs: Math.max(0, t.closedAt - t.openedAt),
-      symbol: this.instrument.symbol,
-      exchange: this.instrument.exchange,
-      ...chargeColumns(t),
+      ...row,
+      brokerage: c.brokerage,
+      stt: c.stt,
+      exchangeCharge: c.exchange,
+      sebi: c.sebi,
+      stamp: c.stamp,
+      ipft: c.ipft,
+      gst: c.gst,
     });
     return info.changes;
   }
-}
-
-/** The breakdown's columns; a trade without one (saved before charges were counted) has brokerage = costs. */
-function chargeColumns(t: TradeRecord) {
-  const c = t.charges;
-  if (!c) return { brokerage: t.costs, stt: 0, exchangeCharge: 0, sebi: 0, stamp: 0, ipft: 0, gst: 0, slippage: 0 };
-  return {
-    brokerage: c.brokerage,
-    stt: c.stt,
-    exchangeCharge: c.exchange,
-    sebi: c.sebi,
-    stamp: c.stamp,
-    ipft: c.ipft,
-    gst: c.gst,
-    slippage: (Math.round(t.costs * 100) - Math.round(c.total * 100)) / 100,
-  };
 }
 
 function requestColumns(r: Extract<EngineEvent, { type: 'order_placed' }>['request']) {
