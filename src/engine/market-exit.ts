@@ -1,10 +1,10 @@
 import type { ShutdownPhase, TradeRecord } from '../store/types.js';
 import type { EngineContext } from './context.js';
-import { isOpen, type TrackedOrder } from './order-machine.js';
+import { isOpen, openQuantity, type TrackedOrder } from './order-machine.js';
 import { cancelAndSettle, refreshOrder } from './order-sync.js';
 import { placeAtMarket } from './market-order.js';
 import { heldQuantity, openOrders } from './state.js';
-import { adoptSmallerBrokerPosition } from './reconcile.js';
+import { adoptSmallerBrokerPosition, readPosition } from './reconcile.js';
 import { movePosition } from './position-machine.js';
 import { chaseDueAt, chaseStep } from './stop-chase.js';
 
@@ -20,22 +20,48 @@ export const CONFIRM_POLLS = 20;
 const CANCEL_ROUNDS = 3;
 const CANCEL_RETRY_MS = 500;
 
+/** While a closing order works, the position book is read every this many polls (once a second). */
+const OVERSHOOT_CHECK_POLLS = 4;
+
 export type PhaseReporter = (phase: ShutdownPhase, detail: string) => void;
 
+/** How waiting on a closing order ended. */
+export type ConfirmOutcome = 'filled' | 'closed' | 'timeout' | 'overshoot';
+
 /**
- * Poll an order until it is filled (true) or closed/time is up (false). Never interruptible. A
- * protective LIMIT (sent where MARKET was refused) is chased meanwhile, as a triggered stop is.
+ * Poll an order until it is filled or closed, or time is up. Never interruptible. A protective
+ * LIMIT (sent where MARKET was refused) is chased meanwhile, as a triggered stop is. Once a
+ * second the position book is read: when the account holds less than the order still has to
+ * close (the trader closed it outside the bot meanwhile), the rest would open the wrong side, so
+ * the wait ends at once ('overshoot') for the caller to cancel the rest and reconcile.
  */
-export async function confirmFilled(ctx: EngineContext, order: TrackedOrder): Promise<boolean> {
-  for (let i = 0; i < CONFIRM_POLLS; i++) {
+export async function confirmFilled(ctx: EngineContext, order: TrackedOrder): Promise<ConfirmOutcome> {
+  for (let i = 1; i <= CONFIRM_POLLS; i++) {
     await ctx.clock.sleep(CONFIRM_POLL_MS);
     if (order.chase && ctx.clock.now() >= chaseDueAt(ctx, order)) await chaseStep(ctx, order);
     else await refreshOrder(ctx, order);
     ctx.commit();
-    if (order.phase === 'filled') return true;
-    if (!isOpen(order.phase)) return false;
+    if (order.phase === 'filled') return 'filled';
+    if (!isOpen(order.phase)) return 'closed';
+    if (i % OVERSHOOT_CHECK_POLLS === 0 && (await wouldOvershoot(ctx, order))) return 'overshoot';
   }
-  return false;
+  return 'timeout';
+}
+
+/**
+ * Whether the rest of a closing order is more than the account still holds on the side it
+ * closes. A position book ahead of the order's own report only costs a cancel that settles as
+ * filled; one that cannot be read leaves the order working.
+ */
+async function wouldOvershoot(ctx: EngineContext, order: TrackedOrder): Promise<boolean> {
+  const rest = openQuantity(order);
+  if (rest <= 0) return false;
+  const snap = await readPosition(ctx, 'EXIT', `waiting on ${order.orderId ?? 'the order'} as it is`);
+  if (!snap) return false;
+  const holds = order.request.action === 'SELL' ? snap.qty : -snap.qty;
+  if (holds >= rest) return false;
+  ctx.log.warn('EXIT', `the broker shows ${snap.qty} while ${order.role} ${order.orderId ?? '?'} still has ${rest} to ${order.request.action === 'SELL' ? 'sell' : 'buy'}: closed outside the bot meanwhile, cancelling the rest`);
+  return true;
 }
 
 async function sellHeld(ctx: EngineContext, reason: TradeRecord['reason'], report: PhaseReporter, attempt: number): Promise<TrackedOrder | null> {
@@ -74,7 +100,14 @@ export async function exitAtMarket(ctx: EngineContext, reason: TradeRecord['reas
     const order = await sellHeld(ctx, reason, report, attempt);
     if (!order) break;
     report('confirming', `waiting for ${order.orderId ?? 'the order'} to fill (every ${CONFIRM_POLL_MS} ms, ${(CONFIRM_POLL_MS * CONFIRM_POLLS) / 1000} s)`);
-    if (await confirmFilled(ctx, order)) break;
+    const outcome = await confirmFilled(ctx, order);
+    if (outcome === 'filled') break;
+    if (outcome === 'overshoot') {
+      // What the account holds decides what is sold next (or bought back, if it went short).
+      await cancelAndSettle(ctx, order, 'closed outside the bot');
+      if (attempt === 2) await adoptSmallerBrokerPosition(ctx, report);
+      continue;
+    }
     if (attempt === 2) {
       // The last order stays working: a late fill still gets us flat, and is read on every poll.
       ctx.log.warn('ESCALATE', `second market exit ${order.orderId} not confirmed either: leaving it working`);

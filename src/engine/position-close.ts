@@ -102,8 +102,10 @@ export async function coverShort(ctx: EngineContext): Promise<void> {
     return;
   }
   const outcome = await placeAtMarket(ctx, { role: 'cover', action: 'BUY', quantity: still, reason: 'reconcile' });
-  if (outcome.kind === 'placed' || outcome.kind === 'unknown') await confirmFilled(ctx, outcome.order);
-  else ctx.log.critical('CRITICAL', `buy-back of ${still} failed: ${outcome.message}`);
+  if (outcome.kind === 'placed' || outcome.kind === 'unknown') {
+    // Bought back outside meanwhile: the rest would leave us long; the next reconciliation books it.
+    if ((await confirmFilled(ctx, outcome.order)) === 'overshoot') await cancelAndSettle(ctx, outcome.order, 'closed outside the bot');
+  } else ctx.log.critical('CRITICAL', `buy-back of ${still} failed: ${outcome.message}`);
   const o = outcome.order;
   if (isOpen(o.phase)) ctx.log.critical('CRITICAL', `buy-back ${o.orderId} not confirmed yet`);
   else if (o.phase !== 'filled' && outcome.kind === 'placed') {

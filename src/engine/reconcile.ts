@@ -92,7 +92,7 @@ function bookOutsideChange(state: EngineState, ctx: EngineContext, qty: number, 
   ctx.emit({ type: 'fill', at: ctx.clock.now(), role: order.role, orderId: null, action, quantity: Math.abs(qty), price: order.avgPrice, source: 'reconcile' });
 }
 
-async function readPosition(ctx: EngineContext, tag = 'RECONCILE', then = 'state kept as is'): Promise<{ row: PositionRow | undefined; qty: number } | null> {
+export async function readPosition(ctx: EngineContext, tag = 'RECONCILE', then = 'state kept as is'): Promise<{ row: PositionRow | undefined; qty: number } | null> {
   let rows: PositionRow[];
   try {
     rows = await ctx.broker.positionBook();

@@ -73,6 +73,24 @@ describe(`${feed ? 'on the push feed' : 'polling only'}`, () => {
       expect(has(s.logs(), 'CRITICAL [CRITICAL] shutdown: STILL LONG 150')).toBe(true);
     });
 
+    it('closed outside while our market exit hangs: the rest is cancelled within a second, never sold short', async () => {
+      const s = await scenario({ feed });
+      await enterAndProtect(s);
+      s.broker.setFaults({ marketHangMs: 600_000 });
+      s.engine.flatten();
+      await s.clock.advanceUntil(() => s.orders().includes('SELL 150 MARKET'), 5_000);
+      s.broker.closePositionExternally(); // the trader's terminal, while ours hangs
+      const closedAt = s.clock.now();
+      await s.clock.advanceUntil(() => has(s.logs(), 'cancelled (closed outside the bot)'), 5_000);
+      expect(s.clock.now() - closedAt).toBeLessThanOrEqual(1_000);
+      expect(has(s.logs(), 'still has 150 to sell: closed outside the bot meanwhile')).toBe(true);
+      await s.clock.advance(3_000);
+      expect(s.broker.netQuantity()).toBe(0);
+      expect(s.broker.openOrderIds()).toEqual([]);
+      expect(s.orders().filter((o) => o === 'SELL 150 MARKET')).toHaveLength(1);
+      expect(s.store.getState().position.phase).toBe('flat');
+    });
+
     it('graceful exit: a late fill of the re-sent market order during keep-alive ends flat (exit 0)', async () => {
       const s = await scenario({ feed });
       await enterAndProtect(s);
