@@ -35,6 +35,8 @@ export interface AccountMember {
   figures(): GuardFigures;
   /** Today's closed round trips, in closing order. */
   trades(): readonly { closedAt: number; net: number }[];
+  /** An entry may be at the broker, or a position is open: a round trip not yet in `figures().trades`. */
+  tradeInProgress(): boolean;
   /** Sell what is held at market (the engine's guard flatten, which also retries). */
   flatten(): void;
   /** The account's hold changed: the engine re-evaluates why its entries are held. */
@@ -134,6 +136,22 @@ export class AccountGuard {
   heldReason(): string | null {
     const reason = guardHoldReason(this.state, this.opts.limits, this.opts.clock.now());
     return reason ? `account ${reason}` : null;
+  }
+
+  /**
+   * Why the account holds an entry of the instrument `key` now, or null: its guard, or the day's
+   * trade limit with the other instruments' trades in progress counted. Without them, every flat
+   * instrument could enter on the same bar at the limit − 1 and exceed it by all but one.
+   */
+  entryHeldReason(key: string): string | null {
+    const held = this.heldReason();
+    if (held) return held;
+    const max = this.opts.limits.maxTradesPerDay;
+    if (max <= 0 || this.state.waived.includes('max_trades')) return null;
+    const closed = this.members.reduce((n, m) => n + m.figures().trades, 0);
+    const inProgress = this.members.filter((m) => m.key !== key && m.tradeInProgress()).length;
+    if (closed + inProgress < max) return null;
+    return `account trade limit: ${closed} closed + ${inProgress} in progress of ${max} today (MAX_TRADES_PER_DAY)`;
   }
 
   /** A `guard resume` for the account: checked against the summed figures, then applied. */

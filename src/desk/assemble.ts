@@ -99,6 +99,7 @@ export function accountMember(key: string, engine: Engine, log: Logger): Account
     key,
     figures: () => engine.dayFigures(),
     trades: () => engine.state.trades,
+    tradeInProgress: () => engine.tradeInProgress(),
     flatten: () => engine.flattenForAccount(),
     holdChanged: () => engine.refreshEntriesHeld(),
     log,

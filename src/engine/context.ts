@@ -73,6 +73,8 @@ export interface EngineContext {
   commit(): void;
   /** Tell the observers (journal, alerts) what happened; never throws, never waits. */
   emit: EngineObserver;
+  /** The risk gate's hold list for the entry being sent now (src/engine/risk-gate.ts), or null. */
+  entryHold(): string | null;
   /** Every order book read passes through here: an order on our symbol that is not ours is news. */
   noticeOrderBook?(rows: readonly OrderReport[]): void;
 }

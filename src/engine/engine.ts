@@ -27,12 +27,13 @@ import { noticeStopPrice } from './chase-start.js';
 import { chaseDueAt, chasedOrders, chaseStep } from './stop-chase.js';
 import { cancelAndSettle } from './order-sync.js';
 import { describeStops, freezeQuantityProblem } from './exchange-rules.js';
-import type { TrackedOrder } from './order-machine.js';
+import { isOpen, type TrackedOrder } from './order-machine.js';
 import { MarketDayWatcher } from './market-day.js';
 import { realiseIfFlat } from './position-close.js';
 import { MAX_PROTECT_ATTEMPTS, targetPrice } from './protection.js';
 import { publishState, stateSummary } from './publish.js';
 import { reconcile, type ReconcileOutcome } from './reconcile.js';
+import { entryHoldReason } from './risk-gate.js';
 import { recover } from './recovery.js';
 import { SerialLock } from './lock.js';
 import { TradingCalendar, formatIstDateTime, istParts } from '../time/schedule.js';
@@ -85,7 +86,8 @@ export interface EngineDeps {
 /** The engine's side of an account-level guard: told of every change, asked before every entry. */
 export interface AccountLink {
   look(): void;
-  heldReason(): string | null;
+  /** Why the account holds an entry of this instrument (by its key) now, or null. */
+  entryHeldReason(key: string): string | null;
 }
 
 /** While the feed is trusted, every safety poll reads the order book alone, and this often reads fills too. */
@@ -176,6 +178,7 @@ export class Engine implements EngineCommands {
         return self.urgentController.signal;
       },
       commit: () => this.commit(),
+      entryHold: () => this.entryHold('sending'),
       noticeOrderBook: (rows) => {
         rememberOrderBook(this.ctx, rows);
         this.feedLink.noticeOrderBook(rows);
@@ -244,32 +247,41 @@ export class Engine implements EngineCommands {
     if (phase !== 'idle') this.ctx.log.info('ESCALATE', `${phase.replace(/_/g, ' ')}: ${detail}`);
   };
 
-  /** Why new entries are held now, or null. */
-  private entriesHeldReason(): string | null {
-    const s = this.ctx.state;
-    if (this.shuttingDown) return 'shutting down';
-    if (!this.recovered) return 'recovering state';
-    if (this.brokerFlags.sessionExpired) return 'broker session expired: log in to the broker in OpenAlgo';
-    if (!this.brokerFlags.reachable) return 'broker unreachable';
-    // Our books can say flat while the account is not (an outside trade): never buy blind.
-    if (this.lastReconcile === 'unavailable') return 'position book unavailable: waiting for a reconciliation';
-    if (this.lastReconcile === 'deferred') return 'position differs from the broker: reconciling again in a moment';
-    const closed = this.marketDay.heldReason(this.ctx.clock.now());
-    if (closed) return closed;
-    const guarded = this.guardHeldReason();
-    if (guarded) return guarded;
-    if (s.paused) return 'paused by trader (p to resume)';
-    if (s.squaredOffDay === istParts(this.ctx.clock.now()).day) return 'after square-off';
-    return null;
+  /**
+   * Why a new entry is held now, or null: the risk gate's one hold list. `for`: a bar's signal
+   * (this instrument must be flat), the entry being sent now (which is itself the entry in
+   * flight), or the dashboard's "entries held" line (which shows why entries wait, not that a
+   * position is open).
+   */
+  private entryHold(purpose: 'signal' | 'sending' | 'display'): string | null {
+    const { ctx } = this;
+    const s = ctx.state;
+    return entryHoldReason({
+      shuttingDown: () => this.shuttingDown !== null,
+      recovered: () => this.recovered,
+      sessionExpired: () => this.brokerFlags.sessionExpired,
+      reachable: () => this.brokerFlags.reachable,
+      lastReconcile: () => this.lastReconcile,
+      marketClosed: () => this.marketDay.heldReason(ctx.clock.now()),
+      sessionGuard: () => this.guard.heldReason(ctx),
+      accountGuard: () => this.deps.account?.entryHeldReason(this.key) ?? null,
+      paused: () => s.paused,
+      squaredOff: () => s.squaredOffDay === istParts(ctx.clock.now()).day,
+      notFlat: () => {
+        if (purpose === 'display') return null;
+        if (purpose === 'signal') return s.phase !== 'flat' ? `already ${s.phase.replace('_', ' ')}` : null;
+        return heldQuantity(s) !== 0 || openOrders(s).some((o) => o.role !== 'entry') ? `already holding ${heldQuantity(s)}` : null;
+      },
+    });
   }
 
-  /** Why the session guard, or the account's, holds entries now. */
-  private guardHeldReason(): string | null {
-    return this.guard.heldReason(this.ctx) ?? this.deps.account?.heldReason() ?? null;
+  /** SYMBOL@EXCHANGE: this instrument's name on a desk. */
+  private get key(): string {
+    return `${this.ctx.settings.symbol}@${this.ctx.settings.exchange}`;
   }
 
   private updateEntriesHeld(): void {
-    const reason = this.entriesHeldReason();
+    const reason = this.entryHold('display');
     if (this.deps.store.getState().entriesHeld !== reason) this.deps.store.getState().entriesHeldChanged(reason);
   }
 
@@ -533,7 +545,7 @@ export class Engine implements EngineCommands {
     if (signal) s.lastSignalBar = at;
     this.commit();
     if (!signal) return;
-    const held = this.entriesHeldReason() ?? (s.phase !== 'flat' ? `already ${s.phase.replace('_', ' ')}` : null);
+    const held = this.entryHold('signal');
     if (held) {
       ctx.log.info('SIGNAL', `bar close ${formatIstDateTime(at)}: entry skipped (${held})`);
       return;
@@ -541,8 +553,8 @@ export class Engine implements EngineCommands {
     ctx.log.info('SIGNAL', `bar close ${formatIstDateTime(at)}: long entry queued for the bar open`);
     const signalLtp = ctx.ltp;
     await this.lock.run(async () => {
-      if (this.entriesHeldReason() || ctx.state.phase !== 'flat') return;
-      await enter(ctx, signalLtp, () => this.guardHeldReason());
+      if (this.entryHold('signal')) return;
+      await enter(ctx, signalLtp);
       this.summary();
     });
   }
@@ -736,6 +748,12 @@ export class Engine implements EngineCommands {
   /** This instrument's day figures for the account guard. */
   dayFigures(): GuardFigures {
     return guardFigures(this.ctx.state, this.ctx.settings.costs, this.ctx.segment, this.ctx.ltp, this.ctx.clock.now());
+  }
+
+  /** An entry of ours may be at the broker, or a position is open: a trade in progress for the account's trade limit. */
+  tradeInProgress(): boolean {
+    const s = this.ctx.state;
+    return heldQuantity(s) !== 0 || s.orders.some((o) => o.role === 'entry' && o.sent === true && isOpen(o.phase));
   }
 
   /** The account guard says sell: the guard's own flatten (retried while it still says so). */

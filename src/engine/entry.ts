@@ -16,8 +16,7 @@ import { movePosition } from './position-machine.js';
 export const ENTRY_CONFIRM_ATTEMPTS = 5;
 export const ENTRY_BACKOFF_MS = 300;
 
-/** `guardHeld`: why the session or account guard holds entries now (asked again before a re-send), or null. */
-export async function enter(ctx: EngineContext, signalLtp: number | null, guardHeld: () => string | null = () => null): Promise<void> {
+export async function enter(ctx: EngineContext, signalLtp: number | null): Promise<void> {
   const qty = ctx.settings.lots * ctx.lotSize;
   const s = ctx.state;
   movePosition(ctx, 'entering');
@@ -26,7 +25,7 @@ export async function enter(ctx: EngineContext, signalLtp: number | null, guardH
   s.anchor = null;
   ctx.commit();
   ctx.log.info('ENTRY', `MARKET BUY ${qty} ${ctx.settings.symbol} (${ctx.settings.lots} × ${ctx.lotSize})`);
-  const outcome = await placeAtMarket(ctx, { role: 'entry', action: 'BUY', quantity: qty, resendHeld: guardHeld });
+  const outcome = await placeAtMarket(ctx, { role: 'entry', action: 'BUY', quantity: qty });
   if (outcome.kind === 'rejected' || outcome.kind === 'failed') {
     ctx.log.error('ENTRY', `entry not placed: ${outcome.message}`);
     resetToFlat(ctx);

@@ -17,14 +17,12 @@ export interface MarketIntent {
   quantity: number;
   /** Why (an exit's reason, recorded on the order). */
   reason?: string;
-  /** Asked before each re-send (placeIdempotent's resendHeld). */
-  resendHeld?: () => string | null;
 }
 
 export async function placeAtMarket(ctx: EngineContext, intent: MarketIntent): Promise<PlaceOutcome> {
   if (ctx.marketRefused) return placeProtectedLimit(ctx, intent);
-  const { role, action, quantity, reason, resendHeld } = intent;
-  const outcome = await placeIdempotent(ctx, role, orderRequest(ctx, action, quantity, 'MARKET'), reason, resendHeld);
+  const { role, action, quantity, reason } = intent;
+  const outcome = await placeIdempotent(ctx, role, orderRequest(ctx, action, quantity, 'MARKET'), reason);
   if (outcome.kind !== 'rejected') return outcome;
   ctx.log.warn('MARKET', `MARKET ${action} ${quantity} refused (${outcome.message}): sending a marketable LIMIT instead`);
   const limit = await placeProtectedLimit(ctx, intent);
@@ -34,12 +32,12 @@ export async function placeAtMarket(ctx: EngineContext, intent: MarketIntent): P
 }
 
 async function placeProtectedLimit(ctx: EngineContext, intent: MarketIntent): Promise<PlaceOutcome> {
-  const { role, action, quantity, reason, resendHeld } = intent;
+  const { role, action, quantity, reason } = intent;
   const ltp = await freshLtp(ctx);
-  if (ltp === null) return placeIdempotent(ctx, role, orderRequest(ctx, action, quantity, 'MARKET'), reason, resendHeld);
+  if (ltp === null) return placeIdempotent(ctx, role, orderRequest(ctx, action, quantity, 'MARKET'), reason);
   const { grid } = ctx;
   const price = grid.fromTicks(protectiveLimitTicks(action, grid.toTicks(ltp), ctx.settings.stops.limitBuffer, grid));
-  const outcome = await placeIdempotent(ctx, role, orderRequest(ctx, action, quantity, 'LIMIT', price), reason, resendHeld);
+  const outcome = await placeIdempotent(ctx, role, orderRequest(ctx, action, quantity, 'LIMIT', price), reason);
   if (outcome.kind === 'placed') {
     ctx.log.info('MARKET', `${role} LIMIT ${action} ${quantity} @ ${grid.format(price)} (LTP ${grid.format(ltp)} ${action === 'SELL' ? '−' : '+'} buffer) → ${outcome.order.orderId ?? '?'}`);
     // A protective order that rests is chased; an entry that does not fill is cancelled as any entry is.

@@ -39,6 +39,8 @@ export interface TrackedOrder {
   reason?: string;
   /** Replaced by a resize or cancelled by us: no longer the active leg of its role. */
   retired?: boolean;
+  /** The gate let an attempt go to the broker: from here it may be working there. */
+  sent?: boolean;
   /** A stop the broker has shown as trigger pending: its turning open means it triggered. */
   armed?: boolean;
   /**

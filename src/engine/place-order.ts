@@ -4,7 +4,8 @@ import { pause, type EngineContext } from './context.js';
 import { newOrder, type OrderRole, type TrackedOrder } from './order-machine.js';
 import { markOrder } from './order-events.js';
 import { idsBefore, snapshotBeforePlacing } from './order-book-snapshot.js';
-import { rememberOrderId } from './state.js';
+import { gateRefusal } from './risk-gate.js';
+import { heldQuantity, rememberOrderId } from './state.js';
 
 // Idempotent placement. A request is re-sent only when it surely did not take effect. After a
 // timeout (or a 5xx, which can also hide a placed order) the order book is searched for it
@@ -79,8 +80,6 @@ export async function placeIdempotent(
   role: OrderRole,
   req: OrderRequest,
   reason?: string,
-  /** Asked before each re-send: a reason not to send again (an entry the guard now holds), or null. */
-  resendHeld?: () => string | null,
 ): Promise<PlaceOutcome> {
   const order = newOrder(role, req, ctx.clock.now());
   if (reason) order.reason = reason;
@@ -90,13 +89,17 @@ export async function placeIdempotent(
   const maxAttempts = 1 + ctx.settings.maxOrderRetries;
   let lastMessage = '';
   for (let attempt = 0; attempt < maxAttempts; attempt++) {
-    // A re-send is a new decision to send: on a desk, another instrument's loss may have halted
-    // the account while this entry's first attempt was being settled.
-    const held = attempt > 0 ? (resendHeld?.() ?? null) : null;
-    if (held) {
-      lastMessage = `not re-sent: ${held}`;
+    // Every attempt is a decision to send, asked of the gate with nothing awaited in between:
+    // the account may have halted, or the trader paused, while the order book was read first
+    // or an earlier attempt was settled.
+    const refusal = gateRefusal(role, req, heldQuantity(ctx.state), ctx.entryHold);
+    if (refusal) {
+      lastMessage = `${attempt > 0 ? 'not re-sent' : 'not sent'}: ${refusal}`;
+      if (role === 'entry') ctx.log.info('GATE', `${req.action} ${req.quantity} ${req.priceType} ${lastMessage}`);
+      else ctx.log.critical('GATE', `${role} ${req.action} ${req.quantity} ${req.priceType} ${lastMessage}`);
       break;
     }
+    order.sent = true;
     const attemptStart = ctx.clock.now();
     try {
       const { orderId } = await ctx.broker.placeOrder(req);

@@ -91,6 +91,7 @@ const orderSchema = z.object({
   misses: z.number().int().nonnegative(),
   reason: z.string().optional(),
   retired: z.boolean().optional(),
+  sent: z.boolean().optional(),
   armed: z.boolean().optional(),
   chase: z.object({ since: z.number(), tries: z.number().int().nonnegative(), at: z.number() }).optional(),
 });

@@ -14,6 +14,7 @@ const ist = (iso: string): number => Date.parse(`${iso}+05:30`);
 interface FakeMember extends AccountMember {
   f: GuardFigures;
   closed: { closedAt: number; net: number }[];
+  inProgress: boolean;
   flattens: number;
   holds: number;
   events: EngineEvent[];
@@ -26,11 +27,13 @@ function member(key: string, clock: FakeClock): FakeMember {
     key,
     f: { realised: 0, open: 0, dayPnl: 0, trades: 0, lossStreak: 0, flat: true },
     closed: [],
+    inProgress: false,
     flattens: 0,
     holds: 0,
     events: [],
     figures: () => m.f,
     trades: () => m.closed,
+    tradeInProgress: () => m.inProgress,
     flatten: () => { m.flattens++; },
     holdChanged: () => { m.holds++; },
     log: createLogger({ store, clock, secrets: [] }),
@@ -93,6 +96,22 @@ describe('the account guard over several instruments', () => {
     guard.look();
     expect(guard.heldReason()).toMatch(/account guard HALTED: 3 trades today/);
     expect(a.flattens + b.flattens).toBe(0);
+  });
+
+  it('MAX_TRADES_PER_DAY counts the other instruments\' trades in progress: two flat instruments at the limit − 1 cannot both enter', () => {
+    const clock = new FakeClock(ist('2026-12-02T10:00:00'));
+    const { guard, a } = account({ maxTradesPerDay: 3 }, clock);
+    a.f = { realised: 10, open: 0, dayPnl: 10, trades: 2, lossStreak: 0, flat: true };
+    guard.look();
+    expect(guard.entryHeldReason('A@NFO')).toBeNull();
+    expect(guard.entryHeldReason('B@NFO')).toBeNull();
+    // A's entry went to the broker: B's is now the fourth trade of the day.
+    a.inProgress = true;
+    expect(guard.entryHeldReason('A@NFO')).toBeNull();
+    expect(guard.entryHeldReason('B@NFO')).toBe('account trade limit: 2 closed + 1 in progress of 3 today (MAX_TRADES_PER_DAY)');
+    // A's entry got no fill: B may go.
+    a.inProgress = false;
+    expect(guard.entryHeldReason('B@NFO')).toBeNull();
   });
 
   it('losses in a row count across instruments in closing order', () => {

@@ -92,4 +92,17 @@ describe('a desk of two instruments on one paper broker', () => {
     expect(d.runs.map((r) => r.engine.state.pnl.trades)).toEqual(trades);
     await stop(d, clock);
   }, 60_000);
+  it('MAX_TRADES_PER_DAY across instruments is never exceeded by entries on the same bar', async () => {
+    const clock = new FakeClock(ist('2026-12-02T10:00:00'));
+    // Both flat at the first bar with one trade allowed for the account: one enters, not both.
+    const { d, broker } = desk({ MAX_TRADES_PER_DAY: '1', PROFIT_TARGET_RUPEES: '40', STOP_LOSS_RUPEES: '40' }, clock);
+    await run(d, clock, 3 * 60_000);
+    const buys = broker.placedOrders.filter((o) => o.request.action === 'BUY');
+    expect(buys).toHaveLength(1);
+    const held = d.runs.map((r) => r.store.getState().entriesHeld ?? '');
+    expect(held.some((h) => h.startsWith('account trade limit: 0 closed + 1 in progress of 1 today'))).toBe(true);
+    const skipped = d.runs.flatMap((r) => r.store.getState().log.filter((l) => l.tag === 'SIGNAL' && l.text.includes('entry skipped (account trade limit')));
+    expect(skipped.length).toBeGreaterThan(0);
+    await stop(d, clock);
+  }, 60_000);
 });
