@@ -8,4 +8,6 @@ export const EXIT = {
   BROKER: 2,
   /** Stopped while still holding a position. */
   STILL_HOLDING: 3,
+  /** Stopped (flat) after an unexpected internal error; 3 wins if still holding. */
+  INTERNAL: 4,
 } as const;

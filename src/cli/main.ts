@@ -109,7 +109,8 @@ export async function main(argv: string[], opts: MainOptions = {}): Promise<numb
     '\nSettings come from, later wins: defaults < saved config < .env < environment < flags.\n' +
       'OPENALGO_API_KEY is read from the environment, .env or saved config only.\n' +
       'Exit codes: 0 done and flat; 1 usage or configuration error; 2 cannot reach or authenticate\n' +
-      'with the broker; 3 stopped while still holding a position.',
+      'with the broker; 3 stopped while still holding a position; 4 stopped flat after an unexpected\n' +
+      'internal error.',
   );
   program.action((flags: Record<string, string | boolean>) => {
     if (flags.paper && flags.live) {

@@ -18,6 +18,7 @@ import { EXIT } from './exit-codes.js';
 import { configWarnings } from './config-warnings.js';
 import { assembleDesk } from '../desk/assemble.js';
 import type { AccountGuard } from '../desk/account-guard.js';
+import { watchFatal, type FatalSource } from './fatal.js';
 import { acquireInstanceLock, describeHolder, lockFileName, type InstanceLock } from './instance-lock.js';
 import { startDashboard, whyNoDashboard } from '../../screens/app/render.js';
 
@@ -29,6 +30,8 @@ export interface RunOptions {
   clock?: Clock;
   stdout?: NodeJS.WriteStream;
   stdin?: NodeJS.ReadStream;
+  /** Where errors nothing caught are heard (default: the process). */
+  fatalSource?: FatalSource;
 }
 
 interface BuiltBroker {
@@ -213,6 +216,19 @@ export async function runTrader(opts: RunOptions): Promise<number> {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  const fatal = watchFatal(
+    opts.fatalSource ?? process,
+    (text) => {
+      for (const r of runs) {
+        r.log.critical('FATAL', `unexpected error: ${text}; stopping as on q (flat, then exit code ${EXIT.INTERNAL})`);
+        r.store.getState().bannerChanged(`FATAL: unexpected error (${text}): stopping, flat then exit`);
+      }
+      deskCommands.quit();
+    },
+    (text) => {
+      for (const r of runs) r.log.error('FATAL', `another unexpected error while stopping: ${text}`);
+    },
+  );
   const first = runs[0]!;
   const onDisplayError = (panel: string, err: Error): void => first.log.error('DISPLAY', `${panel}: ${err.message} (trading continues)`);
   const dashboard = headless
@@ -267,17 +283,18 @@ export async function runTrader(opts: RunOptions): Promise<number> {
     }
     const codes = await Promise.all(runs.map((r) => r.engine.stopped));
     // Any instrument still holding is exit code 3 for the whole run; otherwise the first failure.
-    const code = codes.includes(EXIT.STILL_HOLDING) ? EXIT.STILL_HOLDING : (codes.find((k) => k !== EXIT.OK) ?? EXIT.OK);
+    const code = codes.includes(EXIT.STILL_HOLDING) ? EXIT.STILL_HOLDING : fatal.error !== null ? EXIT.INTERNAL : (codes.find((k) => k !== EXIT.OK) ?? EXIT.OK);
     exitCode = code;
     dashboard?.unmount();
     for (const [i, r] of runs.entries()) {
-      r.log.info('STOP', codes[i] === EXIT.OK ? 'stopped flat' : 'stopped while STILL HOLDING a position (exit code 3)');
+      r.log.info('STOP', codes[i] === EXIT.OK ? `stopped flat${fatal.error !== null ? ` after an unexpected error (exit code ${EXIT.INTERNAL})` : ''}` : 'stopped while STILL HOLDING a position (exit code 3)');
       r.journal?.close(codes[i] ?? code, clock.now());
     }
     summary();
     return code;
   } finally {
     resumeWatch.abort();
+    fatal.stop();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     process.off('SIGHUP', onSighup);

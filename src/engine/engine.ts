@@ -110,13 +110,16 @@ function untilBoundary(now: number, ms: number): number {
 export class Engine implements EngineCommands {
   private readonly ctx: EngineContext;
   // Every locked task ends with a commit: the state file never lags an idle engine.
-  private readonly lock = new SerialLock(() => {
-    try {
-      this.commit();
-    } catch (err) {
-      this.ctx.log.error('STATE', `state not saved after a task: ${describeError(err)}`);
-    }
-  });
+  private readonly lock = new SerialLock(
+    () => {
+      try {
+        this.commit();
+      } catch (err) {
+        this.ctx.log.error('STATE', `state not saved after a task: ${describeError(err)}`);
+      }
+    },
+    (task, err) => this.ctx.log.error('ENGINE', `${task} failed: ${describeError(err)}`),
+  );
   private readonly calendar: TradingCalendar;
   private readonly marketDay: MarketDayWatcher;
   private readonly brokerFlags: BrokerHealthFlags;
@@ -394,7 +397,8 @@ export class Engine implements EngineCommands {
 
   // ---- loops ------------------------------------------------------------------------------
 
-  private async every(ms: number | (() => number), body: () => Promise<void>, wake?: () => AbortSignal, aligned = false): Promise<void> {
+  /** Run `body` every `ms` until the loops stop; a failure is logged with the loop's name and the loop goes on. */
+  private async every(name: string, ms: number | (() => number), body: () => Promise<void>, wake?: () => AbortSignal, aligned = false): Promise<void> {
     const signal = this.loops.signal;
     while (!signal.aborted) {
       try {
@@ -406,7 +410,7 @@ export class Engine implements EngineCommands {
       try {
         await body();
       } catch (err) {
-        this.ctx.log.error('ENGINE', `unexpected: ${describeError(err)}`);
+        this.ctx.log.error('ENGINE', `${name} failed: ${describeError(err)}`);
       }
     }
   }
@@ -429,7 +433,7 @@ export class Engine implements EngineCommands {
   }
 
   private quoteLoop(): Promise<void> {
-    return this.every(this.ctx.settings.quotePollMs, async () => {
+    return this.every('quote poll', this.ctx.settings.quotePollMs, async () => {
       const { ctx } = this;
       if (this.guard.takeResume(ctx)) this.commit();
       const now = ctx.clock.now();
@@ -482,7 +486,7 @@ export class Engine implements EngineCommands {
       this.chaseIdle = due.length === 0;
       return this.chaseIdle ? CHASE_IDLE_MS : Math.max(1, Math.min(...due));
     };
-    return this.every(nextIn, async () => {
+    return this.every('stop chase', nextIn, async () => {
       if (this.shuttingDown || !chasedOrders(this.ctx).some((o) => this.ctx.clock.now() >= chaseDueAt(this.ctx, o))) return;
       await this.lock.run(() => this.chasePass());
     }, () => this.chaseWake.signal);
@@ -517,7 +521,7 @@ export class Engine implements EngineCommands {
     if (s.phase !== 'long_protected' && s.phase !== 'long_unprotected') return;
     const target = targetPrice(ctx);
     if (target === null || ctx.ltp < target) return;
-    void this.lock.run(async () => {
+    this.lock.spawn('market-on-target exit', async () => {
       if (!isLong(ctx.state.phase) || ctx.state.phase === 'exiting' || heldQuantity(ctx.state) <= 0) return;
       ctx.log.info('MOT', `LTP ${ctx.grid.format(ctx.ltp ?? 0)} ≥ target ${ctx.grid.format(target)}: cancelling legs, selling the remainder at market`);
       await exitAtMarket(ctx, 'market_on_target', this.report);
@@ -527,6 +531,7 @@ export class Engine implements EngineCommands {
 
   private barLoop(): Promise<void> {
     return this.every(
+      'bar clock',
       () => Math.max(1, this.calendar.nextBarClose(this.ctx.clock.now()) - this.ctx.clock.now()),
       async () => this.onBarClose(this.ctx.clock.now()),
     );
@@ -563,6 +568,7 @@ export class Engine implements EngineCommands {
     const { settings } = this.ctx;
     const safetyMs = this.deps.safetyPollMs ?? DEFAULT_SAFETY_POLL_MS;
     return this.every(
+      'OCO poll',
       () => (this.push.ordersTrusted() ? Math.max(settings.ocoPollMs, safetyMs) : settings.ocoPollMs),
       async () => {
         this.feedLink.review();
@@ -649,7 +655,7 @@ export class Engine implements EngineCommands {
     // Whoever ran the failed read (this loop, the OCO poll, the trader's r): the loop wakes every
     // RECONCILE_RETRY_MS and reconciles when one is due or the last one could not read.
     const { reconcileMs } = this.ctx.settings;
-    return this.every(Math.min(RECONCILE_RETRY_MS, reconcileMs), async () => {
+    return this.every('reconciliation', Math.min(RECONCILE_RETRY_MS, reconcileMs), async () => {
       if (this.shuttingDown) return;
       const due = this.due(this.ctx.clock.now(), this.lastReconcileAt, reconcileMs);
       if (due || this.lastReconcile === 'unavailable' || this.lastReconcile === 'deferred') await this.reconcileLocked();
@@ -697,7 +703,7 @@ export class Engine implements EngineCommands {
       if (today <= now && this.ctx.state.squaredOffDay !== istParts(now).day && this.calendar.isTradingDay(now)) return 1_000;
       return today > now ? today - now : today + 86_400_000 - now;
     };
-    return this.every(nextSquareOff, async () => {
+    return this.every('square-off clock', nextSquareOff, async () => {
       const now = this.ctx.clock.now();
       const at = this.calendar.squareOffAt(now);
       if (at === null || now < at || !this.calendar.isTradingDay(now)) return;
@@ -808,18 +814,18 @@ export class Engine implements EngineCommands {
       ctx.log.warn('FLATTEN', 'session guard: selling what is held at market');
     }
     this.urgentController.abort();
-    void this.lock
-      .run(async () => {
+    this.lock.spawn(byTrader ? 'flatten' : 'guard flatten', async () => {
+      try {
         this.urgentController = new AbortController();
         if (heldQuantity(ctx.state) > 0 || openOrders(ctx.state).length > 0) {
           await exitAtMarket(ctx, reason, this.report);
           await this.afterExit(reason);
         }
         ctx.log.info('FLATTEN', `${heldQuantity(ctx.state) > 0 ? 'NOT flat' : 'flat'}; ${byTrader ? 'entries paused until you press p' : 'guard HALTED for the day'}`);
-      })
-      .finally(() => {
+      } finally {
         this.flattening = false;
-      });
+      }
+    });
   }
 
   toggleMarketOnTarget(): void {
@@ -831,7 +837,7 @@ export class Engine implements EngineCommands {
 
   reconcileNow(): void {
     this.ctx.log.info('RECONCILE', 'reconcile requested');
-    void this.reconcileLocked();
+    this.lock.spawn('reconciliation', () => this.reconcileUntilSettled());
   }
 
   togglePause(): void {

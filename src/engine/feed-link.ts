@@ -71,7 +71,7 @@ export class FeedLink {
     const early = this.unknown.get(event.orderId);
     if (early) {
       this.unknown.delete(event.orderId);
-      void this.lock.run(() => this.applyPushed(early));
+      this.lock.spawn('pushed order update', () => this.applyPushed(early));
     }
   }
 
@@ -120,7 +120,7 @@ export class FeedLink {
     }
     if (this.findOrder(report.orderId)) {
       this.clearCrossing(report.orderId);
-      void this.lock.run(() => this.applyPushed(report));
+      this.lock.spawn('pushed order update', () => this.applyPushed(report));
       return;
     }
     if (this.ctx.state.knownOrderIds.includes(report.orderId) || !this.onOurSymbol(report) || this.outside.has(report.orderId)) return;
@@ -138,8 +138,11 @@ export class FeedLink {
         const r = this.unknown.get(report.orderId);
         if (!r) return;
         this.unknown.delete(report.orderId);
-        void this.lock.run(async () => {
-          if (this.isOurs(r.orderId) || this.outside.has(r.orderId)) return;
+        // Under the lock, so after the placement in flight has answered: if it turned out to
+        // be this order (adopted after a timeout), the report is applied, not dropped.
+        this.lock.spawn('pushed update of an unknown order', async () => {
+          if (this.isOurs(r.orderId)) return this.applyPushed(r);
+          if (this.outside.has(r.orderId)) return;
           this.outside.add(r.orderId);
           await this.reconcileOutside([r], 'push');
         });
@@ -166,7 +169,7 @@ export class FeedLink {
   private onResync(): void {
     this.push.reconnected();
     this.ctx.log.info('FEED', 'subscribed again: re-reading the order book, trade book and position book (a feed replays nothing)');
-    void this.lock.run(async () => {
+    this.lock.spawn('re-read after the feed reconnected', async () => {
       await this.hooks.pollLegs();
       await this.hooks.reconcile('feed reconnected');
     });
@@ -183,7 +186,7 @@ export class FeedLink {
   }
 
   private outsideOrders(rows: OrderReport[], seenBy: 'push' | 'order book'): void {
-    void this.lock.run(() => this.reconcileOutside(rows, seenBy));
+    this.lock.spawn(`outside order (${seenBy})`, () => this.reconcileOutside(rows, seenBy));
   }
 
   private async reconcileOutside(rows: OrderReport[], seenBy: 'push' | 'order book'): Promise<void> {
@@ -239,7 +242,7 @@ export class FeedLink {
         this.ctx.log.debug('FEED', `LTP went through ${key.split('|')[0]} ${now - since} ms ago with no update for it: polling now`);
       }
     }
-    if (poll) void this.lock.run(() => this.hooks.pollLegs());
+    if (poll) this.lock.spawn('poll after a price crossing', () => this.hooks.pollLegs());
   }
 
   private clearCrossing(orderId: string): void {

@@ -9,7 +9,11 @@ export class SerialLock {
    * commits there, so an idle engine's state is always what was saved, even when a task changed
    * it on a path that returned early without its own commit.
    */
-  constructor(private readonly settle: () => void = () => {}) {}
+  constructor(
+    private readonly settle: () => void = () => {},
+    /** A spawned task failed: told its name and error (the engine logs it). */
+    private readonly failed: (task: string, err: unknown) => void = () => {},
+  ) {}
 
   get busy(): boolean {
     return this.depth > 0;
@@ -28,5 +32,16 @@ export class SerialLock {
     };
     this.tail = result.then(done, done);
     return result;
+  }
+
+  /** Run a task nobody awaits (a pushed update, a key, a timer): its failure is reported by name, never lost. */
+  spawn(name: string, task: () => Promise<unknown>): void {
+    this.run(task).catch((err: unknown) => {
+      try {
+        this.failed(name, err);
+      } catch {
+        // the reporter's own failure must not become an unhandled rejection
+      }
+    });
   }
 }

@@ -136,3 +136,21 @@ describe('push feed', () => {
     expect(s.store.getState().feed?.unreliable).toBeNull();
   });
 });
+
+describe('a pushed update that arrives while its placement is still unanswered', () => {
+  it('is applied once the placement is adopted, not dropped until the next safety poll', async () => {
+    const s = await scenario({ feed: true, safetyPollMs: 5_000 });
+    // The target's placement times out (it did reach the broker) and fills while the client waits.
+    s.broker.injectOnce('acceptThenTimeout', { action: 'SELL', priceType: 'LIMIT' });
+    await s.clock.advanceUntil(() => s.orders().some((o) => o.startsWith('SELL 150 LIMIT')), 120_000, 50);
+    s.market.setPrice(102.1);
+    await s.clock.advanceUntil(() => s.orders().some((o) => o.startsWith('SELL 150 SL')), 30_000, 50);
+    const stopAt = s.broker.placedOrders.at(-1)!.at;
+    await s.clock.advanceUntil(() => s.store.getState().position.phase === 'flat', 30_000, 50);
+    // The stop went out over a flat account (the target had filled): it is cancelled on the
+    // parked push, right after the placement that was holding the lock.
+    expect(s.broker.cancelRequests.at(-1)!.at - stopAt).toBeLessThan(1_000);
+    expect(s.store.getState().tradesToday[0]?.reason).toBe('target');
+    expect(s.broker.netQuantity()).toBe(0);
+  });
+});
