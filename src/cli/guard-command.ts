@@ -11,7 +11,7 @@ import { formatIstTime, istParts } from '../time/schedule.js';
 import { heldQuantity, parseEngineState, type EngineState } from '../engine/state.js';
 import { costConfig } from '../config/settings.js';
 import { segmentOf } from '../broker/segment.js';
-import { accountGuardFileName, accountResumeFileName, parseAccountGuardState } from '../desk/account-guard.js';
+import { AccountGuardFile, accountResumeFileName } from '../desk/account-guard-file.js';
 import { accountGuardLimits, instrumentGuardLimits } from '../desk/instrument-wiring.js';
 import { formatLine } from '../log/logger.js';
 import type { Io } from './config-command.js';
@@ -93,7 +93,8 @@ function instrumentBook(resolved: ResolvedConfig, t: TradedInstrument, several: 
 function accountBook(resolved: ResolvedConfig, traded: TradedInstrument[], instruments: Book[]): Book {
   const c = resolved.config;
   const keys = traded.map((t) => t.key);
-  const file = path.join(c.STATE_DIR, accountGuardFileName(resolved.mode, keys));
+  const guardFile = new AccountGuardFile(c.STATE_DIR, resolved.mode, keys, () => istParts(Date.now()).day);
+  const file = guardFile.path;
   return {
     label: `${resolved.mode} account (${keys.join(', ')})`,
     limits: accountGuardLimits(c),
@@ -104,7 +105,7 @@ function accountBook(resolved: ResolvedConfig, traded: TradedInstrument[], instr
       const states = traded.map((t) => new JsonStateFile(path.join(c.STATE_DIR, stateFileName(resolved.mode, t.exchange, t.symbol)), parseEngineState).load());
       // The account saves its file on its first change; until then it is ACTIVE on the instruments' day.
       const someDay = states.find((st) => st !== null)?.pnl.day;
-      const guard = new JsonStateFile(file, parseAccountGuardState).load() ?? (someDay !== undefined ? initialGuardState(someDay) : null);
+      const guard = guardFile.load() ?? (someDay !== undefined ? initialGuardState(someDay) : null);
       if (!guard) return null;
       const figures = states.map((st, i) => {
         const t = traded[i];

@@ -7,7 +7,6 @@ import {
   evaluateGuard,
   figuresText,
   guardHoldReason,
-  guardStateSchema,
   initialGuardState,
   resumeGuard,
   resumeRefusal,
@@ -203,24 +202,4 @@ export class AccountGuard {
     this.lastView = key;
     this.opts.publish(view);
   }
-}
-
-/**
- * The account guard's file in STATE_DIR, named by the instruments it guards
- * (`<mode>-account-<SYM1@EXCH>+<SYM2@EXCH>.guard.json`): two processes with different SYMBOLS in
- * one STATE_DIR keep apart, and `random-scalp guard` finds it from the same SYMBOLS.
- */
-export function accountGuardFileName(mode: string, keys: readonly string[]): string {
-  return `${mode}-account-${keys.join('+')}`.replace(/[^A-Za-z0-9_.+@-]/g, '_') + '.guard.json';
-}
-
-/** Where `random-scalp guard resume` leaves a request for the account. */
-export function accountResumeFileName(mode: string, keys: readonly string[]): string {
-  return accountGuardFileName(mode, keys).replace(/\.guard\.json$/, '.guard-resume.json');
-}
-
-/** A saved account guard state, or null when the file is not one (then the day starts ACTIVE). */
-export function parseAccountGuardState(raw: unknown): GuardState | null {
-  const parsed = guardStateSchema.safeParse(raw);
-  return parsed.success ? (parsed.data as GuardState) : null;
 }

@@ -7,11 +7,13 @@ import type { Engine } from '../engine/engine.js';
 import type { GuardState } from '../engine/guard.js';
 import type { Logger } from '../log/logger.js';
 import { ResumeRequestFile } from '../engine/guard-resume.js';
-import { JsonStateFile, MemoryStateFile } from '../engine/persistence.js';
+import { MemoryStateFile } from '../engine/persistence.js';
 import { createDeskStore, type DeskCommands, type DeskStore } from '../store/desk.js';
 import type { Clock } from '../time/clock.js';
+import { istParts } from '../time/schedule.js';
 import { accountGuardLimits, wireInstrument, type InstrumentRun } from './instrument-wiring.js';
-import { AccountGuard, accountGuardFileName, type AccountMember, accountResumeFileName, parseAccountGuardState } from './account-guard.js';
+import { AccountGuard, type AccountMember } from './account-guard.js';
+import { AccountGuardFile, accountResumeFileName } from './account-guard-file.js';
 import { FeedHub } from './feed-hub.js';
 import { SharedReads } from './shared-reads.js';
 
@@ -49,12 +51,13 @@ export function assembleDesk(o: DeskOptions): Desk {
   const store = createDeskStore([]);
   const keys = o.traded.map((t) => t.key);
   const mode = o.resolved.mode;
+  const carried: string[] = [];
   const account = several
     ? new AccountGuard({
         limits: accountGuardLimits(c),
         clock: o.clock,
         stateFile: c.PERSIST_STATE
-          ? new JsonStateFile<GuardState>(path.join(c.STATE_DIR, accountGuardFileName(mode, keys)), parseAccountGuardState)
+          ? new AccountGuardFile(c.STATE_DIR, mode, keys, () => istParts(o.clock.now()).day, (line) => carried.push(line))
           : new MemoryStateFile<GuardState>(),
         resumeRequests: c.PERSIST_STATE ? new ResumeRequestFile(path.join(c.STATE_DIR, accountResumeFileName(mode, keys))) : null,
         publish: (view) => store.getState().accountChanged(view),
@@ -78,7 +81,10 @@ export function assembleDesk(o: DeskOptions): Desk {
   store.setState({
     instruments: runs.map((r) => ({ key: r.instrument.key, symbol: r.instrument.symbol, exchange: r.instrument.exchange, store: r.store, commands: r.engine })),
   });
-  for (const r of runs) account?.join(accountMember(r.instrument.key, r.engine, r.log));
+  for (const r of runs) {
+    account?.join(accountMember(r.instrument.key, r.engine, r.log));
+    for (const line of carried) r.log.info('GUARD', line);
+  }
   const commands: DeskCommands = {
     flattenAll: () => {
       for (const r of runs) r.engine.flatten();
