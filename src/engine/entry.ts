@@ -1,3 +1,4 @@
+import { ourPositionRow } from './instrument-match.js';
 import { describeError } from '../broker/errors.js';
 import type { EngineContext } from './context.js';
 import { pause } from './context.js';
@@ -80,7 +81,7 @@ async function settleFromPositionBook(ctx: EngineContext): Promise<void> {
   if (!entry) return;
   try {
     const rows = await ctx.broker.positionBook();
-    const row = rows.find((r) => r.symbol.toUpperCase() === ctx.settings.symbol.toUpperCase() && r.exchange === ctx.settings.exchange);
+    const row = ourPositionRow(ctx.settings, rows);
     const qty = Math.min(row?.quantity ?? 0, entry.request.quantity);
     if (qty > 0) {
       entry.filled = qty;

@@ -1,3 +1,4 @@
+import { isOurInstrument } from './instrument-match.js';
 import type { FeedHealth, FeedListener, MarketFeed } from '../broker/feed.js';
 import type { OrderReport } from '../broker/types.js';
 import type { EngineContext } from './context.js';
@@ -105,8 +106,7 @@ export class FeedLink {
   // ---- from the feed ------------------------------------------------------------------------
 
   private onTick(symbol: string, exchange: string, ltp: number): void {
-    const s = this.ctx.settings;
-    if (symbol.toUpperCase() !== s.symbol.toUpperCase() || exchange.toUpperCase() !== s.exchange.toUpperCase()) return;
+    if (!isOurInstrument(this.ctx.settings, { symbol, exchange })) return;
     this.push.tick();
     this.hooks.onPrice(ltp);
     this.checkCrossings(ltp);
@@ -269,8 +269,7 @@ export class FeedLink {
   }
 
   private onOurSymbol(r: OrderReport): boolean {
-    const s = this.ctx.settings;
-    return r.symbol.toUpperCase() === s.symbol.toUpperCase() && r.exchange.toUpperCase() === s.exchange.toUpperCase();
+    return isOurInstrument(this.ctx.settings, r);
   }
 }
 

@@ -5,6 +5,7 @@ import { newOrder, type OrderRole, type TrackedOrder } from './order-machine.js'
 import { markOrder } from './order-events.js';
 import { idsBefore, snapshotBeforePlacing } from './order-book-snapshot.js';
 import { gateRefusal } from './risk-gate.js';
+import { isOurInstrument } from './instrument-match.js';
 import { heldQuantity, rememberOrderId } from './state.js';
 
 // Idempotent placement. A request is re-sent only when it surely did not take effect. After a
@@ -23,7 +24,7 @@ export type PlaceOutcome =
 const LOOKUP_DELAYS_MS = [300, 700, 1500];
 
 export function sameOrder(req: OrderRequest, row: OrderReport): boolean {
-  if (row.symbol.toUpperCase() !== req.symbol.toUpperCase()) return false;
+  if (!isOurInstrument(req, row)) return false;
   if (row.action !== req.action || row.quantity !== req.quantity) return false;
   // Brokers may convert MARKET into a protected LIMIT and SL-M into SL.
   const types: Record<string, string[]> = {

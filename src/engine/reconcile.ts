@@ -1,3 +1,4 @@
+import { isOurInstrument, ourPositionRow } from './instrument-match.js';
 import { describeError } from '../broker/errors.js';
 import type { PositionRow } from '../broker/types.js';
 import type { EngineContext } from './context.js';
@@ -22,15 +23,6 @@ import { movePosition } from './position-machine.js';
  */
 export type ReconcileOutcome = 'in_sync' | 'corrected' | 'deferred' | 'unavailable';
 
-function findRow(ctx: EngineContext, rows: PositionRow[]): PositionRow | undefined {
-  const { symbol, exchange, product } = ctx.settings;
-  return rows.find(
-    (r) =>
-      r.symbol.toUpperCase() === symbol.toUpperCase() &&
-      r.exchange.toUpperCase() === exchange.toUpperCase() &&
-      (r.product === '' || r.product.toUpperCase() === product.toUpperCase()),
-  );
-}
 
 /** Price of the fills an outside order got, from the trade book (the trader traded in the broker's terminal). */
 async function externalFillPrice(ctx: EngineContext, qty: number, action: 'BUY' | 'SELL' = 'SELL'): Promise<number | null> {
@@ -39,7 +31,7 @@ async function externalFillPrice(ctx: EngineContext, qty: number, action: 'BUY' 
     const since = ctx.state.openedAt ?? 0;
     const outside = rows.filter(
       (r) =>
-        r.symbol.toUpperCase() === ctx.settings.symbol.toUpperCase() &&
+        isOurInstrument(ctx.settings, r) &&
         r.action === action &&
         !ctx.state.knownOrderIds.includes(r.orderId) &&
         (r.timestamp === null || r.timestamp >= since - 5_000),
@@ -100,7 +92,7 @@ export async function readPosition(ctx: EngineContext, tag = 'RECONCILE', then =
     ctx.log.warn(tag, `position book unavailable (${describeError(err)}): ${then}`);
     return null;
   }
-  const row = findRow(ctx, rows);
+  const row = ourPositionRow(ctx.settings, rows);
   return { row, qty: row?.quantity ?? 0 };
 }
 
