@@ -28,11 +28,6 @@ export interface CoalescedViews {
   dispose(): void;
 }
 
-export function coalescedView(source: AppStore, opts: CoalesceOptions = {}): CoalescedView {
-  const { views, dispose } = coalescedViews([source], opts);
-  return { view: views[0] as AppStore, dispose };
-}
-
 /**
  * Views of several instruments' stores on one clock: ticks from any of them wait for the same
  * timer, and any flush (a tick's or a trading change's) brings every view up to date together,

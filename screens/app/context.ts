@@ -36,10 +36,6 @@ export function useDashboard<T>(selector: (state: AppState) => T): T {
   return useStore(store, useShallow(selector));
 }
 
-export function useAppStore(): AppStore {
-  return useDashboardContext().store;
-}
-
 /** The frame's width, or null outside a sized dashboard. */
 export function useFrameColumns(): number | null {
   return useDashboardContext().columns ?? null;

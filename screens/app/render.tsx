@@ -102,11 +102,6 @@ export function whyNoDashboard(
   return null;
 }
 
-/** Whether the dashboard can run here; otherwise use headless mode. */
-export function canRenderDashboard(stdin?: NodeJS.ReadStream, stdout?: NodeJS.WriteStream, env?: NodeJS.ProcessEnv): boolean {
-  return whyNoDashboard(stdin, stdout, env) === null;
-}
-
 export function startDashboard(opts: DashboardOptions): DashboardHandle {
   const stdout = opts.stdout ?? process.stdout;
   const stdin = opts.stdin ?? process.stdin;

@@ -130,13 +130,6 @@ export function keyLabel(name: string): string {
   return name;
 }
 
-/** The first key of a command, as shown (for messages like "press y"). */
-export function keyFor(command: Command): string {
-  const binding = KEY_TABLE.find((b) => b.command === command);
-  const first = binding?.keys[0];
-  return first === undefined ? '?' : keyLabel(first);
-}
-
 /** A chunk longer than this is a paste, not typing. */
 export const MAX_BURST_KEYS = 3;
 

@@ -10,15 +10,6 @@ export type AlertLevel = (typeof ALERT_LEVELS)[number];
 
 export type AlertLevels = Record<AlertClass, AlertLevel>;
 
-/** One line per class for the README and `--help`. */
-export const ALERT_CLASS_HELP: Record<AlertClass, string> = {
-  critical: 'a CRITICAL event (position unprotected, exit not confirmed, still long at exit…)',
-  halt: 'the session guard halted (or resumed) trading',
-  feed: 'the WebSocket feed down longer than ALERT_FEED_DOWN_SECONDS, and back',
-  trade: 'a round trip closed, with its net P&L',
-  summary: "the day's summary at square-off",
-};
-
 export const DEFAULT_ALERTS = 'critical:on,halt:on,feed:on,trade:silent,summary:on';
 
 /**

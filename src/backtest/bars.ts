@@ -3,7 +3,7 @@
 // convention) in epoch ms; prices in rupees; sorted by time, one bar per stamp.
 
 import { parseTimestamp } from '../broker/openalgo/timestamp.js';
-import { istParts } from '../time/schedule.js';
+import { istParts } from '../time/ist.js';
 
 export interface Bar {
   /** Open time, epoch ms. */

@@ -5,7 +5,7 @@
 
 import { BrokerError } from '../broker/errors.js';
 import type { HistoryBarRow } from '../broker/openalgo/client.js';
-import { istParts, IST_OFFSET_MS } from '../time/schedule.js';
+import { istParts, IST_OFFSET_MS } from '../time/ist.js';
 import { barDay, barProblem, BarsError, type Bar } from './bars.js';
 import type { BarCache, SeriesKey } from './cache.js';
 import { daysBetween } from './backtest.js';

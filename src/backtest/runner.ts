@@ -22,7 +22,7 @@ import type { EngineState } from '../engine/state.js';
 import type { Logger } from '../log/logger.js';
 import { createAppStore } from '../store/store.js';
 import type { LogLevel, TradeRecord } from '../store/types.js';
-import { formatIstTime, IST_OFFSET_MS } from '../time/schedule.js';
+import { formatIstTime, IST_OFFSET_MS } from '../time/ist.js';
 import { extremesOrder, OPEN_LEAD_MS, pointOffsets, type PathMode } from './bar-path.js';
 import type { Bar } from './bars.js';
 import { VirtualClock } from './virtual-clock.js';

@@ -7,7 +7,6 @@ export type { ExchangeSession, MarketHoliday };
 
 export type Action = 'BUY' | 'SELL';
 export type PriceType = 'MARKET' | 'LIMIT' | 'SL' | 'SL-M';
-export type Product = 'MIS' | 'CNC' | 'NRML';
 export const EXCHANGES = [
   'NSE', 'NFO', 'CDS', 'BSE', 'BFO', 'BCD', 'MCX', 'NCDEX', 'NCO',
   'NSE_INDEX', 'BSE_INDEX', 'MCX_INDEX', 'GLOBAL_INDEX', 'CRYPTO',

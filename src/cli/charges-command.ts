@@ -6,7 +6,7 @@ import { costConfig } from '../config/settings.js';
 import { EXCHANGE, IPFT, SEBI, STAMP, STT, rateOn, type RateTable } from '../engine/charge-rates.js';
 import { BROKERAGE_ALLOWED, brokerageText, CHARGE_LINES, computeCharges, parseBrokerage, toPaise, type Brokerage } from '../engine/charges.js';
 import type { ChargeBreakdown } from '../store/types.js';
-import { istParts } from '../time/schedule.js';
+import { istParts } from '../time/ist.js';
 import type { Io } from './config-command.js';
 import { EXIT } from './exit-codes.js';
 

@@ -1,8 +1,8 @@
 import { describeError } from '../broker/errors.js';
 import type { Broker } from '../broker/types.js';
 import { calendarExchange, resolveMarketDay, sessionsText } from '../time/market-calendar.js';
-import { istParts } from '../time/schedule.js';
-import type { DoctorRow } from './doctor-checks.js';
+import { istParts } from '../time/ist.js';
+import type { DoctorRow } from './doctor-row.js';
 
 // doctor's calendar row: is today a trading day for the symbol's exchange, and its hours, from
 // the server's own calendar (POST /api/v1/market/holidays and market/timings) — the same

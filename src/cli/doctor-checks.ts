@@ -13,7 +13,7 @@ import { CONFIG_KEYS } from '../config/schema.js';
 import { ConfigError, describeSource, resolveConfig, type RawSources, type ResolvedConfig } from '../config/resolve.js';
 import { systemClock } from '../time/clock.js';
 import { JsonStateFile, stateFileName } from '../engine/persistence.js';
-import { formatIstDateTime } from '../time/schedule.js';
+import { formatIstDateTime } from '../time/ist.js';
 import { heldQuantity, openOrders, parseEngineState } from '../engine/state.js';
 import { probe, serverWords, type ProbeReply } from './doctor-probe.js';
 import { feedRow } from './doctor-feed.js';
@@ -21,20 +21,12 @@ import { calendarRow } from './doctor-calendar.js';
 import { PaperCalendar, parsePaperHolidays } from '../broker/paper/calendar.js';
 import { describeHolder, inspectInstanceLock, lockFileName } from './instance-lock.js';
 import { configWarnings } from './config-warnings.js';
+import type { DoctorRow } from './doctor-row.js';
 
 // Every check `random-scalp doctor` makes, in the order a trader would fix things: each returns
 // one row with what it measured and, when it is not ok, what to do about it.
 
-export type RowStatus = 'ok' | 'warn' | 'fail';
-
-export interface DoctorRow {
-  check: string;
-  status: RowStatus;
-  /** What was measured or found. */
-  figure: string;
-  /** For a warn or fail: what to do. */
-  advice?: string;
-}
+export type { DoctorRow, RowStatus } from './doctor-row.js';
 
 const ok = (check: string, figure: string): DoctorRow => ({ check, status: 'ok', figure });
 const warn = (check: string, figure: string, advice: string): DoctorRow => ({ check, status: 'warn', figure, advice });

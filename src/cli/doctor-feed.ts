@@ -1,7 +1,7 @@
 import { OpenAlgoFeed } from '../broker/openalgo/feed-client.js';
 import type { FeedHealth, FeedMode } from '../broker/feed.js';
 import { systemClock } from '../time/clock.js';
-import type { DoctorRow } from './doctor-checks.js';
+import type { DoctorRow } from './doctor-row.js';
 
 // doctor's feed row: the bot's own feed client, started once against OPENALGO_WS_URL, watched
 // until it is live with order updates subscribed, or until its first failure (no reconnect is

@@ -7,7 +7,7 @@ import { figuresText, initialGuardState, lossBreached, reasonText, resumeRefusal
 import { ResumeRequestFile, resumeRequestPath } from '../engine/guard-resume.js';
 import { guardFigures, trailingLosses } from '../engine/guard-watch.js';
 import { JsonStateFile, stateFileName } from '../engine/persistence.js';
-import { formatIstTime, istParts } from '../time/schedule.js';
+import { formatIstTime, istParts } from '../time/ist.js';
 import { heldQuantity, parseEngineState, type EngineState } from '../engine/state.js';
 import { costConfig } from '../config/settings.js';
 import { segmentOf } from '../broker/segment.js';

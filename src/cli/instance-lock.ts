@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
-import { formatIstDateTime } from '../time/schedule.js';
+import { formatIstDateTime } from '../time/ist.js';
 
 // One instance per book. Two bots on the same mode, exchange, symbol and STATE_DIR would both
 // enter and each would "reconcile" the other's orders as an outside position, so a start takes a

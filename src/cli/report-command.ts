@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { checkDate, UsageError, writeOutput } from './usage.js';
 import { ConfigError, resolveConfig, type RawSources } from '../config/resolve.js';
-import { istParts } from '../time/schedule.js';
+import { istParts } from '../time/ist.js';
 import { journalPath, openJournal } from '../journal/db.js';
 import { JournalVersionError } from '../journal/migrations.js';
 import type { DayRange } from '../journal/reads.js';

@@ -1,7 +1,7 @@
 import type { Logger } from '../log/logger.js';
 import type { GuardView } from '../store/types.js';
 import type { Clock } from '../time/clock.js';
-import { istParts } from '../time/schedule.js';
+import { istParts } from '../time/ist.js';
 import {
   anyLimit,
   evaluateGuard,

@@ -10,7 +10,7 @@ import { ResumeRequestFile } from '../engine/guard-resume.js';
 import { MemoryStateFile } from '../engine/persistence.js';
 import { createDeskStore, type DeskCommands, type DeskStore } from '../store/desk.js';
 import type { Clock } from '../time/clock.js';
-import { istParts } from '../time/schedule.js';
+import { istParts } from '../time/ist.js';
 import { accountGuardLimits, wireInstrument, type InstrumentRun } from './instrument-wiring.js';
 import { AccountGuard, type AccountMember } from './account-guard.js';
 import { AccountGuardFile, accountResumeFileName } from './account-guard-file.js';

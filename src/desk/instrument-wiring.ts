@@ -16,7 +16,7 @@ import { settingsHash } from '../journal/settings-hash.js';
 import { createLogger, type Logger } from '../log/logger.js';
 import { createAppStore, type AppStore } from '../store/store.js';
 import type { Clock } from '../time/clock.js';
-import { istParts } from '../time/schedule.js';
+import { istParts } from '../time/ist.js';
 import { setupAlerts, type AlertsSetup } from '../alerts/setup.js';
 import { writeTerminalAlert } from '../alerts/channel-terminal.js';
 

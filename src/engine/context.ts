@@ -2,6 +2,7 @@ import type { Broker, OrderReport, OrderRequest } from '../broker/types.js';
 import type { Segment } from '../broker/segment.js';
 import type { TickGrid } from '../broker/ticks.js';
 import type { Logger } from '../log/logger.js';
+import type { ShutdownPhase } from '../store/types.js';
 import type { AppStore } from '../store/store.js';
 import type { Clock } from '../time/clock.js';
 import type { GuardLimits } from './guard.js';
@@ -48,6 +49,9 @@ export interface EngineSettings {
   /** Session guard limits (MAX_DAILY_LOSS_RUPEES …); absent = all off. */
   guard?: GuardLimits;
 }
+
+/** Where a long action (an exit, a shutdown) tells which phase it is in. */
+export type PhaseReporter = (phase: ShutdownPhase, detail: string) => void;
 
 /** What the engine's parts share: dependencies, the instrument, and the one mutable state. */
 export interface EngineContext {

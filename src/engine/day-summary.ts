@@ -1,4 +1,4 @@
-import { istParts } from '../time/schedule.js';
+import { istParts } from '../time/ist.js';
 import { heldQuantity, type EngineState } from './state.js';
 
 /** The day in one line, for the square-off event (journal, alerts). */

@@ -9,7 +9,7 @@ import type { AppStore } from '../store/store.js';
 import type { ShutdownPhase, TradeRecord } from '../store/types.js';
 import type { Clock } from '../time/clock.js';
 import type { EngineCommands } from './commands.js';
-import { type EngineContext, type EngineSettings } from './context.js';
+import { type EngineContext, type EngineSettings, type PhaseReporter } from './context.js';
 import { daySummary } from './day-summary.js';
 import { enter } from './entry.js';
 import type { FeedMode, MarketFeed } from '../broker/feed.js';
@@ -21,7 +21,8 @@ import { NO_LIMITS, type GuardFigures } from './guard.js';
 import type { ResumeRequests } from './guard-resume.js';
 import { GuardWatch, guardFigures } from './guard-watch.js';
 import { instrumentBroker, type BrokerHealthFlags } from './instrumented-broker.js';
-import { CONFIRM_POLL_MS, CONFIRM_POLLS, exitAtMarket, type PhaseReporter } from './market-exit.js';
+import { exitAtMarket } from './market-exit.js';
+import { CONFIRM_POLL_MS, CONFIRM_POLLS } from './confirm-fill.js';
 import { checkLegs, readLegs, settleLegs } from './oco.js';
 import { noticeStopPrice } from './chase-start.js';
 import { chaseDueAt, chasedOrders, chaseStep } from './stop-chase.js';
@@ -36,7 +37,8 @@ import { reconcile, type ReconcileOutcome } from './reconcile.js';
 import { entryHoldReason } from './risk-gate.js';
 import { recover } from './recovery.js';
 import { SerialLock } from './lock.js';
-import { TradingCalendar, formatIstDateTime, istParts } from '../time/schedule.js';
+import { TradingCalendar } from '../time/schedule.js';
+import { formatIstDateTime, istParts } from '../time/ist.js';
 import { heldQuantity, initialEngineState, openOrders, type EngineState } from './state.js';
 import type { StateFile } from './persistence.js';
 import { stateFingerprint } from './state-fingerprint.js';
@@ -264,7 +266,8 @@ export class Engine implements EngineCommands {
       recovered: () => this.recovered,
       sessionExpired: () => this.brokerFlags.sessionExpired,
       reachable: () => this.brokerFlags.reachable,
-      lastReconcile: () => this.lastReconcile,
+      positionUnknown: () => this.lastReconcile === 'unavailable',
+      positionDiffers: () => this.lastReconcile === 'deferred',
       marketClosed: () => this.marketDay.heldReason(ctx.clock.now()),
       sessionGuard: () => this.guard.heldReason(ctx),
       accountGuard: () => this.deps.account?.entryHeldReason(this.key) ?? null,
@@ -684,7 +687,7 @@ export class Engine implements EngineCommands {
    */
   private async reconcileUntilSettled(): Promise<void> {
     for (let pass = 0; pass < 3; pass++) {
-      const outcome = await reconcile(this.ctx, this.report);
+      const outcome = await reconcile(this.ctx, this.report, exitAtMarket);
       this.lastReconcile = outcome;
       this.lastReconcileAt = this.ctx.clock.now();
       this.updateEntriesHeld();
@@ -888,7 +891,7 @@ export class Engine implements EngineCommands {
       while (ctx.clock.now() < deadline) {
         // The last market order may still fill late: keep reading it and the position book.
         await checkLegs(ctx);
-        const outcome = await reconcile(ctx, this.report);
+        const outcome = await reconcile(ctx, this.report, exitAtMarket);
         if (outcome !== 'unavailable' && heldQuantity(ctx.state) <= 0) break;
         this.report('keep_alive', `still ${heldQuantity(ctx.state)} held: reconciling until ${formatIstDateTime(deadline)}`);
         await ctx.clock.sleep(KEEP_ALIVE_STEP_MS);

@@ -4,7 +4,8 @@ import type { Logger } from '../log/logger.js';
 import type { AppStore } from '../store/store.js';
 import type { Clock } from '../time/clock.js';
 import { marketDayNote, resolveMarketDay, sessionsText, yearOf, type MarketDay } from '../time/market-calendar.js';
-import { formatIstTime, type TradingCalendar } from '../time/schedule.js';
+import { type TradingCalendar } from '../time/schedule.js';
+import { formatIstTime } from '../time/ist.js';
 
 // Asks the broker's exchange calendar what today is for the symbol's exchange, once at start and
 // again when the IST day rolls, and tells the schedule (a holiday holds entries, a special

@@ -1,12 +1,13 @@
-import type { ShutdownPhase, TradeRecord } from '../store/types.js';
-import type { EngineContext } from './context.js';
-import { isOpen, openQuantity, type TrackedOrder } from './order-machine.js';
-import { cancelAndSettle, refreshOrder } from './order-sync.js';
+import type { TradeRecord } from '../store/types.js';
+import type { EngineContext, PhaseReporter } from './context.js';
+import { type TrackedOrder } from './order-machine.js';
+import { cancelAndSettle } from './order-sync.js';
 import { placeAtMarket } from './market-order.js';
 import { heldQuantity, openOrders } from './state.js';
-import { adoptSmallerBrokerPosition, readPosition } from './reconcile.js';
+import { bookOutsideChange, externalFillPrice, reconcile } from './reconcile.js';
+import { readPosition } from './position-read.js';
 import { movePosition } from './position-machine.js';
-import { chaseDueAt, chaseStep } from './stop-chase.js';
+import { CONFIRM_POLL_MS, CONFIRM_POLLS, confirmFilled } from './confirm-fill.js';
 
 // Getting flat at market, the one path behind flatten, square-off, market-on-target, the
 // unprotected fallback and the graceful exit: cancel legs first, sell what is held, confirm by
@@ -14,54 +15,33 @@ import { chaseDueAt, chaseStep } from './stop-chase.js';
 // send one more market order for what is still held. Each sale is checked against the position
 // book first: what the account no longer holds is not sold again.
 
-export const CONFIRM_POLL_MS = 250;
-export const CONFIRM_POLLS = 20;
 /** Rounds of cancelling open orders before the market sell, this far apart. */
 const CANCEL_ROUNDS = 3;
 const CANCEL_RETRY_MS = 500;
 
-/** While a closing order works, the position book is read every this many polls (once a second). */
-const OVERSHOOT_CHECK_POLLS = 4;
-
-export type PhaseReporter = (phase: ShutdownPhase, detail: string) => void;
-
-/** How waiting on a closing order ended. */
-export type ConfirmOutcome = 'filled' | 'closed' | 'timeout' | 'overshoot';
-
 /**
- * Poll an order until it is filled or closed, or time is up. Never interruptible. A protective
- * LIMIT (sent where MARKET was refused) is chased meanwhile, as a triggered stop is. Once a
- * second the position book is read: when the account holds less than the order still has to
- * close (the trader closed it outside the bot meanwhile), the rest would open the wrong side, so
- * the wait ends at once ('overshoot') for the caller to cancel the rest and reconcile.
+ * Before a market sale: the account may hold less than our books say (closed outside the bot a
+ * moment ago, and the reconciliation that would book it has not run yet). Selling our figure
+ * would open a short, so the smaller figure is booked first, as reconciliation books it, and the
+ * sale is for what the account holds. Only with nothing of ours working (a leg may just have
+ * filled); a position book that cannot be read leaves our books to decide.
  */
-export async function confirmFilled(ctx: EngineContext, order: TrackedOrder): Promise<ConfirmOutcome> {
-  for (let i = 1; i <= CONFIRM_POLLS; i++) {
-    await ctx.clock.sleep(CONFIRM_POLL_MS);
-    if (order.chase && ctx.clock.now() >= chaseDueAt(ctx, order)) await chaseStep(ctx, order);
-    else await refreshOrder(ctx, order);
-    ctx.commit();
-    if (order.phase === 'filled') return 'filled';
-    if (!isOpen(order.phase)) return 'closed';
-    if (i % OVERSHOOT_CHECK_POLLS === 0 && (await wouldOvershoot(ctx, order))) return 'overshoot';
+async function adoptSmallerBrokerPosition(ctx: EngineContext, report: PhaseReporter): Promise<void> {
+  const ours = heldQuantity(ctx.state);
+  if (ours <= 0 || openOrders(ctx.state).length > 0) return;
+  const snap = await readPosition(ctx, 'EXIT', `selling the ${ours} our books hold`);
+  if (!snap || snap.qty >= ours) return;
+  if (snap.qty < 0) {
+    // Sold outside past what we hold: the account is short. Reconciliation books that outside
+    // sale whole (one price from the trade book) and buys the short back; nothing is left to sell.
+    ctx.log.warn('EXIT', `the broker shows ${snap.qty} while our books hold ${ours}: reconciling (the outside sale, then the buy-back) instead of selling`);
+    await reconcile(ctx, report, exitAtMarket);
+    return;
   }
-  return 'timeout';
-}
-
-/**
- * Whether the rest of a closing order is more than the account still holds on the side it
- * closes. A position book ahead of the order's own report only costs a cancel that settles as
- * filled; one that cannot be read leaves the order working.
- */
-async function wouldOvershoot(ctx: EngineContext, order: TrackedOrder): Promise<boolean> {
-  const rest = openQuantity(order);
-  if (rest <= 0) return false;
-  const snap = await readPosition(ctx, 'EXIT', `waiting on ${order.orderId ?? 'the order'} as it is`);
-  if (!snap) return false;
-  const holds = order.request.action === 'SELL' ? snap.qty : -snap.qty;
-  if (holds >= rest) return false;
-  ctx.log.warn('EXIT', `the broker shows ${snap.qty} while ${order.role} ${order.orderId ?? '?'} still has ${rest} to ${order.request.action === 'SELL' ? 'sell' : 'buy'}: closed outside the bot meanwhile, cancelling the rest`);
-  return true;
+  const sold = ours - snap.qty;
+  ctx.log.warn('EXIT', `the broker holds ${snap.qty}, our books ${ours}: ${sold} sold outside the bot; selling only what the account holds`);
+  bookOutsideChange(ctx.state, ctx, -sold, (await externalFillPrice(ctx, sold, 'SELL')) ?? snap.row?.averagePrice ?? null, 'external');
+  ctx.commit();
 }
 
 async function sellHeld(ctx: EngineContext, reason: TradeRecord['reason'], report: PhaseReporter, attempt: number): Promise<TrackedOrder | null> {

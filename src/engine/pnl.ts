@@ -1,7 +1,7 @@
 import type { Segment } from '../broker/segment.js';
 import { round2 } from '../store/store.js';
 import type { ChargeBreakdown, TradeOrder, TradeRecord } from '../store/types.js';
-import { istParts } from '../time/schedule.js';
+import { istParts } from '../time/ist.js';
 import { computeCharges, toPaise, type Brokerage, type ExecutedOrder } from './charges.js';
 import { bought, sold, type EngineState } from './state.js';
 

@@ -5,7 +5,7 @@ import { cancelAndSettle, refreshOrder } from './order-sync.js';
 import { placeAtMarket } from './market-order.js';
 import { addTrade, roundTrip } from './pnl.js';
 import { heldQuantity, openOrders } from './state.js';
-import { CONFIRM_POLL_MS, CONFIRM_POLLS, confirmFilled } from './market-exit.js';
+import { CONFIRM_POLL_MS, CONFIRM_POLLS, confirmFilled } from './confirm-fill.js';
 import { movePosition } from './position-machine.js';
 
 // Closing out a position in the engine's books once the broker says it is flat.

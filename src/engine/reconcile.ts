@@ -1,6 +1,5 @@
-import { isOurInstrument, ourPositionRow } from './instrument-match.js';
+import { isOurInstrument } from './instrument-match.js';
 import { describeError } from '../broker/errors.js';
-import type { PositionRow } from '../broker/types.js';
 import type { EngineContext } from './context.js';
 import { isOpen, newOrder } from './order-machine.js';
 import { markOrder } from './order-events.js';
@@ -9,8 +8,8 @@ import { orderRequest } from './context.js';
 import { coverShort, realiseIfFlat } from './position-close.js';
 import { ensureProtection, isProtected } from './protection.js';
 import { averageEntry, heldQuantity, openOrders, rememberOrderId, type EngineState } from './state.js';
-import type { PhaseReporter } from './market-exit.js';
-import { exitAtMarket } from './market-exit.js';
+import type { PhaseReporter } from './context.js';
+import { readPosition } from './position-read.js';
 import { movePosition } from './position-machine.js';
 
 // Three-axis reconciliation against the broker's position book: direction, quantity, average
@@ -25,7 +24,7 @@ export type ReconcileOutcome = 'in_sync' | 'corrected' | 'deferred' | 'unavailab
 
 
 /** Price of the fills an outside order got, from the trade book (the trader traded in the broker's terminal). */
-async function externalFillPrice(ctx: EngineContext, qty: number, action: 'BUY' | 'SELL' = 'SELL'): Promise<number | null> {
+export async function externalFillPrice(ctx: EngineContext, qty: number, action: 'BUY' | 'SELL' = 'SELL'): Promise<number | null> {
   try {
     const rows = await ctx.broker.tradeBook();
     const since = ctx.state.openedAt ?? 0;
@@ -72,7 +71,7 @@ async function externalFillPrice(ctx: EngineContext, qty: number, action: 'BUY' 
 }
 
 /** Book a quantity change we did not make (an outside fill) as a synthetic filled order. */
-function bookOutsideChange(state: EngineState, ctx: EngineContext, qty: number, price: number | null, why: string): void {
+export function bookOutsideChange(state: EngineState, ctx: EngineContext, qty: number, price: number | null, why: string): void {
   const action = qty > 0 ? 'BUY' : 'SELL';
   const order = newOrder(action === 'BUY' ? 'entry' : 'exit', orderRequest(ctx, action, Math.abs(qty), 'MARKET'), ctx.clock.now());
   order.phase = 'filled';
@@ -84,44 +83,10 @@ function bookOutsideChange(state: EngineState, ctx: EngineContext, qty: number, 
   ctx.emit({ type: 'fill', at: ctx.clock.now(), role: order.role, orderId: null, action, quantity: Math.abs(qty), price: order.avgPrice, source: 'reconcile' });
 }
 
-export async function readPosition(ctx: EngineContext, tag = 'RECONCILE', then = 'state kept as is'): Promise<{ row: PositionRow | undefined; qty: number } | null> {
-  let rows: PositionRow[];
-  try {
-    rows = await ctx.broker.positionBook();
-  } catch (err) {
-    ctx.log.warn(tag, `position book unavailable (${describeError(err)}): ${then}`);
-    return null;
-  }
-  const row = ourPositionRow(ctx.settings, rows);
-  return { row, qty: row?.quantity ?? 0 };
-}
+/** How reconciliation sells an unexpected long: the market exit (passed in, as it reconciles in turn). */
+export type ExitAtMarket = (ctx: EngineContext, reason: 'reconcile', report: PhaseReporter) => Promise<boolean>;
 
-/**
- * Before a market sale: the account may hold less than our books say (closed outside the bot a
- * moment ago, and the reconciliation that would book it has not run yet). Selling our figure
- * would open a short, so the smaller figure is booked first, as reconciliation books it, and the
- * sale is for what the account holds. Only with nothing of ours working (a leg may just have
- * filled); a position book that cannot be read leaves our books to decide.
- */
-export async function adoptSmallerBrokerPosition(ctx: EngineContext, report: PhaseReporter): Promise<void> {
-  const ours = heldQuantity(ctx.state);
-  if (ours <= 0 || openOrders(ctx.state).length > 0) return;
-  const snap = await readPosition(ctx, 'EXIT', `selling the ${ours} our books hold`);
-  if (!snap || snap.qty >= ours) return;
-  if (snap.qty < 0) {
-    // Sold outside past what we hold: the account is short. Reconciliation books that outside
-    // sale whole (one price from the trade book) and buys the short back; nothing is left to sell.
-    ctx.log.warn('EXIT', `the broker shows ${snap.qty} while our books hold ${ours}: reconciling (the outside sale, then the buy-back) instead of selling`);
-    await reconcile(ctx, report);
-    return;
-  }
-  const sold = ours - snap.qty;
-  ctx.log.warn('EXIT', `the broker holds ${snap.qty}, our books ${ours}: ${sold} sold outside the bot; selling only what the account holds`);
-  bookOutsideChange(ctx.state, ctx, -sold, (await externalFillPrice(ctx, sold, 'SELL')) ?? snap.row?.averagePrice ?? null, 'external');
-  ctx.commit();
-}
-
-export async function reconcile(ctx: EngineContext, report: PhaseReporter): Promise<ReconcileOutcome> {
+export async function reconcile(ctx: EngineContext, report: PhaseReporter, exitAtMarket: ExitAtMarket): Promise<ReconcileOutcome> {
   let snap = await readPosition(ctx);
   if (!snap) return 'unavailable';
   let ours = heldQuantity(ctx.state);

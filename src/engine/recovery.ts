@@ -1,5 +1,6 @@
 import type { EngineContext } from './context.js';
-import type { PhaseReporter } from './market-exit.js';
+import type { PhaseReporter } from './context.js';
+import { exitAtMarket } from './market-exit.js';
 import { isOpen } from './order-machine.js';
 import { cancelAndSettle, refreshOrder } from './order-sync.js';
 import { coverShort, realiseIfFlat } from './position-close.js';
@@ -31,7 +32,7 @@ export async function recover(ctx: EngineContext, report: PhaseReporter): Promis
     else if (heldQuantity(s) === 0 && openOrders(s).length > 0) movePosition(ctx, 'exiting');
     ctx.commit();
   }
-  await reconcile(ctx, report);
+  await reconcile(ctx, report, exitAtMarket);
   const recovered = `recovered: ${heldQuantity(s) > 0 ? `LONG ${heldQuantity(s)}` : 'FLAT'}`;
   ctx.log.info('RECOVERY', recovered);
   if (s.orders.length > 0) ctx.emit({ type: 'notable', at: ctx.clock.now(), kind: 'recovery', message: recovered });

@@ -1,6 +1,5 @@
 import type { OrderRequest } from '../broker/types.js';
 import type { OrderRole } from './order-machine.js';
-import type { ReconcileOutcome } from './reconcile.js';
 
 // One gate on the order path (NautilusTrader's RiskEngine is the model): every order the engine
 // sends is asked here first, on every attempt, whatever its role. One ordered list of hold
@@ -15,7 +14,10 @@ export interface HoldFacts {
   recovered(): boolean;
   sessionExpired(): boolean;
   reachable(): boolean;
-  lastReconcile(): ReconcileOutcome;
+  /** The last reconciliation could not read the position book. */
+  positionUnknown(): boolean;
+  /** The last reconciliation found the broker's position different and is looking again. */
+  positionDiffers(): boolean;
   /** A holiday, outside the trading window: the market day's reason, or null. */
   marketClosed(): string | null;
   /** This instrument's session guard. */
@@ -35,8 +37,8 @@ const HOLD_LIST: readonly ((f: HoldFacts) => string | null)[] = [
   (f) => (f.sessionExpired() ? 'broker session expired: log in to the broker in OpenAlgo' : null),
   (f) => (f.reachable() ? null : 'broker unreachable'),
   // Our books can say flat while the account is not (an outside trade): never buy blind.
-  (f) => (f.lastReconcile() === 'unavailable' ? 'position book unavailable: waiting for a reconciliation' : null),
-  (f) => (f.lastReconcile() === 'deferred' ? 'position differs from the broker: reconciling again in a moment' : null),
+  (f) => (f.positionUnknown() ? 'position book unavailable: waiting for a reconciliation' : null),
+  (f) => (f.positionDiffers() ? 'position differs from the broker: reconciling again in a moment' : null),
   (f) => f.marketClosed(),
   (f) => f.sessionGuard(),
   (f) => f.accountGuard(),

@@ -191,15 +191,6 @@ export function averageEntry(state: EngineState): number | null {
   return b.qty > 0 ? b.value / b.qty : null;
 }
 
-/** Quantity of SELL orders still open at the broker (both legs and any market exit). */
-export function openSellQuantity(state: EngineState): number {
-  let open = 0;
-  for (const o of state.orders) {
-    if (o.request.action === 'SELL' && isOpen(o.phase)) open += o.request.quantity - o.filled;
-  }
-  return open;
-}
-
 export function openOrders(state: EngineState, roles?: OrderRole[]): TrackedOrder[] {
   return state.orders.filter((o) => isOpen(o.phase) && (!roles || roles.includes(o.role)));
 }

@@ -1,6 +1,6 @@
 import { describeError } from '../broker/errors.js';
 import type { EngineEvent, EngineObserver } from '../engine/events.js';
-import { istParts } from '../time/schedule.js';
+import { istParts } from '../time/ist.js';
 import type { JournalView, TradeRecord } from '../store/types.js';
 import { openJournal, type JournalDb } from './db.js';
 import { figuresOf } from './figures.js';

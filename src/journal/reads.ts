@@ -1,4 +1,4 @@
-import { IST_OFFSET_MS, istParts } from '../time/schedule.js';
+import { IST_OFFSET_MS, istParts } from '../time/ist.js';
 import type { ChargeBreakdown, TradeRecord } from '../store/types.js';
 import { ZERO_CHARGES } from '../engine/charges.js';
 import type { JournalDb } from './db.js';

@@ -1,4 +1,4 @@
-import { IST_OFFSET_MS, formatIstTime } from '../time/schedule.js';
+import { IST_OFFSET_MS, formatIstTime } from '../time/ist.js';
 import type { Figures } from './figures.js';
 
 // Number words shared by the terminal, CSV and HTML reports.

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Clock } from '../time/clock.js';
-import { formatIstTime } from '../time/schedule.js';
+import { formatIstTime } from '../time/ist.js';
 import { isClosedPipe } from './closed-pipe.js';
 import type { AppStore } from '../store/store.js';
 import type { LogLevel } from '../store/types.js';

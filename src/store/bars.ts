@@ -3,7 +3,7 @@
 // IST midnight like the strategy's own bar schedule (src/engine/schedule.ts), so a 5m chart bar
 // is the 5m bar the strategy trades on. The list is bounded and starts afresh each IST day.
 
-import { istParts } from '../time/schedule.js';
+import { istParts } from '../time/ist.js';
 
 export interface PriceBar {
   /** Epoch ms the bar opens. */

@@ -1,4 +1,4 @@
-import { istParts } from './schedule.js';
+import { istParts } from './ist.js';
 
 // NSE's monthly index-option expiry, for a paper instrument that looks current: since
 // September 2025 NIFTY's monthly contracts expire on the month's last Tuesday. (An exchange

@@ -1,4 +1,4 @@
-import { formatIstTime } from './schedule.js';
+import { formatIstTime } from './ist.js';
 
 // The exchange calendar as OpenAlgo serves it (POST /api/v1/market/holidays and
 // /api/v1/market/timings), reduced to what one trading day means for one exchange: a regular

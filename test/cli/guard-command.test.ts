@@ -6,7 +6,7 @@ import { main } from '../../src/cli/main.js';
 import { initialGuardState } from '../../src/engine/guard.js';
 import { ResumeRequestFile } from '../../src/engine/guard-resume.js';
 import { JsonStateFile } from '../../src/engine/persistence.js';
-import { istParts } from '../../src/time/schedule.js';
+import { istParts } from '../../src/time/ist.js';
 import { defaultPaperSymbol } from '../../src/time/expiry.js';
 import { initialEngineState, parseEngineState, type EngineState } from '../../src/engine/state.js';
 

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { istParts } from '../../src/time/schedule.js';
+import { istParts } from '../../src/time/ist.js';
 import { BIN, ROOT, ensureBuilt, start, tempDir } from '../support/proc.js';
 
 // The compiled CLI as a user runs it: output into a pipe whose reader is gone, and a paper

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { BrokerError } from '../../src/broker/errors.js';
 import { PaperCalendar, parsePaperHolidays } from '../../src/broker/paper/calendar.js';
 import type { Broker } from '../../src/broker/types.js';
-import { formatIstTime } from '../../src/time/schedule.js';
+import { formatIstTime } from '../../src/time/ist.js';
 import { ist, scenario, settings } from './harness.js';
 
 process.env.TZ = 'America/New_York';

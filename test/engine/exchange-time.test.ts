@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CorrectedClock } from '../../src/time/server-clock.js';
-import { formatIstTime } from '../../src/time/schedule.js';
+import { formatIstTime } from '../../src/time/ist.js';
 import { enterAndProtect, ist, scenario } from './harness.js';
 
 process.env.TZ = 'America/New_York';

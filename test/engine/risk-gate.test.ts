@@ -13,7 +13,8 @@ const clear: HoldFacts = {
   recovered: () => true,
   sessionExpired: () => false,
   reachable: () => true,
-  lastReconcile: () => 'in_sync',
+  positionUnknown: () => false,
+  positionDiffers: () => false,
   marketClosed: () => null,
   sessionGuard: () => null,
   accountGuard: () => null,
@@ -30,7 +31,7 @@ describe('the hold list', () => {
     expect(entryHoldReason(clear)).toBeNull();
     expect(entryHoldReason({ ...clear, paused: () => true })).toBe('paused by trader (p to resume)');
     expect(entryHoldReason({ ...clear, reachable: () => false })).toBe('broker unreachable');
-    expect(entryHoldReason({ ...clear, lastReconcile: () => 'deferred' })).toMatch(/^position differs from the broker/);
+    expect(entryHoldReason({ ...clear, positionDiffers: () => true })).toMatch(/^position differs from the broker/);
     expect(entryHoldReason({ ...clear, squaredOff: () => true })).toBe('after square-off');
     expect(entryHoldReason({ ...clear, notFlat: () => 'already long protected' })).toBe('already long protected');
   });

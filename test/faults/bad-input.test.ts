@@ -9,7 +9,7 @@ import type { Broker } from '../../src/broker/types.js';
 import { main } from '../../src/cli/main.js';
 import { ConfigError, describeSource, resolveConfig, showValue, type RawSources, type Source } from '../../src/config/resolve.js';
 import { CONFIG_KEYS, SCHEMA, flagName, type ConfigKey, type FieldSpec } from '../../src/config/schema.js';
-import { istParts } from '../../src/time/schedule.js';
+import { istParts } from '../../src/time/ist.js';
 import { enterAndProtect, ist, scenario } from '../engine/harness.js';
 import { ensureBuilt, freePort, start, tempDir } from '../support/proc.js';
 

@@ -71,7 +71,7 @@ import { FakeClock } from '../../src/time/clock.js';
 import type { EngineSettings } from '../../src/engine/context.js';
 import { NO_LIMITS, type GuardLimits, type GuardState } from '../../src/engine/guard.js';
 import { Engine, GUARD_FLATTEN_RETRY_MS, StartupError } from '../../src/engine/engine.js';
-import { CONFIRM_POLL_MS, CONFIRM_POLLS } from '../../src/engine/market-exit.js';
+import { CONFIRM_POLL_MS, CONFIRM_POLLS } from '../../src/engine/confirm-fill.js';
 import type { SerialLock } from '../../src/engine/lock.js';
 import { MemoryStateFile, type StateFile } from '../../src/engine/persistence.js';
 import { parseEngineState, type EngineState } from '../../src/engine/state.js';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { TradingCalendar, istParts, formatIstTime } from '../../src/time/schedule.js';
+import { TradingCalendar } from '../../src/time/schedule.js';
+import { istParts, formatIstTime } from '../../src/time/ist.js';
 
 // The machine's zone must not matter: run these as a New York machine would.
 process.env.TZ = 'America/New_York';

@@ -145,8 +145,6 @@ const searchRow = z.object({
   freeze_qty: optNum,
   instrumenttype: optText,
 });
-export type RawInstrument = z.output<typeof searchRow>;
-
 /** A list that a broker may send as null or leave out when empty. */
 function list<T extends z.ZodType>(row: T) {
   return z.array(row).nullish().transform((rows) => rows ?? []);

@@ -1,5 +1,5 @@
 import type { ExchangeSession, HolidayType, MarketHoliday } from '../../time/market-calendar.js';
-import { IST_OFFSET_MS } from '../../time/schedule.js';
+import { IST_OFFSET_MS } from '../../time/ist.js';
 
 // The paper market's exchange calendar, answering what OpenAlgo's market/holidays and
 // market/timings answer. paper-server starts from a small built-in sample of NSE days; the

@@ -5,7 +5,7 @@
 // bar's open, as OpenAlgo sends them.
 
 import type { Clock } from '../../time/clock.js';
-import { IST_OFFSET_MS } from '../../time/schedule.js';
+import { IST_OFFSET_MS } from '../../time/ist.js';
 import type { Instrument } from '../types.js';
 import { PaperMarket } from './market.js';
 import { deriveSeed, textStream } from './rng.js';

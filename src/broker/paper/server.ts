@@ -6,7 +6,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import type { z } from 'zod';
 import { systemClock, type Clock } from '../../time/clock.js';
-import { istParts } from '../../time/schedule.js';
+import { istParts } from '../../time/ist.js';
 import { shiftedClock } from '../../time/server-clock.js';
 import { PaperCalendar, parsePaperHolidays } from './calendar.js';
 import { BrokerError } from '../errors.js';
