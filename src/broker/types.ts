@@ -76,6 +76,14 @@ export interface PositionRow {
   ltp: number | null;
 }
 
+/** One instrument's answer in a multiquote: its quote, or why the broker could not give one. */
+export interface MultiQuote {
+  symbol: string;
+  exchange: string;
+  quote: Quote | null;
+  error: string | null;
+}
+
 export interface Quote {
   ltp: number;
   bid: number | null;
@@ -120,6 +128,12 @@ export interface Broker {
   tradeBook(): Promise<TradeRow[]>;
   positionBook(): Promise<PositionRow[]>;
   quote(symbol: string, exchange: string): Promise<Quote>;
+  /**
+   * Quotes of several instruments in one call (OpenAlgo's multiquotes), in the order asked; an
+   * instrument the broker could not quote has its error instead. Optional: without it, or when
+   * the server refuses the route, each instrument is quoted on its own.
+   */
+  multiQuote?(instruments: readonly { symbol: string; exchange: string }[]): Promise<MultiQuote[]>;
   /** The instrument's lot and tick size, or null when the broker does not know the symbol. */
   searchInstrument(symbol: string, exchange: string): Promise<Instrument | null>;
   /**

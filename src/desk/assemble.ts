@@ -45,7 +45,7 @@ export interface Desk {
 export function assembleDesk(o: DeskOptions): Desk {
   const c = o.resolved.config;
   const several = o.traded.length > 1;
-  const shared = several ? new SharedReads(o.broker, o.clock) : null;
+  const shared = several ? new SharedReads(o.broker, o.clock, undefined, o.traded.map(({ symbol, exchange }) => ({ symbol, exchange }))) : null;
   // A pushed order update is news no earlier book read shows: shared reads from before it end there.
   const hub = several && o.feed && shared ? new FeedHub(o.feed, o.traded.map(({ symbol, exchange }) => ({ symbol, exchange })), () => shared.orderNews()) : null;
   const store = createDeskStore([]);

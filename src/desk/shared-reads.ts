@@ -1,4 +1,5 @@
-import type { Broker, OrderReport, OrderRequest, PositionRow, TradeRow } from '../broker/types.js';
+import { BrokerError, isBrokerError } from '../broker/errors.js';
+import type { Broker, MultiQuote, OrderReport, OrderRequest, PositionRow, Quote, TradeRow } from '../broker/types.js';
 import type { Clock } from '../time/clock.js';
 
 // Several instruments, one account: the order book, the trade book and the position book are the
@@ -9,12 +10,17 @@ import type { Clock } from '../time/clock.js';
 // is missing) in the books it reads next, and one that just read a fill (an order's status, a
 // book) must not then be handed a position book sent before that fill, which would show the
 // position it has just closed. Everything else passes straight through, so the process-wide
-// client's rate limiter per route stays the one budget.
+// client's rate limiter per route stays the one budget. Quotes too: one `multiquotes` call
+// serves every instrument's quote poll of the same instant (the polls are aligned), and a server
+// without the route is asked one instrument at a time from then on.
 
 /** How old a finished read may be and still serve another engine, ms. */
 export const SHARED_READ_REUSE_MS = 250;
 
-type BookName = 'orders' | 'ordersWithFills' | 'trades' | 'positions';
+type BookName = 'orders' | 'ordersWithFills' | 'trades' | 'positions' | 'quotes';
+
+/** The desk's instruments, quoted together. */
+type Instruments = readonly { symbol: string; exchange: string }[];
 
 interface Read<T> {
   /** Order calls and order reads answered (any view) when it was sent: it is newer than every one of them. */
@@ -41,10 +47,14 @@ export class SharedReads {
   private readonly last = new Map<BookName, Read<unknown>>();
   readonly counts: SharedReadCounts = { asked: 0, sent: 0, byBook: {} };
 
+  /** The server answered multiquotes with "no such route" (or refused it): quote one at a time. */
+  private multiQuoteRefused = false;
+
   constructor(
     private readonly broker: Broker,
     private readonly clock: Clock,
     private readonly reuseMs = SHARED_READ_REUSE_MS,
+    private readonly instruments: Instruments = [],
   ) {}
 
   /** One engine's broker: its own writes, the account's shared reads. */
@@ -77,7 +87,7 @@ export class SharedReads {
           : read<OrderReport>('ordersWithFills', () => broker.orderBook(opts)),
       tradeBook: () => read<TradeRow>('trades', () => broker.tradeBook()),
       positionBook: () => read<PositionRow>('positions', () => broker.positionBook()),
-      quote: (symbol, exchange) => broker.quote(symbol, exchange),
+      quote: (symbol, exchange) => this.quote(symbol, exchange),
       searchInstrument: (symbol, exchange) => broker.searchInstrument(symbol, exchange),
       health: () => broker.health(),
       ...(broker.history ? { history: broker.history.bind(broker) } : {}),
@@ -95,6 +105,25 @@ export class SharedReads {
    */
   orderNews(): void {
     this.floor = ++this.answered;
+  }
+
+  /** One instrument's quote: from the multiquote of every instrument that serves this instant. */
+  private async quote(symbol: string, exchange: string): Promise<Quote> {
+    const batch = this.broker.multiQuote?.bind(this.broker);
+    const ours = this.instruments.some((i) => i.symbol === symbol && i.exchange === exchange);
+    if (!batch || this.multiQuoteRefused || this.instruments.length < 2 || !ours) return this.broker.quote(symbol, exchange);
+    let rows: MultiQuote[];
+    try {
+      // Quotes carry no order news: any recent multiquote serves (seq 0).
+      rows = await this.read<MultiQuote>('quotes', 0, () => batch(this.instruments), []);
+    } catch (err) {
+      if (!isBrokerError(err, 'not_found') && !isBrokerError(err, 'rejected')) throw err;
+      this.multiQuoteRefused = true;
+      return this.broker.quote(symbol, exchange);
+    }
+    const row = rows.find((r) => r.symbol === symbol && r.exchange === exchange);
+    if (!row?.quote) throw new BrokerError('server', `quote for ${symbol} on ${exchange}: ${row?.error ?? 'not in the multiquotes reply'}`);
+    return row.quote;
   }
 
   private read<T extends object>(name: BookName, viewSeq: number, fetch: () => Promise<T[]>, alsoFrom: BookName[]): Promise<T[]> {

@@ -1,4 +1,4 @@
-import { ourPositionRow } from './instrument-match.js';
+import { ourPositionRow } from '../broker/instrument-match.js';
 import { describeError } from '../broker/errors.js';
 import type { EngineContext } from './context.js';
 import { pause } from './context.js';

@@ -1,4 +1,4 @@
-import { isOurInstrument } from './instrument-match.js';
+import { isOurInstrument } from '../broker/instrument-match.js';
 import type { FeedHealth, FeedListener, MarketFeed } from '../broker/feed.js';
 import type { OrderReport } from '../broker/types.js';
 import type { EngineContext } from './context.js';

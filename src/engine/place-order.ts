@@ -5,7 +5,7 @@ import { newOrder, type OrderRole, type TrackedOrder } from './order-machine.js'
 import { markOrder } from './order-events.js';
 import { idsBefore, snapshotBeforePlacing } from './order-book-snapshot.js';
 import { gateRefusal } from './risk-gate.js';
-import { isOurInstrument } from './instrument-match.js';
+import { isOurInstrument } from '../broker/instrument-match.js';
 import { heldQuantity, rememberOrderId } from './state.js';
 
 // Idempotent placement. A request is re-sent only when it surely did not take effect. After a

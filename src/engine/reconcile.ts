@@ -1,4 +1,4 @@
-import { isOurInstrument } from './instrument-match.js';
+import { isOurInstrument } from '../broker/instrument-match.js';
 import { describeError } from '../broker/errors.js';
 import type { EngineContext } from './context.js';
 import { isOpen, newOrder } from './order-machine.js';

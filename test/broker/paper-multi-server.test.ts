@@ -4,6 +4,7 @@ import { startPaperFeedServer } from '../../src/broker/paper/feed-server.js';
 import { paperServerMain, startPaperServer } from '../../src/broker/paper/server.js';
 import { runPaperServer, servedInstruments, type PaperServerFlags } from '../../src/cli/paper-server-command.js';
 import { EXIT } from '../../src/cli/exit-codes.js';
+import { OpenAlgoClient } from '../../src/broker/openalgo/client.js';
 import { OPTION, OPTION_PE, twoRig } from './paper-fixtures.js';
 
 // paper-server with two instruments, over loopback: HTTP quotes and orders for each, the
@@ -39,6 +40,20 @@ describe('paper-server with two instruments', () => {
     expect((await post(server.url, 'quotes', { symbol: CALL, exchange: 'NFO' })).json).toMatchObject({ status: 'success', data: { ltp: 100, bid: 99.95, ask: 100.05 } });
     expect((await post(server.url, 'quotes', { symbol: PUT, exchange: 'NFO' })).json).toMatchObject({ status: 'success', data: { ltp: 48.7, bid: 48.6, ask: 48.8, open: 50 } });
     expect((await post(server.url, 'quotes', { symbol: 'NIFTY28NOV2526000CE', exchange: 'NFO' })).status).toBe(404);
+
+    // One multiquotes call for both (and one it does not trade, answered with its error), as
+    // OpenAlgo's adapters answer it; the client reads it back in the order asked.
+    const many = await post(server.url, 'multiquotes', { symbols: [{ symbol: CALL, exchange: 'NFO' }, { symbol: PUT, exchange: 'NFO' }, { symbol: 'NIFTY28NOV2526000CE', exchange: 'NFO' }] });
+    expect(many.json).toMatchObject({ status: 'success', results: [
+      { symbol: CALL, exchange: 'NFO', data: { ltp: 100 } },
+      { symbol: PUT, exchange: 'NFO', data: { ltp: 48.7 } },
+      { symbol: 'NIFTY28NOV2526000CE', exchange: 'NFO', error: expect.stringMatching(/no quote/) },
+    ] });
+    expect((await post(server.url, 'multiquotes', { symbols: [] })).status).toBe(400);
+    const client = new OpenAlgoClient({ host: server.url, apiKey: KEY, strategy: 'test', timeoutMs: 5_000 });
+    const quotes = await client.multiQuote([{ symbol: PUT, exchange: 'NFO' }, { symbol: CALL, exchange: 'NFO' }, { symbol: 'NIFTY28NOV2526000CE', exchange: 'NFO' }]);
+    expect(quotes.map((q) => q.quote?.ltp ?? q.error)).toEqual([48.7, 100, expect.stringMatching(/no quote/)]);
+    await client.close?.();
 
     const placed = await post(server.url, 'placeorder', { strategy: 's', symbol: PUT, exchange: 'NFO', action: 'BUY', quantity: '75', pricetype: 'LIMIT', price: '48.9', product: 'MIS' });
     expect(placed).toMatchObject({ status: 200, json: { status: 'success', orderid: expect.any(String) } });

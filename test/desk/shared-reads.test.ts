@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { SharedReads } from '../../src/desk/shared-reads.js';
-import type { Broker, OrderReport } from '../../src/broker/types.js';
+import type { Broker, OrderReport, Quote } from '../../src/broker/types.js';
+import { BrokerError } from '../../src/broker/errors.js';
 import { FakeClock } from '../../src/time/clock.js';
 
 // A broker whose reads answer when the test says so, counting what it was asked.
@@ -155,3 +156,60 @@ describe('a pushed order update ends what earlier reads may serve', () => {
     await Promise.all([first, second]);
   });
 });
+
+describe('quotes on a desk', () => {
+  const CE = { symbol: 'NIFTY29DEC2625000CE', exchange: 'NFO' };
+  const PE = { symbol: 'NIFTY29DEC2625000PE', exchange: 'NFO' };
+
+  function desk(broker: Broker, clock: FakeClock) {
+    return new SharedReads(broker, clock, undefined, [CE, PE]);
+  }
+
+  it('one multiquotes call serves every instrument\'s poll of the same instant', async () => {
+    const clock = new FakeClock(0);
+    const calls: string[] = [];
+    const broker = fakeBroker(calls);
+    const shared = desk(broker, clock);
+    const [a, b] = [shared.view(), shared.view()];
+    const [qa, qb] = await Promise.all([a.quote(CE.symbol, CE.exchange), b.quote(PE.symbol, PE.exchange)]);
+    expect(calls).toEqual(['multiQuote NIFTY29DEC2625000CE,NIFTY29DEC2625000PE']);
+    expect([qa.ltp, qb.ltp]).toEqual([101, 202]);
+    // A second later the next poll asks again.
+    await clock.advance(1_000);
+    await a.quote(CE.symbol, CE.exchange);
+    expect(calls).toHaveLength(2);
+  });
+
+  it('an instrument the broker could not quote fails alone; a server without the route is asked one at a time', async () => {
+    const clock = new FakeClock(0);
+    const calls: string[] = [];
+    const shared = desk(fakeBroker(calls, { failPe: true }), clock);
+    const v = shared.view();
+    expect((await v.quote(CE.symbol, CE.exchange)).ltp).toBe(101);
+    await expect(v.quote(PE.symbol, PE.exchange)).rejects.toThrow(/quote for NIFTY29DEC2625000PE on NFO: no such token/);
+    calls.length = 0;
+    const refusing = desk(fakeBroker(calls, { noRoute: true }), clock);
+    const w = refusing.view();
+    expect((await w.quote(CE.symbol, CE.exchange)).ltp).toBe(101);
+    expect((await w.quote(PE.symbol, PE.exchange)).ltp).toBe(202);
+    expect(calls).toEqual(['multiQuote NIFTY29DEC2625000CE,NIFTY29DEC2625000PE', 'quote NIFTY29DEC2625000CE', 'quote NIFTY29DEC2625000PE']);
+  });
+});
+
+function fakeBroker(calls: string[], opts: { failPe?: boolean; noRoute?: boolean } = {}): Broker {
+  const price = (symbol: string): number => (symbol.endsWith('CE') ? 101 : 202);
+  const quote = (ltp: number): Quote => ({ ltp, bid: null, ask: null, open: null, high: null, low: null, prevClose: null, volume: null });
+  const unused = (): never => { throw new Error('not used here'); };
+  return {
+    label: 'fake',
+    placeOrder: unused, orderStatus: unused, cancelOrder: unused, modifyOrder: unused, orderBook: unused, tradeBook: unused, positionBook: unused,
+    searchInstrument: unused, health: unused,
+    quote: async (symbol) => { calls.push(`quote ${symbol}`); return quote(price(symbol)); },
+    multiQuote: async (instruments) => {
+      calls.push(`multiQuote ${instruments.map((i) => i.symbol).join(',')}`);
+      if (opts.noRoute) throw new BrokerError('not_found', 'multiquotes: 404 Not Found', 404);
+      return instruments.map(({ symbol, exchange }) =>
+        opts.failPe && symbol.endsWith('PE') ? { symbol, exchange, quote: null, error: 'no such token' } : { symbol, exchange, quote: quote(price(symbol)), error: null });
+    },
+  };
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isOurInstrument } from '../../src/engine/instrument-match.js';
+import { isOurInstrument } from '../../src/broker/instrument-match.js';
 import { scenario } from './harness.js';
 
 // One answer to "is this row ours": symbol and exchange, case aside.

@@ -290,6 +290,7 @@ function processBroker(broker: PaperBroker, proc: () => Proc): Broker {
     tradeBook: gate(broker.tradeBook.bind(broker)),
     positionBook: gate(broker.positionBook.bind(broker)),
     quote: gate(broker.quote.bind(broker)),
+    multiQuote: gate(broker.multiQuote.bind(broker)),
     searchInstrument: gate(broker.searchInstrument.bind(broker)),
     health: gate(broker.health.bind(broker)),
   };
@@ -471,7 +472,7 @@ export async function runDay(sc: DayScenario): Promise<DayReport> {
     const self = (): Proc => proc;
     const gated = processBroker(broker, self);
     // A desk shares its reads, its one feed connection and the account's guard (src/desk/assemble.ts).
-    const shared = several ? new SharedReads(gated, clock) : null;
+    const shared = several ? new SharedReads(gated, clock, undefined, instruments.map(({ symbol, exchange }) => ({ symbol, exchange }))) : null;
     const hub = several && proc.feed && shared ? new FeedHub(proc.feed, instruments.map(({ symbol, exchange }) => ({ symbol, exchange })), () => shared.orderNews()) : null;
     const account = several ? new AccountGuard({ limits: accountLimits, clock, stateFile: accountFile, resumeRequests: null, publish: () => {} }) : null;
     proc.account = account;

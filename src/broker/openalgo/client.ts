@@ -7,8 +7,9 @@ import { BrokerError } from '../errors.js';
 import { fallbackLotSize, fallbackTickSize } from '../instruments.js';
 import type { ServerTimeSample } from '../../time/server-clock.js';
 import type {
-  Broker, BrokerHealth, ExchangeSession, Instrument, MarketHoliday, OrderReport, OrderRequest, PositionRow, Quote, TradeRow,
+  Broker, BrokerHealth, ExchangeSession, Instrument, MarketHoliday, MultiQuote, OrderReport, OrderRequest, PositionRow, Quote, TradeRow,
 } from '../types.js';
+import { isOurInstrument } from '../instrument-match.js';
 import { readReply } from './classify.js';
 import { type Fill, fillsByOrder, needsTradeBook, toOrderReport, tradeBookOptional } from './fills.js';
 import { createAgents, httpPost, type HttpReply } from './http.js';
@@ -17,7 +18,7 @@ import { redact } from './redact.js';
 import { parseTimestamp } from './timestamp.js';
 import {
   ackReply, analyzerReply, holidaysReply, orderBookReply, timingsReply, orderIdReply, orderStatusReply, pingReply,
-  positionBookReply, quoteReply, searchReply, historyReply, historyBarsReply, intervalsReply, shortReason, tradeBookReply,
+  positionBookReply, quoteReply, multiQuoteReply, searchReply, historyReply, historyBarsReply, intervalsReply, shortReason, tradeBookReply,
 } from './schemas.js';
 
 /** One row of historyBars. */
@@ -189,17 +190,19 @@ export class OpenAlgoClient implements Broker {
   }
 
   async quote(symbol: string, exchange: string): Promise<Quote> {
-    const { data: q } = await this.call('quotes', quoteReply, { symbol, exchange });
-    return {
-      ltp: q.ltp,
-      bid: q.bid,
-      ask: q.ask,
-      open: q.open,
-      high: q.high,
-      low: q.low,
-      prevClose: q.prev_close,
-      volume: q.volume,
-    };
+    const { data } = await this.call('quotes', quoteReply, { symbol, exchange });
+    return quoteOf(data);
+  }
+
+  async multiQuote(instruments: readonly { symbol: string; exchange: string }[]): Promise<MultiQuote[]> {
+    const { results } = await this.call('multiquotes', multiQuoteReply, { symbols: instruments.map(({ symbol, exchange }) => ({ symbol, exchange })) });
+    // In the order asked, matched by instrument (a reply may reorder, or leave one out).
+    return instruments.map(({ symbol, exchange }) => {
+      const row = results.find((r) => isOurInstrument({ symbol, exchange }, r));
+      if (!row) return { symbol, exchange, quote: null, error: 'not in the multiquotes reply' };
+      if (!row.data) return { symbol, exchange, quote: null, error: row.error ?? 'no quote' };
+      return { symbol, exchange, quote: quoteOf(row.data), error: null };
+    });
   }
 
   async history(symbol: string, exchange: string, interval: string, startDate: string, endDate: string): Promise<number[]> {
@@ -404,4 +407,8 @@ function checkQuantity(quantity: number): void {
   if (!Number.isInteger(quantity) || quantity <= 0) {
     throw new BrokerError('rejected', `quantity must be a whole number > 0, got ${quantity}`);
   }
+}
+
+function quoteOf(q: z.output<typeof quoteReply>['data']): Quote {
+  return { ltp: q.ltp, bid: q.bid, ask: q.ask, open: q.open, high: q.high, low: q.low, prevClose: q.prev_close, volume: q.volume };
 }

@@ -163,17 +163,27 @@ export const orderBookReply = z.object({
 });
 export const tradeBookReply = z.object({ data: list(tradeRow) });
 export const positionBookReply = z.object({ data: list(positionRow) });
-export const quoteReply = z.object({
-  data: z.object({
-    ltp: num,
-    open: optNum,
-    high: optNum,
-    low: optNum,
-    bid: optNum,
-    ask: optNum,
-    prev_close: optNum,
-    volume: optNum,
-  }),
+const quoteData = z.object({
+  ltp: num,
+  open: optNum,
+  high: optNum,
+  low: optNum,
+  bid: optNum,
+  ask: optNum,
+  prev_close: optNum,
+  volume: optNum,
+});
+export const quoteReply = z.object({ data: quoteData });
+/** multiquotes: one row per instrument asked, with its quote or its error (adapters fan out and may fail one). */
+export const multiQuoteReply = z.object({
+  results: list(
+    z.object({
+      symbol: z.string(),
+      exchange: z.string(),
+      data: quoteData.optional(),
+      error: z.string().optional(),
+    }),
+  ),
 });
 export const searchReply = z.object({ data: list(searchRow) });
 export const historyReply = z.object({ data: list(z.object({ timestamp: optNum, close: num })) });

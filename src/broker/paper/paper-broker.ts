@@ -7,7 +7,7 @@
 import type { Clock } from '../../time/clock.js';
 import { BrokerError } from '../errors.js';
 import type {
-  Action, Broker, BrokerHealth, ExchangeSession, Instrument, MarketHoliday, OrderReport, OrderRequest, PositionRow, Quote, TradeRow,
+  Action, Broker, BrokerHealth, ExchangeSession, Instrument, MarketHoliday, MultiQuote, OrderReport, OrderRequest, PositionRow, Quote, TradeRow,
 } from '../types.js';
 import { PaperCalendar } from './calendar.js';
 import { FaultPlan, type BrokerCallName, type FaultMatch, type OnceFault } from './fault-plan.js';
@@ -364,6 +364,15 @@ export class PaperBroker implements Broker {
     const market = this.marketFor(symbol, exchange);
     if (!market) throw new BrokerError('not_found', `no quote for ${symbol} on ${exchange}`, 404);
     return market.quote();
+  }
+
+  /** One call for several instruments; one the market does not have is answered with an error, as adapters do. */
+  async multiQuote(instruments: readonly { symbol: string; exchange: string }[]): Promise<MultiQuote[]> {
+    await this.admit('quote');
+    return instruments.map(({ symbol, exchange }) => {
+      const market = this.marketFor(symbol, exchange);
+      return market ? { symbol, exchange, quote: market.quote(), error: null } : { symbol, exchange, quote: null, error: `no quote for ${symbol} on ${exchange}` };
+    });
   }
 
   async searchInstrument(symbol: string, exchange: string): Promise<Instrument | null> {

@@ -72,6 +72,11 @@ export const openPositionSchema = z.strictObject({
   product: product(),
 });
 export const quotesSchema = z.strictObject({ apikey: apikey(), symbol: str(), exchange: exchange() });
+/** multiquotes: a non-empty list of {symbol, exchange}. */
+export const multiQuotesSchema = z.strictObject({
+  apikey: apikey(),
+  symbols: z.array(z.strictObject({ symbol: str(), exchange: exchange() })).min(1, 'At least one symbol is required.'),
+});
 export const searchSchema = z.strictObject({ apikey: apikey(), query: str(), exchange: exchange().optional() });
 
 /** market/holidays: the year is optional (default: this year) and 2020–2050. */

@@ -201,6 +201,11 @@ function routes(broker: PaperBroker, responseDelayMs: number, telegram: Telegram
 
     quotes: route('map', schemas.quotesSchema, async (d) => ok({ data: fmt.quoteData(await broker.quote(d.symbol, d.exchange)) })),
 
+    // As OpenAlgo's adapters answer it: one row per instrument, its data or its error.
+    multiquotes: route('map', schemas.multiQuotesSchema, async (d) => ok({
+      results: (await broker.multiQuote(d.symbols)).map((r) => (r.quote ? { symbol: r.symbol, exchange: r.exchange, data: fmt.quoteData(r.quote) } : { symbol: r.symbol, exchange: r.exchange, error: r.error })),
+    })),
+
     search: route('map', schemas.searchSchema, async (d) => {
       if (d.query.trim() === '') return fail(400, 'Query parameter is required and cannot be empty');
       const found = await broker.findInstruments(d.query, d.exchange);

@@ -1,4 +1,4 @@
-import type { PositionRow } from '../broker/types.js';
+import type { PositionRow } from './types.js';
 
 // The one answer to "is this broker row about our instrument?" for orders, trades, positions
 // and ticks: the same symbol on the same exchange, case aside (brokers differ in case). A symbol
