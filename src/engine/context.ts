@@ -71,6 +71,8 @@ export interface EngineContext {
   state: EngineState;
   /** Last LTP seen (quotes), null before the first. */
   ltp: number | null;
+  /** When it was seen (clock ms), null before the first. */
+  ltpAt: number | null;
   /** Aborted when a flatten or shutdown is requested, so long waits end at once. */
   urgent: AbortSignal;
   /** Save the state (atomically) and project it into the store. */
@@ -96,6 +98,12 @@ export function orderRequest(
   if (price !== undefined) req.price = price;
   if (triggerPrice !== undefined) req.triggerPrice = triggerPrice;
   return req;
+}
+
+/** A price seen (a quote, a tick, a fresh read): the last price and when. */
+export function notePrice(ctx: EngineContext, ltp: number): void {
+  ctx.ltp = ltp;
+  ctx.ltpAt = ctx.clock.now();
 }
 
 /** Sleep on the engine clock; returns false when cut short by an urgent request. */

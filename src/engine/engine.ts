@@ -9,7 +9,7 @@ import type { AppStore } from '../store/store.js';
 import type { ShutdownPhase, TradeRecord } from '../store/types.js';
 import type { Clock } from '../time/clock.js';
 import type { EngineCommands } from './commands.js';
-import { type EngineContext, type EngineSettings, type PhaseReporter } from './context.js';
+import { notePrice, type EngineContext, type EngineSettings, type PhaseReporter } from './context.js';
 import { daySummary } from './day-summary.js';
 import { enter } from './entry.js';
 import type { FeedMode, MarketFeed } from '../broker/feed.js';
@@ -179,6 +179,7 @@ export class Engine implements EngineCommands {
       marketRefused: false,
       state: initialEngineState(day, deps.marketOnTarget),
       ltp: null,
+      ltpAt: null,
       get urgent() {
         return self.urgentController.signal;
       },
@@ -460,7 +461,7 @@ export class Engine implements EngineCommands {
 
   /** A new last traded price, however it arrived (a quote poll or a pushed tick): the one price path. */
   onPrice(ltp: number, prevClose: number | null = null): void {
-    this.ctx.ltp = ltp;
+    notePrice(this.ctx, ltp);
     this.deps.store.getState().quoteReceived(ltp, prevClose, this.ctx.clock.now());
     // The session guard's mark-to-market check runs on every price, not on a timer.
     if (this.recovered) {
@@ -756,7 +757,7 @@ export class Engine implements EngineCommands {
 
   /** This instrument's day figures for the account guard. */
   dayFigures(): GuardFigures {
-    return guardFigures(this.ctx.state, this.ctx.settings.costs, this.ctx.segment, this.ctx.ltp, this.ctx.clock.now());
+    return guardFigures(this.ctx.state, this.ctx.settings.costs, this.ctx.segment, this.guard.mark(this.ctx), this.ctx.clock.now());
   }
 
   /** An entry of ours may be at the broker, or a position is open: a trade in progress for the account's trade limit. */

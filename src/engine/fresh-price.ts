@@ -1,4 +1,4 @@
-import type { EngineContext } from './context.js';
+import { notePrice, type EngineContext } from './context.js';
 
 /**
  * The last price, asked of the broker now: the quote loop's can be a second old, and a fast
@@ -6,7 +6,7 @@ import type { EngineContext } from './context.js';
  */
 export async function freshLtp(ctx: EngineContext): Promise<number | null> {
   try {
-    ctx.ltp = (await ctx.broker.quote(ctx.settings.symbol, ctx.settings.exchange)).ltp;
+    notePrice(ctx, (await ctx.broker.quote(ctx.settings.symbol, ctx.settings.exchange)).ltp);
   } catch {
     // keep the last LTP seen
   }

@@ -17,7 +17,10 @@ import {
 import type { ResumeRequests } from './guard-resume.js';
 import type { Segment } from '../broker/segment.js';
 import { closingCosts, type CostConfig } from './pnl.js';
-import { averageEntry, bought, heldQuantity, openOrders, sold, type EngineState } from './state.js';
+import { activeLeg, averageEntry, bought, heldQuantity, openOrders, sold, type EngineState } from './state.js';
+
+/** A last price older than this (or three quote polls) no longer marks an open position on its own. */
+export const STALE_MARK_MS = 5_000;
 
 // The engine's side of the session guard: reads the day's figures from the engine state (and
 // the last price), asks the rules in guard.ts, and records, logs, announces and publishes what
@@ -94,11 +97,37 @@ export interface GuardLook {
 export class GuardWatch {
   private halts = 0;
   private lastView = '';
+  /** The mark's staleness was said (reset by a fresh price). */
+  private staleSaid = false;
 
   constructor(
     readonly limits: GuardLimits,
     private readonly requests: ResumeRequests | null,
   ) {}
+
+  /**
+   * The price the open position is marked at. A last price older than STALE_MARK_MS (quotes
+   * failing, the feed silent) is not trusted to say the loss is small: the long is marked at the
+   * lower of it and its stop's trigger (where protection would sell it), so a loss limit trips on
+   * a stale mark sooner, never later. Said once each time the mark goes stale.
+   */
+  mark(ctx: EngineContext): number | null {
+    const { ltp, ltpAt } = ctx;
+    if (ltp === null || ltpAt === null) return ltp;
+    const age = ctx.clock.now() - ltpAt;
+    const staleAfter = Math.max(STALE_MARK_MS, 3 * ctx.settings.quotePollMs);
+    if (age <= staleAfter || heldQuantity(ctx.state) <= 0) {
+      this.staleSaid = false;
+      return ltp;
+    }
+    const trigger = activeLeg(ctx.state, 'stop')?.request.triggerPrice ?? null;
+    const mark = trigger !== null && trigger < ltp ? trigger : ltp;
+    if (!this.staleSaid) {
+      this.staleSaid = true;
+      ctx.log.warn('GUARD', `last price ${ctx.grid.format(ltp)} is ${(age / 1000).toFixed(0)} s old: open P&L marked at ${mark === ltp ? 'it' : `the stop's trigger ${ctx.grid.format(mark)}`} until a fresh price`);
+    }
+    return mark;
+  }
 
   /** Look at the day with the figures now: on every commit and every price. */
   look(ctx: EngineContext): GuardLook {
@@ -118,7 +147,7 @@ export class GuardWatch {
       if (this.lastView === '') this.publish(ctx, null);
       return { changed, flatten: false };
     }
-    const figures = guardFigures(s, ctx.settings.costs, ctx.segment, ctx.ltp, ctx.clock.now());
+    const figures = guardFigures(s, ctx.settings.costs, ctx.segment, this.mark(ctx), ctx.clock.now());
     const now = ctx.clock.now();
     const d = evaluateGuard(s.guard, figures, this.limits, now);
     if (d.changed || d.next.peak !== s.guard.peak) {
@@ -149,7 +178,7 @@ export class GuardWatch {
       ctx.log.warn('GUARD', `resume request for ${request.day} ignored: today is ${s.guard.day}`);
       return false;
     }
-    const figures = guardFigures(s, ctx.settings.costs, ctx.segment, ctx.ltp, ctx.clock.now());
+    const figures = guardFigures(s, ctx.settings.costs, ctx.segment, this.mark(ctx), ctx.clock.now());
     const refusal = resumeRefusal(s.guard, figures, this.limits);
     if (refusal) {
       ctx.log.warn('GUARD', `resume (${request.by}) refused: ${refusal}`);
@@ -177,7 +206,7 @@ export class GuardWatch {
 
   private publish(ctx: EngineContext, figures: GuardFigures | null): void {
     const g = ctx.state.guard;
-    const f = figures ?? guardFigures(ctx.state, ctx.settings.costs, ctx.segment, ctx.ltp, ctx.clock.now());
+    const f = figures ?? guardFigures(ctx.state, ctx.settings.costs, ctx.segment, this.mark(ctx), ctx.clock.now());
     const view = guardView(g, f, this.limits, this.halts);
     const key = JSON.stringify(view);
     if (key === this.lastView) return;

@@ -121,6 +121,22 @@ describe('session guard', () => {
     expect(s.stateFile.saved?.guard).toMatchObject({ state: 'HALTED', reason: 'loss_limit', tripped: { realised: 0, open, dayPnl: open } });
   });
 
+  it('a stale last price does not mark the position: after 5 s without one it is marked at the stop, and the loss limit trips', async () => {
+    // At the last price the day is −₹83 (the charges), inside the −₹200 limit; at the stop's
+    // trigger (1.00 under) it is −₹150 − charges ≈ −₹232, past it.
+    const s = await scenario({ settings: { guard: limits({ maxDailyLoss: 200 }) } });
+    await enterAndProtect(s);
+    expect(s.store.getState().guard.state).toBe('ACTIVE');
+    // Quotes fail from now on: the price the guard has is the last one seen.
+    s.broker.injectOnce('serverError', { call: 'quote', count: 1_000 });
+    const since = s.clock.now();
+    await s.clock.advanceUntil(() => s.store.getState().guard.state === 'HALTED', 30_000, 250);
+    expect(s.store.getState().guard.state).toBe('HALTED');
+    expect(s.clock.now() - since).toBeGreaterThan(5_000);
+    expect(s.clock.now() - since).toBeLessThan(8_000);
+    expect(s.logs().some((l) => /\[GUARD\] last price 100\.\d\d is \d+ s old: open P&L marked at the stop's trigger 99\.05 until a fresh price/.test(l))).toBe(true);
+  });
+
   it('the profit target stops new entries but lets the open trade finish at its target, then halts', async () => {
     const s = await scenario({ settings: { guard: limits({ dailyProfitTarget: 150 }) } });
     await enterAndProtect(s);

@@ -52,6 +52,7 @@
 //   D. no order, cancel or modify of one instrument's engine is for another instrument's symbol.
 // A crash is the whole process's: every engine dies and the desk starts again.
 
+import { istParts } from '../../src/time/ist.js';
 import type { FaultConfig } from '../../src/broker/paper/faults.js';
 import type { FaultMatch, OnceFault } from '../../src/broker/paper/fault-plan.js';
 import type { Ledger, PaperOrder } from '../../src/broker/paper/ledger.js';
@@ -516,6 +517,10 @@ export async function runDay(sc: DayScenario): Promise<DayReport> {
         const order = e.state.orders.find((o) => o.request === req);
         const role = order?.role ?? '?';
         if (role === 'entry' && req.action === 'BUY') {
+          // G. The risk gate sees every send, with nothing awaited between its answer and the
+          // send: no entry goes out while the trader has paused, nor after the day's square-off.
+          if (e.state.paused) fail(`[invariant G gate] ${tr.key} entry BUY ${req.quantity} sent while paused`);
+          if (e.state.squaredOffDay !== null && e.state.squaredOffDay === istParts(clock.now()).day) fail(`[invariant G gate] ${tr.key} entry BUY ${req.quantity} sent after the day's square-off`);
           // 11. No entry while the guard holds entries, nor after a HALTED was seen today.
           const g = e.state.guard;
           const cooldownOver = g.reason === 'cooldown' && g.cooldownUntil !== null && clock.now() >= g.cooldownUntil;
