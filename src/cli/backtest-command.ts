@@ -9,7 +9,7 @@ import { ConfigError, resolveConfig, type RawSources } from '../config/resolve.j
 import { CONFIG_KEYS, SCHEMA, type Config } from '../config/schema.js';
 import { parseInterval } from '../config/values.js';
 import { JournalVersionError } from '../journal/migrations.js';
-import { StartupError } from '../engine/engine.js';
+import { StartupError } from '../engine/start-up.js';
 import { renderCsv } from '../journal/report-csv.js';
 import { renderHtml } from '../journal/report-html.js';
 import { money, profitFactorText, winRateText } from '../journal/report-format.js';

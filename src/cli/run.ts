@@ -9,7 +9,7 @@ import { tradedInstruments, type TradedInstrument } from '../config/instruments.
 import { systemClock, type Clock } from '../time/clock.js';
 import { CorrectedClock, ServerClock } from '../time/server-clock.js';
 import { startClockSync, type ClockSync } from '../engine/clock-sync.js';
-import { StartupError } from '../engine/engine.js';
+import { StartupError } from '../engine/start-up.js';
 import { heldQuantity } from '../engine/state.js';
 import { sessionSummaryLines } from '../journal/session-summary.js';
 import type { Io } from './config-command.js';

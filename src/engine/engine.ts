@@ -3,7 +3,7 @@ import { AUTH_MESSAGE, describeError, isBrokerError } from '../broker/errors.js'
 import { segmentOf } from '../broker/segment.js';
 import { fallbackLotSize, fallbackTickSize } from '../broker/instruments.js';
 import { tickGrid } from '../broker/ticks.js';
-import type { Broker, BrokerOrderStatus, Instrument } from '../broker/types.js';
+import type { Broker, BrokerOrderStatus } from '../broker/types.js';
 import type { Logger } from '../log/logger.js';
 import type { AppStore } from '../store/store.js';
 import type { ShutdownPhase, TradeRecord } from '../store/types.js';
@@ -37,6 +37,8 @@ import { reconcile, type ReconcileOutcome } from './reconcile.js';
 import { entryHoldReason } from './risk-gate.js';
 import { recover } from './recovery.js';
 import { SerialLock } from './lock.js';
+import { loadHistory, resolveInstrument, StartupError } from './start-up.js';
+import { runEvery } from './loop-runner.js';
 import { TradingCalendar } from '../time/schedule.js';
 import { formatIstDateTime, istParts } from '../time/ist.js';
 import { heldQuantity, initialEngineState, openOrders, type EngineState } from './state.js';
@@ -44,16 +46,8 @@ import type { StateFile } from './persistence.js';
 import { stateFingerprint } from './state-fingerprint.js';
 import { isLong, movePosition } from './position-machine.js';
 
-/** A start that cannot go on; `exitCode` follows the CLI contract (1 config, 2 broker). */
 /** How long the chase loop sleeps while nothing is chased (a starting chase wakes it at once). */
 const CHASE_IDLE_MS = 60_000;
-
-export class StartupError extends Error {
-  override readonly name = 'StartupError';
-  constructor(readonly exitCode: 1 | 2, message: string) {
-    super(message);
-  }
-}
 
 export interface EngineDeps {
   broker: Broker;
@@ -103,11 +97,6 @@ export const KEEP_ALIVE_STEP_MS = 2_000;
 export const RECONCILE_RETRY_MS = 2_000;
 /** A guard flatten that did not get flat is tried again no sooner than this. */
 export const GUARD_FLATTEN_RETRY_MS = 5_000;
-
-/** Time from `now` to the next multiple of `ms` on the clock (a whole `ms` when exactly on one). */
-function untilBoundary(now: number, ms: number): number {
-  return ms - (now % ms);
-}
 
 export class Engine implements EngineCommands {
   private readonly ctx: EngineContext;
@@ -310,12 +299,12 @@ export class Engine implements EngineCommands {
       'START',
       `broker ${ctx.broker.label} (${health.broker})${health.analyzer ? ' — ANALYZER MODE: orders are simulated by OpenAlgo, not sent to the exchange' : ''}`,
     );
-    await this.resolveInstrument();
+    await resolveInstrument(ctx, this.deps.failClosedOnUnknownSymbol === true);
     const tooLarge = freezeQuantityProblem(settings.lots, ctx.lotSize, ctx.freezeQty, `${settings.symbol}@${settings.exchange}`);
     if (tooLarge) throw new StartupError(1, tooLarge);
     await this.marketDay.ensure(istParts(ctx.clock.now()).day);
     this.deps.store.getState().instrumentResolved({ lotSize: ctx.lotSize, tickSize: ctx.grid.tick });
-    await this.loadHistory();
+    await loadHistory(ctx);
 
     const saved = this.deps.stateFile.load();
     const today = istParts(ctx.clock.now()).day;
@@ -337,58 +326,6 @@ export class Engine implements EngineCommands {
     this.running = [this.quoteLoop(), this.barLoop(), this.ocoLoop(), this.reconcileLoop(), this.squareOffLoop(), this.chaseLoop()];
   }
 
-  private async resolveInstrument(): Promise<void> {
-    const { ctx } = this;
-    const { symbol, exchange } = ctx.settings;
-    let instrument: Instrument | null = null;
-    try {
-      instrument = await ctx.broker.searchInstrument(symbol, exchange);
-    } catch (err) {
-      if (isBrokerError(err, 'auth')) throw new StartupError(2, `cannot use the broker: ${AUTH_MESSAGE}`);
-      if (!isBrokerError(err, 'not_found')) throw new StartupError(2, `instrument lookup failed: ${describeError(err)}`);
-    }
-    if (!instrument) {
-      // Quotes are the second opinion: a symbol the broker quotes is real even if search missed it.
-      let quoted = false;
-      try {
-        await ctx.broker.quote(symbol, exchange);
-        quoted = true;
-      } catch {
-        quoted = false;
-      }
-      if (!quoted && this.deps.failClosedOnUnknownSymbol) {
-        throw new StartupError(1, `unknown symbol ${symbol} on ${exchange}: the broker neither finds nor quotes it (check SYMBOL and EXCHANGE)`);
-      }
-      ctx.log.warn('INSTRUMENT', `${symbol} not found by search: using fallbacks (lot ${fallbackLotSize(symbol) ?? 1}, tick ${fallbackTickSize(exchange)})`);
-      return;
-    }
-    ctx.lotSize = instrument.lotSize > 0 ? instrument.lotSize : (fallbackLotSize(symbol) ?? 1);
-    ctx.grid = tickGrid(instrument.tickSize > 0 ? instrument.tickSize : fallbackTickSize(exchange));
-    ctx.segment = segmentOf(instrument.symbol, instrument.exchange, instrument.instrumentType);
-    ctx.freezeQty = instrument.freezeQty;
-  }
-
-  /** USE_HISTORY: past closes seed the chart. Optional in every way: a failure only logs. */
-  private async loadHistory(): Promise<void> {
-    const { ctx } = this;
-    const want = ctx.settings.history;
-    if (!want) return;
-    if (!ctx.broker.history) {
-      ctx.log.info('HISTORY', `${ctx.broker.label} has no history: the chart starts empty`);
-      return;
-    }
-    const today = istParts(ctx.clock.now()).day;
-    const start = want.startDate ?? today;
-    const end = want.endDate ?? today;
-    try {
-      const closes = await ctx.broker.history(ctx.settings.symbol, ctx.settings.exchange, want.interval, start, end);
-      this.deps.store.getState().historyLoaded(closes);
-      ctx.log.info('HISTORY', `${closes.length} ${want.interval} closes ${start}…${end} loaded for the chart`);
-    } catch (err) {
-      ctx.log.warn('HISTORY', `history unavailable (${describeError(err)}): the chart starts empty`);
-    }
-  }
-
   private rollDay(today: string): void {
     const s = this.ctx.state;
     if (s.pnl.day === today) return;
@@ -401,39 +338,9 @@ export class Engine implements EngineCommands {
 
   // ---- loops ------------------------------------------------------------------------------
 
-  /** Run `body` every `ms` until the loops stop; a failure is logged with the loop's name and the loop goes on. */
-  private async every(name: string, ms: number | (() => number), body: () => Promise<void>, wake?: () => AbortSignal, aligned = false): Promise<void> {
-    const signal = this.loops.signal;
-    while (!signal.aborted) {
-      try {
-        const interval = typeof ms === 'number' ? ms : ms();
-        await this.sleepUnlessWoken(aligned && this.deps.alignPolls ? untilBoundary(this.ctx.clock.now(), interval) : interval, wake?.());
-      } catch {
-        if (signal.aborted) return;
-      }
-      try {
-        await body();
-      } catch (err) {
-        this.ctx.log.error('ENGINE', `${name} failed: ${describeError(err)}`);
-      }
-    }
-  }
-
-  /** Sleep on the clock until `ms` pass, the loops stop, or `wake` aborts (which throws too). */
-  private async sleepUnlessWoken(ms: number, wake?: AbortSignal): Promise<void> {
-    if (!wake) return this.ctx.clock.sleep(ms, this.loops.signal);
-    // One controller per sleep, both listeners removed after: AbortSignal.any on a long-lived
-    // signal keeps every dependent signal alive until that signal aborts (Node 20).
-    const both = new AbortController();
-    const abort = (): void => both.abort();
-    this.loops.signal.addEventListener('abort', abort, { once: true });
-    wake.addEventListener('abort', abort, { once: true });
-    try {
-      await this.ctx.clock.sleep(ms, both.signal);
-    } finally {
-      this.loops.signal.removeEventListener('abort', abort);
-      wake.removeEventListener('abort', abort);
-    }
+  /** Run `body` every `ms` until the engine stops (src/engine/loop-runner.ts). */
+  private every(name: string, ms: number | (() => number), body: () => Promise<void>, wake?: () => AbortSignal, aligned = false): Promise<void> {
+    return runEvery({ clock: this.ctx.clock, log: this.ctx.log, stop: this.loops.signal, alignPolls: this.deps.alignPolls === true }, name, ms, body, wake, aligned);
   }
 
   private quoteLoop(): Promise<void> {

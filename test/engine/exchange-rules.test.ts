@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Broker } from '../../src/broker/types.js';
 import type { EngineEvent } from '../../src/engine/events.js';
-import { StartupError } from '../../src/engine/engine.js';
+import { StartupError } from '../../src/engine/start-up.js';
 import { enterAndProtect, FUTURE, INSTRUMENT, scenario } from './harness.js';
 
 process.env.TZ = 'America/New_York';
