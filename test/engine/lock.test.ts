@@ -28,4 +28,24 @@ describe('SerialLock', () => {
     await lock.run(async () => 1);
     await expect(lock.run(async () => 2)).resolves.toBe(2);
   });
+
+  it('a spawned task nobody awaits that fails is reported by name, and the next task still runs', async () => {
+    const failures: string[] = [];
+    const lock = new SerialLock(() => {}, (task, err) => failures.push(`${task}: ${(err as Error).message}`));
+    lock.spawn('pushed order update', async () => {
+      throw new Error('boom');
+    });
+    await expect(lock.run(async () => 'next')).resolves.toBe('next');
+    expect(failures).toEqual(['pushed order update: boom']);
+  });
+
+  it('a reporter that throws does not become an unhandled rejection', async () => {
+    const lock = new SerialLock(() => {}, () => {
+      throw new Error('reporter broke');
+    });
+    lock.spawn('task', async () => {
+      throw new Error('boom');
+    });
+    await expect(lock.run(async () => 1)).resolves.toBe(1);
+  });
 });
