@@ -10,7 +10,7 @@ import { cancelAndSettle } from './order-sync.js';
 import { sameOrder } from './place-order.js';
 import { isTerminal } from '../broker/order-status.js';
 import type { PushWatch } from './push-watch.js';
-import { activeLeg, rememberOrderId } from './state.js';
+import { activeLeg, openOrders, rememberOrderId } from './state.js';
 
 // The push feed, seen from the engine: ticks go to the one price path, order updates to the one
 // order path (applied under the engine's lock, then acted on exactly like a poll's findings),
@@ -41,6 +41,8 @@ export class FeedLink {
   /** When the price first crossed a working leg without an update for it, by leg order id + filled. */
   private readonly crossings = new Map<string, number>();
   private started = false;
+  /** The feed has been live with order updates once in this run. */
+  private everLive = false;
 
   constructor(
     private readonly ctx: EngineContext,
@@ -162,6 +164,13 @@ export class FeedLink {
       else this.ctx.log.info('FEED', `${h.state}${why}`);
       if (h.state === 'down' && before.state === 'live') this.ctx.emit({ type: 'notable', at: this.ctx.clock.now(), kind: 'feed_down', message: `push feed down${why}` });
       if (h.state === 'live' && before.state !== 'live' && before.state !== 'off') this.ctx.emit({ type: 'notable', at: this.ctx.clock.now(), kind: 'feed_up', message: 'push feed live again' });
+    }
+    if (h.state === 'live' && h.orders && !this.everLive) {
+      this.everLive = true;
+      // Orders placed before the first subscription answered (recovery re-arms legs before the
+      // feed connects) had their news before anyone listened, and a feed replays nothing: read
+      // them once now, or a leg rejected meanwhile waits for the safety poll.
+      if (openOrders(this.ctx.state).length > 0) this.lock.spawn('first read after the feed went live', () => this.hooks.pollLegs());
     }
     if (before.ordersTrusted !== after.ordersTrusted || before.rttMs !== after.rttMs || before.state !== after.state) this.hooks.trustChanged();
   }
