@@ -147,7 +147,7 @@ export class AccountGuard {
     if (held) return held;
     const max = this.opts.limits.maxTradesPerDay;
     if (max <= 0 || this.state.waived.includes('max_trades')) return null;
-    const closed = this.members.reduce((n, m) => n + m.figures().trades, 0);
+    const closed = this.figures().trades;
     const inProgress = this.members.filter((m) => m.key !== key && m.tradeInProgress()).length;
     if (closed + inProgress < max) return null;
     return `account trade limit: ${closed} closed + ${inProgress} in progress of ${max} today (MAX_TRADES_PER_DAY)`;
