@@ -253,6 +253,23 @@ export function brokerGross(broker: PaperBroker, include: (orderId: string) => b
   return { gross: Math.round(ticks * grid.tick * 100) / 100, fills: trades.length };
 }
 
+/** The gross of the parts of outside orders the engine booked (`outsideTaken`): each part at its order's average price. */
+function outsideTakenGross(broker: PaperBroker, taken: Record<string, number>, include: (orderId: string) => boolean): { gross: number; fills: number } {
+  const grid = broker.market.grid;
+  let ticks = 0;
+  let fills = 0;
+  for (const [orderId, qty] of Object.entries(taken)) {
+    if (!include(orderId)) continue;
+    const trades = ledgerOf(broker).trades.filter((t) => t.orderId === orderId);
+    const filled = trades.reduce((sum, t) => sum + t.quantity, 0);
+    if (filled === 0) continue;
+    const value = trades.reduce((sum, t) => sum + t.quantity * t.price, 0);
+    ticks += (trades[0]!.action === 'SELL' ? 1 : -1) * (qty * value) / filled;
+    fills += trades.length;
+  }
+  return { gross: Math.round(ticks * grid.tick * 100) / 100, fills };
+}
+
 // ---- one bot process ---------------------------------------------------------------------------
 
 /** One process: one engine per instrument (one, or a desk of several), one feed connection. */
@@ -934,6 +951,11 @@ export async function runDay(sc: DayScenario): Promise<DayReport> {
       const known = new Set(state.knownOrderIds);
       const counted = (orderId: string): boolean => mine(orderId) && (!orderId.startsWith('EXT-') || known.has(orderId));
       const g2 = brokerGross(broker, counted);
+      // An outside order booked in part (our leg closed the rest of the position, and the trader
+      // bought back their own overshoot) counts for the part booked, at that order's average.
+      const part = outsideTakenGross(broker, state.outsideTaken ?? {}, (id) => mine(id) && !known.has(id));
+      g2.gross = Math.round((g2.gross + part.gross) * 100) / 100;
+      g2.fills += part.fills;
       const booked = state.trades.reduce((sum, x) => sum + Math.round(x.costs * 100), 0) / 100;
       const expected = Math.round((g2.gross - booked) * 100) / 100;
       if (Math.abs(expected - r) > 0.01 * Math.max(1, n) + 1e-9) {
