@@ -56,7 +56,7 @@ function busiestRoute(hits: Hit[]): { route: string; perSecond: number } {
 export async function measureCalls(host: RpcChild, o: { windowMs: number; seed: number; feed?: boolean }): Promise<CallsResult> {
   const market = await createMarket(host, { seed: 300 + o.seed, freeze: true, feed: o.feed ?? false });
   const be = await startEngine(market, { INTERVAL: '1s' });
-  await waitForStore(be.store, (s) => s.position.phase === 'long_protected', 20_000, 'long_protected');
+  await waitForStore(be.store, (s) => s.position.phase === 'protected', 20_000, 'protected');
   await sleep(1500); // past the entry's own calls
   const a0 = Date.now();
   await sleep(o.windowMs);

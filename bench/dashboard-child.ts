@@ -56,7 +56,7 @@ function populatedStore(now: number, symbol = 'NIFTY25000CE'): AppStore {
   a.configured({ mode: 'paper', brokerLabel: 'openalgo@127.0.0.1:5000', symbol, exchange: 'NFO', product: 'MIS', lots: 1, marketOnTarget: false, barMs: 5000 });
   a.instrumentResolved({ lotSize: 65, tickSize: 0.05 });
   a.entriesHeldChanged(null);
-  a.engineStateChanged({ position: { phase: 'long_protected', requested: 75, entryFilled: 75, held: 75, exited: 0, avgEntry: 100.1, openedAt: now - 42_000 } });
+  a.engineStateChanged({ position: { phase: 'protected', side: 'long', requested: 75, entryFilled: 75, held: 75, exited: 0, avgEntry: 100.1, openedAt: now - 42_000 } });
   a.engineStateChanged({ legs: {
     target: { role: 'target', orderId: '250000012', type: 'LIMIT', price: 102.1, trigger: null, quantity: 75, filled: 0, phase: 'working' },
     stop: { role: 'stop', orderId: '250000013', type: 'SL-M', price: null, trigger: 99.1, quantity: 75, filled: 0, phase: 'working' },

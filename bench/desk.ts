@@ -108,15 +108,15 @@ export async function measureDesk(host: RpcChild, o: { windowMs: number; samples
   const [one, four] = await Promise.all([startDesk(host, DESK_SYMBOLS.slice(0, 1), 400 + o.seed, flags, onFeed), startDesk(host, DESK_SYMBOLS, 500 + o.seed, flags, onFeed)]);
   try {
     const all = [...one.members, ...four.members];
-    await Promise.all(all.map((m) => waitForStore(m.store, (s) => s.position.phase === 'long_protected', 30_000, `${m.market.symbol} long_protected`)));
+    await Promise.all(all.map((m) => waitForStore(m.store, (s) => s.position.phase === 'protected', 30_000, `${m.market.symbol} protected`)));
     await sleep(1500); // past the entries' own calls
     const reads0 = four.desk.shared ? { ...four.desk.shared.counts } : null;
     const a0 = Date.now();
     await sleep(o.windowMs);
     const a1 = Date.now();
     const reads1 = four.desk.shared ? { ...four.desk.shared.counts } : null;
-    const stillInPosition = all.filter((m) => m.store.getState().position.phase !== 'long_protected').map((m) => m.market.symbol);
-    const lost: string[] = stillInPosition.length > 0 ? [`left long_protected during the calls window: ${stillInPosition.join(', ')}`] : [];
+    const stillInPosition = all.filter((m) => m.store.getState().position.phase !== 'protected').map((m) => m.market.symbol);
+    const lost: string[] = stillInPosition.length > 0 ? [`left protected during the calls window: ${stillInPosition.join(', ')}`] : [];
 
     // OCO: every instrument of both desks samples at once, each on its own market.
     const deadline = Date.now() + o.budgetMs;

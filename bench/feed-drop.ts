@@ -23,7 +23,7 @@ export async function measureFeedDrop(host: RpcChild, o: { samples: number; down
   const market = await createMarket(host, { seed: 500 + o.seed, freeze: true, feed: true });
   const be = await startEngine(market, { INTERVAL: '1s' });
   const out: FeedDropResult = { samples: 0, toPollMs: [], toLiveMs: [], resynced: [], ocoPollMs: 1000 };
-  await waitForStore(be.store, (s) => s.position.phase === 'long_protected', 20_000, 'long_protected');
+  await waitForStore(be.store, (s) => s.position.phase === 'protected', 20_000, 'protected');
   for (let k = 0; k < o.samples; k++) {
     await waitForStore(be.store, (s) => s.feed?.ordersTrusted === true, 30_000, 'feed trusted');
     await sleep(1_000 + 700 * k); // a different phase of the 5 s safety poll each time

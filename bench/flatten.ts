@@ -29,7 +29,7 @@ async function sampleLoop(host: RpcChild, be: BenchEngine, samples: number, dead
   const { store, engine, market } = be;
   for (let k = 0; k < samples && Date.now() < deadline; k++) {
     try {
-      await waitForStore(store, (s) => s.position.phase === 'long_protected', 20_000, 'long_protected');
+      await waitForStore(store, (s) => s.position.phase === 'protected', 20_000, 'protected');
       await sleep(random.next() * 1000);
       const t0 = Date.now();
       const p0 = performance.now();

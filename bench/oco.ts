@@ -52,7 +52,7 @@ export async function sampleLoop(
   const { store, engine, market } = be;
   for (let k = 0; k < samples && Date.now() < deadline; k++) {
     try {
-      await waitForStore(store, (s) => s.position.phase === 'long_protected', 20_000, 'long_protected');
+      await waitForStore(store, (s) => s.position.phase === 'protected', 20_000, 'protected');
       const target = activeLeg(engine.state, 'target');
       const stop = activeLeg(engine.state, 'stop');
       if (!target?.orderId || !stop?.orderId || target.phase !== 'working' || stop.phase !== 'working') {
@@ -62,7 +62,7 @@ export async function sampleLoop(
       }
       // A random phase against the OCO poll.
       await sleep(random.next() * pollMs);
-      if (engine.state.phase !== 'long_protected') {
+      if (engine.state.phase !== 'protected') {
         out.invalid.push(`phase changed to ${engine.state.phase} before the fill`);
         continue;
       }

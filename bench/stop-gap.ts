@@ -47,7 +47,7 @@ export async function measureStopGap(host: RpcChild, o: StopGapOptions): Promise
   const deadline = started + o.budgetMs;
   for (let k = 0; k < o.samples && Date.now() < deadline; k++) {
     try {
-      await waitForStore(be.store, (s) => s.position.phase === 'long_protected', 20_000, 'long_protected');
+      await waitForStore(be.store, (s) => s.position.phase === 'protected', 20_000, 'protected');
       const stop = activeLeg(be.engine.state, 'stop');
       if (!stop?.orderId || stop.request.priceType !== 'SL' || stop.request.price === undefined || stop.request.triggerPrice === undefined) {
         out.invalid.push('no working SL stop');

@@ -122,8 +122,8 @@ export function orderPhaseWord(phase: OrderPhase): string {
 const POSITION_PHASE_WORDS: Record<PositionPhase, string> = {
   flat: 'flat',
   entering: 'entering',
-  long_protected: 'protected',
-  long_unprotected: 'UNPROTECTED',
+  protected: 'protected',
+  unprotected: 'UNPROTECTED',
   exiting: 'exiting',
 };
 

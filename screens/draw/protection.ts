@@ -25,10 +25,10 @@ export function legProblem(role: LegView['role'], leg: LegView | null): LegProbl
 }
 
 export function protectionOf(position: DashboardState['position'], legs: DashboardState['legs']): Protection {
-  const inPosition = position.phase === 'long_protected' || position.phase === 'long_unprotected';
+  const inPosition = position.phase === 'protected' || position.phase === 'unprotected';
   if (!inPosition) return { unprotected: false, problems: [] };
   const problems = [legProblem('target', legs.target), legProblem('stop', legs.stop)].filter(
     (p): p is LegProblem => p !== null,
   );
-  return { unprotected: problems.length > 0 || position.phase === 'long_unprotected', problems };
+  return { unprotected: problems.length > 0 || position.phase === 'unprotected', problems };
 }

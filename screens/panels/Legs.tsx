@@ -10,7 +10,8 @@ import { legProblem, protectionOf } from '../draw/protection.js';
 import { Line, Span } from '../draw/text.js';
 import type { Form } from '../app/layout.js';
 import type { Tone } from '../draw/tone.js';
-import type { LegView } from '../../src/store/types.js';
+import type { DashboardState, LegView } from '../../src/store/types.js';
+type Side = DashboardState['position']['side'];
 
 interface Columns {
   role: number;
@@ -63,9 +64,9 @@ function headerRow(c: Columns): string {
 }
 
 /** A triggered stop resting unfilled: what the bot is doing about it, then its limit and trigger. */
-function chaseDetail(leg: LegView, d: number): string {
+function chaseDetail(leg: LegView, d: number, side: Side): string {
   const chase = leg.chase ?? { tries: 0, max: 0 };
-  const doing = chase.tries >= chase.max ? 'selling at market next' : `chasing ${chase.tries}/${chase.max}`;
+  const doing = chase.tries >= chase.max ? `${side === 'short' ? 'buying back' : 'selling'} at market next` : `chasing ${chase.tries}/${chase.max}`;
   return `${doing} · limit ${fmtPrice(leg.price, d)} trg ${fmtPrice(leg.trigger, d)} ${leg.filled}/${leg.quantity}`;
 }
 
@@ -93,14 +94,15 @@ function LegLine(props: {
   c: Columns;
   ltp: number | null;
   d: number;
+  side: Side;
 }): ReactNode {
-  const { role, leg, inPosition, entering, c, ltp, d } = props;
+  const { role, leg, inPosition, entering, c, ltp, d, side } = props;
   const problem = legProblem(role, leg);
   if (inPosition && problem && leg?.chase) {
     return (
       <Line>
         <Span tone="alarm">{`!! ${role.toUpperCase()} TRIGGERED, UNFILLED !!`}</Span>
-        {` ${chaseDetail(leg, d)}`}
+        {` ${chaseDetail(leg, d, side)}`}
       </Line>
     );
   }
@@ -116,7 +118,7 @@ function LegLine(props: {
     const why = entering ? 'not placed yet (entry working)' : 'none';
     return <Line tone="muted">{`${cell(role.toUpperCase(), c.role)} ${why}`}</Line>;
   }
-  if (leg.chase) return <Line tone="warn">{`${cell(role.toUpperCase(), c.role)} triggered, unfilled — ${chaseDetail(leg, d)}`}</Line>;
+  if (leg.chase) return <Line tone="warn">{`${cell(role.toUpperCase(), c.role)} triggered, unfilled — ${chaseDetail(leg, d, side)}`}</Line>;
   return <Line tone={legTone(leg)}>{legRow(leg, c, ltp, d)}</Line>;
 }
 
@@ -125,7 +127,7 @@ export function LegsPanel({ form }: { form: Form }): ReactNode {
   const c = form === 'wide' ? WIDE : form === 'compact' ? COMPACT : NARROW;
   const d = priceDecimals(s.tickSize);
   const protection = protectionOf(s.position, s.legs);
-  const inPosition = s.position.phase === 'long_protected' || s.position.phase === 'long_unprotected';
+  const inPosition = s.position.phase === 'protected' || s.position.phase === 'unprotected';
   const entering = s.position.phase === 'entering';
   return (
     <Box flexDirection="column">
@@ -134,13 +136,13 @@ export function LegsPanel({ form }: { form: Form }): ReactNode {
           <Span tone="alarm">
             {`!! UNPROTECTED ${s.position.held} held: ${protection.problems.map((p) => p.what).join(', ') || 'engine reports no protection'} !!`}
           </Span>
-          {s.legs.stop?.chase ? ' engine chases the stop, then sells at market; F flattens now' : ' engine re-places protection; F flattens now'}
+          {s.legs.stop?.chase ? ` engine chases the stop, then ${s.position.side === 'short' ? 'buys back' : 'sells'} at market; F flattens now` : ' engine re-places protection; F flattens now'}
         </Line>
       ) : (
         <Line tone="muted">{headerRow(c)}</Line>
       )}
-      <LegLine role="target" leg={s.legs.target} inPosition={inPosition} entering={entering} c={c} ltp={s.ltp} d={d} />
-      <LegLine role="stop" leg={s.legs.stop} inPosition={inPosition} entering={entering} c={c} ltp={s.ltp} d={d} />
+      <LegLine role="target" leg={s.legs.target} inPosition={inPosition} entering={entering} c={c} ltp={s.ltp} d={d} side={s.position.side} />
+      <LegLine role="stop" leg={s.legs.stop} inPosition={inPosition} entering={entering} c={c} ltp={s.ltp} d={d} side={s.position.side} />
     </Box>
   );
 }

@@ -24,7 +24,7 @@ export function PositionPanel({ form }: { form: Form }): ReactNode {
   }));
   const { position: pos, ltp, prevClose, pnl } = s;
   const d = priceDecimals(s.tickSize);
-  const long = pos.held > 0;
+  const holding = pos.held > 0;
   const wide = form === 'wide';
 
   const change = ltp !== null && prevClose !== null && prevClose > 0 ? ltp - prevClose : null;
@@ -50,9 +50,9 @@ export function PositionPanel({ form }: { form: Form }): ReactNode {
   return (
     <Box flexDirection="column">
       <Line>
-        {long ? (
+        {holding ? (
           <Span tone="good">
-            <Span tone="strong">LONG {pos.held}</Span> @ {fmtPrice(pos.avgEntry, d)}
+            <Span tone="strong">{pos.side === 'short' ? 'SHORT' : 'LONG'} {pos.held}</Span> @ {fmtPrice(pos.avgEntry, d)}
           </Span>
         ) : (
           <Span tone="strong">FLAT</Span>
@@ -65,10 +65,10 @@ export function PositionPanel({ form }: { form: Form }): ReactNode {
       <Line>
         {narrowPnl ? <>{unrealised} | </> : null}
         {/* A stop that triggered and rests unfilled protects nothing: never "protected" then. */}
-        {s.stopTriggered && pos.phase === 'long_protected' ? (
+        {s.stopTriggered && pos.phase === 'protected' ? (
           <Span tone="alarm">STOP TRIGGERED</Span>
         ) : (
-          <Span tone={pos.phase === 'long_unprotected' ? 'alarm' : 'plain'}>{positionPhaseWord(pos.phase)}</Span>
+          <Span tone={pos.phase === 'unprotected' ? 'alarm' : 'plain'}>{positionPhaseWord(pos.phase)}</Span>
         )}
         {entering}
         {wide ? ' | day realised ' : ' | day '}

@@ -102,7 +102,7 @@ const LEG_MARKS: Record<LegView['phase'], string> = {
 export function legsText(v: Pick<RowView, 'position' | 'legs'>): string {
   const { position, legs } = v;
   if (position.phase === 'flat' && !legs.target && !legs.stop) return '—';
-  const inPosition = position.phase === 'long_protected' || position.phase === 'long_unprotected';
+  const inPosition = position.phase === 'protected' || position.phase === 'unprotected';
   const one = (letter: string, leg: LegView | null): string => {
     if (!leg) return `${letter}${inPosition ? '!' : '·'}`;
     return `${letter}${LEG_MARKS[leg.phase] ?? '?'}`;
@@ -113,8 +113,8 @@ export function legsText(v: Pick<RowView, 'position' | 'legs'>): string {
 const SHORT_PHASE: Record<AppState['position']['phase'], string> = {
   flat: 'flat',
   entering: 'enter',
-  long_protected: 'prot',
-  long_unprotected: 'UNPROT!',
+  protected: 'prot',
+  unprotected: 'UNPROT!',
   exiting: 'exit',
 };
 
@@ -133,11 +133,13 @@ export function stateText(v: RowView, form: Form): { text: string; alarm: boolea
 }
 
 export function positionText(v: RowView, form: Form): string {
-  const { held, avgEntry } = v.position;
+  const { held, avgEntry, side } = v.position;
   if (held <= 0) return '—';
-  if (form === 'narrow') return String(held);
+  // A short shows signed, as a broker's position book does: −130.
+  const qty = side === 'short' ? `−${held}` : String(held);
+  if (form === 'narrow') return qty;
   const price = fmtPrice(avgEntry, priceDecimals(v.tickSize));
-  return form === 'wide' ? `${held} @ ${price}` : `${held}@${price}`;
+  return form === 'wide' ? `${qty} @ ${price}` : `${qty}@${price}`;
 }
 
 /** The guard in a word: ACTIVE, NEAR (80 % of a limit), REDUCING, HALTED; — when no limit is set. */

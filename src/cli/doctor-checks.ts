@@ -6,7 +6,8 @@ import { analyzerReply, pingReply } from '../broker/openalgo/schemas.js';
 import { createDefaultPaperSetup, DEFAULT_PAPER_SYMBOL } from '../broker/paper/index.js';
 import type { Broker, Instrument } from '../broker/types.js';
 import { segmentOf } from '../broker/segment.js';
-import { freezeQuantityProblem } from '../engine/exchange-rules.js';
+import { freezeQuantityProblem, optionWritingProblem } from '../engine/exchange-rules.js';
+import type { Direction } from '../engine/side.js';
 import { describeBuffer } from '../engine/protective-price.js';
 import type { FeedMode } from '../broker/feed.js';
 import { CONFIG_KEYS } from '../config/schema.js';
@@ -212,13 +213,20 @@ function orderRuleRows(instrument: Instrument, c: ResolvedConfig['config']): Doc
   const freeze = tooLarge
     ? fail('freeze qty', tooLarge, `set LOTS to ${Math.floor((instrument.freezeQty ?? qty) / instrument.lotSize)} or less`)
     : ok('freeze qty', instrument.freezeQty === null ? `LOTS ${c.LOTS} × lot ${instrument.lotSize} = ${qty}; the broker gives no freeze quantity` : `LOTS ${c.LOTS} × lot ${instrument.lotSize} = ${qty} ≤ freeze quantity ${instrument.freezeQty}`);
-  const option = segmentOf(instrument.symbol, instrument.exchange, instrument.instrumentType) === 'option';
+  const segment = segmentOf(instrument.symbol, instrument.exchange, instrument.instrumentType);
+  const option = segment === 'option';
   const type = c.STOP_ORDER_TYPE;
   const stops =
     option && type === 'SL-M'
       ? warn('stops', `STOP_ORDER_TYPE=SL-M on an option: the exchange refuses SL-M on options (since 27 Sep 2021); every stop is refused first, then sent as SL`, 'set STOP_ORDER_TYPE=auto (SL on options, SL-M elsewhere)')
       : ok('stops', `${type === 'SL' || (type === 'auto' && option) ? 'SL' : 'SL-M'}${option ? ' (an option: SL-M is refused there)' : ''}, limit buffer ${c.STOP_LIMIT_BUFFER.kind === 'auto' ? 'auto (price slab)' : describeBuffer(c.STOP_LIMIT_BUFFER)}; a triggered stop left unfilled is chased every ${c.STOP_CHASE_MS} ms, ${c.STOP_CHASE_TRIES} tries, then sold at market`);
-  return [freeze, stops];
+  const writing = optionWritingProblem(c.DIRECTION as Direction, c.ALLOW_OPTION_WRITING, segment, name);
+  const direction = writing
+    ? fail('direction', writing, 'set DIRECTION=long, or ALLOW_OPTION_WRITING=true once the account has the margin for it')
+    : option && c.DIRECTION !== 'long'
+      ? warn('direction', `DIRECTION=${c.DIRECTION} on an option with ALLOW_OPTION_WRITING=true: each short writes the option; the broker blocks margin many times the premium and the loss is not limited to it`, 'check the margin for LOTS short in the broker\'s margin calculator first')
+      : ok('direction', c.DIRECTION === 'long' ? 'long: buy, then sell' : `${c.DIRECTION}${c.DIRECTION === 'alternate' ? ' (long, then short, flipping after each round trip)' : ': sell, then buy back'}`);
+  return [freeze, stops, direction];
 }
 
 async function symbolRow(broker: Pick<Broker, 'quote'>, instrument: Instrument): Promise<DoctorRow> {

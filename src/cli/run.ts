@@ -10,7 +10,7 @@ import { systemClock, type Clock } from '../time/clock.js';
 import { CorrectedClock, ServerClock } from '../time/server-clock.js';
 import { startClockSync, type ClockSync } from '../engine/clock-sync.js';
 import { StartupError } from '../engine/start-up.js';
-import { heldQuantity } from '../engine/state.js';
+import { heldQuantity, positionSide } from '../engine/state.js';
 import { sessionSummaryLines } from '../journal/session-summary.js';
 import type { Io } from './config-command.js';
 import { isClosedPipe } from '../log/closed-pipe.js';
@@ -196,7 +196,7 @@ export async function runTrader(opts: RunOptions): Promise<number> {
   const summary = (): void => {
     const stateDirFlag = resolved.sourceOf.STATE_DIR === 'flag' ? c.STATE_DIR : undefined;
     for (const r of runs) {
-      const lines = sessionSummaryLines({ tally: r.tally, held: heldQuantity(r.engine.state), mode: resolved.mode, journal: r.journal !== null, ...(stateDirFlag !== undefined ? { stateDirFlag } : {}) });
+      const lines = sessionSummaryLines({ tally: r.tally, held: heldQuantity(r.engine.state), side: positionSide(r.engine.state), mode: resolved.mode, journal: r.journal !== null, ...(stateDirFlag !== undefined ? { stateDirFlag } : {}) });
       // The report line is the same for every instrument: once is enough.
       const shown = several && r !== runs[0] ? lines.slice(0, 1) : lines;
       for (const line of shown) io.out(several ? line.replace(/^random-scalp: /, `random-scalp: ${r.instrument.key}: `) : line);

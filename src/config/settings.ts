@@ -1,6 +1,7 @@
 import type { EngineSettings, StopSettings } from '../engine/context.js';
 import type { Brokerage } from '../engine/charges.js';
 import type { CostConfig } from '../engine/pnl.js';
+import type { Direction } from '../engine/side.js';
 import type { Config, Interval } from './schema.js';
 
 /** OpenAlgo's history interval for a bar length (its smallest is 1m). */
@@ -28,6 +29,8 @@ export function engineSettings(config: Config): EngineSettings {
     product: config.PRODUCT,
     lots: config.LOTS,
     tradeEveryNBars: config.TRADE_EVERY_N_BARS,
+    direction: config.DIRECTION as Direction,
+    allowOptionWriting: config.ALLOW_OPTION_WRITING,
     profitTarget: config.PROFIT_TARGET_RUPEES,
     stopLoss: config.STOP_LOSS_RUPEES,
     costs: costConfig(config),

@@ -45,8 +45,9 @@ async function wouldOvershoot(ctx: EngineContext, order: TrackedOrder): Promise<
   if (rest <= 0) return false;
   const snap = await readPosition(ctx, 'EXIT', `waiting on ${order.orderId ?? 'the order'} as it is`);
   if (!snap) return false;
-  const holds = order.request.action === 'SELL' ? snap.qty : -snap.qty;
+  // What this order can still close: a net long for a sale, a net short for a purchase.
+  const holds = order.request.action === 'SELL' ? snap.net : -snap.net;
   if (holds >= rest) return false;
-  ctx.log.warn('EXIT', `the broker shows ${snap.qty} while ${order.role} ${order.orderId ?? '?'} still has ${rest} to ${order.request.action === 'SELL' ? 'sell' : 'buy'}: closed outside the bot meanwhile, cancelling the rest`);
+  ctx.log.warn('EXIT', `the broker shows ${snap.net} while ${order.role} ${order.orderId ?? '?'} still has ${rest} to ${order.request.action === 'SELL' ? 'sell' : 'buy'}: closed outside the bot meanwhile, cancelling the rest`);
   return true;
 }

@@ -11,6 +11,7 @@ import { AUTO_BUFFER, type LimitBuffer } from './protective-price.js';
 import type { ScheduleConfig } from '../time/schedule.js';
 import type { EngineState } from './state.js';
 import type { EngineObserver } from './events.js';
+import type { Direction } from './side.js';
 
 /** How the stop leg is sent and what happens when it triggers without filling (STOP_*). */
 export interface StopSettings {
@@ -48,6 +49,10 @@ export interface EngineSettings {
   history: { interval: string; startDate: string | null; endDate: string | null } | null;
   /** Session guard limits (MAX_DAILY_LOSS_RUPEES …); absent = all off. */
   guard?: GuardLimits;
+  /** DIRECTION: the side each trade takes (absent: long). */
+  direction?: Direction;
+  /** ALLOW_OPTION_WRITING: a short side on options is refused at start without it. */
+  allowOptionWriting?: boolean;
 }
 
 /** Where a long action (an exit, a shutdown) tells which phase it is in. */

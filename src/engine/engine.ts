@@ -27,7 +27,7 @@ import { checkLegs, readLegs, settleLegs } from './oco.js';
 import { noticeStopPrice } from './chase-start.js';
 import { chaseDueAt, chasedOrders, chaseStep } from './stop-chase.js';
 import { cancelAndSettle } from './order-sync.js';
-import { describeStops, freezeQuantityProblem } from './exchange-rules.js';
+import { describeStops, freezeQuantityProblem, optionWritingProblem } from './exchange-rules.js';
 import { isOpen, type TrackedOrder } from './order-machine.js';
 import { MarketDayWatcher } from './market-day.js';
 import { realiseIfFlat } from './position-close.js';
@@ -41,10 +41,11 @@ import { loadHistory, resolveInstrument, StartupError } from './start-up.js';
 import { runEvery } from './loop-runner.js';
 import { TradingCalendar } from '../time/schedule.js';
 import { formatIstDateTime, istParts } from '../time/ist.js';
-import { heldQuantity, initialEngineState, openOrders, type EngineState } from './state.js';
+import { describePhase, heldQuantity, initialEngineState, nextTradeSide, openOrders, positionSide, type EngineState } from './state.js';
+import { reachedInFavour, sideLabel } from './side.js';
 import type { StateFile } from './persistence.js';
 import { stateFingerprint } from './state-fingerprint.js';
-import { isLong, movePosition } from './position-machine.js';
+import { inPosition, movePosition } from './position-machine.js';
 
 /** How long the chase loop sleeps while nothing is chased (a starting chase wakes it at once). */
 const CHASE_IDLE_MS = 60_000;
@@ -265,7 +266,7 @@ export class Engine implements EngineCommands {
       squaredOff: () => s.squaredOffDay === istParts(ctx.clock.now()).day,
       notFlat: () => {
         if (purpose === 'display') return null;
-        if (purpose === 'signal') return s.phase !== 'flat' ? `already ${s.phase.replace('_', ' ')}` : null;
+        if (purpose === 'signal') return s.phase !== 'flat' ? `already ${describePhase(s)}` : null;
         return heldQuantity(s) !== 0 || openOrders(s).some((o) => o.role !== 'entry') ? `already holding ${heldQuantity(s)}` : null;
       },
     });
@@ -302,6 +303,8 @@ export class Engine implements EngineCommands {
     await resolveInstrument(ctx, this.deps.failClosedOnUnknownSymbol === true);
     const tooLarge = freezeQuantityProblem(settings.lots, ctx.lotSize, ctx.freezeQty, `${settings.symbol}@${settings.exchange}`);
     if (tooLarge) throw new StartupError(1, tooLarge);
+    const writing = optionWritingProblem(settings.direction, settings.allowOptionWriting, ctx.segment, `${settings.symbol}@${settings.exchange}`);
+    if (writing) throw new StartupError(1, writing);
     await this.marketDay.ensure(istParts(ctx.clock.now()).day);
     this.deps.store.getState().instrumentResolved({ lotSize: ctx.lotSize, tickSize: ctx.grid.tick });
     await loadHistory(ctx);
@@ -413,7 +416,7 @@ export class Engine implements EngineCommands {
         settle = true;
         continue;
       }
-      // An exit or buy-back that stays unfilled is re-sent by its own escalation (staleExit, coverShort).
+      // An exit or buy-back that stays unfilled is re-sent by its own escalation (staleExit, coverWrongSide).
       if (order.role !== 'stop') continue;
       const { chaseTries, chaseMs } = ctx.settings.stops;
       ctx.log.critical('CRITICAL', `stop ${order.orderId} triggered and still unfilled after ${chaseTries} limit moves (${((ctx.clock.now() - (order.chase?.since ?? 0)) / 1000).toFixed(1)} s, every ${chaseMs} ms): cancelling it and selling at market`);
@@ -429,12 +432,13 @@ export class Engine implements EngineCommands {
     const { ctx } = this;
     const s = ctx.state;
     if (!s.marketOnTarget || this.lock.busy || ctx.ltp === null) return;
-    if (s.phase !== 'long_protected' && s.phase !== 'long_unprotected') return;
+    if (s.phase !== 'protected' && s.phase !== 'unprotected') return;
     const target = targetPrice(ctx);
-    if (target === null || ctx.ltp < target) return;
+    const side = positionSide(s);
+    if (target === null || !reachedInFavour(side, ctx.ltp, target)) return;
     this.lock.spawn('market-on-target exit', async () => {
-      if (!isLong(ctx.state.phase) || ctx.state.phase === 'exiting' || heldQuantity(ctx.state) <= 0) return;
-      ctx.log.info('MOT', `LTP ${ctx.grid.format(ctx.ltp ?? 0)} ≥ target ${ctx.grid.format(target)}: cancelling legs, selling the remainder at market`);
+      if (!inPosition(ctx.state.phase) || ctx.state.phase === 'exiting' || heldQuantity(ctx.state) <= 0) return;
+      ctx.log.info('MOT', `LTP ${ctx.grid.format(ctx.ltp ?? 0)} ${side === 'long' ? '≥' : '≤'} target ${ctx.grid.format(target)}: cancelling legs, ${side === 'long' ? 'selling' : 'buying back'} the remainder at market`);
       await exitAtMarket(ctx, 'market_on_target', this.report);
       await this.afterExit('market_on_target');
     });
@@ -448,7 +452,7 @@ export class Engine implements EngineCommands {
     );
   }
 
-  /** A bar closed at `at`: every Nth close in session queues a long entry for the next bar open (now). */
+  /** A bar closed at `at`: every Nth close in session queues an entry (DIRECTION's side) for the next bar open (now). */
   async onBarClose(at: number): Promise<void> {
     const { ctx } = this;
     const s = ctx.state;
@@ -466,7 +470,7 @@ export class Engine implements EngineCommands {
       ctx.log.info('SIGNAL', `bar close ${formatIstDateTime(at)}: entry skipped (${held})`);
       return;
     }
-    ctx.log.info('SIGNAL', `bar close ${formatIstDateTime(at)}: long entry queued for the bar open`);
+    ctx.log.info('SIGNAL', `bar close ${formatIstDateTime(at)}: ${nextTradeSide(s, ctx.settings.direction)} entry queued for the bar open`);
     const signalLtp = ctx.ltp;
     await this.lock.run(async () => {
       if (this.entryHold('signal')) return;
@@ -532,10 +536,10 @@ export class Engine implements EngineCommands {
       ctx.log.warn('ESCALATE', `market exit ${stale.orderId ?? '?'} still not filled after ${Math.round((ctx.clock.now() - stale.placedAt) / 1000)} s: selling what is held again`);
       await exitAtMarket(ctx, reason, this.report);
       await this.afterExit(reason);
-    } else if (outcome === 'flat' || outcome === 'short' || ctx.state.phase !== before) {
+    } else if (outcome === 'flat' || outcome === 'wrong_side' || ctx.state.phase !== before) {
       this.summary();
     }
-    if (outcome === 'flat' || outcome === 'short') {
+    if (outcome === 'flat' || outcome === 'wrong_side') {
       // Our books say flat: ask the broker before trusting it. A position closed from outside
       // (the trader's terminal) leaves our legs working, and one of them filling then made
       // the account SHORT, which only the position book shows; without this it would wait
@@ -646,7 +650,7 @@ export class Engine implements EngineCommands {
     } else {
       // A market exit still working is followed by the OCO poll; otherwise protection re-arms.
       const exitOpen = openOrders(ctx.state).some((o) => o.role === 'exit');
-      movePosition(ctx, exitOpen ? 'exiting' : 'long_unprotected');
+      movePosition(ctx, exitOpen ? 'exiting' : 'unprotected');
       ctx.log.critical('CRITICAL', `exit (${reason}) not confirmed: ${heldQuantity(ctx.state)} still held${exitOpen ? ', market order still working' : ''}`);
       this.commit();
     }
@@ -806,7 +810,7 @@ export class Engine implements EngineCommands {
       }
       await realiseIfFlat(ctx, 'shutdown');
       if (heldQuantity(ctx.state) > 0) {
-        ctx.log.critical('CRITICAL', `shutdown: STILL LONG ${heldQuantity(ctx.state)} after every attempt — close it in the broker's terminal`);
+        ctx.log.critical('CRITICAL', `shutdown: STILL ${sideLabel(positionSide(ctx.state))} ${heldQuantity(ctx.state)} after every attempt — close it in the broker's terminal`);
         this.report('critical', `still holding ${heldQuantity(ctx.state)}`);
         return 3;
       }

@@ -7,10 +7,11 @@ import { cancelAndSettle, refreshOrder } from './order-sync.js';
 import { placeAtMarket } from './market-order.js';
 import { resetToFlat } from './position-close.js';
 import { ensureProtection, isProtected } from './protection.js';
-import { entryOrder, heldQuantity } from './state.js';
+import { entryOrder, heldQuantity, nextTradeSide, positionSide } from './state.js';
+import { openAction, sideSign } from './side.js';
 import { movePosition } from './position-machine.js';
 
-// The entry: MARKET BUY, confirmed with progressive backoff; a fill that stays partial has its
+// The entry: MARKET BUY for a long, MARKET SELL for a short (DIRECTION), confirmed with progressive backoff; a fill that stays partial has its
 // rest cancelled and what filled is protected; an outcome still unknown is settled by the
 // position book, and what the broker holds is protected.
 
@@ -21,12 +22,15 @@ export async function enter(ctx: EngineContext, signalLtp: number | null): Promi
   const qty = ctx.settings.lots * ctx.lotSize;
   const s = ctx.state;
   movePosition(ctx, 'entering');
+  // The side is chosen with the entry and saved with it: a restart mid-entry knows it.
+  s.side = nextTradeSide(s, ctx.settings.direction);
+  const action = openAction(s.side);
   s.requested = qty;
   s.openedAt = ctx.clock.now();
   s.anchor = null;
   ctx.commit();
-  ctx.log.info('ENTRY', `MARKET BUY ${qty} ${ctx.settings.symbol} (${ctx.settings.lots} × ${ctx.lotSize})`);
-  const outcome = await placeAtMarket(ctx, { role: 'entry', action: 'BUY', quantity: qty });
+  ctx.log.info('ENTRY', `MARKET ${action} ${qty} ${ctx.settings.symbol} (${ctx.settings.lots} × ${ctx.lotSize})${s.side === 'short' ? ' — short' : ''}`);
+  const outcome = await placeAtMarket(ctx, { role: 'entry', action, quantity: qty });
   if (outcome.kind === 'rejected' || outcome.kind === 'failed') {
     ctx.log.error('ENTRY', `entry not placed: ${outcome.message}`);
     resetToFlat(ctx);
@@ -68,10 +72,10 @@ export async function enter(ctx: EngineContext, signalLtp: number | null): Promi
     ctx.log.info('ENTRY', `filled ${held}/${qty} @ ₹${avg.toFixed(2)}`);
   }
   s.anchor = ctx.settings.ignoreEntryDelta || signalLtp === null ? avg : signalLtp;
-  movePosition(ctx, 'long_unprotected');
+  movePosition(ctx, 'unprotected');
   ctx.commit();
   await ensureProtection(ctx);
-  movePosition(ctx, isProtected(ctx) ? 'long_protected' : 'long_unprotected');
+  movePosition(ctx, isProtected(ctx) ? 'protected' : 'unprotected');
   ctx.commit();
 }
 
@@ -82,7 +86,7 @@ async function settleFromPositionBook(ctx: EngineContext): Promise<void> {
   try {
     const rows = await ctx.broker.positionBook();
     const row = ourPositionRow(ctx.settings, rows);
-    const qty = Math.min(row?.quantity ?? 0, entry.request.quantity);
+    const qty = Math.min(sideSign(positionSide(ctx.state)) * (row?.quantity ?? 0), entry.request.quantity);
     if (qty > 0) {
       entry.filled = qty;
       entry.avgPrice = row?.averagePrice ?? ctx.ltp;

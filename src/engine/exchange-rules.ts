@@ -1,9 +1,11 @@
 import type { EngineContext } from './context.js';
 import { describeBuffer } from './protective-price.js';
 import { stopPriceType } from './protection.js';
+import type { Direction } from './side.js';
+import type { Segment } from '../broker/segment.js';
 
-// The exchange's order rules as the engine applies them at start: the freeze quantity, and the
-// stop the exchange takes for this segment.
+// The exchange's order rules as the engine applies them at start: the freeze quantity, the stop
+// the exchange takes for this segment, and whether the side may be short on it.
 
 /**
  * An order above the contract's freeze quantity is refused by the exchange (orders are not
@@ -14,6 +16,16 @@ export function freezeQuantityProblem(lots: number, lotSize: number, freezeQty: 
   if (freezeQty === null || freezeQty <= 0 || lots * lotSize <= freezeQty) return null;
   const largest = Math.floor(freezeQty / lotSize);
   return `invalid LOTS = ${lots}: ${lots} × lot ${lotSize} = ${lots * lotSize} is above the freeze quantity ${freezeQty} of ${instrument}, which the exchange refuses in one order (orders are not sliced yet); the largest LOTS allowed is ${largest}`;
+}
+
+/**
+ * A short side on an option is writing it: the broker blocks margin many times the premium and
+ * the loss is not limited to it. Refused without ALLOW_OPTION_WRITING=true, naming both settings.
+ * Null when allowed (long only, not an option, or writing allowed).
+ */
+export function optionWritingProblem(direction: Direction | undefined, allowOptionWriting: boolean | undefined, segment: Segment, instrument: string): string | null {
+  if (segment !== 'option' || direction === undefined || direction === 'long' || allowOptionWriting === true) return null;
+  return `invalid DIRECTION = ${direction}: ${instrument} is an option, and a short option is written (margin many times the premium, a loss not limited to it); set ALLOW_OPTION_WRITING=true to allow it, or DIRECTION=long`;
 }
 
 /** One line for the start-up log: which stop goes out, and its limit buffer. */

@@ -3,14 +3,16 @@ import type { EngineContext, PhaseReporter } from './context.js';
 import { type TrackedOrder } from './order-machine.js';
 import { cancelAndSettle } from './order-sync.js';
 import { placeAtMarket } from './market-order.js';
-import { heldQuantity, openOrders } from './state.js';
+import { heldQuantity, openOrders, positionSide } from './state.js';
+import { closeAction } from './side.js';
 import { bookOutsideChange, externalFillPrice, reconcile } from './reconcile.js';
 import { readPosition } from './position-read.js';
 import { movePosition } from './position-machine.js';
 import { CONFIRM_POLL_MS, CONFIRM_POLLS, confirmFilled } from './confirm-fill.js';
 
 // Getting flat at market, the one path behind flatten, square-off, market-on-target, the
-// unprotected fallback and the graceful exit: cancel legs first, sell what is held, confirm by
+// unprotected fallback and the graceful exit: cancel legs first, close what is held (a sale for
+// a long, a purchase for a short: "sell" below means that closing order), confirm by
 // polling every 0.25 s for 5 s; if unconfirmed, cancel that order (keeping any fill it got) and
 // send one more market order for what is still held. Each sale is checked against the position
 // book first: what the account no longer holds is not sold again.
@@ -32,15 +34,15 @@ async function adoptSmallerBrokerPosition(ctx: EngineContext, report: PhaseRepor
   const snap = await readPosition(ctx, 'EXIT', `selling the ${ours} our books hold`);
   if (!snap || snap.qty >= ours) return;
   if (snap.qty < 0) {
-    // Sold outside past what we hold: the account is short. Reconciliation books that outside
-    // sale whole (one price from the trade book) and buys the short back; nothing is left to sell.
-    ctx.log.warn('EXIT', `the broker shows ${snap.qty} while our books hold ${ours}: reconciling (the outside sale, then the buy-back) instead of selling`);
+    // Closed outside past what we hold: the account is on the wrong side. Reconciliation books
+    // that outside order whole (one price from the trade book) and closes the wrong side; nothing is left to sell.
+    ctx.log.warn('EXIT', `the broker shows ${snap.net} while our books hold ${ours}: reconciling (the outside order, then closing what went past flat) instead of selling`);
     await reconcile(ctx, report, exitAtMarket);
     return;
   }
   const sold = ours - snap.qty;
-  ctx.log.warn('EXIT', `the broker holds ${snap.qty}, our books ${ours}: ${sold} sold outside the bot; selling only what the account holds`);
-  bookOutsideChange(ctx.state, ctx, -sold, (await externalFillPrice(ctx, sold, 'SELL')) ?? snap.row?.averagePrice ?? null, 'external');
+  ctx.log.warn('EXIT', `the broker holds ${snap.qty}, our books ${ours}: ${sold} closed outside the bot; closing only what the account holds`);
+  bookOutsideChange(ctx.state, ctx, -sold, (await externalFillPrice(ctx, sold, closeAction(positionSide(ctx.state)))) ?? snap.row?.averagePrice ?? null, 'external');
   ctx.commit();
 }
 
@@ -49,13 +51,14 @@ async function sellHeld(ctx: EngineContext, reason: TradeRecord['reason'], repor
   await adoptSmallerBrokerPosition(ctx, report);
   const held = heldQuantity(ctx.state);
   if (held <= 0) return null;
-  report(attempt === 1 ? 'market_sell' : 'retry_market', `SELL ${held} at market (${reason}, attempt ${attempt})`);
-  const outcome = await placeAtMarket(ctx, { role: 'exit', action: 'SELL', quantity: held, reason });
+  const action = closeAction(positionSide(ctx.state));
+  report(attempt === 1 ? 'market_sell' : 'retry_market', `${action} ${held} at market (${reason}, attempt ${attempt})`);
+  const outcome = await placeAtMarket(ctx, { role: 'exit', action, quantity: held, reason });
   if (outcome.kind === 'rejected' || outcome.kind === 'failed') {
     ctx.log.critical('CRITICAL', `market exit of ${held} not placed: ${outcome.message}`);
     return null;
   }
-  ctx.log.info('EXIT', `${outcome.order.request.priceType === 'MARKET' ? 'market' : 'marketable LIMIT'} SELL ${held} → ${outcome.order.orderId ?? 'outcome unknown'} (${reason})`);
+  ctx.log.info('EXIT', `${outcome.order.request.priceType === 'MARKET' ? 'market' : 'marketable LIMIT'} ${action} ${held} → ${outcome.order.orderId ?? 'outcome unknown'} (${reason})`);
   return outcome.order;
 }
 

@@ -4,21 +4,23 @@ import type { EngineContext } from './context.js';
 import { isOpen, type TrackedOrder } from './order-machine.js';
 import { markOrder } from './order-events.js';
 import { cancelAndSettle, refreshOrders } from './order-sync.js';
-import { coverShort, realiseIfFlat } from './position-close.js';
+import { coverWrongSide, realiseIfFlat } from './position-close.js';
 import { ensureProtection, isProtected } from './protection.js';
-import { activeLeg, averageEntry, heldQuantity, openOrders } from './state.js';
+import { activeLeg, averageEntry, heldQuantity, openOrders, positionSide } from './state.js';
+import { closeAction } from './side.js';
 import { movePosition } from './position-machine.js';
 
 // One-cancels-other, emulated, in two halves: reading our exit orders from the broker (a poll),
 // and acting on what we know of them (settleLegs), which runs the same after a poll as after a
 // pushed order update: cancel the sibling of a complete leg, resize legs after partial exits,
-// re-arm a leg the broker rejected or lost, buy back a short.
+// re-arm a leg the broker rejected or lost, close a position that went beyond flat (the wrong side).
 
-export type OcoOutcome = 'flat' | 'protected' | 'unprotected' | 'short' | 'exiting';
+export type OcoOutcome = 'flat' | 'protected' | 'unprotected' | 'wrong_side' | 'exiting';
 
-/** Our open SELL orders (both legs and any market exit). */
-function openSells(ctx: EngineContext): TrackedOrder[] {
-  return openOrders(ctx.state).filter((o) => o.request.action === 'SELL');
+/** Our open closing orders (both legs and any market exit). */
+function openExits(ctx: EngineContext): TrackedOrder[] {
+  const exits = closeAction(positionSide(ctx.state));
+  return openOrders(ctx.state).filter((o) => o.request.action === exits);
 }
 
 /**
@@ -28,7 +30,7 @@ function openSells(ctx: EngineContext): TrackedOrder[] {
  * orders whose state a read changed.
  */
 export async function readLegs(ctx: EngineContext, depth: 'full' | 'light' = 'full'): Promise<TrackedOrder[]> {
-  const sells = openSells(ctx);
+  const sells = openExits(ctx);
   if (sells.length === 0) return [];
   if (depth === 'light' && !(await lightReadSeesChange(ctx, sells))) return [];
   const refreshed = await refreshOrders(ctx, sells, 'poll');
@@ -81,9 +83,9 @@ export async function settleLegs(ctx: EngineContext): Promise<OcoOutcome> {
   ctx.commit();
   const held = heldQuantity(ctx.state);
   if (held < 0) {
-    await coverShort(ctx);
+    await coverWrongSide(ctx);
     await realiseIfFlat(ctx, 'reconcile');
-    return 'short';
+    return 'wrong_side';
   }
   if (held === 0) {
     // A leg completed: cancel its sibling (OCO) and realise the trade.
@@ -91,7 +93,7 @@ export async function settleLegs(ctx: EngineContext): Promise<OcoOutcome> {
       if (leg && isOpen(leg.phase)) await cancelAndSettle(ctx, leg, 'OCO: sibling filled');
     }
     if (heldQuantity(ctx.state) < 0) {
-      await coverShort(ctx);
+      await coverWrongSide(ctx);
     }
     if (await realiseIfFlat(ctx, 'target') || heldQuantity(ctx.state) <= 0) return 'flat';
     // Settling found a late fill (an entry whose cancel lost to its fill): a position again,
@@ -105,9 +107,9 @@ export async function settleLegs(ctx: EngineContext): Promise<OcoOutcome> {
     return 'exiting';
   }
   await ensureProtection(ctx);
-  movePosition(ctx, isProtected(ctx) ? 'long_protected' : 'long_unprotected');
+  movePosition(ctx, isProtected(ctx) ? 'protected' : 'unprotected');
   ctx.commit();
-  return ctx.state.phase === 'long_protected' ? 'protected' : 'unprotected';
+  return ctx.state.phase === 'protected' ? 'protected' : 'unprotected';
 }
 
 /** A full poll of the legs and what follows from it (the shutdown's keep-alive uses this). */

@@ -4,6 +4,8 @@ import type { EngineContext } from './context.js';
 import { priceOfIncrement, type OrderEventSource } from './events.js';
 import { applyReport, isOpen, phaseOfStatus, type TrackedOrder } from './order-machine.js';
 import { noticeStopReport } from './chase-start.js';
+import { positionSide } from './state.js';
+import { closeAction } from './side.js';
 
 // The one way an order of ours takes a new state from what the broker said, however it was
 // learnt (a push, a poll, a reconciliation, recovery): the table decides, then the change is
@@ -32,7 +34,7 @@ export function applyOrderReport(ctx: EngineContext, order: TrackedOrder, report
   if (report.status === 'rejected' && report.rejectionReason) order.reason = report.rejectionReason;
   const changed = order.phase !== from || newlyFilled > 0;
   if (changed) announce(ctx, order, from, source);
-  if (order.request.action === 'SELL') {
+  if (order.request.action === closeAction(positionSide(ctx.state))) {
     if (newlyFilled > 0) {
       ctx.log.info(order.phase === 'filled' ? 'FILL' : 'PARTIAL_FILL', `${order.role} ${order.orderId} filled ${order.filled}/${order.request.quantity} @ ₹${(order.avgPrice ?? 0).toFixed(2)}${source === 'push' ? ' (pushed)' : ''}`);
     }

@@ -6,7 +6,7 @@ import { markOrder } from './order-events.js';
 import { idsBefore, snapshotBeforePlacing } from './order-book-snapshot.js';
 import { gateRefusal } from './risk-gate.js';
 import { isOurInstrument } from '../broker/instrument-match.js';
-import { heldQuantity, rememberOrderId } from './state.js';
+import { netQuantity, rememberOrderId } from './state.js';
 
 // Idempotent placement. A request is re-sent only when it surely did not take effect. After a
 // timeout (or a 5xx, which can also hide a placed order) the order book is searched for it
@@ -93,7 +93,7 @@ export async function placeIdempotent(
     // Every attempt is a decision to send, asked of the gate with nothing awaited in between:
     // the account may have halted, or the trader paused, while the order book was read first
     // or an earlier attempt was settled.
-    const refusal = gateRefusal(role, req, heldQuantity(ctx.state), ctx.entryHold);
+    const refusal = gateRefusal(role, req, netQuantity(ctx.state), ctx.entryHold);
     if (refusal) {
       lastMessage = `${attempt > 0 ? 'not re-sent' : 'not sent'}: ${refusal}`;
       if (role === 'entry') ctx.log.info('GATE', `${req.action} ${req.quantity} ${req.priceType} ${lastMessage}`);

@@ -3,7 +3,7 @@ import { round2 } from '../store/store.js';
 import type { ChargeBreakdown, TradeOrder, TradeRecord } from '../store/types.js';
 import { istParts } from '../time/ist.js';
 import { computeCharges, toPaise, type Brokerage, type ExecutedOrder } from './charges.js';
-import { bought, sold, type EngineState } from './state.js';
+import { bought, closed, opened, positionSide, sold, type EngineState } from './state.js';
 
 export interface CostConfig {
   /** How the broker prices each executed order (BROKERAGE). */
@@ -39,7 +39,8 @@ export function closingCosts(state: EngineState, costs: CostConfig, segment: Seg
 
 /**
  * The round trip this position made, from the fills the broker reported: gross is what the
- * sells brought in less what the buys cost, on the quantity actually exited.
+ * sells brought in less what the buys cost (for a long and a short alike), on the quantity
+ * actually exited; entry and exit are the opening and the closing orders' average prices.
  */
 export function roundTrip(
   state: EngineState,
@@ -51,10 +52,13 @@ export function roundTrip(
   const b = bought(state);
   const s = sold(state);
   if (s.qty === 0 || b.qty === 0) return null;
-  const entry = b.value / b.qty;
-  const exit = s.value / s.qty;
+  const open = opened(state);
+  const close = closed(state);
+  const entry = open.value / open.qty;
+  const exit = close.value / close.qty;
   const quantity = Math.min(b.qty, s.qty);
   const gross = round2(s.value - b.value);
+  const side = positionSide(state);
   // Charges from the fills (each order once, however many fills it took), on the close's IST day.
   const orders = executedOrders(state);
   const charges = chargesOf(orders, costs, segment, closedAt);
@@ -62,6 +66,8 @@ export function roundTrip(
   const entryOrderId = state.orders.find((o) => o.role === 'entry' && o.orderId !== null)?.orderId ?? undefined;
   return {
     ...(entryOrderId ? { entryOrderId } : {}),
+    // Long records stay as they were before sides existed.
+    ...(side === 'short' ? { side } : {}),
     openedAt: state.openedAt ?? closedAt,
     closedAt,
     entry: round2(entry),
@@ -83,10 +89,4 @@ export function addTrade(state: EngineState, trade: TradeRecord): void {
   state.pnl.trades += 1;
   if (trade.net > 0) state.pnl.wins += 1;
   else state.pnl.losses += 1;
-}
-
-export function unrealised(held: number, avgEntry: number | null, ltp: number | null): { rupees: number; points: number } | null {
-  if (held <= 0 || avgEntry === null || ltp === null) return null;
-  const points = ltp - avgEntry;
-  return { rupees: round2(points * held), points: round2(points) };
 }

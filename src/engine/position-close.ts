@@ -4,17 +4,19 @@ import { isOpen, openQuantity } from './order-machine.js';
 import { cancelAndSettle, refreshOrder } from './order-sync.js';
 import { placeAtMarket } from './market-order.js';
 import { addTrade, roundTrip } from './pnl.js';
-import { heldQuantity, openOrders } from './state.js';
+import { heldQuantity, openOrders, positionSide } from './state.js';
+import { closeAction, openAction } from './side.js';
 import { CONFIRM_POLL_MS, CONFIRM_POLLS, confirmFilled } from './confirm-fill.js';
 import { movePosition } from './position-machine.js';
 
 // Closing out a position in the engine's books once the broker says it is flat.
 
-/** Why the last exit happened, from the newest SELL order that filled. */
+/** Why the last exit happened, from the newest closing order that filled. */
 export function exitReason(ctx: EngineContext, fallback: TradeRecord['reason']): TradeRecord['reason'] {
+  const exits = closeAction(positionSide(ctx.state));
   for (let i = ctx.state.orders.length - 1; i >= 0; i--) {
     const o = ctx.state.orders[i];
-    if (!o || o.request.action !== 'SELL' || o.filled === 0) continue;
+    if (!o || o.request.action !== exits || o.filled === 0) continue;
     if (o.role === 'target') return 'target';
     if (o.role === 'stop') return 'stop';
     const reason = o.reason as TradeRecord['reason'] | undefined;
@@ -40,8 +42,8 @@ export async function realiseIfFlat(ctx: EngineContext, fallback: TradeRecord['r
   }
   const stillOpen = openOrders(ctx.state);
   if (stillOpen.length > 0) {
-    // Forgetting an order that is still working would leave it at the broker untracked (a
-    // SELL leg there sells short when it fills): keep it, and try again on the next poll.
+    // Forgetting an order that is still working would leave it at the broker untracked (an exit
+    // leg there opens the wrong side when it fills): keep it, and try again on the next poll.
     ctx.log.warn('CLEANUP', `flat, but ${stillOpen.map((o) => `${o.role} ${o.orderId ?? '?'}`).join(', ')} not confirmed cancelled: retrying before closing the position`);
     ctx.commit();
     return false;
@@ -74,8 +76,14 @@ export function resetToFlat(ctx: EngineContext): void {
   ctx.commit();
 }
 
-/** Net short (both legs filled, or an over-exit): buy it back at market at once. */
-export async function coverShort(ctx: EngineContext): Promise<void> {
+/**
+ * Beyond flat on the wrong side (both legs filled, or an over-exit: net short for a long, net
+ * long for a short): close it at market at once (a buy-back for a long).
+ */
+export async function coverWrongSide(ctx: EngineContext): Promise<void> {
+  const side = positionSide(ctx.state);
+  const wrong = side === 'long' ? 'SHORT' : 'LONG';
+  const what = side === 'long' ? 'buy-back' : 'sell-back';
   if (heldQuantity(ctx.state) >= 0) return;
   // A buy-back sent earlier may still be working (or have filled since): read it first, and
   // never send a second one for the same quantity (both filling would leave us long).
@@ -85,30 +93,30 @@ export async function coverShort(ctx: EngineContext): Promise<void> {
       // A buy-back that part-filled and stopped (or hangs) is not waited on forever: cancel
       // what is left of it (keeping what filled) and send a new one for what is still short.
       // (Two confirmation windows: a slow fill must not be cancelled and re-sent in a loop.)
-      ctx.log.warn('ESCALATE', `buy-back ${order.orderId} not filled in ${(2 * CONFIRM_POLL_MS * CONFIRM_POLLS) / 1000} s: cancelling it and re-sending for what is still short`);
-      await cancelAndSettle(ctx, order, 'unconfirmed buy-back');
+      ctx.log.warn('ESCALATE', `${what} ${order.orderId} not filled in ${(2 * CONFIRM_POLL_MS * CONFIRM_POLLS) / 1000} s: cancelling it and re-sending for what is still ${wrong}`);
+      await cancelAndSettle(ctx, order, `unconfirmed ${what}`);
     }
   }
-  const short = -heldQuantity(ctx.state);
-  if (short <= 0) return;
-  ctx.log.critical('CRITICAL', `net SHORT ${short} (both legs filled?): buying back at market`);
-  for (const order of openOrders(ctx.state).filter((o) => o.request.action === 'SELL')) {
-    await cancelAndSettle(ctx, order, 'short detected');
+  const beyond = -heldQuantity(ctx.state);
+  if (beyond <= 0) return;
+  ctx.log.critical('CRITICAL', `net ${wrong} ${beyond} (both legs filled?): ${side === 'long' ? 'buying back' : 'selling'} at market`);
+  for (const order of openOrders(ctx.state).filter((o) => o.request.action === closeAction(side))) {
+    await cancelAndSettle(ctx, order, `${wrong.toLowerCase()} detected`);
   }
   const working = openOrders(ctx.state, ['cover']).reduce((sum, o) => sum + openQuantity(o), 0);
   const still = -heldQuantity(ctx.state) - working;
   if (still <= 0) {
-    if (working > 0) ctx.log.warn('CRITICAL', `buy-back of ${working} still working: waiting for it`);
+    if (working > 0) ctx.log.warn('CRITICAL', `${what} of ${working} still working: waiting for it`);
     return;
   }
-  const outcome = await placeAtMarket(ctx, { role: 'cover', action: 'BUY', quantity: still, reason: 'reconcile' });
+  const outcome = await placeAtMarket(ctx, { role: 'cover', action: openAction(side), quantity: still, reason: 'reconcile' });
   if (outcome.kind === 'placed' || outcome.kind === 'unknown') {
-    // Bought back outside meanwhile: the rest would leave us long; the next reconciliation books it.
+    // Closed outside meanwhile: the rest would put us on the side again; the next reconciliation books it.
     if ((await confirmFilled(ctx, outcome.order)) === 'overshoot') await cancelAndSettle(ctx, outcome.order, 'closed outside the bot');
-  } else ctx.log.critical('CRITICAL', `buy-back of ${still} failed: ${outcome.message}`);
+  } else ctx.log.critical('CRITICAL', `${what} of ${still} failed: ${outcome.message}`);
   const o = outcome.order;
-  if (isOpen(o.phase)) ctx.log.critical('CRITICAL', `buy-back ${o.orderId} not confirmed yet`);
+  if (isOpen(o.phase)) ctx.log.critical('CRITICAL', `${what} ${o.orderId} not confirmed yet`);
   else if (o.phase !== 'filled' && outcome.kind === 'placed') {
-    ctx.log.critical('CRITICAL', `buy-back ${o.orderId} ${o.phase}${o.reason ? ` (${o.reason})` : ''}: still SHORT, buying back again on the next poll`);
+    ctx.log.critical('CRITICAL', `${what} ${o.orderId} ${o.phase}${o.reason ? ` (${o.reason})` : ''}: still ${wrong}, trying again on the next poll`);
   }
 }

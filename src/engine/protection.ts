@@ -3,12 +3,14 @@ import { orderRequest } from './context.js';
 import { isOpen, openQuantity, type TrackedOrder } from './order-machine.js';
 import { cancelAndSettle } from './order-sync.js';
 import { placeIdempotent, type PlaceOutcome } from './place-order.js';
-import { activeLeg, heldQuantity } from './state.js';
+import { activeLeg, heldQuantity, positionSide } from './state.js';
+import { closeAction, inFavour } from './side.js';
 import { freshLtp } from './fresh-price.js';
 import { protectiveLimitTicks } from './protective-price.js';
 
-// The exit legs: a take-profit SELL LIMIT and a stop SELL — SL on options, SL-M elsewhere (SL
-// where SL-M is refused) — both on the tick grid and both for the quantity held. A position that cannot be protected after
+// The exit legs: a take-profit LIMIT and a stop — SL on options, SL-M elsewhere (SL where SL-M
+// is refused) — both closing the position (SELL for a long, BUY for a short), both on the tick
+// grid and both for the quantity held. A position that cannot be protected after
 // MAX_PROTECT_ATTEMPTS is flattened at market — never left silently.
 
 export const MAX_PROTECT_ATTEMPTS = 3;
@@ -17,14 +19,14 @@ export function targetPrice(ctx: EngineContext): number | null {
   const anchor = ctx.state.anchor;
   if (anchor === null) return null;
   const { grid } = ctx;
-  return grid.fromTicks(grid.toTicks(anchor) + grid.toTicks(ctx.settings.profitTarget));
+  return grid.fromTicks(inFavour(positionSide(ctx.state), grid.toTicks(anchor), grid.toTicks(ctx.settings.profitTarget)));
 }
 
 export function stopTrigger(ctx: EngineContext): number | null {
   const anchor = ctx.state.anchor;
   if (anchor === null) return null;
   const { grid } = ctx;
-  return grid.fromTicks(Math.max(1, grid.toTicks(anchor) - grid.toTicks(ctx.settings.stopLoss)));
+  return grid.fromTicks(Math.max(1, inFavour(positionSide(ctx.state), grid.toTicks(anchor), -grid.toTicks(ctx.settings.stopLoss))));
 }
 
 /** A leg counts as protecting when it is open at the broker (or its outcome is being settled). */
@@ -39,7 +41,7 @@ export function isProtected(ctx: EngineContext): boolean {
 async function placeTarget(ctx: EngineContext, qty: number): Promise<PlaceOutcome | null> {
   const price = targetPrice(ctx);
   if (price === null) return null;
-  return placeIdempotent(ctx, 'target', orderRequest(ctx, 'SELL', qty, 'LIMIT', price));
+  return placeIdempotent(ctx, 'target', orderRequest(ctx, closeAction(positionSide(ctx.state)), qty, 'LIMIT', price));
 }
 
 /**
@@ -54,40 +56,43 @@ export function stopPriceType(ctx: EngineContext): 'SL' | 'SL-M' {
 }
 
 /**
- * The stop: trigger below LTP (else LTP − one tick). An SL's limit sits the protective buffer
- * under its trigger (STOP_LIMIT_BUFFER), never one tick: a one-tick limit is what a fast market
- * gaps through, leaving the stop triggered and unfilled. An SL-M that is refused falls back to SL.
+ * The stop: trigger beyond LTP against the position (below it for a long, above for a short;
+ * else one tick past a fresh LTP). An SL's limit sits the protective buffer beyond its trigger
+ * (STOP_LIMIT_BUFFER), never one tick: a one-tick limit is what a fast market gaps through,
+ * leaving the stop triggered and unfilled. An SL-M that is refused falls back to SL.
  */
 export async function placeStop(ctx: EngineContext, qty: number): Promise<PlaceOutcome | null> {
   const wanted = stopTrigger(ctx);
   if (wanted === null) return null;
   const { grid } = ctx;
-  /** The wanted trigger, or one tick under a fresh LTP when the price is already at or below it. */
-  const triggerBelowLtp = async (): Promise<number> => {
-    // A trigger at or above the real LTP is refused: place it against a fresh price.
+  const side = positionSide(ctx.state);
+  const action = closeAction(side);
+  /** The wanted trigger, or one tick past a fresh LTP when the price is already at or beyond it. */
+  const triggerPastLtp = async (): Promise<number> => {
+    // A trigger the real LTP has already reached is refused: place it against a fresh price.
     const ltp = await freshLtp(ctx);
     const ticks = grid.toTicks(wanted);
     if (ltp === null) return ticks;
-    const ltpTicks = grid.toTicks(ltp, 'down');
-    if (ticks < ltpTicks) return ticks;
-    const adjusted = Math.max(1, ltpTicks - 1);
-    ctx.log.warn('STOP', `trigger ${grid.format(wanted)} is not below LTP ${grid.format(ltp)}: moved to ${grid.format(grid.fromTicks(adjusted))}`);
+    const ltpTicks = grid.toTicks(ltp, side === 'long' ? 'down' : 'up');
+    if (side === 'long' ? ticks < ltpTicks : ticks > ltpTicks) return ticks;
+    const adjusted = Math.max(1, inFavour(side, ltpTicks, -1));
+    ctx.log.warn('STOP', `trigger ${grid.format(wanted)} is not ${side === 'long' ? 'below' : 'above'} LTP ${grid.format(ltp)}: moved to ${grid.format(grid.fromTicks(adjusted))}`);
     return adjusted;
   };
   const place = (type: 'SL' | 'SL-M', ticks: number): Promise<PlaceOutcome> => {
     const trigger = grid.fromTicks(ticks);
-    if (type === 'SL-M') return placeIdempotent(ctx, 'stop', orderRequest(ctx, 'SELL', qty, 'SL-M', undefined, trigger));
-    const limit = grid.fromTicks(protectiveLimitTicks('SELL', ticks, ctx.settings.stops.limitBuffer, grid));
-    return placeIdempotent(ctx, 'stop', orderRequest(ctx, 'SELL', qty, 'SL', limit, trigger));
+    if (type === 'SL-M') return placeIdempotent(ctx, 'stop', orderRequest(ctx, action, qty, 'SL-M', undefined, trigger));
+    const limit = grid.fromTicks(protectiveLimitTicks(action, ticks, ctx.settings.stops.limitBuffer, grid));
+    return placeIdempotent(ctx, 'stop', orderRequest(ctx, action, qty, 'SL', limit, trigger));
   };
   const type = stopPriceType(ctx);
-  let triggerTicks = await triggerBelowLtp();
+  let triggerTicks = await triggerPastLtp();
   let stop = await place(type, triggerTicks);
   if (stop.kind === 'rejected') {
     // Refused because the price moved through the trigger on the way (the fresh LTP says so),
     // not because the order type is refused: try once more below the new price.
     const sent = triggerTicks;
-    triggerTicks = await triggerBelowLtp();
+    triggerTicks = await triggerPastLtp();
     if (triggerTicks !== sent) stop = await place(type, triggerTicks);
   }
   if (stop.kind !== 'rejected' || type === 'SL') return stop;

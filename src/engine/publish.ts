@@ -3,7 +3,8 @@ import type { LegView } from '../store/types.js';
 import type { TickGrid } from '../broker/ticks.js';
 import { isOpen, type TrackedOrder } from './order-machine.js';
 import type { EngineState } from './state.js';
-import { activeLeg, averageEntry, entryOrder, heldQuantity, sold } from './state.js';
+import { activeLeg, averageEntry, closed, entryOrder, heldQuantity, positionSide } from './state.js';
+import { sideLabel } from './side.js';
 
 // Projects the engine's state into the store: the screens' only view of trading state.
 
@@ -30,10 +31,11 @@ export function publishState(store: AppStore, state: EngineState, chaseTries: nu
   store.getState().engineStateChanged({
     position: {
       phase: state.phase,
+      side: positionSide(state),
       requested: state.requested,
       entryFilled: entry?.filled ?? 0,
       held: Math.max(0, heldQuantity(state)),
-      exited: sold(state).qty,
+      exited: closed(state).qty,
       avgEntry: averageEntry(state),
       openedAt: state.openedAt,
     },
@@ -52,6 +54,7 @@ export function stateSummary(state: EngineState, grid: TickGrid): string {
   const fmt = (v: number | null | undefined): string => (v == null ? '-' : grid.format(v));
   const tp = activeLeg(state, 'target');
   const sl = activeLeg(state, 'stop');
-  const label = state.phase === 'long_unprotected' ? 'LONG_UNPROTECTED' : state.phase === 'exiting' ? 'EXITING' : state.phase === 'entering' ? 'ENTERING' : 'LONG';
+  const side = sideLabel(positionSide(state));
+  const label = state.phase === 'unprotected' ? `${side}_UNPROTECTED` : state.phase === 'exiting' ? 'EXITING' : state.phase === 'entering' ? 'ENTERING' : side;
   return `STATE=${label} qty=${held} entry=${fmt(averageEntry(state))} tp=${fmt(tp?.request.price)} sl=${fmt(sl?.request.triggerPrice)}${sl?.request.priceType === 'SL' ? '(SL)' : ''}`;
 }

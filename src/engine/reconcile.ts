@@ -5,9 +5,10 @@ import { isOpen, newOrder } from './order-machine.js';
 import { markOrder } from './order-events.js';
 import { cancelAndSettle, refreshOrder } from './order-sync.js';
 import { orderRequest } from './context.js';
-import { coverShort, realiseIfFlat } from './position-close.js';
+import { coverWrongSide, realiseIfFlat } from './position-close.js';
 import { ensureProtection, isProtected } from './protection.js';
-import { averageEntry, heldQuantity, openOrders, rememberOrderId, type EngineState } from './state.js';
+import { averageEntry, heldQuantity, openOrders, positionSide, rememberOrderId, type EngineState } from './state.js';
+import { closeAction, openAction, sideLabel } from './side.js';
 import type { PhaseReporter } from './context.js';
 import { readPosition } from './position-read.js';
 import { movePosition } from './position-machine.js';
@@ -24,7 +25,7 @@ export type ReconcileOutcome = 'in_sync' | 'corrected' | 'deferred' | 'unavailab
 
 
 /** Price of the fills an outside order got, from the trade book (the trader traded in the broker's terminal). */
-export async function externalFillPrice(ctx: EngineContext, qty: number, action: 'BUY' | 'SELL' = 'SELL'): Promise<number | null> {
+export async function externalFillPrice(ctx: EngineContext, qty: number, action: 'BUY' | 'SELL'): Promise<number | null> {
   try {
     const rows = await ctx.broker.tradeBook();
     const since = ctx.state.openedAt ?? 0;
@@ -70,10 +71,14 @@ export async function externalFillPrice(ctx: EngineContext, qty: number, action:
   }
 }
 
-/** Book a quantity change we did not make (an outside fill) as a synthetic filled order. */
+/**
+ * Book a quantity change we did not make (an outside fill) as a synthetic filled order. `qty`
+ * is in the position side's terms: > 0 opened more of it, < 0 closed some (or went past flat).
+ */
 export function bookOutsideChange(state: EngineState, ctx: EngineContext, qty: number, price: number | null, why: string): void {
-  const action = qty > 0 ? 'BUY' : 'SELL';
-  const order = newOrder(action === 'BUY' ? 'entry' : 'exit', orderRequest(ctx, action, Math.abs(qty), 'MARKET'), ctx.clock.now());
+  const side = positionSide(state);
+  const action = qty > 0 ? openAction(side) : closeAction(side);
+  const order = newOrder(qty > 0 ? 'entry' : 'exit', orderRequest(ctx, action, Math.abs(qty), 'MARKET'), ctx.clock.now());
   order.phase = 'filled';
   order.filled = Math.abs(qty);
   order.avgPrice = price ?? ctx.ltp ?? averageEntry(state) ?? 0;
@@ -83,7 +88,7 @@ export function bookOutsideChange(state: EngineState, ctx: EngineContext, qty: n
   ctx.emit({ type: 'fill', at: ctx.clock.now(), role: order.role, orderId: null, action, quantity: Math.abs(qty), price: order.avgPrice, source: 'reconcile' });
 }
 
-/** How reconciliation sells an unexpected long: the market exit (passed in, as it reconciles in turn). */
+/** How reconciliation closes an unexpected position: the market exit (passed in, as it reconciles in turn). */
 export type ExitAtMarket = (ctx: EngineContext, reason: 'reconcile', report: PhaseReporter) => Promise<boolean>;
 
 export async function reconcile(ctx: EngineContext, report: PhaseReporter, exitAtMarket: ExitAtMarket): Promise<ReconcileOutcome> {
@@ -135,36 +140,38 @@ export async function reconcile(ctx: EngineContext, report: PhaseReporter, exitA
     if (moving) corrected = true;
   } else if (brokerQty !== ours) {
     corrected = true;
+    const side = positionSide(ctx.state);
+    const [opens, closes] = [openAction(side), closeAction(side)];
     if (ours > 0 && brokerQty === 0) {
       ctx.log.warn('RECONCILE', `broker is FLAT but we hold ${ours}: closed outside the bot; realising from the trade book`);
       // Settle our own legs first: one of them may simply have filled since the last poll.
       for (const order of openOrders(ctx.state)) await cancelAndSettle(ctx, order, 'position closed at broker');
       const left = heldQuantity(ctx.state);
-      if (left > 0) bookOutsideChange(ctx.state, ctx, -left, await externalFillPrice(ctx, left), 'external');
+      if (left > 0) bookOutsideChange(ctx.state, ctx, -left, await externalFillPrice(ctx, left, closes), 'external');
       await realiseIfFlat(ctx, 'external');
     } else if (ours === 0 && brokerQty > 0) {
-      ctx.log.warn('RECONCILE', `unexpected LONG ${brokerQty} at the broker while flat here: flattening it`);
-      // An outside buy's price is in the trade book; the position's average may mix in fills of ours.
-      bookOutsideChange(ctx.state, ctx, brokerQty, (await externalFillPrice(ctx, brokerQty, 'BUY')) ?? row?.averagePrice ?? null, 'reconcile');
+      ctx.log.warn('RECONCILE', `unexpected ${sideLabel(side)} ${brokerQty} at the broker while flat here: flattening it`);
+      // An outside order's price is in the trade book; the position's average may mix in fills of ours.
+      bookOutsideChange(ctx.state, ctx, brokerQty, (await externalFillPrice(ctx, brokerQty, opens)) ?? row?.averagePrice ?? null, 'reconcile');
       ctx.state.openedAt = ctx.clock.now();
       await exitAtMarket(ctx, 'reconcile', report);
       await realiseIfFlat(ctx, 'reconcile');
     } else if (brokerQty < 0) {
-      ctx.log.critical('CRITICAL', `broker shows net SHORT ${brokerQty}: buying back`);
-      // The outside trade was a sale: its price is in the trade book, not in the short's average.
-      bookOutsideChange(ctx.state, ctx, brokerQty - ours, (await externalFillPrice(ctx, ours - brokerQty, 'SELL')) ?? row?.averagePrice ?? null, 'reconcile');
-      await coverShort(ctx);
+      ctx.log.critical('CRITICAL', `broker shows net ${side === 'long' ? 'SHORT' : 'LONG'} ${snap.net}: ${side === 'long' ? 'buying back' : 'selling'}`);
+      // The outside trade closed past flat: its price is in the trade book, not in the wrong side's average.
+      bookOutsideChange(ctx.state, ctx, brokerQty - ours, (await externalFillPrice(ctx, ours - brokerQty, closes)) ?? row?.averagePrice ?? null, 'reconcile');
+      await coverWrongSide(ctx);
       await realiseIfFlat(ctx, 'reconcile');
     } else {
       ctx.log.warn('RECONCILE', `quantity differs: broker ${brokerQty}, ours ${ours}: adopting the broker's and resizing legs`);
       const diff = brokerQty - ours;
-      const price = await externalFillPrice(ctx, Math.abs(diff), diff > 0 ? 'BUY' : 'SELL');
+      const price = await externalFillPrice(ctx, Math.abs(diff), diff > 0 ? opens : closes);
       bookOutsideChange(ctx.state, ctx, diff, price ?? row?.averagePrice ?? null, 'reconcile');
     }
   }
 
   const held = heldQuantity(ctx.state);
-  if (held > 0 && row && row.quantity === held) {
+  if (held > 0 && row && snap.qty === held) {
     const ourAvg = averageEntry(ctx.state);
     if (ourAvg === null || ctx.state.anchor === null) {
       ctx.state.anchor = row.averagePrice;
@@ -175,21 +182,22 @@ export async function reconcile(ctx: EngineContext, report: PhaseReporter, exitA
     }
   }
   if (held > 0 && openOrders(ctx.state, ['exit']).length > 0) {
-    // A market exit is working (flatten, square-off): legs now would sell the same quantity
+    // A market exit is working (flatten, square-off): legs now would close the same quantity
     // twice. The OCO poll follows the exit.
     movePosition(ctx, 'exiting');
   } else if (held > 0) {
-    if (!isProtected(ctx) || openOrders(ctx.state).some((o) => o.request.action === 'SELL' && o.request.quantity - o.filled !== held)) {
+    const exits = closeAction(positionSide(ctx.state));
+    if (!isProtected(ctx) || openOrders(ctx.state).some((o) => o.request.action === exits && o.request.quantity - o.filled !== held)) {
       corrected = true;
-      ctx.log.warn('RECONCILE', `long ${held} without both legs sized to it: re-arming`);
+      ctx.log.warn('RECONCILE', `${positionSide(ctx.state)} ${held} without both legs sized to it: re-arming`);
       await ensureProtection(ctx);
     }
-    movePosition(ctx, isProtected(ctx) ? 'long_protected' : 'long_unprotected');
+    movePosition(ctx, isProtected(ctx) ? 'protected' : 'unprotected');
   } else if (held < 0) {
-    // Still short by our books (a buy-back that was rejected, or not filled yet): buy back
-    // until flat. 'exiting' keeps the OCO poll on it and holds new entries.
+    // Still on the wrong side by our books (a buy-back that was rejected, or not filled yet):
+    // close it until flat. 'exiting' keeps the OCO poll on it and holds new entries.
     corrected = true;
-    await coverShort(ctx);
+    await coverWrongSide(ctx);
     if (!(await realiseIfFlat(ctx, 'reconcile'))) movePosition(ctx, 'exiting');
   } else if (held === 0 && openOrders(ctx.state).length > 0) {
     corrected = true;

@@ -3,9 +3,10 @@ import type { PhaseReporter } from './context.js';
 import { exitAtMarket } from './market-exit.js';
 import { isOpen } from './order-machine.js';
 import { cancelAndSettle, refreshOrder } from './order-sync.js';
-import { coverShort, realiseIfFlat } from './position-close.js';
+import { coverWrongSide, realiseIfFlat } from './position-close.js';
 import { reconcile } from './reconcile.js';
-import { averageEntry, entryOrder, heldQuantity, openOrders } from './state.js';
+import { averageEntry, entryOrder, heldQuantity, openOrders, positionSide } from './state.js';
+import { sideLabel } from './side.js';
 import { movePosition } from './position-machine.js';
 
 // Start-up after a crash: settle every order the saved state knows with the broker (filled
@@ -23,17 +24,17 @@ export async function recover(ctx: EngineContext, report: PhaseReporter): Promis
     if (entry && isOpen(entry.phase)) await cancelAndSettle(ctx, entry, 'recovery: entry not confirmed before restart');
     const held = heldQuantity(s);
     if (held > 0 && s.anchor === null) s.anchor = averageEntry(s);
-    if (held < 0) await coverShort(ctx);
+    if (held < 0) await coverWrongSide(ctx);
     // Flat: realise what was sold (if anything) and reset — but only once nothing of ours is
     // still working: an entry whose cancel is not confirmed may yet fill (it is followed by the
     // OCO poll in the meantime).
     if (heldQuantity(s) === 0) await realiseIfFlat(ctx, 'target');
-    if (heldQuantity(s) > 0 && (s.phase === 'entering' || s.phase === 'flat')) movePosition(ctx, 'long_unprotected');
+    if (heldQuantity(s) > 0 && (s.phase === 'entering' || s.phase === 'flat')) movePosition(ctx, 'unprotected');
     else if (heldQuantity(s) === 0 && openOrders(s).length > 0) movePosition(ctx, 'exiting');
     ctx.commit();
   }
   await reconcile(ctx, report, exitAtMarket);
-  const recovered = `recovered: ${heldQuantity(s) > 0 ? `LONG ${heldQuantity(s)}` : 'FLAT'}`;
+  const recovered = `recovered: ${heldQuantity(s) > 0 ? `${sideLabel(positionSide(s))} ${heldQuantity(s)}` : 'FLAT'}`;
   ctx.log.info('RECOVERY', recovered);
   if (s.orders.length > 0) ctx.emit({ type: 'notable', at: ctx.clock.now(), kind: 'recovery', message: recovered });
 }

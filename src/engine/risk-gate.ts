@@ -57,8 +57,8 @@ export function entryHoldReason(facts: HoldFacts): string | null {
 }
 
 /**
- * The gate: why this order must not be sent now, or null. `held` is the signed quantity our
- * books hold (long positive); `entryHold` is the hold list as it stands for the entry being sent.
+ * The gate: why this order must not be sent now, or null. `held` is the signed net our books
+ * hold (long positive, short negative: the side does not matter here); `entryHold` is the hold list as it stands for the entry being sent.
  */
 export function gateRefusal(role: OrderRole, req: OrderRequest, held: number, entryHold: () => string | null): string | null {
   if (role === 'entry') return entryHold();

@@ -2,9 +2,11 @@ import { z } from 'zod';
 import type { PositionPhase, TradeRecord } from '../store/types.js';
 import { guardStateSchema, initialGuardState, type GuardState } from './guard.js';
 import { isOpen, type OrderRole, type TrackedOrder } from './order-machine.js';
+import { closeAction, nextSide, openAction, type Direction, type Side } from './side.js';
 
 // The engine's persisted state. Quantities are derived from orders, never kept as separate
-// counters that can drift: held = bought − sold over this position's orders.
+// counters that can drift: held = opened − closed over this position's orders, in the side's
+// own terms (a long opens by buying, a short by selling).
 
 export interface DayPnl {
   day: string;
@@ -17,6 +19,11 @@ export interface DayPnl {
 export interface EngineState {
   version: 1;
   phase: PositionPhase;
+  /**
+   * The side of the position (or of the last one, while flat): set at each entry from DIRECTION.
+   * Absent until this engine's first entry (and in files written before sides existed): long.
+   */
+  side?: Side;
   /** Quantity the entry asked for. */
   requested: number;
   /** Every order of the current position, oldest first (entry, legs, resized legs, market exits). */
@@ -102,6 +109,7 @@ const tradeSchema = z.object({
   entry: z.number(),
   exit: z.number(),
   quantity: z.number(),
+  side: z.enum(['long', 'short']).optional(),
   reason: z.enum(['target', 'stop', 'market_on_target', 'flatten', 'square_off', 'shutdown', 'reconcile', 'external', 'loss_limit']),
   gross: z.number(),
   costs: z.number(),
@@ -116,9 +124,13 @@ const tradeSchema = z.object({
   entryOrderId: z.string().optional(),
 });
 
+/** Phases as older files named them (long-only then), read as today's side-neutral names. */
+const LEGACY_PHASES: Record<string, PositionPhase> = { long_protected: 'protected', long_unprotected: 'unprotected' };
+
 const stateSchema = z.object({
   version: z.literal(1),
-  phase: z.enum(['flat', 'entering', 'long_protected', 'long_unprotected', 'exiting']),
+  phase: z.preprocess((v) => (typeof v === 'string' ? (LEGACY_PHASES[v] ?? v) : v), z.enum(['flat', 'entering', 'protected', 'unprotected', 'exiting'])),
+  side: z.enum(['long', 'short']).optional(),
   requested: z.number().int().nonnegative(),
   orders: z.array(orderSchema),
   anchor: z.number().nullable(),
@@ -179,15 +191,46 @@ export function sold(state: EngineState): { qty: number; value: number } {
   return sumFilled(state, 'SELL');
 }
 
-/** Net quantity this position holds by our orders' fills (negative would be short). */
-export function heldQuantity(state: EngineState): number {
+/** The position's side: long until the first entry says otherwise. */
+export function positionSide(state: EngineState): Side {
+  return state.side ?? 'long';
+}
+
+/** The side the next entry takes: DIRECTION; alternate flips from the last round trip's (an entry that got no fill flips nothing). */
+export function nextTradeSide(state: EngineState, direction: Direction | undefined): Side {
+  const last = state.trades[state.trades.length - 1];
+  return nextSide(direction, last ? (last.side ?? 'long') : null);
+}
+
+/** The phase in words with the side where it has one: "long protected", "short unprotected", "entering". */
+export function describePhase(state: EngineState): string {
+  return state.phase === 'protected' || state.phase === 'unprotected' ? `${positionSide(state)} ${state.phase}` : state.phase;
+}
+
+/** What the position's opening orders filled (bought for a long, sold for a short). */
+export function opened(state: EngineState): { qty: number; value: number } {
+  return sumFilled(state, openAction(positionSide(state)));
+}
+
+/** What its closing orders filled (the exits). */
+export function closed(state: EngineState): { qty: number; value: number } {
+  return sumFilled(state, closeAction(positionSide(state)));
+}
+
+/** The signed net of our orders' fills, as a broker's position book shows it (long positive). */
+export function netQuantity(state: EngineState): number {
   return bought(state).qty - sold(state).qty;
+}
+
+/** Quantity this position holds by our orders' fills, on its side (negative: the wrong side). */
+export function heldQuantity(state: EngineState): number {
+  return opened(state).qty - closed(state).qty;
 }
 
 export function averageEntry(state: EngineState): number | null {
   const entry = entryOrder(state);
   if (entry?.avgPrice != null && entry.filled > 0) return entry.avgPrice;
-  const b = bought(state);
+  const b = opened(state);
   return b.qty > 0 ? b.value / b.qty : null;
 }
 

@@ -26,6 +26,8 @@ export interface SummaryInput {
   tally: Pick<SessionTally, 'trades' | 'wins' | 'net'> & { charges?: number };
   /** Quantity still held at exit. */
   held: number;
+  /** The held position's side (absent: long). */
+  side?: 'long' | 'short';
   mode: Mode;
   /** STATE_DIR when it was given as a flag (the report would not find the journal without it). */
   stateDirFlag?: string;
@@ -45,7 +47,7 @@ export function sessionSummaryLines(s: SummaryInput): string[] {
   const { trades, wins, net } = s.tally;
   const charges = trades > 0 && s.tally.charges !== undefined ? ` (after ₹${s.tally.charges.toFixed(2)} charges)` : '';
   const rate = trades > 0 ? `, win rate ${((wins / trades) * 100).toFixed(1)}% (W${wins} L${trades - wins})` : '';
-  const position = s.held === 0 ? 'position FLAT' : `position NOT FLAT: still LONG ${s.held} (exit code 3)`;
+  const position = s.held === 0 ? 'position FLAT' : `position NOT FLAT: still ${s.side === 'short' ? 'SHORT' : 'LONG'} ${s.held} (exit code 3)`;
   return [
     `random-scalp: this session ${trades} round trip${trades === 1 ? '' : 's'}, net ${rupees(net)}${charges}${rate}; ${position}`,
     s.journal ? `random-scalp: full report: ${reportCommandLine(s.mode, s.stateDirFlag)}` : 'random-scalp: no trade journal was kept this session (JOURNAL=false or it could not be opened)',

@@ -57,7 +57,7 @@ export function initialState(): DashboardState {
     clockOffsetMs: 0,
     paused: false,
     marketOnTarget: false,
-    position: { phase: 'flat', requested: 0, entryFilled: 0, held: 0, exited: 0, avgEntry: null, openedAt: null },
+    position: { phase: 'flat', side: 'long', requested: 0, entryFilled: 0, held: 0, exited: 0, avgEntry: null, openedAt: null },
     legs: { target: null, stop: null },
     ltp: null,
     prevClose: null,

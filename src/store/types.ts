@@ -7,7 +7,7 @@ export type Mode = 'paper' | 'live';
 export type LogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'CRITICAL';
 
 /** Position lifecycle (see src/engine/position-machine.ts for the allowed transitions). */
-export type PositionPhase = 'flat' | 'entering' | 'long_protected' | 'long_unprotected' | 'exiting';
+export type PositionPhase = 'flat' | 'entering' | 'protected' | 'unprotected' | 'exiting';
 
 /** Order lifecycle as the engine tracks it (see src/engine/order-machine.ts). */
 export type OrderPhase =
@@ -76,6 +76,8 @@ export interface TradeOrder {
 }
 
 export interface TradeRecord {
+  /** The position's side; absent in records made before sides existed (long). */
+  side?: 'long' | 'short';
   openedAt: number;
   closedAt: number;
   entry: number;
@@ -156,6 +158,8 @@ export interface DashboardState {
   marketOnTarget: boolean;
   position: {
     phase: PositionPhase;
+    /** The position's side (or the last one's, while flat). */
+    side: 'long' | 'short';
     /** Quantity the entry asked for. */
     requested: number;
     /** Quantity the entry got. */

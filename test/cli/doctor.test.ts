@@ -59,16 +59,26 @@ describe('doctor on the paper market', () => {
     expect(row(report, 'stops')).toMatchObject({ status: 'warn', figure: expect.stringContaining('the exchange refuses SL-M on options') });
   });
 
+  it('DIRECTION=short on an option fails without ALLOW_OPTION_WRITING and warns of margin with it; on a future it is ok', async () => {
+    const refused = await doctor({ DIRECTION: 'short' }, ['--paper']);
+    expect(refused.code).not.toBe(0);
+    expect(row(refused.report, 'direction')).toMatchObject({ status: 'fail', figure: expect.stringContaining('invalid DIRECTION = short'), advice: expect.stringContaining('ALLOW_OPTION_WRITING=true') });
+    const allowed = await doctor({ DIRECTION: 'alternate', ALLOW_OPTION_WRITING: 'true' }, ['--paper']);
+    expect(row(allowed.report, 'direction')).toMatchObject({ status: 'warn', figure: expect.stringContaining('margin') });
+    const future = await doctor({ DIRECTION: 'short', SYMBOL: 'NIFTY29DEC26FUT' }, ['--paper']);
+    expect(row(future.report, 'direction')).toMatchObject({ status: 'ok', figure: 'short: sell, then buy back' });
+  });
+
   it('from a fresh directory: every row ok, exit 0', async () => {
     const { code, report, text } = await doctor({}, ['--paper']);
     expect(code).toBe(0);
     expect(report.ok).toBe(true);
-    expect(report.rows.map((r) => r.check)).toEqual(['config', 'host', 'key', 'session', 'analyzer', 'symbol', 'freeze qty', 'stops', 'clock', 'state_dir', 'instance', 'saved_state', 'feed', 'calendar']);
+    expect(report.rows.map((r) => r.check)).toEqual(['config', 'host', 'key', 'session', 'analyzer', 'symbol', 'freeze qty', 'stops', 'direction', 'clock', 'state_dir', 'instance', 'saved_state', 'feed', 'calendar']);
     expect(row(report, 'stops')).toMatchObject({ status: 'ok', figure: expect.stringMatching(/^SL \(an option: SL-M is refused there\), limit buffer auto \(price slab\)/) });
     expect(row(report, 'freeze qty')).toMatchObject({ status: 'ok', figure: expect.stringMatching(/^LOTS \d+ × lot \d+ = \d+ ≤ freeze quantity \d+$/) });
     expect(Object.values(statuses(report)).every((s) => s === 'ok')).toBe(true);
     expect(row(report, 'symbol')?.figure).toMatch(new RegExp(`^${SYMBOL}@NFO: lot \\d+, tick 0\\.05, LTP [\\d.]+ `));
-    expect(text).toMatch(/\n14 ok, 0 warn, 0 fail$/);
+    expect(text).toMatch(/\n15 ok, 0 warn, 0 fail$/);
   });
 
   it('says where each setting came from', async () => {

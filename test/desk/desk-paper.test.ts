@@ -58,10 +58,10 @@ describe('a desk of two instruments on one paper broker', () => {
     // Far legs: both stay in position, as the bench's steady state.
     const { d } = desk({ PROFIT_TARGET_RUPEES: '40', STOP_LOSS_RUPEES: '40' }, clock);
     await run(d, clock, 60_000);
-    expect(d.runs.every((r) => r.engine.state.phase === 'long_protected')).toBe(true);
+    expect(d.runs.every((r) => r.engine.state.phase === 'protected')).toBe(true);
     const before = structuredClone(d.shared!.counts);
     await clock.advance(5 * 60_000);
-    expect(d.runs.every((r) => r.engine.state.phase === 'long_protected')).toBe(true);
+    expect(d.runs.every((r) => r.engine.state.phase === 'protected')).toBe(true);
     const asked = d.shared!.counts.asked - before.asked;
     const sent = d.shared!.counts.sent - before.sent;
     expect(sent).toBeLessThanOrEqual(Math.ceil(asked / 2));

@@ -9,7 +9,7 @@ describe('a full trading cycle on the paper broker', () => {
     await enterAndProtect(s);
     expect(s.orders()).toEqual(['BUY 150 MARKET', 'SELL 150 LIMIT @102.05', 'SELL 150 SL @96.05 trg 99.05']);
     const st = s.store.getState();
-    expect(st.position).toMatchObject({ phase: 'long_protected', held: 150, entryFilled: 150, requested: 150 });
+    expect(st.position).toMatchObject({ phase: 'protected', held: 150, entryFilled: 150, requested: 150 });
     expect(st.legs.target).toMatchObject({ type: 'LIMIT', price: 102.05, quantity: 150 });
     expect(st.legs.stop).toMatchObject({ type: 'SL', trigger: 99.05, price: 96.05, quantity: 150 });
     expect(s.logs().some((l) => l.includes('STATE=LONG qty=150 entry=100.05 tp=102.05 sl=99.05'))).toBe(true);

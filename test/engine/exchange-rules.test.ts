@@ -55,7 +55,7 @@ describe('stops the exchange takes', () => {
     expect(slm?.message).toContain('16052: Function not available');
     // The fallback still protects: SL with the buffer.
     expect(s.orders().slice(-1)).toEqual(['SELL 150 SL @96.05 trg 99.05']);
-    expect(s.store.getState().position.phase).toBe('long_protected');
+    expect(s.store.getState().position.phase).toBe('protected');
   });
 });
 

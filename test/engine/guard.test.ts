@@ -152,7 +152,7 @@ describe('session guard', () => {
     expect(s.orders().filter((o) => o.startsWith('SELL') && o.includes('MARKET'))).toEqual([]);
     // A bar closes: no new entry (and the position is still held anyway).
     await s.clock.advance(60_000);
-    expect(s.store.getState().position.phase).toBe('long_protected');
+    expect(s.store.getState().position.phase).toBe('protected');
     // The target fills: the trade finishes on its own, then HALTED.
     s.market.setPrice(entry + 2.05);
     await s.clock.advanceUntil(() => s.store.getState().position.phase === 'flat', 30_000);

@@ -178,7 +178,7 @@ describe(`${feed ? 'on the push feed' : 'polling only'}`, () => {
       await s.clock.advance(2_500);
       expect(s.orders().slice(3)).toEqual(['SELL 150 SL @96.05 trg 99.05']);
       expect(has(s.logs(), 'rejected after acceptance')).toBe(true);
-      expect(s.store.getState().position.phase).toBe('long_protected');
+      expect(s.store.getState().position.phase).toBe('protected');
     });
 
     it('a failed position-book call is never read as flat', async () => {
@@ -187,7 +187,7 @@ describe(`${feed ? 'on the push feed' : 'polling only'}`, () => {
       s.broker.injectOnce('serverError', { call: 'positionBook', count: 5 });
       s.engine.reconcileNow();
       await s.clock.advance(2_000);
-      expect(s.store.getState().position).toMatchObject({ phase: 'long_protected', held: 150 });
+      expect(s.store.getState().position).toMatchObject({ phase: 'protected', held: 150 });
       expect(s.broker.cancelRequests).toHaveLength(0);
       expect(has(s.logs(), 'position book unavailable')).toBe(true);
     });
@@ -260,7 +260,7 @@ describe(`${feed ? 'on the push feed' : 'polling only'}`, () => {
       await s.restart();
       await s.clock.advance(3_000);
       expect(s.orders()).toEqual(['BUY 150 MARKET', 'SELL 150 LIMIT @102.05', 'SELL 150 SL @96.05 trg 99.05']);
-      expect(s.store.getState().position.phase).toBe('long_protected');
+      expect(s.store.getState().position.phase).toBe('protected');
     });
 
     it('crash after the target filled: the stop is cancelled on restart and the trade realised', async () => {

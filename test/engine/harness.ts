@@ -166,5 +166,5 @@ export async function startOnFakeTime(engine: Engine, clock: FakeClock): Promise
 
 /** Advance to the first entry (09:20 bar close) and let it settle. */
 export async function enterAndProtect(s: Scenario): Promise<void> {
-  await s.clock.advanceUntil(() => s.store.getState().position.phase === 'long_protected', 120_000);
+  await s.clock.advanceUntil(() => s.store.getState().position.phase === 'protected', 120_000);
 }

@@ -25,7 +25,7 @@ describe('is this row ours', () => {
         },
       }),
     });
-    await s.clock.advanceUntil(() => s.store.getState().position.phase === 'long_protected', 120_000);
+    await s.clock.advanceUntil(() => s.store.getState().position.phase === 'protected', 120_000);
     s.engine.togglePause();
     bse = true;
     s.broker.closePositionExternally();

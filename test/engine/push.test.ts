@@ -121,7 +121,7 @@ describe('push feed', () => {
     link.onOrderUpdate({ orderId: 'X1', symbol: 'BANKNIFTY', exchange: 'NFO', action: 'SELL', quantity: 30, priceType: 'MARKET', product: 'MIS', price: 0, triggerPrice: 0, status: 'complete', filledQuantity: 30, averagePrice: 50, timestamp: null });
     await s.clock.advance(2_000);
     expect(s.broker.cancelRequests).toEqual([]);
-    expect(s.store.getState().position.phase).toBe('long_protected');
+    expect(s.store.getState().position.phase).toBe('protected');
   });
 
   it('a push that arrives after a poll already applied it is a no-op and does not mark the feed unreliable', async () => {

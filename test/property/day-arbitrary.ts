@@ -1,6 +1,7 @@
 // fast-check generators for whole trading days (see day-runner.ts for what a day is).
 
 import fc from 'fast-check';
+import type { Direction } from '../../src/engine/side.js';
 import type { FaultMatch, OnceFault } from '../../src/broker/paper/fault-plan.js';
 import type { CrashPoint, DayScenario, FeedEvent, OnceInjection, TraderAction } from './day-runner.js';
 
@@ -148,6 +149,13 @@ export function dayArbitrary(): fc.Arbitrary<DayScenario> {
         ),
         // A day in three trades a future, where SL-M stops (and their refusal) are the path.
         future: fc.oneof({ arbitrary: fc.constant(false), weight: 2 }, { arbitrary: fc.constant(true), weight: 1 }),
+        // Half the days trade long (DIRECTION unset, as before sides existed), a quarter short and
+        // a quarter alternate; a short option day writes it (ALLOW_OPTION_WRITING).
+        direction: fc.oneof(
+          { arbitrary: fc.constant<Direction | undefined>(undefined), weight: 2 },
+          { arbitrary: fc.constant<Direction | undefined>('short'), weight: 1 },
+          { arbitrary: fc.constant<Direction | undefined>('alternate'), weight: 1 },
+        ),
       });
     });
 }

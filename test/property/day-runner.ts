@@ -12,10 +12,13 @@
 // The invariants (numbers as in the code below; each bound is one OCO poll + 1 s or two polls,
 // stretched only by what a configured fault makes legitimately slower, and never counting time
 // the bot was down):
-//   1. never net SHORT at the broker for longer than one poll + 1 s;
+// Every invariant is stated in the side's terms (DIRECTION long, short or alternate; the side
+// of the moment is the engine's, from its state or, while it is down, its file):
+//   1. never beyond flat on the wrong side at the broker (net SHORT for a long, net LONG for a
+//      short) for longer than one poll + 1 s;
 //   2. never more open exit quantity (one leg's, plus any market exit) than held;
 //   3. never two entry orders placed for one signal;
-//   4. every long position has both legs at the broker (or a market exit working), or the log
+//   4. every position has both legs at the broker (or a market exit working), or the log
 //      says it is UNPROTECTED / being flattened, within two polls;
 //   5. flat, with nothing working, after square-off;
 //   6. realised P&L = the trade book's P&L (our fills, and outside fills the engine booked)
@@ -26,7 +29,7 @@
 //   9. no SL-M is ever sent for an option (the exchange refuses it); on a future a stop goes out
 //      as SL only after an SL-M was refused in that position;
 //  10. not stuck: no position phase while the broker is flat with nothing working.
-//  11. session guard: no entry (a BUY that adds exposure) is sent while the guard holds
+//  11. session guard: no entry (an order that adds exposure) is sent while the guard holds
 //      entries (REDUCING or HALTED), nor by any process after one was seen HALTED that day;
 //  12. session guard, loss limit L: no entry is sent once the realised P&L is at or below −L
 //      (one position at a time, so the limit is crossed inside one position), hence the day
@@ -80,6 +83,7 @@ import { parseEngineState, type EngineState } from '../../src/engine/state.js';
 import { createLogger } from '../../src/log/logger.js';
 import { createAppStore } from '../../src/store/store.js';
 import { FUTURE, INSTRUMENT, ist, settings as baseSettings } from '../engine/harness.js';
+import { closeAction, openAction, sideSign, type Direction, type Side } from '../../src/engine/side.js';
 
 // ---- the scenario ----------------------------------------------------------------------------
 
@@ -144,6 +148,8 @@ export interface DayScenario {
   desk?: { lots: number[]; maxTradesPerInstrument: number };
   /** A one-instrument day on a future (SL-M allowed) instead of the option. */
   future?: boolean;
+  /** DIRECTION (absent: long, as every day saved before sides existed); short on the option writes it (ALLOW_OPTION_WRITING). */
+  direction?: Direction;
 }
 
 export interface FeedEvent {
@@ -176,6 +182,7 @@ export function engineSettingsOf(sc: DayScenario): EngineSettings {
     reconcileMs: s.reconcileMs,
     quotePollMs: s.quotePollMs,
     guard: sc.guard ?? NO_LIMITS,
+    ...(sc.direction ? { direction: sc.direction, allowOptionWriting: true } : {}),
     schedule: {
       interval: { kind: 'seconds', ms: sc.intervalSeconds * 1000 },
       windows: [{ start: SESSION_START_MINUTE, end }],
@@ -198,13 +205,18 @@ function openAt(o: PaperOrder): boolean {
   return o.status === 'working' || o.status === 'trigger_pending';
 }
 
+/**
+ * The broker's books for one instrument in the position side's terms: `net` > 0 holds the side
+ * (long: net long; short: net short), < 0 is beyond flat on the wrong side. "sell" is the side's
+ * closing action (a BUY for a short), "buy" its opening one.
+ */
 export interface BrokerTruth {
   net: number;
-  /** Open (unfilled) SELL quantity by kind. */
+  /** Open (unfilled) closing quantity by kind. */
   sellLimit: number;
   sellStop: number;
   sellMarket: number;
-  /** Open BUY quantity (an entry or a cover still working). */
+  /** Open opening quantity (an entry, or a cover of the wrong side, still working). */
   buyOpen: number;
   open: PaperOrder[];
 }
@@ -214,14 +226,14 @@ export interface BrokerTruth {
  * exit orders (flatten, square-off, …): where MARKET is refused they go out as marketable LIMITs,
  * and they count as a sale at market, not as a target.
  */
-export function brokerTruth(broker: PaperBroker, instrument: Instrument = INSTRUMENT, exitIds: ReadonlySet<string> = new Set()): BrokerTruth {
-  const net = broker.netQuantity(instrument.symbol, instrument.exchange, 'MIS'); // also brings the markets up to now
+export function brokerTruth(broker: PaperBroker, instrument: Instrument = INSTRUMENT, exitIds: ReadonlySet<string> = new Set(), side: Side = 'long'): BrokerTruth {
+  const net = sideSign(side) * broker.netQuantity(instrument.symbol, instrument.exchange, 'MIS'); // also brings the markets up to now
   const t: BrokerTruth = { net, sellLimit: 0, sellStop: 0, sellMarket: 0, buyOpen: 0, open: [] };
   for (const o of ledgerOf(broker).orders.values()) {
     if (!openAt(o) || o.symbol !== instrument.symbol || o.exchange !== instrument.exchange) continue;
     t.open.push(o);
     const rest = o.quantity - o.filled;
-    if (o.action === 'BUY') t.buyOpen += rest;
+    if (o.action === openAction(side)) t.buyOpen += rest;
     else if (o.priceType === 'MARKET' || exitIds.has(o.id)) t.sellMarket += rest;
     else if (o.priceType === 'LIMIT') t.sellLimit += rest;
     else t.sellStop += rest;
@@ -341,6 +353,8 @@ export interface DayReport {
   /** The log of every process, "[p1 09:20:01.250] INFO [ENTRY] …". */
   log: string[];
   trades: number;
+  /** Of those, round trips on the short side. */
+  shortTrades: number;
   realised: number;
   brokerGross: number;
   entries: number;
@@ -534,30 +548,30 @@ export async function runDay(sc: DayScenario): Promise<DayReport> {
         }
         const order = e.state.orders.find((o) => o.request === req);
         const role = order?.role ?? '?';
-        if (role === 'entry' && req.action === 'BUY') {
+        if (role === 'entry') {
           // G. The risk gate sees every send, with nothing awaited between its answer and the
           // send: no entry goes out while the trader has paused, nor after the day's square-off.
-          if (e.state.paused) fail(`[invariant G gate] ${tr.key} entry BUY ${req.quantity} sent while paused`);
-          if (e.state.squaredOffDay !== null && e.state.squaredOffDay === istParts(clock.now()).day) fail(`[invariant G gate] ${tr.key} entry BUY ${req.quantity} sent after the day's square-off`);
+          if (e.state.paused) fail(`[invariant G gate] ${tr.key} entry ${req.action} ${req.quantity} sent while paused`);
+          if (e.state.squaredOffDay !== null && e.state.squaredOffDay === istParts(clock.now()).day) fail(`[invariant G gate] ${tr.key} entry ${req.action} ${req.quantity} sent after the day's square-off`);
           // 11. No entry while the guard holds entries, nor after a HALTED was seen today.
           const g = e.state.guard;
           const cooldownOver = g.reason === 'cooldown' && g.cooldownUntil !== null && clock.now() >= g.cooldownUntil;
-          if (g.state !== 'ACTIVE' && !cooldownOver) fail(`[invariant 11 guard holds entries] ${tr.key} entry BUY ${req.quantity} sent while the guard is ${g.state} (${g.reason})`);
-          if (tr.haltedSeenAt !== null) fail(`[invariant 11 guard holds entries] ${tr.key} entry BUY ${req.quantity} sent after the guard was HALTED at ${hhmmss(tr.haltedSeenAt)}`);
+          if (g.state !== 'ACTIVE' && !cooldownOver) fail(`[invariant 11 guard holds entries] ${tr.key} entry ${req.action} ${req.quantity} sent while the guard is ${g.state} (${g.reason})`);
+          if (tr.haltedSeenAt !== null) fail(`[invariant 11 guard holds entries] ${tr.key} entry ${req.action} ${req.quantity} sent after the guard was HALTED at ${hhmmss(tr.haltedSeenAt)}`);
           const limit = accountLimits.maxDailyLoss;
           if (account) {
             // A. …nor while the account's guard holds entries, nor after it was seen HALTED today.
             const a = accountState(account);
             const over = a.reason === 'cooldown' && a.cooldownUntil !== null && clock.now() >= a.cooldownUntil;
-            if (a.state !== 'ACTIVE' && !over) fail(`[invariant A account holds entries] ${tr.key} entry BUY ${req.quantity} sent while the account guard is ${a.state} (${a.reason})`);
-            if (accountHaltedAt !== null) fail(`[invariant A account holds entries] ${tr.key} entry BUY ${req.quantity} sent after the account guard was HALTED at ${hhmmss(accountHaltedAt)}`);
+            if (a.state !== 'ACTIVE' && !over) fail(`[invariant A account holds entries] ${tr.key} entry ${req.action} ${req.quantity} sent while the account guard is ${a.state} (${a.reason})`);
+            if (accountHaltedAt !== null) fail(`[invariant A account holds entries] ${tr.key} entry ${req.action} ${req.quantity} sent after the account guard was HALTED at ${hhmmss(accountHaltedAt)}`);
             // 12. …nor once the account's day (realised + open, summed) reached the loss limit.
             const f = account.figures();
-            if (limit > 0 && f.dayPnl <= -limit + 1e-9) fail(`[invariant 12 loss limit] ${tr.key} entry BUY ${req.quantity} sent with the account's day at ₹${f.dayPnl.toFixed(2)} (loss limit −₹${limit})`);
+            if (limit > 0 && f.dayPnl <= -limit + 1e-9) fail(`[invariant 12 loss limit] ${tr.key} entry ${req.action} ${req.quantity} sent with the account's day at ₹${f.dayPnl.toFixed(2)} (loss limit −₹${limit})`);
           } else {
             // 12. …nor once the day's realised P&L reached the loss limit.
             const realisedNow = e.state.pnl.realised;
-            if (limit > 0 && realisedNow <= -limit + 1e-9) fail(`[invariant 12 loss limit] entry BUY ${req.quantity} sent with the day at ₹${realisedNow.toFixed(2)} (loss limit −₹${limit})`);
+            if (limit > 0 && realisedNow <= -limit + 1e-9) fail(`[invariant 12 loss limit] entry ${req.action} ${req.quantity} sent with the day at ₹${realisedNow.toFixed(2)} (loss limit −₹${limit})`);
           }
           lastEntryAt = clock.now();
         }
@@ -639,8 +653,13 @@ export async function runDay(sc: DayScenario): Promise<DayReport> {
   const exitOrderIds = (tr: Traded): Set<string> =>
     new Set(placements.filter((pl) => pl.inst === tr.i && pl.role === 'exit').flatMap((pl) => broker.placedOrders[pl.seq - 1]?.orderId ?? []));
 
+  /** The side the instrument's engine holds (or last held), from the engine or, while it is down, its file. */
+  const sideOf = (tr: Traded, p: Proc | null): Side => (p?.engines[tr.i]?.state ?? tr.file.load())?.side ?? 'long';
+
   const checkInstrument = (tr: Traded, p: Proc | null): void => {
-    const t = brokerTruth(broker, tr.instrument, exitOrderIds(tr));
+    const side = sideOf(tr, p);
+    const t = brokerTruth(broker, tr.instrument, exitOrderIds(tr), side);
+    const [held_, wrong] = side === 'long' ? ['LONG', 'SHORT'] : ['SHORT', 'LONG'];
     const now = clock.now();
     const engine = p?.engines[tr.i] ?? null;
     const inv = tr.inv;
@@ -649,12 +668,13 @@ export async function runDay(sc: DayScenario): Promise<DayReport> {
     const graceFrom = p?.startedAt ?? now;
     const since = (s: number | null): number => (s === null ? 0 : now - Math.max(s, graceFrom));
 
-    // 1. Never net short for longer than one OCO poll + 1 s.
+    // 1. Never beyond flat on the wrong side (net short for a long, net long for a short) for
+    // longer than one OCO poll + 1 s.
     if (t.net < 0) {
       inv.shortSince ??= now;
       const limit = poll + 1000 + slack + hangSlack;
       if (p && since(inv.shortSince) > limit) {
-        fail(`[invariant 1 never short] ${who(tr)}net SHORT ${t.net} at the broker for ${since(inv.shortSince)} ms (limit ${limit})`);
+        fail(`[invariant 1 never the wrong side] ${who(tr)}${side}, but net ${wrong} ${-t.net} at the broker for ${since(inv.shortSince)} ms (limit ${limit})`);
         inv.shortSince = now;
       }
     } else inv.shortSince = null;
@@ -679,7 +699,7 @@ export async function runDay(sc: DayScenario): Promise<DayReport> {
       }
     } else inv.overSince = null;
 
-    // 4. Every long position is protected by both legs (or being sold at market), or the log
+    // 4. Every position is protected by both legs (or being sold at market), or the log
     // says it is not (UNPROTECTED, flatten, escalation) within two polls.
     const covered = t.net <= 0 || t.sellMarket > 0 || (t.sellLimit >= t.net && t.sellStop >= t.net);
     if (!covered) {
@@ -692,7 +712,7 @@ export async function runDay(sc: DayScenario): Promise<DayReport> {
       const limit = 2 * poll + 1000 + slack + entryWait;
       const start = Math.max(inv.unprotSince, graceFrom);
       if (p && now - start > limit && !logSince(tr, start, /UNPROTECTED|\[FLATTEN\]|\[ESCALATE\]|\[CRITICAL\]|\[EXIT\]/)) {
-        fail(`[invariant 4 protected] ${who(tr)}LONG ${t.net} at the broker without both legs (limit ${t.sellLimit}, stop ${t.sellStop}) for ${now - start} ms and nothing in the log`);
+        fail(`[invariant 4 protected] ${who(tr)}${held_} ${t.net} at the broker without both legs (limit ${t.sellLimit}, stop ${t.sellStop}) for ${now - start} ms and nothing in the log`);
         inv.unprotSince = now;
       }
     } else {
@@ -703,14 +723,14 @@ export async function runDay(sc: DayScenario): Promise<DayReport> {
     // 13. A triggered stop ends flat. A stop-limit is 'working' at the paper broker once its
     // trigger was crossed (before that 'trigger_pending'); unfilled there, a gap left its limit
     // behind. Seen by the next price or poll, chased, and sold at market after the last try.
-    const triggered = t.net > 0 && t.open.some((o) => o.action === 'SELL' && o.priceType === 'SL' && o.status === 'working');
+    const triggered = t.net > 0 && t.open.some((o) => o.action === closeAction(side) && o.priceType === 'SL' && o.status === 'working');
     if (triggered) {
       inv.triggeredSince ??= now;
       const { chaseMs, chaseTries } = tr.settings.stops;
       const seen = Math.max(poll, sc.settings.quotePollMs);
       const limit = seen + (chaseTries + 1) * chaseMs + CONFIRM_POLL_MS * CONFIRM_POLLS + 1000 + slack + hangSlack;
       if (p && since(inv.triggeredSince) > limit) {
-        fail(`[invariant 13 triggered stop ends flat] ${who(tr)}LONG ${t.net} with a triggered stop unfilled at the broker for ${since(inv.triggeredSince)} ms (limit ${limit})`);
+        fail(`[invariant 13 triggered stop ends flat] ${who(tr)}${held_} ${t.net} with a triggered stop unfilled at the broker for ${since(inv.triggeredSince)} ms (limit ${limit})`);
         inv.triggeredSince = now;
       }
     } else inv.triggeredSince = null;
@@ -742,9 +762,9 @@ export async function runDay(sc: DayScenario): Promise<DayReport> {
       const sellLimit = poll + 1000 + slack + hangSlack;
       // At market: a MARKET sell, or the marketable LIMIT exit sent where MARKET is refused.
       const exitSeqs = new Set(placements.filter((pl) => pl.inst === tr.i && pl.role === 'exit').map((pl) => pl.seq));
-      const selling = t.net <= 0 || broker.placedOrders.some((o) => o.at >= haltAt && o.request.symbol === tr.instrument.symbol && o.request.action === 'SELL' && (o.request.priceType === 'MARKET' || exitSeqs.has(o.seq)));
+      const selling = t.net <= 0 || broker.placedOrders.some((o) => o.at >= haltAt && o.request.symbol === tr.instrument.symbol && o.request.action === closeAction(side) && (o.request.priceType === 'MARKET' || exitSeqs.has(o.seq)));
       if (p && !selling && !inv.unsold && since(inv.notFlatSince) > sellLimit) {
-        fail(`[invariant B account halt flattens all] ${tr.key} LONG ${t.net} ${since(inv.notFlatSince)} ms after the account HALTED on its loss limit at ${hhmmss(haltAt)}, and no market sell sent for it (limit ${sellLimit})`);
+        fail(`[invariant B account halt flattens all] ${tr.key} ${held_} ${t.net} ${since(inv.notFlatSince)} ms after the account HALTED on its loss limit at ${hhmmss(haltAt)}, and no market sell sent for it (limit ${sellLimit})`);
         inv.unsold = true;
       }
       const limit = stuckLimit + GUARD_FLATTEN_RETRY_MS;
@@ -780,7 +800,7 @@ export async function runDay(sc: DayScenario): Promise<DayReport> {
     for (const pl of placements) {
       if (pl.role !== 'entry') continue;
       const rec = broker.placedOrders[pl.seq - 1];
-      if (!rec || rec.request.action !== 'BUY' || rec.outcome !== 'placed') continue;
+      if (!rec || rec.outcome !== 'placed') continue;
       const key = pl.signal ?? -1;
       const m = (traded[pl.inst] as Traded).entriesBySignal;
       m.set(key, (m.get(key) ?? 0) + 1);
@@ -892,10 +912,11 @@ export async function runDay(sc: DayScenario): Promise<DayReport> {
     entrySeqs(tr).filter((seq) => {
       const rec = broker.placedOrders[seq - 1];
       const o = rec?.orderId ? ledger.orders.get(rec.orderId) : undefined;
-      return rec?.request.action === 'BUY' && o !== undefined && o.filled > 0;
+      return rec !== undefined && o !== undefined && o.filled > 0;
     }).length,
   );
   let trades = 0;
+  let shortTrades = 0;
   let realised = 0;
   for (const tr of traded) {
     // 9. Stops the exchange takes. On an option (STOP_ORDER_TYPE=auto) no SL-M is ever sent:
@@ -909,13 +930,13 @@ export async function runDay(sc: DayScenario): Promise<DayReport> {
     const slm = ours.find((o) => o.request.priceType === 'SL-M');
     if (option && slm) fail(`[invariant 9 no SL-M on options] ${who(tr)}an SL-M stop was sent for the option ${tr.instrument.symbol} at ${hhmmss(slm.at)}`);
     for (const o of option ? [] : ours) {
-      if (o.request.action !== 'SELL' || o.request.priceType !== 'SL' || o.outcome !== 'placed') continue;
+      if (o.request.priceType !== 'SL' || o.outcome !== 'placed') continue;
       const since = Math.max(0, ...seqs.filter((q) => q < o.seq));
       const refused = ours.some(
         (r) =>
           r.seq > since &&
           r.seq < o.seq &&
-          r.request.action === 'SELL' &&
+          r.request.action === o.request.action &&
           r.request.priceType === 'SL-M' &&
           (r.outcome === 'rejected' || (r.orderId !== null && ledger.orders.get(r.orderId)?.status === 'rejected')),
       );
@@ -937,6 +958,7 @@ export async function runDay(sc: DayScenario): Promise<DayReport> {
     const n = state?.pnl.trades ?? 0;
     const r = state?.pnl.realised ?? 0;
     trades += n;
+    shortTrades += state?.trades.filter((x) => x.side === 'short').length ?? 0;
     realised += r;
     // An outside trade (the trader's terminal) is priced from the trade book; when the engine
     // could not read it at that moment it falls back to an estimate and says so in the log. Its
@@ -1022,6 +1044,7 @@ export async function runDay(sc: DayScenario): Promise<DayReport> {
     violations,
     log: [...log.map((l) => `[p${l.proc} ${hhmmss(l.at)}] ${l.line}`), ...fills],
     trades,
+    shortTrades,
     realised,
     brokerGross: brokerGross(broker).gross,
     entries: placements.filter((pl) => pl.role === 'entry').length,

@@ -42,7 +42,7 @@ describe('panel error boundary', () => {
   });
 
   test('a corrupt position breaks only the panels that show it; header and keys still work', async () => {
-    const r = renderApp({ state: 'long_protected', columns: 80, rows: 24 });
+    const r = renderApp({ state: 'protected', columns: 80, rows: 24 });
     r.store.setState({ position: undefined as unknown as DashboardState['position'] });
     await wait();
     const f = r.frame();
@@ -56,7 +56,7 @@ describe('panel error boundary', () => {
   });
 
   test('if the whole dashboard cannot render, F and q/Ctrl-C still reach the engine', async () => {
-    const r = renderApp({ state: 'long_protected' });
+    const r = renderApp({ state: 'protected' });
     r.store.setState(null as never, true);
     await wait();
     expect(r.frame()).toContain('display error (dashboard)');

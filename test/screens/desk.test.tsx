@@ -29,7 +29,7 @@ function instrumentStore(symbol: string, state: FixtureName): AppStore {
 }
 
 function renderDesk(opts: { states?: FixtureName[]; rows?: number; columns?: number } = {}) {
-  const states = opts.states ?? ['long_protected', 'with_trades', 'exiting'];
+  const states = opts.states ?? ['protected', 'with_trades', 'exiting'];
   const calls: string[] = [];
   const instruments: DeskInstrument[] = states.map((state, i) => {
     const symbol = SYMBOLS[i] as string;
@@ -240,7 +240,7 @@ describe('keys on the focused instrument and on all', () => {
 
 describe('size', () => {
   test('80×24 with four instruments: table, position, legs, fills and log in 23 lines', async () => {
-    const r = renderDesk({ states: ['long_protected', 'with_trades', 'exiting', 'flat'], rows: 24, columns: 80 });
+    const r = renderDesk({ states: ['protected', 'with_trades', 'exiting', 'flat'], rows: 24, columns: 80 });
     const lines = linesOf(r.frame());
     expect(lines.length).toBeLessThanOrEqual(23);
     const f = r.frame();
@@ -269,7 +269,7 @@ describe('size', () => {
   });
 
   test('120×32 shows the chart under the table', () => {
-    const r = renderDesk({ states: ['long_protected', 'with_trades', 'exiting', 'flat'], rows: 32, columns: 120 });
+    const r = renderDesk({ states: ['protected', 'with_trades', 'exiting', 'flat'], rows: 32, columns: 120 });
     expect(linesOf(r.frame()).length).toBeLessThanOrEqual(31);
     expect(r.frame()).toContain('PRICE');
   });
@@ -277,7 +277,7 @@ describe('size', () => {
 
 describe('one instrument', () => {
   test('a desk of one draws exactly the one-instrument screen: no table, today’s footer', () => {
-    const store = storeIn('long_protected');
+    const store = storeIn('protected');
     const { commands } = fakeCommands();
     const one = renderApp({ store, commands, rows: 30, columns: 100 }).frame();
     const desk = createDeskStore([{ key: 'NIFTY25JANFUT@NFO', symbol: 'NIFTY25JANFUT', exchange: 'NFO', store, commands }]);
@@ -289,7 +289,7 @@ describe('one instrument', () => {
   });
 
   test('with one instrument the desk keys do nothing', async () => {
-    const r = renderApp({ state: 'long_protected' });
+    const r = renderApp({ state: 'protected' });
     await r.press('X');
     await r.press('y');
     await r.press('2');
@@ -300,7 +300,7 @@ describe('one instrument', () => {
 
 describe('table cells', () => {
   test('legs in five cells', () => {
-    const v = rowViewOf(storeIn('long_protected').getState());
+    const v = rowViewOf(storeIn('protected').getState());
     expect(legsText(v)).toBe('T✓ S✓');
     expect(legsText({ ...v, legs: { target: targetLeg({ phase: 'pending_submit' }), stop: stopLeg({ phase: 'unknown_outcome' }) } })).toBe('T… S?');
     expect(legsText(rowViewOf(storeIn('flat').getState()))).toBe('—');
@@ -308,7 +308,7 @@ describe('table cells', () => {
   });
 
   test('state: phase, shutdown, entries held or paused', () => {
-    const v = rowViewOf(storeIn('long_protected').getState());
+    const v = rowViewOf(storeIn('protected').getState());
     expect(stateText(v, 'wide').text).toBe('protected');
     expect(stateText({ ...v, paused: true }, 'compact').text).toBe('prot PAUSED');
     expect(stateText({ ...v, entriesHeld: 'outside window' }, 'wide').text).toBe('protected HELD');

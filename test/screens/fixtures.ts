@@ -21,7 +21,7 @@ export const FIXTURE_STOP = 23430;
 export type FixtureName =
   | 'flat'
   | 'entering_partial'
-  | 'long_protected'
+  | 'protected'
   | 'unprotected_missing_stop'
   | 'stop_rejected'
   | 'exiting'
@@ -37,7 +37,7 @@ export type FixtureName =
 export const FIXTURE_NAMES: readonly FixtureName[] = [
   'flat',
   'entering_partial',
-  'long_protected',
+  'protected',
   'unprotected_missing_stop',
   'stop_rejected',
   'exiting',
@@ -109,6 +109,7 @@ function putEnteringPartial(store: AppStore): void {
   const s = store.getState();
   s.engineStateChanged({ position: {
     phase: 'entering',
+    side: 'long',
     requested: 150,
     entryFilled: 75,
     held: 75,
@@ -124,7 +125,8 @@ function putEnteringPartial(store: AppStore): void {
 function putLongProtected(store: AppStore): void {
   const s = store.getState();
   s.engineStateChanged({ position: {
-    phase: 'long_protected',
+    phase: 'protected',
+    side: 'long',
     requested: 150,
     entryFilled: 150,
     held: 150,
@@ -222,12 +224,12 @@ export function putStoreIn(store: AppStore, name: FixtureName): AppStore {
     case 'entering_partial':
       putEnteringPartial(store);
       break;
-    case 'long_protected':
+    case 'protected':
       putLongProtected(store);
       break;
     case 'unprotected_missing_stop':
       putLongProtected(store);
-      s.engineStateChanged({ position: { ...store.getState().position, phase: 'long_unprotected' } });
+      s.engineStateChanged({ position: { ...store.getState().position, phase: 'unprotected' } });
       s.engineStateChanged({ legs: { target: targetLeg(), stop: null } });
       s.logged({ at: FIXTURE_NOW, level: 'ERROR', tag: 'legs', text: 'stop not working; re-placing' });
       break;

@@ -32,7 +32,7 @@ function view(over: Partial<GuardView> = {}): GuardView {
 }
 
 function storeWith(g: GuardView) {
-  const store = putStoreIn(createAppStore(), 'long_protected');
+  const store = putStoreIn(createAppStore(), 'protected');
   store.getState().guardChanged(g);
   return store;
 }
@@ -68,7 +68,7 @@ describe('guard line', () => {
   });
 
   test('no limit set: no guard line at all', () => {
-    const r = renderApp({ state: 'long_protected', columns: 80, rows: 24 });
+    const r = renderApp({ state: 'protected', columns: 80, rows: 24 });
     expect(r.frame()).not.toContain('GUARD');
   });
 

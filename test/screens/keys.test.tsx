@@ -13,7 +13,7 @@ const ESC = '\u001b';
 
 describe('flatten', () => {
   test('f asks, y within 3 s flattens', async () => {
-    const r = renderApp({ state: 'long_protected' });
+    const r = renderApp({ state: 'protected' });
     await r.press('f');
     expect(r.frame()).toContain('Flatten 150 @ market? press y within 3 s');
     expect(r.calls).toEqual([]);
@@ -25,7 +25,7 @@ describe('flatten', () => {
   });
 
   test('f then y after 3 s does not flatten', async () => {
-    const r = renderApp({ state: 'long_protected' });
+    const r = renderApp({ state: 'protected' });
     await r.press('f');
     r.clock.t += 3001;
     await r.press('y');
@@ -35,7 +35,7 @@ describe('flatten', () => {
   });
 
   test('the question closes by itself once 3 s have passed on the injected clock', async () => {
-    const r = renderApp({ state: 'long_protected' });
+    const r = renderApp({ state: 'protected' });
     await r.press('f');
     r.clock.t += 3500;
     await new Promise((res) => setTimeout(res, 300));
@@ -44,14 +44,14 @@ describe('flatten', () => {
   });
 
   test('y without f does nothing', async () => {
-    const r = renderApp({ state: 'long_protected' });
+    const r = renderApp({ state: 'protected' });
     await r.press('y');
     expect(r.calls).toEqual([]);
     expect(r.frame()).toContain('nothing sent');
   });
 
   test('Esc or n cancels the question', async () => {
-    const r = renderApp({ state: 'long_protected' });
+    const r = renderApp({ state: 'protected' });
     await r.press('f');
     await r.press(ESC);
     await r.press('y');
@@ -62,7 +62,7 @@ describe('flatten', () => {
   });
 
   test('another key cancels the question and does its own job', async () => {
-    const r = renderApp({ state: 'long_protected' });
+    const r = renderApp({ state: 'protected' });
     await r.press('f');
     await r.press('m');
     await r.press('y');
@@ -80,7 +80,7 @@ describe('flatten', () => {
   });
 
   test('typed fast as one chunk, f y still flattens; a pasted text never does', async () => {
-    const r = renderApp({ state: 'long_protected' });
+    const r = renderApp({ state: 'protected' });
     await r.press('fy');
     expect(r.calls).toEqual(['flatten']);
     await r.press('Flatten everything');
@@ -175,7 +175,7 @@ describe('overlays', () => {
 
 describe('quit', () => {
   test('q asks the engine to quit and shows the shutdown has started', async () => {
-    const r = renderApp({ state: 'long_protected' });
+    const r = renderApp({ state: 'protected' });
     await r.press('q');
     expect(r.calls).toEqual(['quit']);
     expect(r.frame()).toContain('quit requested');
@@ -183,7 +183,7 @@ describe('quit', () => {
   });
 
   test('Ctrl-C twice calls quit twice (never abandons) and shows it is in progress', async () => {
-    const r = renderApp({ state: 'long_protected' });
+    const r = renderApp({ state: 'protected' });
     await r.press(CTRL_C);
     r.store.getState().shutdownPhaseChanged('cancelling_legs', '', r.clock.t);
     await r.press(CTRL_C);

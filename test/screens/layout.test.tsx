@@ -55,7 +55,7 @@ describe('frame height', () => {
 
 describe('too small', () => {
   test('60x15 shows one line saying so; trading continues', () => {
-    const r = renderApp({ state: 'long_protected', columns: 60, rows: 15 });
+    const r = renderApp({ state: 'protected', columns: 60, rows: 15 });
     const lines = linesOf(r.frame());
     expect(lines).toHaveLength(1);
     expect(lines[0]).toContain('Too small 60x15: need 60x16; trading continues');
@@ -68,7 +68,7 @@ describe('too small', () => {
   });
 
   test('keys still work when too small, and the flatten question shows in the one line', async () => {
-    const r = renderApp({ state: 'long_protected', columns: 50, rows: 12 });
+    const r = renderApp({ state: 'protected', columns: 50, rows: 12 });
     await r.press('f');
     expect(r.frame()).toContain('Flatten 150 @ market? press y within 3 s');
     await r.press('y');
@@ -79,7 +79,7 @@ describe('too small', () => {
 describe('resize', () => {
   test('a new size re-lays the frame: chart appears when tall enough', async () => {
     const { commands } = fakeCommands();
-    const store = storeIn('long_protected');
+    const store = storeIn('protected');
     const r = render(<App store={store} commands={commands} rows={24} columns={80} color={false} />);
     expect(r.lastFrame()).not.toMatch(/^PRICE /m);
     r.rerender(<App store={store} commands={commands} rows={34} columns={120} color={false} />);

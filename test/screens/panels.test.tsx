@@ -79,21 +79,21 @@ describe('position', () => {
   });
 
   test('long and protected: unrealised P&L in rupees and points', () => {
-    const f = renderApp({ state: 'long_protected', ...WIDE }).frame();
+    const f = renderApp({ state: 'protected', ...WIDE }).frame();
     expect(f).toContain('LONG 150 @ 23450.25');
     expect(f).toContain('+₹967.50 (+6.45 pts × 150)');
     expect(f).toContain('protected');
   });
 
   test('a loss shows a minus sign, not only red', async () => {
-    const r = renderApp({ state: 'long_protected', ...WIDE });
+    const r = renderApp({ state: 'protected', ...WIDE });
     r.store.getState().quoteReceived(23440.25, 23400);
     await wait();
     expect(r.frame()).toContain('-₹1,500.00 (-10.00 pts × 150)');
   });
 
   test('prices use the tick size decimals', async () => {
-    const r = renderApp({ state: 'long_protected', ...WIDE });
+    const r = renderApp({ state: 'protected', ...WIDE });
     r.store.getState().instrumentResolved({ lotSize: 1, tickSize: 0.0025 });
     await wait();
     expect(r.frame()).toContain('LONG 150 @ 23450.2500');
@@ -107,7 +107,7 @@ describe('position', () => {
 
 describe('legs', () => {
   test('long and protected: one row per leg with id, type, price, trigger, filled, phase, distance', () => {
-    const f = renderApp({ state: 'long_protected', ...WIDE }).frame();
+    const f = renderApp({ state: 'protected', ...WIDE }).frame();
     const target = lineWith(f, 'TARGET');
     const stop = lineWith(f, 'STOP ');
     expect(target).toMatch(/TARGET 250115000012345 +LIMIT +23480\.00 +— +0\/150 working +\+23\.30/);
@@ -116,12 +116,12 @@ describe('legs', () => {
   });
 
   test('compact form keeps the tail of long order ids', () => {
-    const f = renderApp({ state: 'long_protected', columns: 80, rows: 24 }).frame();
+    const f = renderApp({ state: 'protected', columns: 80, rows: 24 }).frame();
     expect(lineWith(f, 'TARGET')).toContain('…00012345');
   });
 
   test('an SL stop (options) shows as a stop-limit with its limit', async () => {
-    const r = renderApp({ state: 'long_protected', ...WIDE });
+    const r = renderApp({ state: 'protected', ...WIDE });
     r.store.getState().engineStateChanged({ legs: { target: targetLeg(), stop: stopLeg({ type: 'SL', price: 23425 }) } });
     await wait();
     expect(lineWith(r.frame(), 'STOP ')).toContain('SL (limit)');
@@ -129,7 +129,7 @@ describe('legs', () => {
 
   test('a triggered stop left unfilled says it is being chased, and then that the market exit is next', async () => {
     for (const [columns, rows] of [[120, 32], [80, 24]] as const) {
-      const r = renderApp({ state: 'long_protected', columns, rows });
+      const r = renderApp({ state: 'protected', columns, rows });
       r.store.getState().engineStateChanged({ legs: { target: targetLeg(), stop: stopLeg({ type: 'SL', price: 23425, chase: { tries: 2, max: 3 } }) } });
       await wait();
       const line = lineWith(r.frame(), 'UNFILLED !!');
@@ -217,7 +217,7 @@ describe('price chart', () => {
   });
 
   test('only a few bars yet: the ticks as a line, with the labels', () => {
-    const f = renderApp({ state: 'long_protected', ...WIDE }).frame();
+    const f = renderApp({ state: 'protected', ...WIDE }).frame();
     expect(f).toMatch(/PRICE last 81 ticks \(1m bars from 5\)/);
     for (const mark of ['T 23480.00', 'E 23450.25', 'S 23430.00', '> 23456.70']) expect(f).toContain(mark);
     expect(f).toMatch(/[\u2801-\u28ff]/);

@@ -56,7 +56,7 @@ function start(overrides: { stdinTty?: boolean } = {}) {
   stdin.isTTY = overrides.stdinTty ?? true;
   const { commands, calls } = fakeCommands();
   const handle = startDashboard({
-    store: storeIn('long_protected'),
+    store: storeIn('protected'),
     commands,
     stdout: stdout as unknown as NodeJS.WriteStream,
     stdin: stdin as unknown as NodeJS.ReadStream,

@@ -241,7 +241,7 @@ describe('key table', () => {
 });
 
 describe('protection', () => {
-  const long = { phase: 'long_protected' as const, requested: 150, entryFilled: 150, held: 150, exited: 0, avgEntry: 1, openedAt: 1 };
+  const long = { phase: 'protected' as const, side: 'long' as const, requested: 150, entryFilled: 150, held: 150, exited: 0, avgEntry: 1, openedAt: 1 };
 
   test('both legs working: protected', () => {
     expect(protectionOf(long, { target: targetLeg(), stop: stopLeg() }).unprotected).toBe(false);
@@ -250,7 +250,7 @@ describe('protection', () => {
   test('missing, rejected or cancelled leg while long: unprotected, with what is wrong', () => {
     expect(protectionOf(long, { target: targetLeg(), stop: null }).problems).toEqual([{ role: 'stop', what: 'no stop order' }]);
     expect(protectionOf(long, { target: targetLeg({ phase: 'cancelled' }), stop: stopLeg() }).unprotected).toBe(true);
-    expect(protectionOf({ ...long, phase: 'long_unprotected' }, { target: targetLeg(), stop: stopLeg() }).unprotected).toBe(true);
+    expect(protectionOf({ ...long, phase: 'unprotected' }, { target: targetLeg(), stop: stopLeg() }).unprotected).toBe(true);
   });
 
   test('exiting or flat: no alarm for missing legs', () => {
@@ -268,7 +268,7 @@ describe('shutdown checklist', () => {
 
 describe('selectors', () => {
   test('a price tick does not re-render the header; a clock tick does', async () => {
-    const store = storeIn('long_protected');
+    const store = storeIn('protected');
     let renders = 0;
     render(
       <DashboardProvider store={store} color={false}>
