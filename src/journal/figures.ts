@@ -24,6 +24,16 @@ export interface ReasonFigures {
   net: number;
 }
 
+/** One side's round trips (long, short): the long/short columns of the report. */
+export interface SideFigures {
+  side: 'long' | 'short';
+  trades: number;
+  wins: number;
+  /** wins / trades, 0..1; null with no trades. */
+  winRate: number | null;
+  net: number;
+}
+
 export interface Figures {
   trades: number;
   wins: number;
@@ -48,6 +58,8 @@ export interface Figures {
   avgHoldMs: number | null;
   /** Every report reason, in a fixed order, with zero rows kept. */
   byReason: ReasonFigures[];
+  /** Long, then short, zero rows kept. */
+  bySide: SideFigures[];
 }
 
 export interface DayFigures extends Figures {
@@ -103,6 +115,11 @@ export function figuresOf(trades: readonly JournalTrade[]): Figures {
       return { reason, trades: of.length, net: sum(of, (t) => t.net) };
     })
     .filter((r) => r.reason !== 'other' || r.trades > 0);
+  const bySide = (['long', 'short'] as const).map((side) => {
+    const of = trades.filter((t) => t.side === side);
+    const won = of.filter(isWin).length;
+    return { side, trades: of.length, wins: won, winRate: of.length > 0 ? won / of.length : null, net: sum(of, (t) => t.net) };
+  });
   const n = trades.length;
   return {
     trades: n,
@@ -123,6 +140,7 @@ export function figuresOf(trades: readonly JournalTrade[]): Figures {
     longestLosingStreak: longest,
     avgHoldMs: n > 0 ? Math.round(trades.reduce((a, t) => a + t.holdMs, 0) / n) : null,
     byReason,
+    bySide,
   };
 }
 

@@ -137,6 +137,13 @@ export const MIGRATIONS: readonly Migration[] = [
       UPDATE round_trips SET brokerage = costs;
     `,
   },
+  {
+    version: 4,
+    name: 'round trips carry their side (long or short; every row before sides existed was long)',
+    sql: `
+      ALTER TABLE round_trips ADD COLUMN side TEXT NOT NULL DEFAULT 'long';
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

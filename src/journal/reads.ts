@@ -19,6 +19,8 @@ export interface JournalTrade {
   day: string;
   symbol: string;
   exchange: string;
+  /** long or short (rows from before sides existed: long). */
+  side: 'long' | 'short';
   openedAt: number;
   closedAt: number;
   entry: number;
@@ -53,7 +55,7 @@ type TradeRow = Omit<JournalTrade, 'charges'> & Omit<ChargeBreakdown, 'total' | 
 /** The round_trips columns a JournalTrade is read from (tradeOfRow turns a row into one). */
 export const TRADE_COLUMNS = `trade_key AS key, entry_order_id AS entryOrderId, session_id AS sessionId, ist_day AS day, symbol, exchange,
               opened_at AS openedAt, closed_at AS closedAt, entry, exit, quantity, reason, gross, costs, net, hold_ms AS holdMs,
-              brokerage, stt, exchange_charge AS exchangeCharge, sebi_fee AS sebi, stamp_duty AS stamp, ipft, gst, slippage`;
+              brokerage, stt, exchange_charge AS exchangeCharge, sebi_fee AS sebi, stamp_duty AS stamp, ipft, gst, slippage, side`;
 
 export function tradeOfRow(row: unknown): JournalTrade {
   const { brokerage, stt, exchangeCharge, sebi, stamp, ipft, gst, ...t } = row as TradeRow;
@@ -86,6 +88,7 @@ export function journalTradeOf(t: TradeRecord, where: { key: string; sessionId: 
     ...where,
     entryOrderId: t.entryOrderId ?? null,
     day: istParts(t.closedAt).day,
+    side: t.side ?? 'long',
     openedAt: t.openedAt,
     closedAt: t.closedAt,
     entry: t.entry,

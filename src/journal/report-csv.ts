@@ -33,6 +33,8 @@ export const CSV_COLUMNS = [
   'cumulative_net',
   'entry_order_id',
   'session_id',
+  // Added with the short side, last so that scripts reading columns by position keep working.
+  'side',
 ] as const;
 
 function field(value: string | number | null): string {
@@ -72,6 +74,7 @@ export function renderCsv(data: ReportData): string {
       (data.equity[i + 1] ?? 0).toFixed(2),
       t.entryOrderId,
       t.sessionId,
+      t.side,
     ];
     lines.push(row.map(field).join(','));
   });

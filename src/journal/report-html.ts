@@ -77,11 +77,22 @@ export function renderHtml(data: ReportData, generatedAt: number): string {
   const reasonRows = f.total.byReason
     .map((r) => `<tr><th>${esc(EXIT_REASON_WORDS[r.reason])}</th><td>${r.trades}</td><td${signClass(r.net)}>${money(r.net)}</td></tr>`)
     .join('\n');
+  const traded = f.total.bySide.some((s) => s.side === 'short' && s.trades > 0);
+  const sideTable = traded
+    ? `<h2>By side</h2>
+<table>
+<thead><tr><th>Side</th><th>Round trips</th><th>Win rate</th><th>Net ₹</th></tr></thead>
+<tbody>
+${f.total.bySide.map((s) => `<tr><th>${s.side}</th><td>${s.trades}</td><td>${s.winRate === null ? '—' : `${(s.winRate * 100).toFixed(1)}%`}</td><td${signClass(s.net)}>${money(s.net)}</td></tr>`).join('\n')}
+</tbody>
+</table>
+`
+    : '';
   const tradeRows = data.trades
     .map(
       (t, i) =>
         `<tr><td>${i + 1}</td><td>${esc(t.day)}</td><td>${istTime(t.openedAt)}</td><td>${istTime(t.closedAt)}</td><td>${holdText(t.holdMs)}</td>` +
-        `<td>${esc(t.symbol)}</td><td>${t.quantity}</td><td>${t.entry.toFixed(2)}</td><td>${t.exit.toFixed(2)}</td><td>${esc(EXIT_REASON_WORDS[exitReasonOf(t.reason)])}</td>` +
+        `<td>${esc(t.symbol)}</td><td>${t.side}</td><td>${t.quantity}</td><td>${t.entry.toFixed(2)}</td><td>${t.exit.toFixed(2)}</td><td>${esc(EXIT_REASON_WORDS[exitReasonOf(t.reason)])}</td>` +
         `<td${signClass(t.gross)}>${money(t.gross)}</td><td>${money(-t.charges.total)}</td><td>${money(-t.costs)}</td><td${signClass(t.net)}>${money(t.net)}</td><td>${money(data.equity[i + 1] ?? 0)}</td></tr>`,
     )
     .join('\n');
@@ -132,9 +143,9 @@ ${equitySvg(data.equity)}
 ${reasonRows}
 </tbody>
 </table>
-<h2>Round trips</h2>
+${sideTable}<h2>Round trips</h2>
 <div class="scroll"><table>
-<thead><tr><th>#</th><th>Day</th><th>Opened IST</th><th>Closed IST</th><th>Hold</th><th>Symbol</th><th>Qty</th><th>Entry</th><th>Exit</th><th>Reason</th><th>Gross ₹</th><th>Charges ₹</th><th>Costs ₹</th><th>Net ₹</th><th>Cumulative ₹</th></tr></thead>
+<thead><tr><th>#</th><th>Day</th><th>Opened IST</th><th>Closed IST</th><th>Hold</th><th>Symbol</th><th>Side</th><th>Qty</th><th>Entry</th><th>Exit</th><th>Reason</th><th>Gross ₹</th><th>Charges ₹</th><th>Costs ₹</th><th>Net ₹</th><th>Cumulative ₹</th></tr></thead>
 <tbody>
 ${tradeRows}
 </tbody>

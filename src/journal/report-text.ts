@@ -103,6 +103,12 @@ export function renderTextReport(data: ReportData, opts: { width: number }): str
   out.push(`${fit('EXIT REASON', 17, true)}  ${fit('TRADES', 6)}  ${fit('NET ₹', 12)}`);
   for (const r of f.total.byReason) out.push(`${fit(EXIT_REASON_WORDS[r.reason], 17, true)}  ${fit(String(r.trades), 6)}  ${fit(money(r.net), 12)}`);
   out.push('');
+  if (f.total.bySide.some((s) => s.side === 'short' && s.trades > 0)) {
+    // Only once a short was traded: a long-only journal reads as it always has.
+    out.push(`${fit('SIDE', 17, true)}  ${fit('TRADES', 6)}  ${fit('WIN %', 6)}  ${fit('NET ₹', 12)}`);
+    for (const s of f.total.bySide) out.push(`${fit(s.side, 17, true)}  ${fit(String(s.trades), 6)}  ${fit(s.winRate === null ? '—' : `${(s.winRate * 100).toFixed(1)}%`, 6)}  ${fit(money(s.net), 12)}`);
+    out.push('');
+  }
   out.push(`EQUITY, closed trades: cumulative net ₹ after each of ${f.total.trades} round trip${f.total.trades === 1 ? '' : 's'} (dotted line: zero)`);
   out.push(...equityLines(data.equity, Math.min(opts.width, 120), 8));
   out.push('');

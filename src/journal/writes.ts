@@ -64,9 +64,9 @@ export class JournalWriter {
       VALUES (@sessionId, @ref, @orderId, @role, @at, @action, @quantity, @price, @source, @filledAfter)`);
     this.insertTrade = db.prepare(`
       INSERT OR IGNORE INTO round_trips (trade_key, entry_order_id, session_id, ist_day, opened_at, closed_at, entry, exit, quantity, reason, gross, costs, net, hold_ms, symbol, exchange,
-                                         brokerage, stt, exchange_charge, sebi_fee, stamp_duty, ipft, gst, slippage)
+                                         brokerage, stt, exchange_charge, sebi_fee, stamp_duty, ipft, gst, slippage, side)
       VALUES (@key, @entryOrderId, @sessionId, @day, @openedAt, @closedAt, @entry, @exit, @quantity, @reason, @gross, @costs, @net, @holdMs, @symbol, @exchange,
-              @brokerage, @stt, @exchangeCharge, @sebi, @stamp, @ipft, @gst, @slippage)`);
+              @brokerage, @stt, @exchangeCharge, @sebi, @stamp, @ipft, @gst, @slippage, @side)`);
     this.insertNotable = db.prepare('INSERT INTO notable_events (session_id, at, kind, message) VALUES (?, ?, ?, ?)');
     this.previousSession = db.prepare('SELECT MAX(id) AS id FROM sessions WHERE id < ? AND symbol = ? AND exchange = ?');
   }

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { equityCurve, figuresOf, maxDrawdown, reportFigures } from '../../src/journal/figures.js';
 import { fixtureTrades, trade } from './fixture.js';
+import { renderTextReport } from '../../src/journal/report-text.js';
+import { renderHtml } from '../../src/journal/report-html.js';
+import { renderCsv } from '../../src/journal/report-csv.js';
 
 const reasons = (f: ReturnType<typeof figuresOf>) => Object.fromEntries(f.byReason.map((r) => [r.reason, [r.trades, r.net]]));
 
@@ -84,5 +87,29 @@ describe('report figures against a hand-computed fixture', () => {
   it('no trades at all: zeros and nulls', () => {
     expect(reportFigures([])).toEqual({ days: [], total: figuresOf([]) });
     expect(figuresOf([])).toMatchObject({ trades: 0, winRate: null, profitFactor: null, profitFactorInfinite: false, maxDrawdown: 0 });
+  });
+});
+
+describe('long and short side by side', () => {
+  const trades = fixtureTrades().slice(0, 5).map((t, i) => ({ ...t, side: i % 2 === 1 ? ('short' as const) : ('long' as const) }));
+  const data = { mode: 'paper' as const, journalPath: 'j', range: {}, rangeLabel: 'test', sessions: [], trades, figures: reportFigures(trades), equity: equityCurve(trades) };
+
+  it('bySide splits the round trips, their wins and net (nets +260 −190 −190 +410 −40: long 1, 3, 5; short 2, 4)', () => {
+    expect(data.figures.total.bySide).toEqual([
+      { side: 'long', trades: 3, wins: 1, winRate: 1 / 3, net: 30 },
+      { side: 'short', trades: 2, wins: 1, winRate: 0.5, net: 220 },
+    ]);
+  });
+
+  it('the text and HTML reports show a side table once a short was traded, the CSV a last column', () => {
+    expect(renderTextReport(data, { width: 100 })).toMatch(/SIDE\s+TRADES\s+WIN %\s+NET ₹\nlong\s+3\s+33\.3%\s+\+30\.00\nshort\s+2\s+50\.0%\s+\+220\.00/);
+    expect(renderHtml(data, 0)).toContain('<h2>By side</h2>');
+    const csv = renderCsv(data).split('\r\n');
+    expect(csv[0]?.endsWith(',side')).toBe(true);
+    expect(csv[2]?.endsWith(',short')).toBe(true);
+    const longOnly = fixtureTrades();
+    const plain = { ...data, trades: longOnly, figures: reportFigures(longOnly), equity: equityCurve(longOnly) };
+    expect(renderTextReport(plain, { width: 100 })).not.toContain('SIDE');
+    expect(renderHtml(plain, 0)).not.toContain('By side');
   });
 });

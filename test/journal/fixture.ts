@@ -23,6 +23,7 @@ export function trade(
     day: closed.slice(0, 10),
     symbol: 'NIFTY28NOV2525000CE',
     exchange: 'NFO',
+    side: 'long',
     openedAt: closedAt - holdS * 1000,
     closedAt,
     entry: 100,

@@ -16,15 +16,15 @@ describe('journal schema and migrations', () => {
     const file = tmp();
     const db = openJournal(file, { now: 1 });
     expect(schemaVersion(db)).toBe(SCHEMA_VERSION);
-    expect(SCHEMA_VERSION).toBe(3);
+    expect(SCHEMA_VERSION).toBe(4);
     expect(tables(db)).toEqual(['fills', 'notable_events', 'order_events', 'orders', 'round_trips', 'schema_version', 'sessions']);
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
-    expect((db.prepare('SELECT version FROM schema_version ORDER BY version').all() as { version: number }[]).map((r) => r.version)).toEqual([1, 2, 3]);
+    expect((db.prepare('SELECT version FROM schema_version ORDER BY version').all() as { version: number }[]).map((r) => r.version)).toEqual([1, 2, 3, 4]);
     db.close();
     expect(fs.statSync(file).mode & 0o777).toBe(0o600);
     // Opening again applies nothing.
     const again = openJournal(file, { now: 2 });
-    expect((again.prepare('SELECT COUNT(*) AS n FROM schema_version').get() as { n: number }).n).toBe(3);
+    expect((again.prepare('SELECT COUNT(*) AS n FROM schema_version').get() as { n: number }).n).toBe(4);
     again.close();
   });
 
@@ -39,11 +39,11 @@ describe('journal schema and migrations', () => {
     ).run();
     v1.close();
     const db = openJournal(file, { now: 2 });
-    expect(schemaVersion(db)).toBe(3);
+    expect(schemaVersion(db)).toBe(4);
     // Its costs (brokerage then) become the brokerage line; every other kind is 0, so the kinds still add up to costs.
     expect(readTrades(db)).toEqual([
       expect.objectContaining({
-        key: 'entry:1', symbol: 'NIFTY28NOV2525000CE', exchange: 'NFO', net: 260, costs: 40, day: '2026-11-24', sessionId: 7,
+        key: 'entry:1', symbol: 'NIFTY28NOV2525000CE', exchange: 'NFO', side: 'long', net: 260, costs: 40, day: '2026-11-24', sessionId: 7,
         charges: { brokerage: 40, stt: 0, exchange: 0, sebi: 0, stamp: 0, ipft: 0, gst: 0, total: 40 },
         slippage: 0,
       }),
@@ -61,7 +61,7 @@ describe('journal schema and migrations', () => {
     ).run();
     v2.close();
     const db = openJournal(file, { now: 2 });
-    expect(schemaVersion(db)).toBe(3);
+    expect(schemaVersion(db)).toBe(4);
     const cols = (db.prepare('PRAGMA table_info(round_trips)').all() as { name: string }[]).map((c) => c.name);
     expect(cols).toEqual(expect.arrayContaining(['brokerage', 'stt', 'exchange_charge', 'sebi_fee', 'stamp_duty', 'ipft', 'gst', 'slippage']));
     const w = new JournalWriter(db, { symbol: 'NIFTY28NOV2525000CE', exchange: 'NFO' });
@@ -79,6 +79,6 @@ describe('journal schema and migrations', () => {
     db.prepare("INSERT INTO schema_version (version, name, applied_at) VALUES (99, 'future', 3)").run();
     db.close();
     expect(() => openJournal(file, { now: 4 })).toThrow(JournalVersionError);
-    expect(() => openJournal(file, { now: 4 })).toThrow(/schema version 99, newer than this random-scalp knows \(3\)/);
+    expect(() => openJournal(file, { now: 4 })).toThrow(/schema version 99, newer than this random-scalp knows \(4\)/);
   });
 });
