@@ -282,7 +282,9 @@ export class FeedLink {
   }
 }
 
+/** The price reached a leg's level: a target's limit (a sale's from below, a purchase's from above), a stop's trigger. */
 function crossed(leg: TrackedOrder, ltp: number): boolean {
-  if (leg.role === 'target') return leg.request.price !== undefined && ltp >= leg.request.price;
-  return leg.request.triggerPrice !== undefined && ltp <= leg.request.triggerPrice;
+  const sells = leg.request.action === 'SELL';
+  if (leg.role === 'target') return leg.request.price !== undefined && (sells ? ltp >= leg.request.price : ltp <= leg.request.price);
+  return leg.request.triggerPrice !== undefined && (sells ? ltp <= leg.request.triggerPrice : ltp >= leg.request.triggerPrice);
 }

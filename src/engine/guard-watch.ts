@@ -17,7 +17,8 @@ import {
 import type { ResumeRequests } from './guard-resume.js';
 import type { Segment } from '../broker/segment.js';
 import { closingCosts, type CostConfig } from './pnl.js';
-import { activeLeg, averageEntry, bought, heldQuantity, openOrders, sold, type EngineState } from './state.js';
+import { activeLeg, averageEntry, bought, heldQuantity, openOrders, positionSide, sold, type EngineState } from './state.js';
+import { reachedAgainst } from './side.js';
 
 /** A last price older than this (or three quote polls) no longer marks an open position on its own. */
 export const STALE_MARK_MS = 5_000;
@@ -107,8 +108,8 @@ export class GuardWatch {
 
   /**
    * The price the open position is marked at. A last price older than STALE_MARK_MS (quotes
-   * failing, the feed silent) is not trusted to say the loss is small: the long is marked at the
-   * lower of it and its stop's trigger (where protection would sell it), so a loss limit trips on
+   * failing, the feed silent) is not trusted to say the loss is small: the position is marked at
+   * the worse of it and its stop's trigger (where protection would close it), so a loss limit trips on
    * a stale mark sooner, never later. Said once each time the mark goes stale.
    */
   mark(ctx: EngineContext): number | null {
@@ -121,7 +122,8 @@ export class GuardWatch {
       return ltp;
     }
     const trigger = activeLeg(ctx.state, 'stop')?.request.triggerPrice ?? null;
-    const mark = trigger !== null && trigger < ltp ? trigger : ltp;
+    // The worse of the two for the position: the lower for a long, the higher for a short.
+    const mark = trigger !== null && reachedAgainst(positionSide(ctx.state), trigger, ltp) && trigger !== ltp ? trigger : ltp;
     if (!this.staleSaid) {
       this.staleSaid = true;
       ctx.log.warn('GUARD', `last price ${ctx.grid.format(ltp)} is ${(age / 1000).toFixed(0)} s old: open P&L marked at ${mark === ltp ? 'it' : `the stop's trigger ${ctx.grid.format(mark)}`} until a fresh price`);

@@ -3,7 +3,7 @@ import { NO_LIMITS, type GuardLimits } from '../../src/engine/guard.js';
 import { MemoryResumeRequests } from '../../src/engine/guard-resume.js';
 import { parseEngineState } from '../../src/engine/state.js';
 import { computeCharges } from '../../src/engine/charges.js';
-import { enterAndProtect, ist, scenario, type Scenario } from './harness.js';
+import { FUTURE, enterAndProtect, ist, scenario, type Scenario } from './harness.js';
 
 process.env.TZ = 'America/New_York';
 
@@ -135,6 +135,15 @@ describe('session guard', () => {
     expect(s.clock.now() - since).toBeGreaterThan(5_000);
     expect(s.clock.now() - since).toBeLessThan(8_000);
     expect(s.logs().some((l) => /\[GUARD\] last price 100\.\d\d is \d+ s old: open P&L marked at the stop's trigger 99\.05 until a fresh price/.test(l))).toBe(true);
+  });
+
+  it('a short on a stale price is marked at its stop above, the worse of the two for it', async () => {
+    const s = await scenario({ instrument: FUTURE, settings: { direction: 'short', guard: limits({ maxDailyLoss: 200 }) } });
+    await enterAndProtect(s);
+    s.broker.injectOnce('serverError', { call: 'quote', count: 1_000 });
+    await s.clock.advanceUntil(() => s.store.getState().guard.state === 'HALTED', 30_000, 250);
+    expect(s.store.getState().guard.state).toBe('HALTED');
+    expect(s.logs().some((l) => /\[GUARD\] last price \d+\.\d\d is \d+ s old: open P&L marked at the stop's trigger 100\.95 until a fresh price/.test(l))).toBe(true);
   });
 
   it('the profit target stops new entries but lets the open trade finish at its target, then halts', async () => {

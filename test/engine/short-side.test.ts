@@ -29,6 +29,17 @@ describe('the short side', () => {
     expect(after.pnl.realised).toBeCloseTo(300 - (after.tradesToday[0]?.costs ?? 0), 2);
   });
 
+  it('on the push feed, a price between a short\'s legs is not taken for a crossing of either (the target is below, the stop above)', async () => {
+    const s = await scenario({ instrument: FUTURE, settings: { direction: 'short' }, feed: true });
+    await enterAndProtect(s);
+    s.market.setPrice(99.5);
+    await s.clock.advance(5_000);
+    expect(s.logs().filter((l) => l.includes('LTP went through'))).toEqual([]);
+    s.market.setPrice(97.9);
+    await s.clock.advance(2_000);
+    expect(s.store.getState().tradesToday[0]).toMatchObject({ side: 'short', reason: 'target' });
+  });
+
   it('a short stopped out: the price rises through the trigger, the stop buys back, the loss is booked', async () => {
     const s = await scenario({ instrument: FUTURE, settings: { direction: 'short' } });
     await enterAndProtect(s);
