@@ -13,6 +13,9 @@ import type { TradeRecord } from '../../src/store/types.js';
 const REASON_WORDS: Record<TradeRecord['reason'] | 'guard', string> = {
   target: 'target',
   stop: 'stop',
+  trail: 'trail',
+  breakeven: 'break-even',
+  time: 'time stop',
   market_on_target: 'mkt-on-target',
   flatten: 'flatten',
   square_off: 'square-off',

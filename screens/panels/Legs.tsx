@@ -70,6 +70,14 @@ function chaseDetail(leg: LegView, d: number, side: Side): string {
   return `${doing} · limit ${fmtPrice(leg.price, d)} trg ${fmtPrice(leg.trigger, d)} ${leg.filled}/${leg.quantity}`;
 }
 
+/** A stop the exit rules moved: `trail ↑ from 99.05 best 101.50`, `BE from 99.05`. */
+function movedDetail(leg: LegView, d: number): string {
+  const m = leg.moved;
+  if (!m) return '';
+  if (m.origin === 'breakeven') return ` BE from ${fmtPrice(m.from, d)}`;
+  return ` trail ${m.side === 'short' ? '↓' : '↑'} from ${fmtPrice(m.from, d)} best ${fmtPrice(m.best, d)}`;
+}
+
 function legRow(leg: LegView, c: Columns, ltp: number | null, d: number): string {
   const level = levelOf(leg);
   const dist = level !== null && ltp !== null ? fmtSigned(level - ltp, d) : '—';
@@ -119,7 +127,7 @@ function LegLine(props: {
     return <Line tone="muted">{`${cell(role.toUpperCase(), c.role)} ${why}`}</Line>;
   }
   if (leg.chase) return <Line tone="warn">{`${cell(role.toUpperCase(), c.role)} triggered, unfilled — ${chaseDetail(leg, d, side)}`}</Line>;
-  return <Line tone={legTone(leg)}>{legRow(leg, c, ltp, d)}</Line>;
+  return <Line tone={legTone(leg)}>{`${legRow(leg, c, ltp, d)}${movedDetail(leg, d)}`}</Line>;
 }
 
 export function LegsPanel({ form }: { form: Form }): ReactNode {

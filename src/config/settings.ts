@@ -2,6 +2,7 @@ import type { EngineSettings, StopSettings } from '../engine/context.js';
 import type { Brokerage } from '../engine/charges.js';
 import type { CostConfig } from '../engine/pnl.js';
 import type { Direction } from '../engine/side.js';
+import type { ExitRules } from '../engine/trail-plan.js';
 import type { Config, Interval } from './schema.js';
 
 /** OpenAlgo's history interval for a bar length (its smallest is 1m). */
@@ -39,6 +40,14 @@ export function engineSettings(config: Config): EngineSettings {
       limitBuffer: config.STOP_LIMIT_BUFFER,
       chaseMs: config.STOP_CHASE_MS,
       chaseTries: config.STOP_CHASE_TRIES,
+    },
+    exits: {
+      trailTrigger: config.TRAIL_TRIGGER_RUPEES,
+      trailStep: config.TRAIL_STEP_RUPEES,
+      trailMode: config.TRAIL_MODE as ExitRules['trailMode'],
+      breakevenAfter: config.BREAKEVEN_AFTER_RUPEES,
+      timeStopMinutes: config.TIME_STOP_MINUTES,
+      minIntervalMs: config.TRAIL_MIN_INTERVAL_MS,
     },
     ignoreEntryDelta: config.IGNORE_ENTRY_DELTA,
     maxOrderRetries: config.MAX_ORDER_RETRIES,

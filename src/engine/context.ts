@@ -12,6 +12,7 @@ import type { ScheduleConfig } from '../time/schedule.js';
 import type { EngineState } from './state.js';
 import type { EngineObserver } from './events.js';
 import type { Direction } from './side.js';
+import type { ExitRules } from './trail-plan.js';
 
 /** How the stop leg is sent and what happens when it triggers without filling (STOP_*). */
 export interface StopSettings {
@@ -53,6 +54,8 @@ export interface EngineSettings {
   direction?: Direction;
   /** ALLOW_OPTION_WRITING: a short side on options is refused at start without it. */
   allowOptionWriting?: boolean;
+  /** TRAIL_*, BREAKEVEN_AFTER_RUPEES, TIME_STOP_MINUTES (absent: all off). */
+  exits?: ExitRules;
 }
 
 /** Where a long action (an exit, a shutdown) tells which phase it is in. */

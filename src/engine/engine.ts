@@ -25,9 +25,10 @@ import { exitAtMarket } from './market-exit.js';
 import { CONFIRM_POLL_MS, CONFIRM_POLLS } from './confirm-fill.js';
 import { checkLegs, readLegs, settleLegs } from './oco.js';
 import { noticeStopPrice } from './chase-start.js';
+import { StopTrailer } from './stop-trailer.js';
 import { chaseDueAt, chasedOrders, chaseStep } from './stop-chase.js';
 import { cancelAndSettle } from './order-sync.js';
-import { describeStops, freezeQuantityProblem, optionWritingProblem } from './exchange-rules.js';
+import { describeStops, freezeQuantityProblem, optionWritingProblem, trailSettingsProblem } from './exchange-rules.js';
 import { isOpen, type TrackedOrder } from './order-machine.js';
 import { MarketDayWatcher } from './market-day.js';
 import { realiseIfFlat } from './position-close.js';
@@ -122,6 +123,10 @@ export class Engine implements EngineCommands {
   /** Aborted when a chase starts while the chase loop sleeps idle: it looks at once. */
   private chaseWake = new AbortController();
   private chaseIdle = false;
+  /** The exit rules (trailing stop, break-even, time stop) and the wake of their loop. */
+  private readonly trailer: StopTrailer;
+  private exitRulesWake = new AbortController();
+  private exitRulesIdle = false;
   private readonly push: PushWatch;
   private readonly feedLink: FeedLink;
   private lastFullLegRead = 0;
@@ -180,6 +185,7 @@ export class Engine implements EngineCommands {
         this.feedLink.noticeOrderBook(rows);
       },
     };
+    this.trailer = new StopTrailer(this.ctx);
     this.feedLink = new FeedLink(this.ctx, this.lock, this.push, this.loops.signal, {
       onPrice: (ltp) => this.onPrice(ltp),
       afterOrderNews: () => this.ocoPass('none'),
@@ -230,6 +236,8 @@ export class Engine implements EngineCommands {
       this.chaseWake.abort();
       this.chaseWake = new AbortController();
     }
+    // A position opened (the time stop counts from now) or a stop placed (the trail may move it).
+    if (this.exitRulesIdle && (this.trailer.timeStopDueIn() !== null || this.trailer.moveDueIn() !== null)) this.wakeExitRules();
     this.updateEntriesHeld();
     if (look?.flatten) this.guardFlatten();
   }
@@ -305,6 +313,8 @@ export class Engine implements EngineCommands {
     if (tooLarge) throw new StartupError(1, tooLarge);
     const writing = optionWritingProblem(settings.direction, settings.allowOptionWriting, ctx.segment, `${settings.symbol}@${settings.exchange}`);
     if (writing) throw new StartupError(1, writing);
+    const trail = trailSettingsProblem(settings.exits);
+    if (trail) throw new StartupError(1, trail);
     await this.marketDay.ensure(istParts(ctx.clock.now()).day);
     this.deps.store.getState().instrumentResolved({ lotSize: ctx.lotSize, tickSize: ctx.grid.tick });
     await loadHistory(ctx);
@@ -326,7 +336,7 @@ export class Engine implements EngineCommands {
     ctx.log.info('START', describeStops(ctx));
     await this.feedLink.seedOrderBook();
     if (this.deps.feed) this.feedLink.start(this.deps.feed);
-    this.running = [this.quoteLoop(), this.barLoop(), this.ocoLoop(), this.reconcileLoop(), this.squareOffLoop(), this.chaseLoop()];
+    this.running = [this.quoteLoop(), this.barLoop(), this.ocoLoop(), this.reconcileLoop(), this.squareOffLoop(), this.chaseLoop(), this.exitRulesLoop()];
   }
 
   private rollDay(today: string): void {
@@ -385,6 +395,40 @@ export class Engine implements EngineCommands {
     this.checkMarketOnTarget();
     // A stop seen triggered: saved, and the commit wakes the chase loop.
     if (noticeStopPrice(this.ctx, ltp)) this.commit();
+    // The best price moves the trail: its loop sends the modify (rate-limited, the latest price winning).
+    if (this.trailer.notePrice(ltp) && this.exitRulesIdle) this.wakeExitRules();
+  }
+
+  private wakeExitRules(): void {
+    this.exitRulesIdle = false;
+    this.exitRulesWake.abort();
+    this.exitRulesWake = new AbortController();
+  }
+
+  /**
+   * The exit rules (stop-trailer.ts): a stop move when the best price wants one and the last
+   * move is TRAIL_MIN_INTERVAL_MS old, and the time stop, each under the lock. Idle (until a
+   * price or a commit wakes it) while neither is due.
+   */
+  private exitRulesLoop(): Promise<void> {
+    const nextIn = (): number => {
+      const due = [this.trailer.moveDueIn(), this.trailer.timeStopDueIn()].filter((x): x is number => x !== null);
+      this.exitRulesIdle = due.length === 0;
+      return this.exitRulesIdle ? CHASE_IDLE_MS : Math.max(1, Math.min(...due));
+    };
+    return this.every('exit rules', nextIn, async () => {
+      if (this.shuttingDown || !this.recovered) return;
+      await this.lock.run(async () => {
+        const { ctx } = this;
+        if (this.trailer.timeStopDueIn() === 0) {
+          ctx.log.info('TIME', `position open ${ctx.settings.exits?.timeStopMinutes ?? 0} min (TIME_STOP_MINUTES): closing ${heldQuantity(ctx.state)} at market`);
+          await exitAtMarket(ctx, 'time', this.report);
+          await this.afterExit('time');
+          return;
+        }
+        if (await this.trailer.step()) this.summary();
+      });
+    }, () => this.exitRulesWake.signal);
   }
 
   /**

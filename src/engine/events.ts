@@ -21,7 +21,10 @@ export type NotableKind =
   | 'square_off'
   | 'day_summary'
   /** A protective limit resting unfilled: the chase started, moved its limit, or gave up for the market. */
-  | 'stop_chase';
+  | 'stop_chase'
+  /** The exit rules moved the stop: trailing the best price, or to break-even (the journal keeps every move). */
+  | 'stop_trailed'
+  | 'stop_breakeven';
 
 export type EngineEvent =
   /** The broker accepted an order of ours (or a timed-out one was found and adopted). */

@@ -2,6 +2,7 @@ import type { EngineContext } from './context.js';
 import { describeBuffer } from './protective-price.js';
 import { stopPriceType } from './protection.js';
 import type { Direction } from './side.js';
+import type { ExitRules } from './trail-plan.js';
 import type { Segment } from '../broker/segment.js';
 
 // The exchange's order rules as the engine applies them at start: the freeze quantity, the stop
@@ -26,6 +27,14 @@ export function freezeQuantityProblem(lots: number, lotSize: number, freezeQty: 
 export function optionWritingProblem(direction: Direction | undefined, allowOptionWriting: boolean | undefined, segment: Segment, instrument: string): string | null {
   if (segment !== 'option' || direction === undefined || direction === 'long' || allowOptionWriting === true) return null;
   return `invalid DIRECTION = ${direction}: ${instrument} is an option, and a short option is written (margin many times the premium, a loss not limited to it); set ALLOW_OPTION_WRITING=true to allow it, or DIRECTION=long`;
+}
+
+/** TRAIL_TRIGGER_RUPEES without a step (or a step without a trigger) trails nothing: a configuration error, named with both settings. */
+export function trailSettingsProblem(r: ExitRules | undefined): string | null {
+  if (!r) return null;
+  if (r.trailTrigger > 0 && r.trailStep <= 0) return `invalid TRAIL_STEP_RUPEES = ${r.trailStep}: TRAIL_TRIGGER_RUPEES = ${r.trailTrigger} arms a trailing stop, which needs a step > 0 (or set TRAIL_TRIGGER_RUPEES=0)`;
+  if (r.trailStep > 0 && r.trailTrigger <= 0) return `invalid TRAIL_TRIGGER_RUPEES = ${r.trailTrigger}: TRAIL_STEP_RUPEES = ${r.trailStep} trails only once armed, at a trigger > 0 (or set TRAIL_STEP_RUPEES=0)`;
+  return null;
 }
 
 /** One line for the start-up log: which stop goes out, and its limit buffer. */

@@ -18,7 +18,8 @@ export function exitReason(ctx: EngineContext, fallback: TradeRecord['reason']):
     const o = ctx.state.orders[i];
     if (!o || o.request.action !== exits || o.filled === 0) continue;
     if (o.role === 'target') return 'target';
-    if (o.role === 'stop') return 'stop';
+    // A stop the exit rules moved says which rule it was (trail, break-even).
+    if (o.role === 'stop') return ctx.state.trail?.origin ?? 'stop';
     const reason = o.reason as TradeRecord['reason'] | undefined;
     return reason ?? fallback;
   }
@@ -69,6 +70,7 @@ export function resetToFlat(ctx: EngineContext): void {
   s.anchor = null;
   s.openedAt = null;
   s.protectFailures = 0;
+  delete s.trail;
   // An SL-M refusal counts for the position it happened in: in a fast market a refusal for a
   // trigger the price had already passed looks the same, and a stale flag would send every
   // later stop as SL (which may not fill in a gap) for good.

@@ -22,11 +22,18 @@ export function targetPrice(ctx: EngineContext): number | null {
   return grid.fromTicks(inFavour(positionSide(ctx.state), grid.toTicks(anchor), grid.toTicks(ctx.settings.profitTarget)));
 }
 
-export function stopTrigger(ctx: EngineContext): number | null {
+/** The stop's trigger as the position first places it: STOP_LOSS_RUPEES against the anchor. */
+export function initialStopTrigger(ctx: EngineContext): number | null {
   const anchor = ctx.state.anchor;
   if (anchor === null) return null;
   const { grid } = ctx;
   return grid.fromTicks(Math.max(1, inFavour(positionSide(ctx.state), grid.toTicks(anchor), -grid.toTicks(ctx.settings.stopLoss))));
+}
+
+/** Where the stop belongs now: where the exit rules moved it, else the first trigger (a re-placed or resized stop never goes back). */
+export function stopTrigger(ctx: EngineContext): number | null {
+  if (ctx.state.anchor === null) return null;
+  return ctx.state.trail?.trigger ?? initialStopTrigger(ctx);
 }
 
 /** A leg counts as protecting when it is open at the broker (or its outcome is being settled). */

@@ -8,12 +8,15 @@ import { sideLabel } from './side.js';
 
 // Projects the engine's state into the store: the screens' only view of trading state.
 
-function legView(leg: TrackedOrder | null, role: 'target' | 'stop', chaseTries: number): LegView | null {
+function legView(leg: TrackedOrder | null, role: 'target' | 'stop', chaseTries: number, state: EngineState): LegView | null {
   if (!leg) return null;
   const type = leg.request.priceType;
   const chase = leg.chase && isOpen(leg.phase) ? { chase: { tries: leg.chase.tries, max: chaseTries } } : {};
+  const t = state.trail;
+  const moved = role === 'stop' && t && leg.request.triggerPrice === t.trigger ? { moved: { origin: t.origin, from: t.from, best: t.best, side: positionSide(state) } } : {};
   return {
     ...chase,
+    ...moved,
     role,
     orderId: leg.orderId,
     type,
@@ -39,7 +42,7 @@ export function publishState(store: AppStore, state: EngineState, chaseTries: nu
       avgEntry: averageEntry(state),
       openedAt: state.openedAt,
     },
-    legs: { target: legView(activeLeg(state, 'target'), 'target', chaseTries), stop: legView(activeLeg(state, 'stop'), 'stop', chaseTries) },
+    legs: { target: legView(activeLeg(state, 'target'), 'target', chaseTries, state), stop: legView(activeLeg(state, 'stop'), 'stop', chaseTries, state) },
     pnl: { ...state.pnl },
     tradesToday: state.trades.slice(-200),
     paused: state.paused,

@@ -3,6 +3,7 @@ import type { PositionPhase, TradeRecord } from '../store/types.js';
 import { guardStateSchema, initialGuardState, type GuardState } from './guard.js';
 import { isOpen, type OrderRole, type TrackedOrder } from './order-machine.js';
 import { closeAction, nextSide, openAction, type Direction, type Side } from './side.js';
+import type { StopOrigin } from './trail-plan.js';
 
 // The engine's persisted state. Quantities are derived from orders, never kept as separate
 // counters that can drift: held = opened − closed over this position's orders, in the side's
@@ -50,6 +51,13 @@ export interface EngineState {
    * 150 of which a leg's fill took 75 away, then a short found): it is priced from the same order.
    */
   outsideTaken?: Record<string, number>;
+  /**
+   * The stop as the exit rules moved it (TRAIL_*, BREAKEVEN_AFTER_RUPEES) in this position: its
+   * trigger now (a re-placed or resized stop goes there, never back to the first one), the rule
+   * that put it there, the trigger it started from, and the best price seen at that move (a
+   * restart resumes the trail from it). Absent until the stop first moves.
+   */
+  trail?: { trigger: number; origin: StopOrigin; from: number; best: number; moves: number };
   /** The last bar close acted on, so a restart never signals the same bar twice. */
   lastSignalBar: number | null;
   /** The session guard's trading state for the day (see guard.ts); absent in older files. */
@@ -110,7 +118,7 @@ const tradeSchema = z.object({
   exit: z.number(),
   quantity: z.number(),
   side: z.enum(['long', 'short']).optional(),
-  reason: z.enum(['target', 'stop', 'market_on_target', 'flatten', 'square_off', 'shutdown', 'reconcile', 'external', 'loss_limit']),
+  reason: z.enum(['target', 'stop', 'trail', 'breakeven', 'time', 'market_on_target', 'flatten', 'square_off', 'shutdown', 'reconcile', 'external', 'loss_limit']),
   gross: z.number(),
   costs: z.number(),
   net: z.number(),
@@ -145,6 +153,7 @@ const stateSchema = z.object({
   trades: z.array(tradeSchema),
   knownOrderIds: z.array(z.string()),
   outsideTaken: z.record(z.string(), z.number()).optional(),
+  trail: z.object({ trigger: z.number(), origin: z.enum(['trail', 'breakeven']), from: z.number(), best: z.number(), moves: z.number().int().nonnegative() }).optional(),
   lastSignalBar: z.number().nullable(),
   // Optional: a state file written before the guard existed still loads (as ACTIVE).
   guard: guardStateSchema.optional(),

@@ -2,7 +2,7 @@ import { sumCharges } from '../engine/charges.js';
 import { round2 } from '../store/store.js';
 import type { ChargeBreakdown } from '../store/types.js';
 import type { JournalTrade } from './reads.js';
-import { EXIT_REASONS, exitReasonOf, type ExitReason } from './reasons.js';
+import { EXIT_REASONS, RULE_REASONS, exitReasonOf, type ExitReason } from './reasons.js';
 
 // The report's figures, from round trips in the order they closed. Pure: no I/O, no clock.
 //
@@ -114,7 +114,7 @@ export function figuresOf(trades: readonly JournalTrade[]): Figures {
       const of = trades.filter((t) => exitReasonOf(t.reason) === reason);
       return { reason, trades: of.length, net: sum(of, (t) => t.net) };
     })
-    .filter((r) => r.reason !== 'other' || r.trades > 0);
+    .filter((r) => (r.reason !== 'other' && !RULE_REASONS.includes(r.reason)) || r.trades > 0);
   const bySide = (['long', 'short'] as const).map((side) => {
     const of = trades.filter((t) => t.side === side);
     const won = of.filter(isWin).length;

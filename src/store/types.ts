@@ -44,6 +44,8 @@ export interface LegView {
   phase: OrderPhase;
   /** Triggered and resting unfilled: its limit is being chased (moves sent of the most allowed). */
   chase?: { tries: number; max: number } | undefined;
+  /** A stop the exit rules moved: which rule, the trigger it started from, the best price at the last move. */
+  moved?: { origin: 'trail' | 'breakeven'; from: number; best: number; side: 'long' | 'short' } | undefined;
 }
 
 export interface LogLine {
@@ -83,7 +85,7 @@ export interface TradeRecord {
   entry: number;
   exit: number;
   quantity: number;
-  reason: 'target' | 'stop' | 'market_on_target' | 'flatten' | 'square_off' | 'shutdown' | 'reconcile' | 'external' | 'loss_limit';
+  reason: 'target' | 'stop' | 'trail' | 'breakeven' | 'time' | 'market_on_target' | 'flatten' | 'square_off' | 'shutdown' | 'reconcile' | 'external' | 'loss_limit';
   gross: number;
   /** Charges (the breakdown's total) + the slippage estimate, ₹. */
   costs: number;

@@ -1,0 +1,137 @@
+import { describeError } from '../broker/errors.js';
+import type { EngineContext } from './context.js';
+import { isOpen, openQuantity, type TrackedOrder } from './order-machine.js';
+import { refreshOrder } from './order-sync.js';
+import { closingCosts } from './pnl.js';
+import { initialStopTrigger } from './protection.js';
+import { protectiveLimitTicks } from './protective-price.js';
+import { closeAction, sideSign } from './side.js';
+import { activeLeg, heldQuantity, positionSide } from './state.js';
+import { NO_EXIT_RULES, movesStop, plannedStop, type ExitRules, type StopOrigin } from './trail-plan.js';
+
+// The exit rules at work: the best price is followed on every price (the one price path calls
+// notePrice), and when the rules want the stop tighter, one modifyorder moves its trigger (and
+// an SL's limit with it) — at most one per TRAIL_MIN_INTERVAL_MS, the latest price winning. A
+// modify refused or lost (the stop already triggered or filled) is settled by reading the order,
+// never by sending a second stop. The time stop says when a position has been open too long.
+
+export class StopTrailer {
+  /** The best price of the position keyed by its open time (in memory; saved with each move). */
+  private best: { key: number; price: number } | null = null;
+  private lastMoveAt = Number.NEGATIVE_INFINITY;
+
+  constructor(private readonly ctx: EngineContext) {}
+
+  get rules(): ExitRules {
+    return this.ctx.settings.exits ?? NO_EXIT_RULES;
+  }
+
+  /** A price: the best seen moves with it. True when the stop should move (now or once the interval allows). */
+  notePrice(ltp: number): boolean {
+    if (!movesStop(this.rules)) return false;
+    const s = this.ctx.state;
+    if (s.openedAt === null || s.anchor === null || heldQuantity(s) <= 0) {
+      this.best = null;
+      return false;
+    }
+    const sign = sideSign(positionSide(s));
+    if (this.best === null || this.best.key !== s.openedAt) this.best = { key: s.openedAt, price: s.trail?.best ?? ltp };
+    if (sign * (ltp - this.best.price) > 0) this.best.price = ltp;
+    return this.plan() !== null;
+  }
+
+  /** When the next stop move may go out, ms from now; null when none is wanted. */
+  moveDueIn(): number | null {
+    if (!movesStop(this.rules) || this.plan() === null) return null;
+    return Math.max(0, this.lastMoveAt + this.rules.minIntervalMs - this.ctx.clock.now());
+  }
+
+  /** When the time stop is due, ms from now; null when off or flat. */
+  timeStopDueIn(): number | null {
+    const minutes = this.rules.timeStopMinutes;
+    const s = this.ctx.state;
+    if (minutes <= 0 || s.openedAt === null || heldQuantity(s) <= 0 || (s.phase !== 'protected' && s.phase !== 'unprotected')) return null;
+    return Math.max(0, s.openedAt + minutes * 60_000 - this.ctx.clock.now());
+  }
+
+  /** The stop leg the rules may move: working, not triggered (a chase owns it then), with an id. */
+  private stop(): TrackedOrder | null {
+    const stop = activeLeg(this.ctx.state, 'stop');
+    if (!stop || stop.orderId === null || !isOpen(stop.phase) || stop.chase || stop.request.triggerPrice === undefined || openQuantity(stop) <= 0) return null;
+    return stop;
+  }
+
+  /** The trigger the rules want now (ticks), from the best price and the last one. */
+  private plan(): { trigger: number; origin: StopOrigin; stop: TrackedOrder } | null {
+    const { ctx } = this;
+    const s = ctx.state;
+    const stop = this.stop();
+    const first = initialStopTrigger(ctx);
+    if (!stop || this.best === null || ctx.ltp === null || s.anchor === null || first === null || stop.request.triggerPrice === undefined) return null;
+    const { grid } = ctx;
+    const side = positionSide(s);
+    const r = this.rules;
+    const held = heldQuantity(s);
+    const ltpTicks = grid.toTicks(ctx.ltp);
+    // A true break-even: entry + what the round trip pays (its charges so far and one closing order here), per unit, rounded in favour.
+    const perUnit = closingCosts(s, ctx.settings.costs, ctx.segment, ctx.ltp, ctx.clock.now()) / Math.max(1, held);
+    const entryTicks = grid.toTicks(s.anchor);
+    const costTicks = Math.ceil(perUnit / grid.tick - 1e-9);
+    const planned = plannedStop({
+      side,
+      entry: entryTicks,
+      best: grid.toTicks(this.best.price),
+      initial: grid.toTicks(first),
+      current: grid.toTicks(stop.request.triggerPrice),
+      ltp: ltpTicks,
+      minGap: 1,
+      breakeven: entryTicks + sideSign(side) * costTicks,
+      trailTrigger: grid.toTicks(r.trailTrigger),
+      trailStep: grid.toTicks(r.trailStep),
+      trailMode: r.trailMode,
+      breakevenAfter: grid.toTicks(r.breakevenAfter),
+    });
+    return planned ? { ...planned, stop } : null;
+  }
+
+  /** Under the lock: move the stop where the rules want it, if they do and the interval allows. True when the stop was modified. */
+  async step(): Promise<boolean> {
+    const { ctx } = this;
+    if ((this.moveDueIn() ?? 1) > 0) return false;
+    const planned = this.plan();
+    if (!planned) return false;
+    const { stop, origin } = planned;
+    const { grid } = ctx;
+    const side = positionSide(ctx.state);
+    const old = stop.request.triggerPrice ?? 0;
+    const trigger = grid.fromTicks(planned.trigger);
+    const moved = {
+      ...stop.request,
+      triggerPrice: trigger,
+      ...(stop.request.priceType === 'SL' ? { price: grid.fromTicks(protectiveLimitTicks(closeAction(side), planned.trigger, ctx.settings.stops.limitBuffer, grid)) } : {}),
+    };
+    this.lastMoveAt = ctx.clock.now();
+    const best = this.best?.price ?? ctx.ltp ?? old;
+    try {
+      await ctx.broker.modifyOrder(stop.orderId ?? '', moved);
+    } catch (err) {
+      // Refused or lost (triggered, filled, cancelled meanwhile): the order says what it is now.
+      ctx.log.warn(origin === 'trail' ? 'TRAIL' : 'BREAKEVEN', `stop ${stop.orderId} not moved to ${grid.format(trigger)} (${describeError(err)}): reading it`);
+      await refreshOrder(ctx, stop);
+      ctx.commit();
+      return false;
+    }
+    stop.request = moved;
+    const from = ctx.state.trail?.from ?? old;
+    ctx.state.trail = { trigger, origin, from, best, moves: (ctx.state.trail?.moves ?? 0) + 1 };
+    const arrow = side === 'long' ? '↑' : '↓';
+    const message =
+      origin === 'trail'
+        ? `stop ${stop.orderId} ${grid.format(old)} → ${grid.format(trigger)} ${arrow} (best ${grid.format(best)}, LTP ${grid.format(ctx.ltp ?? best)}; from ${grid.format(from)})`
+        : `stop ${stop.orderId} ${grid.format(old)} → ${grid.format(trigger)}: entry plus the round trip's charges (LTP ${grid.format(ctx.ltp ?? best)})`;
+    ctx.log.info(origin === 'trail' ? 'TRAIL' : 'BREAKEVEN', message);
+    ctx.emit({ type: 'notable', at: ctx.clock.now(), kind: origin === 'trail' ? 'stop_trailed' : 'stop_breakeven', message });
+    ctx.commit();
+    return true;
+  }
+}
