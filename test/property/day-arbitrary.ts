@@ -151,6 +151,24 @@ export function dayArbitrary(): fc.Arbitrary<DayScenario> {
         future: fc.oneof({ arbitrary: fc.constant(false), weight: 2 }, { arbitrary: fc.constant(true), weight: 1 }),
         // Half the days trade long (DIRECTION unset, as before sides existed), a quarter short and
         // a quarter alternate; a short option day writes it (ALLOW_OPTION_WRITING).
+        // A day in three runs the exit rules: a trail (continuous or stepped), a break-even, a time stop, or several.
+        exits: fc.oneof(
+          { arbitrary: fc.constant<DayScenario['exits']>(undefined), weight: 2 },
+          {
+            arbitrary: fc
+              .record({
+                trailTrigger: fc.constantFrom(0, 0.25, 0.5, 1),
+                trailStep: fc.constantFrom(0.1, 0.25, 0.5),
+                trailMode: fc.constantFrom<'continuous' | 'stepped'>('continuous', 'stepped'),
+                breakevenAfter: fc.constantFrom(0, 0, 0.25, 0.5),
+                timeStopMinutes: fc.constantFrom(0, 0, 0, 0.5, 1),
+                minIntervalMs: fc.constantFrom(250, 250, 1000),
+              })
+              // A trail needs both its trigger and its step (else the start refuses it).
+              .map((e): DayScenario['exits'] => (e.trailTrigger > 0 ? e : { ...e, trailStep: 0 })),
+            weight: 1,
+          },
+        ),
         direction: fc.oneof(
           { arbitrary: fc.constant<Direction | undefined>(undefined), weight: 2 },
           { arbitrary: fc.constant<Direction | undefined>('short'), weight: 1 },

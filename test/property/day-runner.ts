@@ -84,6 +84,7 @@ import { createLogger } from '../../src/log/logger.js';
 import { createAppStore } from '../../src/store/store.js';
 import { FUTURE, INSTRUMENT, ist, settings as baseSettings } from '../engine/harness.js';
 import { closeAction, openAction, sideSign, type Direction, type Side } from '../../src/engine/side.js';
+import { NO_EXIT_RULES, type ExitRules } from '../../src/engine/trail-plan.js';
 
 // ---- the scenario ----------------------------------------------------------------------------
 
@@ -150,6 +151,8 @@ export interface DayScenario {
   future?: boolean;
   /** DIRECTION (absent: long, as every day saved before sides existed); short on the option writes it (ALLOW_OPTION_WRITING). */
   direction?: Direction;
+  /** The exit rules (TRAIL_*, BREAKEVEN_AFTER_RUPEES, TIME_STOP_MINUTES); absent: all off. */
+  exits?: Partial<ExitRules>;
 }
 
 export interface FeedEvent {
@@ -183,6 +186,7 @@ export function engineSettingsOf(sc: DayScenario): EngineSettings {
     quotePollMs: s.quotePollMs,
     guard: sc.guard ?? NO_LIMITS,
     ...(sc.direction ? { direction: sc.direction, allowOptionWriting: true } : {}),
+    ...(sc.exits ? { exits: { ...NO_EXIT_RULES, ...sc.exits } } : {}),
     schedule: {
       interval: { kind: 'seconds', ms: sc.intervalSeconds * 1000 },
       windows: [{ start: SESSION_START_MINUTE, end }],
@@ -355,6 +359,9 @@ export interface DayReport {
   trades: number;
   /** Of those, round trips on the short side. */
   shortTrades: number;
+  /** Round trips the exit rules closed (trail, break-even, time), and stop moves sent. */
+  ruleExits: number;
+  stopMoves: number;
   realised: number;
   brokerGross: number;
   entries: number;
@@ -472,6 +479,7 @@ export async function runDay(sc: DayScenario): Promise<DayReport> {
   const log: { at: number; proc: number; inst: number | null; line: string }[] = [];
   let saves = 0;
   let crashes = 0;
+  const crashTimes: number[] = [];
   let doubleReconciles = 0;
   const placements: { proc: number; inst: number; role: string; signal: number | null; req: OrderRequest; seq: number }[] = [];
   /** When the account guard was first seen HALTED, and HALTED on the loss limit (A, B). */
@@ -494,6 +502,7 @@ export async function runDay(sc: DayScenario): Promise<DayReport> {
     p.dead = true;
     for (const e of p.engines) e.abandon();
     crashes++;
+    crashTimes.push(clock.now());
     log.push({ at: clock.now(), proc: p.id, inst: null, line: `*** CRASH (down ${downMs} ms)` });
     pendingRestarts.push(clock.now() + downMs);
   };
@@ -917,6 +926,7 @@ export async function runDay(sc: DayScenario): Promise<DayReport> {
   );
   let trades = 0;
   let shortTrades = 0;
+  let ruleExits = 0;
   let realised = 0;
   for (const tr of traded) {
     // 9. Stops the exchange takes. On an option (STOP_ORDER_TYPE=auto) no SL-M is ever sent:
@@ -946,6 +956,29 @@ export async function runDay(sc: DayScenario): Promise<DayReport> {
       }
     }
 
+    // T. The exit rules (trailing stop, break-even): a stop's trigger only ever tightens (up for
+    // a sale, down for a purchase), and one process moves one stop's trigger at most once per
+    // TRAIL_MIN_INTERVAL_MS. (More than one stop working shows in invariant 2: two stops for
+    // what is held are twice the exit quantity.)
+    const minMoveMs = tr.settings.exits?.minIntervalMs ?? 250;
+    for (const placed of ours.filter((o) => (o.request.priceType === 'SL' || o.request.priceType === 'SL-M') && o.orderId !== null)) {
+      let trigger = placed.request.triggerPrice;
+      let lastMove = Number.NEGATIVE_INFINITY;
+      const sells = placed.request.action === 'SELL';
+      for (const m of broker.modifyRequests) {
+        const moved = m.request.triggerPrice;
+        if (m.orderId !== placed.orderId || m.outcome !== 'modified' || moved === undefined || trigger === undefined || moved === trigger) continue;
+        if (sells ? moved < trigger : moved > trigger) {
+          fail(`[invariant T stop never loosens] ${who(tr)}stop ${placed.orderId} (${placed.request.action}) moved ${trigger} → ${moved} at ${hhmmss(m.at)}`);
+        }
+        if (m.at - lastMove < minMoveMs && !crashTimes.some((c) => c > lastMove && c <= m.at)) {
+          fail(`[invariant T modifies within the limit] ${who(tr)}stop ${placed.orderId} moved twice within ${m.at - lastMove} ms (TRAIL_MIN_INTERVAL_MS ${minMoveMs}) at ${hhmmss(m.at)}`);
+        }
+        trigger = moved;
+        lastMove = m.at;
+      }
+    }
+
     const t = brokerTruth(broker, tr.instrument);
     // 5. Flat, with nothing working, after square-off.
     if (t.net !== 0) fail(`[invariant 5 flat after square-off] ${who(tr)}not flat after square-off: net ${t.net}`);
@@ -959,6 +992,7 @@ export async function runDay(sc: DayScenario): Promise<DayReport> {
     const r = state?.pnl.realised ?? 0;
     trades += n;
     shortTrades += state?.trades.filter((x) => x.side === 'short').length ?? 0;
+    ruleExits += state?.trades.filter((x) => x.reason === 'trail' || x.reason === 'breakeven' || x.reason === 'time').length ?? 0;
     realised += r;
     // An outside trade (the trader's terminal) is priced from the trade book; when the engine
     // could not read it at that moment it falls back to an estimate and says so in the log. Its
@@ -1045,6 +1079,8 @@ export async function runDay(sc: DayScenario): Promise<DayReport> {
     log: [...log.map((l) => `[p${l.proc} ${hhmmss(l.at)}] ${l.line}`), ...fills],
     trades,
     shortTrades,
+    ruleExits,
+    stopMoves: broker.modifyRequests.filter((m) => m.outcome === 'modified' && m.request.triggerPrice !== undefined && broker.placedOrders.some((o) => o.orderId === m.orderId && o.request.triggerPrice !== m.request.triggerPrice)).length,
     realised,
     brokerGross: brokerGross(broker).gross,
     entries: placements.filter((pl) => pl.role === 'entry').length,
