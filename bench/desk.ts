@@ -123,7 +123,7 @@ export async function measureDesk(host: RpcChild, o: { windowMs: number; samples
     const results = new Map<BenchEngine, OcoResult>();
     await Promise.all(
       all.map((m, i) => {
-        const out: OcoResult = { feed: onFeed, pollMs: 1000, engines: 1, reactionMs: [], windowMs: [], invalid: [], wallMs: 0 };
+        const out: OcoResult = { side: 'long', feed: onFeed, pollMs: 1000, engines: 1, reactionMs: [], windowMs: [], invalid: [], wallMs: 0 };
         results.set(m, out);
         return sampleLoop(host, m, 1000, o.samples, deadline, o.seed * 131 + i, out);
       }),

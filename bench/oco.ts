@@ -15,6 +15,7 @@ import { log, rng, sleep, waitForStore } from './lib/util.js';
 
 export interface OcoResult {
   feed: boolean;
+  side: 'long' | 'short';
   pollMs: number;
   engines: number;
   /** Fill → sibling cancel request, ms. */
@@ -103,16 +104,19 @@ export interface OcoOptions {
   budgetMs: number;
   /** On the push feed (the real WebSocket client against paper-server's feed). */
   feed?: boolean;
+  /** DIRECTION=short (the option written: ALLOW_OPTION_WRITING): the same legs, mirrored. */
+  side?: 'long' | 'short';
 }
 
 /** Run `engines` engines in parallel, each on its own frozen market, until `samples` reactions are measured. */
 export async function measureOco(host: RpcChild, o: OcoOptions): Promise<OcoResult> {
   const started = Date.now();
-  const out: OcoResult = { feed: o.feed ?? false, pollMs: o.pollMs, engines: o.engines, reactionMs: [], windowMs: [], invalid: [], wallMs: 0 };
+  const out: OcoResult = { feed: o.feed ?? false, side: o.side ?? 'long', pollMs: o.pollMs, engines: o.engines, reactionMs: [], windowMs: [], invalid: [], wallMs: 0 };
   const flags: Partial<Record<ConfigKey, string>> = {
     OCO_POLL_SECONDS: String(o.pollMs / 1000),
     // One-second bars: a new entry at the first bar close after the previous trade is done.
     INTERVAL: '1s',
+    ...(o.side === 'short' ? { DIRECTION: 'short', ALLOW_OPTION_WRITING: 'true' } : {}),
   };
   const engines: BenchEngine[] = [];
   for (let i = 0; i < o.engines; i++) {

@@ -20,8 +20,9 @@ import { measureFeedDrop, type FeedDropResult } from './feed-drop.js';
 import { measureDesk, type DeskResult } from './desk.js';
 import { measureStartup, type StartupResult } from './startup.js';
 import { measureStopGap, type StopGapResult } from './stop-gap.js';
+import { measureTrail, type TrailResult } from './trail.js';
 
-const ALL = ['oco', 'flatten', 'gap', 'calls', 'feed', 'desk', 'dashboard', 'endurance', 'startup'] as const;
+const ALL = ['oco', 'trail', 'flatten', 'gap', 'calls', 'feed', 'desk', 'dashboard', 'endurance', 'startup'] as const;
 type Part = (typeof ALL)[number];
 
 interface Plan {
@@ -29,6 +30,8 @@ interface Plan {
   ocoDefault: { samples: number; engines: number; budgetMs: number };
   ocoBaseline: { samples: number; engines: number; budgetMs: number };
   ocoPush: { samples: number; engines: number; budgetMs: number };
+  /** Trailing stop on push: tick → stop modified at the broker. */
+  trail: { samples: number; budgetMs: number };
   feedDrop: { samples: number; downMs: number };
   flatten: { samples: number; engines: number; budgetMs: number };
   /** Gap through a stop's limit → flat: with the chase, and the baseline without one. */
@@ -46,6 +49,7 @@ const FULL: Plan = {
   ocoDefault: { samples: 60, engines: 6, budgetMs: 90_000 },
   ocoBaseline: { samples: 30, engines: 6, budgetMs: 90_000 },
   ocoPush: { samples: 120, engines: 6, budgetMs: 90_000 },
+  trail: { samples: 100, budgetMs: 90_000 },
   feedDrop: { samples: 6, downMs: 3_000 },
   flatten: { samples: 60, engines: 4, budgetMs: 60_000 },
   gap: { samples: 100, baselineSamples: 5, budgetMs: 120_000 },
@@ -61,6 +65,7 @@ const QUICK: Plan = {
   ocoDefault: { samples: 24, engines: 6, budgetMs: 30_000 },
   ocoBaseline: { samples: 6, engines: 6, budgetMs: 30_000 },
   ocoPush: { samples: 36, engines: 6, budgetMs: 30_000 },
+  trail: { samples: 30, budgetMs: 30_000 },
   feedDrop: { samples: 3, downMs: 2_000 },
   flatten: { samples: 20, engines: 4, budgetMs: 20_000 },
   gap: { samples: 20, baselineSamples: 2, budgetMs: 40_000 },
@@ -130,12 +135,12 @@ async function main(): Promise<void> {
   };
   log(`${opts.quick ? 'quick' : 'full'}${journal ? ' journal-on' : ''} run of ${[...opts.only].join(', ')} on ${meta.cpus} cpus (load ${meta.loadAvgStart.join(' ')})`);
 
-  const needsHost = opts.only.has('oco') || opts.only.has('flatten') || opts.only.has('calls') || opts.only.has('feed') || opts.only.has('desk');
+  const needsHost = opts.only.has('oco') || opts.only.has('trail') || opts.only.has('flatten') || opts.only.has('calls') || opts.only.has('feed') || opts.only.has('desk');
   const host = needsHost ? RpcChild.fork(path.join(BENCH_DIST, 'server-child.js')) : null;
 
   // Filled in by the measurements (some from closures that run side by side).
   const r: Results = {
-    rtt: null, ocoDefault: null, ocoBaseline: null, ocoPush: null, flatten: null, gap: null, gapBaseline: null, calls: null, callsPush: null, feedDrop: null, desk: null, deskPush: null, traffic: null, dashboard: null, endurance: null, startup: null,
+    rtt: null, ocoDefault: null, ocoBaseline: null, ocoPush: null, ocoPushShort: null, trail: null, flatten: null, gap: null, gapBaseline: null, calls: null, callsPush: null, feedDrop: null, desk: null, deskPush: null, traffic: null, dashboard: null, endurance: null, startup: null,
   };
 
   try {
@@ -146,7 +151,7 @@ async function main(): Promise<void> {
     // The network figures and the dashboard's CPU run side by side (they hardly use the CPU;
     // `--serial` runs them one after another). Endurance and start-up, which load a core, run alone.
     const tasks: (() => Promise<void>)[] = [];
-    if (host && (opts.only.has('oco') || opts.only.has('flatten') || opts.only.has('gap'))) {
+    if (host && (opts.only.has('oco') || opts.only.has('trail') || opts.only.has('flatten') || opts.only.has('gap'))) {
       tasks.push(async () => {
         if (opts.only.has('oco')) {
           log(`OCO reaction: ${plan.ocoDefault.samples} samples at OCO_POLL_SECONDS=1 and ${plan.ocoBaseline.samples} at 5 (baseline)…`);
@@ -161,6 +166,12 @@ async function main(): Promise<void> {
           // On push alone (nothing else running), so its milliseconds are not queued behind the polling runs.
           log(`OCO reaction on the push feed: ${plan.ocoPush.samples} samples…`);
           r.ocoPush = await measureOco(host, { pollMs: 1000, seed: 5, feed: true, ...plan.ocoPush });
+          log(`OCO reaction on the push feed, short side: ${plan.ocoPush.samples} samples…`);
+          r.ocoPushShort = await measureOco(host, { pollMs: 1000, seed: 15, feed: true, side: 'short', ...plan.ocoPush });
+        }
+        if (opts.only.has('trail')) {
+          log(`trailing stop on the push feed: ${plan.trail.samples} moves…`);
+          r.trail = await measureTrail(host, { seed: 11, ...plan.trail });
         }
         if (opts.only.has('flatten')) {
           log(`flatten latency: ${plan.flatten.samples} samples…`);
@@ -223,12 +234,14 @@ async function main(): Promise<void> {
   meta.wallMs = Date.now() - t0;
 
   const rows = buildRows(r);
-  const { rtt, ocoDefault, ocoBaseline, ocoPush, flatten, gap, gapBaseline, calls, callsPush, feedDrop, desk, deskPush, traffic, dashboard, endurance, startup } = r;
+  const { rtt, ocoDefault, ocoBaseline, ocoPush, ocoPushShort, trail, flatten, gap, gapBaseline, calls, callsPush, feedDrop, desk, deskPush, traffic, dashboard, endurance, startup } = r;
   const summaries = {
     rtt: rtt && { placeOrderMs: roundSummary(summarize(rtt.placeOrderMs), 2), quoteMs: roundSummary(summarize(rtt.quoteMs), 2) },
     ocoDefault: ocoDefault && ocoSummary(ocoDefault),
     ocoBaseline: ocoBaseline && ocoSummary(ocoBaseline),
     ocoPush: ocoPush && ocoSummary(ocoPush),
+    ocoPushShort: ocoPushShort && ocoSummary(ocoPushShort),
+    trail: trail && { moveMs: roundSummary(summarize(trail.moveMs)), lost: trail.invalid, wallMs: trail.wallMs },
     callsPush,
     feedDrop: feedDrop && roundDeep(feedDrop),
     flatten: flatten && {
@@ -257,6 +270,8 @@ async function main(): Promise<void> {
     ocoDefault: ocoDefault && { reactionMs: ocoDefault.reactionMs, windowMs: ocoDefault.windowMs },
     ocoBaseline: ocoBaseline && { reactionMs: ocoBaseline.reactionMs, windowMs: ocoBaseline.windowMs },
     ocoPush: ocoPush && { reactionMs: ocoPush.reactionMs, windowMs: ocoPush.windowMs },
+    ocoPushShort: ocoPushShort && { reactionMs: ocoPushShort.reactionMs, windowMs: ocoPushShort.windowMs },
+    trail: trail && { moveMs: trail.moveMs },
     flatten: flatten && { toSellMs: flatten.toSellMs, toFlatMs: flatten.toFlatMs },
     gap: gap && { flatMs: gap.flatMs },
     desk: desk && { one: desk.one.reactionMs, four: desk.four.reactionMs },
@@ -305,6 +320,8 @@ interface Results {
   ocoDefault: OcoResult | null;
   ocoBaseline: OcoResult | null;
   ocoPush: OcoResult | null;
+  ocoPushShort: OcoResult | null;
+  trail: TrailResult | null;
   gap: StopGapResult | null;
   gapBaseline: StopGapResult | null;
   flatten: FlattenResult | null;
@@ -354,6 +371,18 @@ function buildRows(r: Results): Row[] {
     rows.push(latencyRow('OCO reaction on the push feed (fill → sibling cancel)', 'p99 ≤ 25 ms', 25, summarize(p.reactionMs),
       { what: 'polling at OCO_POLL_SECONDS=1, p99', s: poll },
       `${p.reactionMs.length} samples, ${p.engines} engines, real HTTP and WebSocket clients against paper-server; over-exit window p99 ${round(summarize(p.windowMs).p99, 1)} ms`));
+  }
+  if (r.ocoPushShort) {
+    const p = r.ocoPushShort;
+    rows.push(latencyRow('OCO reaction on the push feed, short side (DIRECTION=short)', 'p99 ≤ 25 ms', 25, summarize(p.reactionMs),
+      { what: 'the long side in the same run, p99', s: r.ocoPush ? summarize(r.ocoPush.reactionMs) : null },
+      `${p.reactionMs.length} samples, ${p.engines} engines; the same legs mirrored (BUY LIMIT below, BUY stop above)`));
+  }
+  if (r.trail) {
+    const t = r.trail;
+    rows.push(latencyRow('Trailing stop on the push feed (tick → stop modified at the broker)', 'p99 ≤ 25 ms', 25, summarize(t.moveMs),
+      { what: 'loopback placeorder round trip, p99', s: r.rtt ? summarize(r.rtt.placeOrderMs) : null },
+      `${t.moveMs.length} moves (TRAIL_STEP 0.50, TRAIL_MIN_INTERVAL_MS 250)${t.invalid.length > 0 ? `, ${t.invalid.length} lost` : ''}`));
   }
   if (r.gap) {
     const g = r.gap;

@@ -129,6 +129,7 @@ serveRpc({
         outcome: o.outcome,
       })),
       cancels: setup.broker.cancelRequests.map((c) => ({ at: c.at, orderId: c.orderId, outcome: c.outcome })),
+      modifies: setup.broker.modifyRequests.map((m) => ({ at: m.at, orderId: m.orderId, outcome: m.outcome, trigger: m.request.triggerPrice ?? null })),
       trades: await setup.broker.tradeBookDetailed(),
     };
   },
