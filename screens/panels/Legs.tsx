@@ -70,12 +70,18 @@ function chaseDetail(leg: LegView, d: number, side: Side): string {
   return `${doing} · limit ${fmtPrice(leg.price, d)} trg ${fmtPrice(leg.trigger, d)} ${leg.filled}/${leg.quantity}`;
 }
 
-/** A stop the exit rules moved: `trail ↑ from 99.05 best 101.50`, `BE from 99.05`. */
+/** A working stop the exit rules moved says so in its PHASE cell: `trail ↑` (↓ for a short), `BE`. */
+function movedWord(leg: LegView): string | null {
+  const m = leg.moved;
+  if (!m || leg.phase !== 'working') return null;
+  return m.origin === 'breakeven' ? 'BE' : `trail ${m.side === 'short' ? '↓' : '↑'}`;
+}
+
+/** …and after the row, where it started and the best price (cut first on a narrow terminal): ` from 99.05 best 101.50`. */
 function movedDetail(leg: LegView, d: number): string {
   const m = leg.moved;
-  if (!m) return '';
-  if (m.origin === 'breakeven') return ` BE from ${fmtPrice(m.from, d)}`;
-  return ` trail ${m.side === 'short' ? '↓' : '↑'} from ${fmtPrice(m.from, d)} best ${fmtPrice(m.best, d)}`;
+  if (!m || movedWord(leg) === null) return '';
+  return ` from ${fmtPrice(m.from, d)}${m.origin === 'trail' ? ` best ${fmtPrice(m.best, d)}` : ''}`;
 }
 
 function legRow(leg: LegView, c: Columns, ltp: number | null, d: number): string {
@@ -89,7 +95,7 @@ function legRow(leg: LegView, c: Columns, ltp: number | null, d: number): string
     [c.price, cell(fmtPrice(oneLevel ? level : leg.price, d), c.price, 'right')],
     [c.trigger, cell(fmtPrice(leg.trigger, d), c.trigger, 'right')],
     [c.filled, cell(`${leg.filled}/${leg.quantity}`, c.filled, 'right')],
-    [c.phase, cell(orderPhaseWord(leg.phase), c.phase)],
+    [c.phase, cell(movedWord(leg) ?? orderPhaseWord(leg.phase), c.phase)],
     [c.dist, cell(dist, c.dist, 'right')],
   ]);
 }

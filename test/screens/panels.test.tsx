@@ -144,6 +144,22 @@ describe('legs', () => {
     }
   });
 
+  test('a stop the exit rules moved says so on its row: trail ↑ from its first trigger, with the best price; BE for break-even', async () => {
+    for (const [columns, rows] of [[120, 32], [80, 24]] as const) {
+      const r = renderApp({ state: 'protected', columns, rows });
+      r.store.getState().engineStateChanged({ legs: { target: targetLeg(), stop: stopLeg({ trigger: 23460, moved: { origin: 'trail', from: 23430, best: 23480, side: 'long' } }) } });
+      await wait();
+      const line = lineWith(r.frame(), 'STOP ');
+      expect(line.length).toBeLessThanOrEqual(columns);
+      // In the PHASE cell at every width; where it started and the best price after the row, cut first.
+      expect(line).toMatch(/0\/150 trail ↑ /);
+      if (columns >= 120) expect(line).toContain('from 23430.00');
+      r.store.getState().engineStateChanged({ legs: { target: targetLeg(), stop: stopLeg({ trigger: 23452, moved: { origin: 'breakeven', from: 23430, best: 23470, side: 'long' } }) } });
+      await wait();
+      expect(lineWith(r.frame(), 'STOP ')).toMatch(/0\/150 BE /);
+    }
+  });
+
   test('unprotected (missing stop): UNPROTECTED in words and !! marks', () => {
     const f = renderApp({ state: 'unprotected_missing_stop', columns: 80, rows: 24 }).frame();
     expect(f).toContain('!! UNPROTECTED 150 held: no stop order !!');
