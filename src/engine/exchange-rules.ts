@@ -2,7 +2,7 @@ import type { EngineContext } from './context.js';
 import { describeBuffer } from './protective-price.js';
 import { stopPriceType } from './protection.js';
 import type { Direction } from './side.js';
-import type { ExitRules } from './trail-plan.js';
+import { distancesAt, type ExitRules } from './trail-plan.js';
 import type { Segment } from '../broker/segment.js';
 
 // The exchange's order rules as the engine applies them at start: the freeze quantity, the stop
@@ -32,8 +32,17 @@ export function optionWritingProblem(direction: Direction | undefined, allowOpti
 /** TRAIL_TRIGGER_RUPEES without a step (or a step without a trigger) trails nothing: a configuration error, named with both settings. */
 export function trailSettingsProblem(r: ExitRules | undefined): string | null {
   if (!r) return null;
-  if (r.trailTrigger > 0 && r.trailStep <= 0) return `invalid TRAIL_STEP_RUPEES = ${r.trailStep}: TRAIL_TRIGGER_RUPEES = ${r.trailTrigger} arms a trailing stop, which needs a step > 0 (or set TRAIL_TRIGGER_RUPEES=0)`;
-  if (r.trailStep > 0 && r.trailTrigger <= 0) return `invalid TRAIL_TRIGGER_RUPEES = ${r.trailTrigger}: TRAIL_STEP_RUPEES = ${r.trailStep} trails only once armed, at a trigger > 0 (or set TRAIL_STEP_RUPEES=0)`;
+  const both = ([rupees, percent, name]: [number, number | undefined, string]): string | null =>
+    rupees > 0 && (percent ?? 0) > 0 ? `invalid ${name}_PERCENT = ${percent}: ${name}_RUPEES = ${rupees} is set too; give the distance one way (set one of them to 0)` : null;
+  for (const pair of [[r.trailTrigger, r.trailTriggerPercent, 'TRAIL_TRIGGER'], [r.trailStep, r.trailStepPercent, 'TRAIL_STEP'], [r.breakevenAfter, r.breakevenAfterPercent, 'BREAKEVEN_AFTER']] as [number, number | undefined, string][]) {
+    const problem = both(pair);
+    if (problem) return problem;
+  }
+  const d = distancesAt(r, 1);
+  const trigger = r.trailTrigger > 0 ? `TRAIL_TRIGGER_RUPEES = ${r.trailTrigger}` : `TRAIL_TRIGGER_PERCENT = ${r.trailTriggerPercent ?? 0}`;
+  const step = r.trailStep > 0 ? `TRAIL_STEP_RUPEES = ${r.trailStep}` : `TRAIL_STEP_PERCENT = ${r.trailStepPercent ?? 0}`;
+  if (d.trailTrigger > 0 && d.trailStep <= 0) return `invalid TRAIL_STEP_RUPEES = ${r.trailStep}: ${trigger} arms a trailing stop, which needs a step > 0 (TRAIL_STEP_RUPEES or TRAIL_STEP_PERCENT; or set the trigger to 0)`;
+  if (d.trailStep > 0 && d.trailTrigger <= 0) return `invalid TRAIL_TRIGGER_RUPEES = ${r.trailTrigger}: ${step} trails only once armed, at a trigger > 0 (TRAIL_TRIGGER_RUPEES or TRAIL_TRIGGER_PERCENT; or set the step to 0)`;
   return null;
 }
 

@@ -7,7 +7,7 @@ import { initialStopTrigger } from './protection.js';
 import { protectiveLimitTicks } from './protective-price.js';
 import { closeAction, sideSign } from './side.js';
 import { activeLeg, heldQuantity, positionSide } from './state.js';
-import { NO_EXIT_RULES, movesStop, plannedStop, type ExitRules, type StopOrigin } from './trail-plan.js';
+import { NO_EXIT_RULES, distancesAt, movesStop, plannedStop, type ExitRules, type StopOrigin } from './trail-plan.js';
 
 // The exit rules at work: the best price is followed on every price (the one price path calls
 // notePrice), and when the rules want the stop tighter, one modifyorder moves its trigger (and
@@ -77,6 +77,8 @@ export class StopTrailer {
     const perUnit = closingCosts(s, ctx.settings.costs, ctx.segment, ctx.ltp, ctx.clock.now()) / Math.max(1, held);
     const entryTicks = grid.toTicks(s.anchor);
     const costTicks = Math.ceil(perUnit / grid.tick - 1e-9);
+    const d = distancesAt(r, s.anchor);
+    const ticksOf = (rupees: number): number => (rupees > 0 ? Math.max(1, Math.round(rupees / grid.tick)) : 0);
     const planned = plannedStop({
       side,
       entry: entryTicks,
@@ -86,10 +88,11 @@ export class StopTrailer {
       ltp: ltpTicks,
       minGap: 1,
       breakeven: entryTicks + sideSign(side) * costTicks,
-      trailTrigger: grid.toTicks(r.trailTrigger),
-      trailStep: grid.toTicks(r.trailStep),
+      // A percent form rounds onto the grid (at least a tick where it is on at all).
+      trailTrigger: ticksOf(d.trailTrigger),
+      trailStep: ticksOf(d.trailStep),
       trailMode: r.trailMode,
-      breakevenAfter: grid.toTicks(r.breakevenAfter),
+      breakevenAfter: ticksOf(d.breakevenAfter),
     });
     return planned ? { ...planned, stop } : null;
   }

@@ -23,13 +23,24 @@ export interface ExitRules {
   timeStopMinutes: number;
   /** TRAIL_MIN_INTERVAL_MS: at most one stop modify per this, per leg; the latest price wins. */
   minIntervalMs: number;
+  /** The *_PERCENT forms: the same distances as a percent of the entry price (used where the ₹ form is 0). */
+  trailTriggerPercent?: number;
+  trailStepPercent?: number;
+  breakevenAfterPercent?: number;
 }
 
 export const NO_EXIT_RULES: ExitRules = { trailTrigger: 0, trailStep: 0, trailMode: 'continuous', breakevenAfter: 0, timeStopMinutes: 0, minIntervalMs: 250 };
 
+/** The three distances in ₹ for a position entered at `entry`: each ₹ form, else its percent of the entry. */
+export function distancesAt(r: ExitRules, entry: number): { trailTrigger: number; trailStep: number; breakevenAfter: number } {
+  const of = (rupees: number, percent: number | undefined): number => (rupees > 0 ? rupees : ((percent ?? 0) * entry) / 100);
+  return { trailTrigger: of(r.trailTrigger, r.trailTriggerPercent), trailStep: of(r.trailStep, r.trailStepPercent), breakevenAfter: of(r.breakevenAfter, r.breakevenAfterPercent) };
+}
+
 /** Whether any rule moves the stop (the time stop does not). */
 export function movesStop(r: ExitRules): boolean {
-  return (r.trailTrigger > 0 && r.trailStep > 0) || r.breakevenAfter > 0;
+  const d = distancesAt(r, 1);
+  return (d.trailTrigger > 0 && d.trailStep > 0) || d.breakevenAfter > 0;
 }
 
 export type StopOrigin = 'trail' | 'breakeven';

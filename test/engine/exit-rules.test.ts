@@ -168,3 +168,20 @@ describe('exit rules on the paper market', () => {
     await expect(scenario({ settings: { exits: rules({ trailTrigger: 1 }) } })).rejects.toThrow(/invalid TRAIL_STEP_RUPEES = 0: TRAIL_TRIGGER_RUPEES = 1 arms a trailing stop/);
   });
 });
+
+describe('the *_PERCENT forms', () => {
+  it('each distance may be a percent of the entry: 1 % of 100.05 arms the trail, 0.5 % trails by 0.50', async () => {
+    const s = await scenario({ instrument: FUTURE, settings: { exits: rules({ trailTriggerPercent: 1, trailStepPercent: 0.5 }) } });
+    await enterAndProtect(s);
+    s.market.setPrice(100.9);
+    await s.clock.advance(1_200);
+    expect(stopOf(s)).toMatchObject({ trigger: 99.05 }); // 0.85 in favour: not armed (1 % is 1.00)
+    s.market.setPrice(101.1);
+    await s.clock.advance(1_200);
+    expect(stopOf(s)).toMatchObject({ trigger: 100.6 }); // 101.10 − 0.50 (0.5 % of 100.05 on the grid)
+  });
+
+  it('a distance given both ways is refused at start, naming both', async () => {
+    await expect(scenario({ settings: { exits: rules({ breakevenAfter: 1, breakevenAfterPercent: 1 }) } })).rejects.toThrow(/invalid BREAKEVEN_AFTER_PERCENT = 1: BREAKEVEN_AFTER_RUPEES = 1 is set too/);
+  });
+});
