@@ -16,6 +16,7 @@ const REASON_WORDS: Record<TradeRecord['reason'] | 'guard', string> = {
   trail: 'trail',
   breakeven: 'break-even',
   time: 'time stop',
+  partial: 'partial',
   market_on_target: 'mkt-on-target',
   flatten: 'flatten',
   square_off: 'square-off',

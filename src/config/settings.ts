@@ -51,6 +51,8 @@ export function engineSettings(config: Config): EngineSettings {
       trailTriggerPercent: config.TRAIL_TRIGGER_PERCENT,
       trailStepPercent: config.TRAIL_STEP_PERCENT,
       breakevenAfterPercent: config.BREAKEVEN_AFTER_PERCENT,
+      partialLots: config.PARTIAL_TARGET_LOTS,
+      partialRupees: config.PARTIAL_TARGET_RUPEES,
     },
     ignoreEntryDelta: config.IGNORE_ENTRY_DELTA,
     maxOrderRetries: config.MAX_ORDER_RETRIES,

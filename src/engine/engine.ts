@@ -26,6 +26,7 @@ import { CONFIRM_POLL_MS, CONFIRM_POLLS } from './confirm-fill.js';
 import { checkLegs, readLegs, settleLegs } from './oco.js';
 import { noticeStopPrice } from './chase-start.js';
 import { StopTrailer } from './stop-trailer.js';
+import { partialDue, takePartial } from './partial-target.js';
 import { chaseDueAt, chasedOrders, chaseStep } from './stop-chase.js';
 import { cancelAndSettle } from './order-sync.js';
 import { describeStops, freezeQuantityProblem, optionWritingProblem, trailSettingsProblem } from './exchange-rules.js';
@@ -313,7 +314,7 @@ export class Engine implements EngineCommands {
     if (tooLarge) throw new StartupError(1, tooLarge);
     const writing = optionWritingProblem(settings.direction, settings.allowOptionWriting, ctx.segment, `${settings.symbol}@${settings.exchange}`);
     if (writing) throw new StartupError(1, writing);
-    const trail = trailSettingsProblem(settings.exits);
+    const trail = trailSettingsProblem(settings.exits, settings.lots);
     if (trail) throw new StartupError(1, trail);
     await this.marketDay.ensure(istParts(ctx.clock.now()).day);
     this.deps.store.getState().instrumentResolved({ lotSize: ctx.lotSize, tickSize: ctx.grid.tick });
@@ -395,8 +396,9 @@ export class Engine implements EngineCommands {
     this.checkMarketOnTarget();
     // A stop seen triggered: saved, and the commit wakes the chase loop.
     if (noticeStopPrice(this.ctx, ltp)) this.commit();
-    // The best price moves the trail: its loop sends the modify (rate-limited, the latest price winning).
-    if (this.trailer.notePrice(ltp) && this.exitRulesIdle) this.wakeExitRules();
+    // The best price moves the trail (its loop sends the modify, rate-limited, the latest price
+    // winning); the partial target's level may be reached.
+    if ((this.trailer.notePrice(ltp) || partialDue(this.ctx)) && this.exitRulesIdle) this.wakeExitRules();
   }
 
   private wakeExitRules(): void {
@@ -412,7 +414,7 @@ export class Engine implements EngineCommands {
    */
   private exitRulesLoop(): Promise<void> {
     const nextIn = (): number => {
-      const due = [this.trailer.moveDueIn(), this.trailer.timeStopDueIn()].filter((x): x is number => x !== null);
+      const due = [this.trailer.moveDueIn(), this.trailer.timeStopDueIn(), partialDue(this.ctx) ? 0 : null].filter((x): x is number => x !== null);
       this.exitRulesIdle = due.length === 0;
       return this.exitRulesIdle ? CHASE_IDLE_MS : Math.max(1, Math.min(...due));
     };
@@ -424,6 +426,11 @@ export class Engine implements EngineCommands {
           ctx.log.info('TIME', `position open ${ctx.settings.exits?.timeStopMinutes ?? 0} min (TIME_STOP_MINUTES): closing ${heldQuantity(ctx.state)} at market`);
           await exitAtMarket(ctx, 'time', this.report);
           await this.afterExit('time');
+          return;
+        }
+        if (await takePartial(ctx)) {
+          await this.trailer.toBreakeven();
+          this.summary();
           return;
         }
         if (await this.trailer.step()) this.summary();

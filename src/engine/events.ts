@@ -24,7 +24,9 @@ export type NotableKind =
   | 'stop_chase'
   /** The exit rules moved the stop: trailing the best price, or to break-even (the journal keeps every move). */
   | 'stop_trailed'
-  | 'stop_breakeven';
+  | 'stop_breakeven'
+  /** PARTIAL_TARGET_LOTS booked at market. */
+  | 'partial_target';
 
 export type EngineEvent =
   /** The broker accepted an order of ours (or a timed-out one was found and adopted). */

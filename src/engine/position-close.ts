@@ -17,6 +17,8 @@ export function exitReason(ctx: EngineContext, fallback: TradeRecord['reason']):
   for (let i = ctx.state.orders.length - 1; i >= 0; i--) {
     const o = ctx.state.orders[i];
     if (!o || o.request.action !== exits || o.filled === 0) continue;
+    // A partial target never closes the position (it books fewer than held): the rest's exit does.
+    if (o.role === 'exit' && o.reason === 'partial') continue;
     if (o.role === 'target') return 'target';
     // A stop the exit rules moved says which rule it was (trail, break-even).
     if (o.role === 'stop') return ctx.state.trail?.origin ?? 'stop';
@@ -71,6 +73,7 @@ export function resetToFlat(ctx: EngineContext): void {
   s.openedAt = null;
   s.protectFailures = 0;
   delete s.trail;
+  delete s.partialTaken;
   // An SL-M refusal counts for the position it happened in: in a fast market a refusal for a
   // trigger the price had already passed looks the same, and a stale flag would send every
   // later stop as SL (which may not fill in a gap) for good.

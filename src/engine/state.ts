@@ -58,6 +58,8 @@ export interface EngineState {
    * restart resumes the trail from it). Absent until the stop first moves.
    */
   trail?: { trigger: number; origin: StopOrigin; from: number; best: number; moves: number };
+  /** PARTIAL_TARGET_LOTS were booked in this position (saved before the sale: a restart never books them twice). */
+  partialTaken?: boolean;
   /** The last bar close acted on, so a restart never signals the same bar twice. */
   lastSignalBar: number | null;
   /** The session guard's trading state for the day (see guard.ts); absent in older files. */
@@ -118,7 +120,7 @@ const tradeSchema = z.object({
   exit: z.number(),
   quantity: z.number(),
   side: z.enum(['long', 'short']).optional(),
-  reason: z.enum(['target', 'stop', 'trail', 'breakeven', 'time', 'market_on_target', 'flatten', 'square_off', 'shutdown', 'reconcile', 'external', 'loss_limit']),
+  reason: z.enum(['target', 'stop', 'trail', 'breakeven', 'time', 'partial', 'market_on_target', 'flatten', 'square_off', 'shutdown', 'reconcile', 'external', 'loss_limit']),
   gross: z.number(),
   costs: z.number(),
   net: z.number(),
@@ -153,6 +155,7 @@ const stateSchema = z.object({
   trades: z.array(tradeSchema),
   knownOrderIds: z.array(z.string()),
   outsideTaken: z.record(z.string(), z.number()).optional(),
+  partialTaken: z.boolean().optional(),
   trail: z.object({ trigger: z.number(), origin: z.enum(['trail', 'breakeven']), from: z.number(), best: z.number(), moves: z.number().int().nonnegative() }).optional(),
   lastSignalBar: z.number().nullable(),
   // Optional: a state file written before the guard existed still loads (as ACTIVE).

@@ -6,7 +6,7 @@ import { closingCosts } from './pnl.js';
 import { initialStopTrigger } from './protection.js';
 import { protectiveLimitTicks } from './protective-price.js';
 import { closeAction, sideSign } from './side.js';
-import { activeLeg, heldQuantity, positionSide } from './state.js';
+import { activeLeg, heldQuantity, opened, positionSide } from './state.js';
 import { NO_EXIT_RULES, distancesAt, movesStop, plannedStop, type ExitRules, type StopOrigin } from './trail-plan.js';
 
 // The exit rules at work: the best price is followed on every price (the one price path calls
@@ -14,6 +14,19 @@ import { NO_EXIT_RULES, distancesAt, movesStop, plannedStop, type ExitRules, typ
 // an SL's limit with it) — at most one per TRAIL_MIN_INTERVAL_MS, the latest price winning. A
 // modify refused or lost (the stop already triggered or filled) is settled by reading the order,
 // never by sending a second stop. The time stop says when a position has been open too long.
+
+/**
+ * A true break-even, in ticks: the anchor plus what the round trip pays (the charges of its
+ * fills so far and one closing order at `price`) per unit opened, rounded in favour onto the
+ * grid. Per unit opened, not per unit still held: after a partial target the rest's stop sits
+ * at entry + its share of the charges, not at a price that spends the partial's profit.
+ */
+function breakevenTicks(ctx: EngineContext, price: number): number {
+  const s = ctx.state;
+  const { grid } = ctx;
+  const perUnit = closingCosts(s, ctx.settings.costs, ctx.segment, price, ctx.clock.now()) / Math.max(1, opened(s).qty);
+  return grid.toTicks(s.anchor ?? price) + sideSign(positionSide(s)) * Math.ceil(perUnit / grid.tick - 1e-9);
+}
 
 export class StopTrailer {
   /** The best price of the position keyed by its open time (in memory; saved with each move). */
@@ -71,12 +84,8 @@ export class StopTrailer {
     const { grid } = ctx;
     const side = positionSide(s);
     const r = this.rules;
-    const held = heldQuantity(s);
     const ltpTicks = grid.toTicks(ctx.ltp);
-    // A true break-even: entry + what the round trip pays (its charges so far and one closing order here), per unit, rounded in favour.
-    const perUnit = closingCosts(s, ctx.settings.costs, ctx.segment, ctx.ltp, ctx.clock.now()) / Math.max(1, held);
     const entryTicks = grid.toTicks(s.anchor);
-    const costTicks = Math.ceil(perUnit / grid.tick - 1e-9);
     const d = distancesAt(r, s.anchor);
     const ticksOf = (rupees: number): number => (rupees > 0 ? Math.max(1, Math.round(rupees / grid.tick)) : 0);
     const planned = plannedStop({
@@ -87,7 +96,7 @@ export class StopTrailer {
       current: grid.toTicks(stop.request.triggerPrice),
       ltp: ltpTicks,
       minGap: 1,
-      breakeven: entryTicks + sideSign(side) * costTicks,
+      breakeven: breakevenTicks(ctx, ctx.ltp),
       // A percent form rounds onto the grid (at least a tick where it is on at all).
       trailTrigger: ticksOf(d.trailTrigger),
       trailStep: ticksOf(d.trailStep),
@@ -99,14 +108,35 @@ export class StopTrailer {
 
   /** Under the lock: move the stop where the rules want it, if they do and the interval allows. True when the stop was modified. */
   async step(): Promise<boolean> {
-    const { ctx } = this;
     if ((this.moveDueIn() ?? 1) > 0) return false;
     const planned = this.plan();
     if (!planned) return false;
-    const { stop, origin } = planned;
+    return this.moveStop(planned.stop, planned.trigger, planned.origin);
+  }
+
+  /** After a partial target: the rest's stop to break-even (entry + the round trip's charges per unit), if that tightens it. */
+  async toBreakeven(): Promise<boolean> {
+    const { ctx } = this;
+    const s = ctx.state;
+    const stop = this.stop();
+    if (!stop || s.anchor === null || ctx.ltp === null || stop.request.triggerPrice === undefined) return false;
+    const { grid } = ctx;
+    const sign = sideSign(positionSide(s));
+    let trigger = breakevenTicks(ctx, ctx.ltp);
+    // Never at or through the last price; never looser than where it is.
+    const limit = grid.toTicks(ctx.ltp) - sign;
+    if (sign * (trigger - limit) > 0) trigger = limit;
+    if (sign * (trigger - grid.toTicks(stop.request.triggerPrice)) <= 0) return false;
+    return this.moveStop(stop, trigger, 'breakeven');
+  }
+
+  /** One modifyorder of the stop's trigger (an SL's limit with it); refused, the order is read instead. */
+  private async moveStop(stop: TrackedOrder, triggerTicks: number, origin: StopOrigin): Promise<boolean> {
+    const { ctx } = this;
     const { grid } = ctx;
     const side = positionSide(ctx.state);
     const old = stop.request.triggerPrice ?? 0;
+    const planned = { trigger: triggerTicks };
     const trigger = grid.fromTicks(planned.trigger);
     const moved = {
       ...stop.request,

@@ -23,6 +23,9 @@ export interface ExitRules {
   timeStopMinutes: number;
   /** TRAIL_MIN_INTERVAL_MS: at most one stop modify per this, per leg; the latest price wins. */
   minIntervalMs: number;
+  /** PARTIAL_TARGET_LOTS at PARTIAL_TARGET_RUPEES in favour are booked at market; the rest's stop goes to break-even (0 = off). */
+  partialLots?: number;
+  partialRupees?: number;
   /** The *_PERCENT forms: the same distances as a percent of the entry price (used where the ₹ form is 0). */
   trailTriggerPercent?: number;
   trailStepPercent?: number;

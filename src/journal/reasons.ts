@@ -2,10 +2,10 @@
 // session guard closes with). A position the broker closed outside the bot ('external') or
 // that reconciliation found closed ('reconcile') is an outside close.
 
-export const EXIT_REASONS = ['target', 'stop', 'trail', 'breakeven', 'time', 'market_on_target', 'square_off', 'flatten', 'guard', 'outside_close', 'shutdown'] as const;
+export const EXIT_REASONS = ['target', 'stop', 'trail', 'breakeven', 'time', 'partial', 'market_on_target', 'square_off', 'flatten', 'guard', 'outside_close', 'shutdown'] as const;
 
 /** The exit rules' reasons (TRAIL_*, BREAKEVEN_AFTER_RUPEES, TIME_STOP_MINUTES): listed only when a round trip had one, so a report without them reads as before. */
-export const RULE_REASONS: readonly ExitReason[] = ['trail', 'breakeven', 'time'];
+export const RULE_REASONS: readonly ExitReason[] = ['trail', 'breakeven', 'time', 'partial'];
 export type ExitReason = (typeof EXIT_REASONS)[number] | 'other';
 
 export const EXIT_REASON_WORDS: Record<ExitReason, string> = {
@@ -14,6 +14,7 @@ export const EXIT_REASON_WORDS: Record<ExitReason, string> = {
   trail: 'trailing stop',
   breakeven: 'break-even',
   time: 'time stop',
+  partial: 'partial target',
   market_on_target: 'market-on-target',
   square_off: 'square-off',
   flatten: 'flatten',

@@ -85,7 +85,7 @@ export interface TradeRecord {
   entry: number;
   exit: number;
   quantity: number;
-  reason: 'target' | 'stop' | 'trail' | 'breakeven' | 'time' | 'market_on_target' | 'flatten' | 'square_off' | 'shutdown' | 'reconcile' | 'external' | 'loss_limit';
+  reason: 'target' | 'stop' | 'trail' | 'breakeven' | 'time' | 'partial' | 'market_on_target' | 'flatten' | 'square_off' | 'shutdown' | 'reconcile' | 'external' | 'loss_limit';
   gross: number;
   /** Charges (the breakdown's total) + the slippage estimate, ₹. */
   costs: number;

@@ -185,3 +185,64 @@ describe('the *_PERCENT forms', () => {
     await expect(scenario({ settings: { exits: rules({ breakevenAfter: 1, breakevenAfterPercent: 1 }) } })).rejects.toThrow(/invalid BREAKEVEN_AFTER_PERCENT = 1: BREAKEVEN_AFTER_RUPEES = 1 is set too/);
   });
 });
+
+describe('the partial target', () => {
+  const partial = rules({ partialLots: 1, partialRupees: 1 });
+
+  it('books PARTIAL_TARGET_LOTS at market once the price is that far in favour, legs cut to the rest first; the rest stops out at break-even', async () => {
+    const s = await scenario({ instrument: FUTURE, settings: { exits: partial } });
+    await enterAndProtect(s);
+    s.market.setPrice(101.1);
+    await s.clock.advance(1_500);
+    expect(s.broker.netQuantity()).toBe(75);
+    // Both legs cut to 75 (one modify each) before the sale; the stop then moved to break-even.
+    const cuts = s.broker.modifyRequests.slice(0, 2);
+    expect(cuts.map((m) => m.request.quantity)).toEqual([75, 75]);
+    expect(s.broker.modifyRequests).toHaveLength(3); // and the break-even move
+    expect(s.orders().slice(3)).toEqual(['SELL 75 MARKET']);
+    const placedSale = s.broker.placedOrders.findIndex((o) => o.request.priceType === 'MARKET' && o.request.action === 'SELL');
+    expect(Math.max(...cuts.map((c) => c.at))).toBeLessThanOrEqual(s.broker.placedOrders[placedSale]?.at ?? 0);
+    const stop = stopOf(s);
+    expect(stop).toMatchObject({ quantity: 75, moved: { origin: 'breakeven' } });
+    expect(stop?.trigger ?? 0).toBeGreaterThan(100.05);
+    expect(s.logs().some((l) => l.includes('[PARTIAL] booked 75/75'))).toBe(true);
+    // The rest stops out at break-even: one round trip, booked as break-even, the partial's profit in it.
+    s.market.setPrice((stop?.trigger ?? 0) - 0.05);
+    await s.clock.advance(1_500);
+    expect(s.broker.netQuantity()).toBe(0);
+    const t = s.store.getState().tradesToday;
+    expect(t).toHaveLength(1);
+    expect(t[0]).toMatchObject({ reason: 'breakeven', quantity: 150 });
+    expect(t[0]?.net).toBeGreaterThan(0);
+  });
+
+  it('the partial target then the target: the rest fills at the target', async () => {
+    const s = await scenario({ instrument: FUTURE, settings: { exits: partial } });
+    await enterAndProtect(s);
+    s.market.setPrice(101.1);
+    await s.clock.advance(1_500);
+    s.market.setPrice(102.1);
+    await s.clock.advance(1_500);
+    expect(s.broker.netQuantity()).toBe(0);
+    expect(s.store.getState().tradesToday[0], JSON.stringify(s.logs().slice(-12))).toMatchObject({ reason: 'target', quantity: 150 });
+    // Booked once, never again after the price came back through its level.
+    expect(s.orders().filter((o) => o === 'SELL 75 MARKET')).toHaveLength(1);
+  });
+
+  it('a restart after the partial was taken does not book it again; the legs cover the rest', async () => {
+    const s = await scenario({ instrument: FUTURE, settings: { exits: partial } });
+    await enterAndProtect(s);
+    s.market.setPrice(101.1);
+    await s.clock.advance(1_500);
+    await s.restart();
+    await s.clock.advance(3_000);
+    expect(s.orders().filter((o) => o === 'SELL 75 MARKET')).toHaveLength(1);
+    expect(s.store.getState().position).toMatchObject({ held: 75, phase: 'protected' });
+    expect(stopOf(s)).toMatchObject({ quantity: 75 });
+  });
+
+  it('PARTIAL_TARGET_LOTS must be fewer than LOTS, and needs its distance', async () => {
+    await expect(scenario({ settings: { exits: rules({ partialLots: 2, partialRupees: 1 }) } })).rejects.toThrow(/invalid PARTIAL_TARGET_LOTS = 2: it must be fewer than LOTS = 2/);
+    await expect(scenario({ settings: { exits: rules({ partialLots: 1 }) } })).rejects.toThrow(/invalid PARTIAL_TARGET_RUPEES = 0: PARTIAL_TARGET_LOTS = 1/);
+  });
+});

@@ -163,9 +163,11 @@ export function dayArbitrary(): fc.Arbitrary<DayScenario> {
                 breakevenAfter: fc.constantFrom(0, 0, 0.25, 0.5),
                 timeStopMinutes: fc.constantFrom(0, 0, 0, 0.5, 1),
                 minIntervalMs: fc.constantFrom(250, 250, 1000),
+                partialLots: fc.constantFrom(0, 0, 1),
+                partialRupees: fc.constantFrom(0.25, 0.5),
               })
               // A trail needs both its trigger and its step (else the start refuses it).
-              .map((e): DayScenario['exits'] => (e.trailTrigger > 0 ? e : { ...e, trailStep: 0 })),
+              .map((e): DayScenario['exits'] => ({ ...e, trailStep: e.trailTrigger > 0 ? e.trailStep : 0, partialRupees: e.partialLots > 0 ? e.partialRupees : 0 })),
             weight: 1,
           },
         ),

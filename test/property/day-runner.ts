@@ -186,7 +186,8 @@ export function engineSettingsOf(sc: DayScenario): EngineSettings {
     quotePollMs: s.quotePollMs,
     guard: sc.guard ?? NO_LIMITS,
     ...(sc.direction ? { direction: sc.direction, allowOptionWriting: true } : {}),
-    ...(sc.exits ? { exits: { ...NO_EXIT_RULES, ...sc.exits } } : {}),
+    // A partial target needs more lots than it books (the start refuses it otherwise): a one-lot day trades without it.
+    ...(sc.exits ? { exits: { ...NO_EXIT_RULES, ...sc.exits, ...((sc.exits.partialLots ?? 0) >= s.lots ? { partialLots: 0, partialRupees: 0 } : {}) } } : {}),
     schedule: {
       interval: { kind: 'seconds', ms: sc.intervalSeconds * 1000 },
       windows: [{ start: SESSION_START_MINUTE, end }],
@@ -362,6 +363,8 @@ export interface DayReport {
   /** Round trips the exit rules closed (trail, break-even, time), and stop moves sent. */
   ruleExits: number;
   stopMoves: number;
+  /** Partial targets booked. */
+  partials: number;
   realised: number;
   brokerGross: number;
   entries: number;
@@ -927,6 +930,7 @@ export async function runDay(sc: DayScenario): Promise<DayReport> {
   let trades = 0;
   let shortTrades = 0;
   let ruleExits = 0;
+  let partials = 0;
   let realised = 0;
   for (const tr of traded) {
     // 9. Stops the exchange takes. On an option (STOP_ORDER_TYPE=auto) no SL-M is ever sent:
@@ -993,6 +997,7 @@ export async function runDay(sc: DayScenario): Promise<DayReport> {
     trades += n;
     shortTrades += state?.trades.filter((x) => x.side === 'short').length ?? 0;
     ruleExits += state?.trades.filter((x) => x.reason === 'trail' || x.reason === 'breakeven' || x.reason === 'time').length ?? 0;
+    partials += log.filter((l) => l.inst === tr.i && l.line.includes('[PARTIAL] booked')).length;
     realised += r;
     // An outside trade (the trader's terminal) is priced from the trade book; when the engine
     // could not read it at that moment it falls back to an estimate and says so in the log. Its
@@ -1080,6 +1085,7 @@ export async function runDay(sc: DayScenario): Promise<DayReport> {
     trades,
     shortTrades,
     ruleExits,
+    partials,
     stopMoves: broker.modifyRequests.filter((m) => m.outcome === 'modified' && m.request.triggerPrice !== undefined && broker.placedOrders.some((o) => o.orderId === m.orderId && o.request.triggerPrice !== m.request.triggerPrice)).length,
     realised,
     brokerGross: brokerGross(broker).gross,

@@ -22,7 +22,7 @@ export async function dayHolds(sc: DayScenario): Promise<DayReport> {
 /** fast-check over generated days: every invariant holds on each, the failure says which broke and how to replay it. */
 export async function propertyDays(what: string, days: fc.Arbitrary<DayScenario>, runs: number): Promise<void> {
   const seed = process.env.FC_SEED !== undefined ? Number(process.env.FC_SEED) : Date.now() ^ (Math.random() * 2 ** 31);
-  const stats = { days: 0, trades: 0, shortTrades: 0, ruleExits: 0, stopMoves: 0, crashes: 0, doubleReconciles: 0, guardDays: 0, halts: 0, lossHalts: 0, positions: 0 };
+  const stats = { days: 0, trades: 0, shortTrades: 0, ruleExits: 0, stopMoves: 0, partials: 0, crashes: 0, doubleReconciles: 0, guardDays: 0, halts: 0, lossHalts: 0, positions: 0 };
   const property = fc.asyncProperty(days, async (sc) => {
     stats.days++;
     const r = await dayHolds(sc);
@@ -30,6 +30,7 @@ export async function propertyDays(what: string, days: fc.Arbitrary<DayScenario>
     stats.shortTrades += r.shortTrades;
     stats.ruleExits += r.ruleExits;
     stats.stopMoves += r.stopMoves;
+    stats.partials += r.partials;
     stats.crashes += r.crashes;
     stats.doubleReconciles += r.doubleReconciles;
     stats.positions += r.positions.reduce((a, b) => a + b, 0);
@@ -54,7 +55,7 @@ export async function propertyDays(what: string, days: fc.Arbitrary<DayScenario>
     const cause = err instanceof Error && err.cause instanceof Error ? `\n--- the day's failure ---\n${err.cause.message}` : '';
     throw new Error(`replay with FC_SEED=${seed} (and FC_PATH from the report)\n${err instanceof Error ? err.message : String(err)}${cause}`);
   }
-  console.log(`${what}: ${stats.days} days, ${stats.trades} round trips (${stats.shortTrades} short, ${stats.ruleExits} closed by the exit rules after ${stats.stopMoves} stop moves; ${stats.positions} positions), ${stats.crashes} crashes, ${stats.doubleReconciles} double reconciliations, ${stats.guardDays} days with guard limits of which ${stats.halts} halted (${stats.lossHalts} account loss halts) (seed ${seed})`);
+  console.log(`${what}: ${stats.days} days, ${stats.trades} round trips (${stats.shortTrades} short, ${stats.ruleExits} closed by the exit rules after ${stats.stopMoves} stop moves, ${stats.partials} partial targets; ${stats.positions} positions), ${stats.crashes} crashes, ${stats.doubleReconciles} double reconciliations, ${stats.guardDays} days with guard limits of which ${stats.halts} halted (${stats.lossHalts} account loss halts) (seed ${seed})`);
   expect(stats.days).toBeGreaterThanOrEqual(runs);
 }
 
