@@ -398,7 +398,8 @@ export class Engine implements EngineCommands {
     if (noticeStopPrice(this.ctx, ltp)) this.commit();
     // The best price moves the trail (its loop sends the modify, rate-limited, the latest price
     // winning); the partial target's level may be reached.
-    if ((this.trailer.notePrice(ltp) || partialDue(this.ctx)) && this.exitRulesIdle) this.wakeExitRules();
+    // Woken whether idle or asleep for a later time stop: a move is due sooner than that.
+    if (this.trailer.notePrice(ltp) || partialDue(this.ctx)) this.wakeExitRules();
   }
 
   private wakeExitRules(): void {

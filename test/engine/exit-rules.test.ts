@@ -246,3 +246,40 @@ describe('the partial target', () => {
     await expect(scenario({ settings: { exits: rules({ partialLots: 1 }) } })).rejects.toThrow(/invalid PARTIAL_TARGET_RUPEES = 0: PARTIAL_TARGET_LOTS = 1/);
   });
 });
+
+describe('the exit rules with the chase and the lock', () => {
+  it('trail, then a gap through the moved stop-limit: the chase takes over (no trail move on a triggered stop) and the position ends flat, booked as trail', async () => {
+    const s = await scenario({ feed: true, settings: { exits: rules({ trailTrigger: 1, trailStep: 0.5 }) } });
+    await enterAndProtect(s);
+    s.market.setPrice(101.6);
+    await s.clock.advance(1_200);
+    expect(stopOf(s)).toMatchObject({ type: 'SL', trigger: 101.1 });
+    const moves = s.broker.modifyRequests.length;
+    // Straight past the moved trigger and its limit: the stop triggers and rests unfilled.
+    s.market.gapTo(97);
+    await s.clock.advanceUntil(() => s.broker.netQuantity() === 0, 10_000, 50);
+    // Only the chase modified it since (its limit, the trigger kept).
+    const after = s.broker.modifyRequests.slice(moves);
+    expect(after.length).toBeGreaterThan(0);
+    for (const m of after) expect(m.request.triggerPrice).toBe(101.1);
+    await s.clock.advance(2_000);
+    expect(s.engine.state.trades.at(-1)).toMatchObject({ reason: 'trail', quantity: 150 });
+    expect(s.broker.openOrderIds()).toHaveLength(0);
+  });
+
+  it('the time stop while a stop move is in flight: the move finishes first (one task at a time), then the exit; one stop throughout', async () => {
+    const s = await scenario({ instrument: FUTURE, settings: { exits: rules({ trailTrigger: 0.5, trailStep: 0.5, timeStopMinutes: 0.5 }) } });
+    await enterAndProtect(s);
+    const opened = s.engine.state.openedAt ?? 0;
+    // A slow modify (3 s) sent just before the time stop is due.
+    await s.clock.advanceUntil(() => s.clock.now() >= opened + 28_000, 60_000, 100);
+    s.broker.injectOnce('latencyMs', { call: 'modifyOrder', ms: 3_000 });
+    s.market.setPrice(100.8);
+    await s.clock.advanceUntil(() => s.store.getState().position.phase === 'flat', 30_000, 50);
+    expect(s.broker.modifyRequests.filter((m) => m.outcome === 'modified')).toHaveLength(1);
+    expect(s.engine.state.trades.at(-1)).toMatchObject({ reason: 'time' });
+    expect(s.broker.placedOrders.filter((o) => o.request.priceType === 'SL-M')).toHaveLength(1);
+    expect(s.broker.netQuantity()).toBe(0);
+    expect(s.broker.openOrderIds()).toHaveLength(0);
+  });
+});
