@@ -106,6 +106,8 @@ export interface OcoOptions {
   feed?: boolean;
   /** DIRECTION=short (the option written: ALLOW_OPTION_WRITING): the same legs, mirrored. */
   side?: 'long' | 'short';
+  /** Busy: a safety poll and a reconciliation every second, so fills land while they run (the lock is held across their reads). */
+  busy?: boolean;
 }
 
 /** Run `engines` engines in parallel, each on its own frozen market, until `samples` reactions are measured. */
@@ -117,6 +119,7 @@ export async function measureOco(host: RpcChild, o: OcoOptions): Promise<OcoResu
     // One-second bars: a new entry at the first bar close after the previous trade is done.
     INTERVAL: '1s',
     ...(o.side === 'short' ? { DIRECTION: 'short', ALLOW_OPTION_WRITING: 'true' } : {}),
+    ...(o.busy ? { FEED_SAFETY_POLL_SECONDS: '1', RECONCILE_SECONDS: '1' } : {}),
   };
   const engines: BenchEngine[] = [];
   for (let i = 0; i < o.engines; i++) {
