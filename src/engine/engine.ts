@@ -397,8 +397,8 @@ export class Engine implements EngineCommands {
     // A stop seen triggered: saved, and the commit wakes the chase loop.
     if (noticeStopPrice(this.ctx, ltp)) this.commit();
     // The best price moves the trail (its loop sends the modify, rate-limited, the latest price
-    // winning); the partial target's level may be reached.
-    // Woken whether idle or asleep for a later time stop: a move is due sooner than that.
+    // winning), or the partial target's level is reached: the loop is woken whether idle or
+    // asleep for a later time stop.
     if (this.trailer.notePrice(ltp) || partialDue(this.ctx)) this.wakeExitRules();
   }
 
