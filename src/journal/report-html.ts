@@ -75,7 +75,7 @@ export function renderHtml(data: ReportData, generatedAt: number): string {
     .map((r) => `<tr${r.label === 'Total' ? ' class="total"' : ''}><th>${esc(r.label)}</th>${FIGURE_COLUMNS.map((c) => `<td>${c.cell(r.fig)}</td>`).join('')}</tr>`)
     .join('\n');
   const reasonRows = f.total.byReason
-    .map((r) => `<tr><th>${esc(EXIT_REASON_WORDS[r.reason])}</th><td>${r.trades}</td><td${signClass(r.net)}>${money(r.net)}</td></tr>`)
+    .map((r) => `<tr><th>${esc(EXIT_REASON_WORDS[r.reason])}</th><td>${r.trades}</td><td${signClass(r.net)}>${money(r.net)}</td><td>${r.trades > 0 ? money(Math.round((r.net / r.trades) * 100) / 100) : '—'}</td></tr>`)
     .join('\n');
   const traded = f.total.bySide.some((s) => s.side === 'short' && s.trades > 0);
   const sideTable = traded
@@ -138,7 +138,7 @@ ${chargeRows}
 ${equitySvg(data.equity)}
 <h2>By exit reason</h2>
 <table>
-<thead><tr><th>Reason</th><th>Round trips</th><th>Net ₹</th></tr></thead>
+<thead><tr><th>Reason</th><th>Round trips</th><th>Net ₹</th><th>Average ₹</th></tr></thead>
 <tbody>
 ${reasonRows}
 </tbody>

@@ -100,8 +100,11 @@ export function renderTextReport(data: ReportData, opts: { width: number }): str
   out.push('');
   out.push(...table(PER_TRADE, f.days, f.total));
   out.push('');
-  out.push(`${fit('EXIT REASON', 17, true)}  ${fit('TRADES', 6)}  ${fit('NET ₹', 12)}`);
-  for (const r of f.total.byReason) out.push(`${fit(EXIT_REASON_WORDS[r.reason], 17, true)}  ${fit(String(r.trades), 6)}  ${fit(money(r.net), 12)}`);
+  out.push(`${fit('EXIT REASON', 17, true)}  ${fit('TRADES', 6)}  ${fit('NET ₹', 12)}  ${fit('AVG ₹', 10)}`);
+  for (const r of f.total.byReason) {
+    const avg = r.trades > 0 ? money(Math.round((r.net / r.trades) * 100) / 100) : '—';
+    out.push(`${fit(EXIT_REASON_WORDS[r.reason], 17, true)}  ${fit(String(r.trades), 6)}  ${fit(money(r.net), 12)}  ${fit(avg, 10)}`);
+  }
   out.push('');
   if (f.total.bySide.some((s) => s.side === 'short' && s.trades > 0)) {
     // Only once a short was traded: a long-only journal reads as it always has.

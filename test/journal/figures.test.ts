@@ -104,6 +104,12 @@ describe('long and short side by side', () => {
   it('the text and HTML reports show a side table once a short was traded, the CSV a last column', () => {
     expect(renderTextReport(data, { width: 100 })).toMatch(/SIDE\s+TRADES\s+WIN %\s+NET ₹\nlong\s+3\s+33\.3%\s+\+30\.00\nshort\s+2\s+50\.0%\s+\+220\.00/);
     expect(renderHtml(data, 0)).toContain('<h2>By side</h2>');
+    // Each exit reason with its count, net and average net (— where none).
+    const text = renderTextReport(data, { width: 100 });
+    expect(text).toMatch(/EXIT REASON\s+TRADES\s+NET ₹\s+AVG ₹/);
+    const rows = data.figures.total.byReason.filter((r) => r.trades > 0);
+    for (const r of rows) expect(text).toContain(`${(r.net / r.trades) >= 0 ? '+' : '-'}${Math.abs(Math.round((r.net / r.trades) * 100) / 100).toFixed(2)}`);
+    expect(text).toMatch(/shutdown\s+0\s+0\.00\s+—/);
     const csv = renderCsv(data).split('\r\n');
     expect(csv[0]?.endsWith(',side')).toBe(true);
     expect(csv[2]?.endsWith(',short')).toBe(true);
