@@ -10,6 +10,8 @@
 //   price) where it happened; ◆ when both fall in one cell.
 // - Levels (target, stop, entry) and the last price are short labels in a column on the right
 //   edge, on the row of their price (or the nearest free row, in price order), not lines across.
+// - The stop's path (a trailing stop moves): a dot in each bar's spare cell at the stop's trigger
+//   as it stood when the bar ended, while the bars have spare cells.
 // The glyphs and letters carry the meaning; colour only helps.
 
 import type { PriceBar } from '../../src/store/bars.js';
@@ -55,6 +57,8 @@ export interface ChartInput {
   ticks: readonly number[];
   markers: readonly ChartMarker[];
   levels: readonly ChartLevel[];
+  /** The stop's trigger over time (null: none working), oldest first. */
+  stopPath?: readonly { at: number; price: number | null }[];
   width: number;
   height: number;
   format: (price: number) => string;
@@ -152,6 +156,18 @@ export function drawChart(input: ChartInput): ChartDrawing {
       grid.vertical(x, yOf(bar.high), yOf(bar.low));
       grid.set(x + 1, yOf(bar.close));
     });
+    if (step === 2 && input.stopPath && input.stopPath.length > 0) {
+      const path = input.stopPath;
+      let k = 0;
+      let price: number | null = null;
+      bars.forEach((_, i) => {
+        // The trigger as it stood at the bar's end (the path is oldest first: one pass).
+        const end = bars[i + 1]?.start ?? Number.POSITIVE_INFINITY;
+        while (k < path.length && (path[k]?.at ?? 0) < end) price = path[k++]?.price ?? null;
+        // Inside the plot's range only: the path does not stretch the axis.
+        if (price !== null && price >= lo && price <= hi) grid.set((i * step + 1) * 2, yOf(price));
+      });
+    }
     for (const m of markers) {
       // In the bar's spare cell when it has one, else over the bar itself.
       grid.mark(barIndexAt(m.at) * step + step - 1, yOf(m.price), m.kind);

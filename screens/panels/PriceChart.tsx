@@ -41,6 +41,7 @@ export const PriceChart = memo(function PriceChart({ height, width }: { height: 
     avgEntry: st.position.avgEntry,
     target: st.legs.target?.price ?? st.legs.target?.trigger ?? null,
     stop: st.legs.stop?.trigger ?? st.legs.stop?.price ?? null,
+    stopPath: st.stopPath,
     tickSize: st.tickSize,
   }));
   const d = priceDecimals(s.tickSize);
@@ -56,6 +57,7 @@ export const PriceChart = memo(function PriceChart({ height, width }: { height: 
     ticks: s.ticks,
     markers: chartMarkers(s.trades, open, s.avgEntry),
     levels,
+    stopPath: s.stopPath,
     width: Math.max(8, width - LABEL_WIDTH - 1),
     height: Math.max(1, height - 1),
     format: (p) => fmtPrice(p, d),

@@ -5,6 +5,7 @@ import type { DashboardState, GuardView, JournalView, LogLine, PositionPhase, Sh
 
 export const LOG_RING_SIZE = 500;
 export const LTP_HISTORY_SIZE = 240;
+export const STOP_PATH_SIZE = 500;
 
 export interface StoreActions {
   configured(info: Pick<DashboardState, 'mode' | 'brokerLabel' | 'symbol' | 'exchange' | 'product' | 'lots' | 'marketOnTarget'> & Partial<Pick<DashboardState, 'barMs'>>): void;
@@ -64,6 +65,7 @@ export function initialState(): DashboardState {
     ltpHistory: [],
     barMs: 60_000,
     bars: [],
+    stopPath: [],
     pnl: { realised: 0, trades: 0, wins: 0, losses: 0, day: '' },
     tradesToday: [],
     journal: null,
@@ -113,7 +115,16 @@ export function createAppStore(): AppStore {
     entriesHeldChanged: (entriesHeld) => set({ entriesHeld }),
     marketDayChanged: (marketDayNote) => set({ marketDayNote }),
     clockOffsetChanged: (clockOffsetMs) => set({ clockOffsetMs }),
-    engineStateChanged: (view) => set(view),
+    engineStateChanged: (view) =>
+      set((s) => {
+        if (!view.legs) return view;
+        // The stop's path for the chart: a point whenever the working stop's trigger changes.
+        const stop = view.legs.stop;
+        const price = stop && (stop.phase === 'working' || stop.phase === 'partially_filled') ? (stop.trigger ?? stop.price) : null;
+        const last = s.stopPath[s.stopPath.length - 1];
+        if ((last?.price ?? null) === price) return view;
+        return { ...view, stopPath: [...s.stopPath, { at: s.now, price }].slice(-STOP_PATH_SIZE) };
+      }),
     guardChanged: (guard) => set({ guard }),
     shutdownPhaseChanged: (phase, detail, at) => set({ shutdown: { phase, detail, since: at } }),
     journalRead: (journal) => set({ journal }),

@@ -182,6 +182,8 @@ export interface DashboardState {
   barMs: number;
   /** Today's bars of `barMs`, built from the same prices as `ltp` (see bars.ts), bounded. */
   bars: PriceBar[];
+  /** The stop's trigger over the day, a point each time it changed (null: no stop working), bounded: the chart draws its path. */
+  stopPath: { at: number; price: number | null }[];
   pnl: {
     realised: number;
     trades: number;

@@ -5,6 +5,7 @@ import { Profiler } from 'react';
 import { afterEach, describe, expect, it, test } from 'vitest';
 import { cleanup, render } from 'ink-testing-library';
 import { drawChart, type ChartInput, type ChartRow } from '../../screens/draw/chart.js';
+import { createAppStore } from '../../src/store/store.js';
 import { BAR_HISTORY_SIZE, barStartOf, withPrice, type PriceBar } from '../../src/store/bars.js';
 import { DashboardProvider } from '../../screens/app/context.js';
 import { fmtAge, fmtPrice, fmtRupees, fmtSigned, istClock, priceDecimals, progressBar, shortId } from '../../screens/draw/format.js';
@@ -124,6 +125,31 @@ describe('chart', () => {
     expect(text(c.rows[3] as ChartRow)[0]).not.toBe(' ');
     expect(text(c.rows[0] as ChartRow)[18]).not.toBe(' ');
     expect(text(c.rows[0] as ChartRow)[0]).toBe(' ');
+  });
+
+  test("the stop's path: a dot in each bar's spare cell at the trigger as it stood when the bar ended, none before the stop or after it went", () => {
+    const bars = risingBars(10);
+    const at = (i: number): number => (bars[i] as PriceBar).start + 1;
+    // No stop in bars 0–1, a stop at 100 from bar 2, trailed to 103 in bar 5, gone from bar 8.
+    const c = draw({ bars, stopPath: [{ at: at(2), price: 100 }, { at: at(5), price: 103 }, { at: at(8), price: null }] });
+    const spare = (i: number): boolean => c.rows.some((r) => text(r)[i * 2 + 1] !== ' ');
+    expect(Array.from({ length: 10 }, (_, i) => spare(i))).toEqual([false, false, true, true, true, true, true, true, false, false]);
+    // The trailed stop sits higher: its dot on a row above the first stop's.
+    const rowOf = (i: number): number => c.rows.findIndex((r) => text(r)[i * 2 + 1] !== ' ');
+    expect(rowOf(5)).toBeLessThan(rowOf(2));
+  });
+
+  test("the store keeps the stop's path: a point each time the working stop's trigger changes, a null when it stops working", () => {
+    const store = createAppStore();
+    const leg = (trigger: number, phase: 'working' | 'cancelled' = 'working') => ({ role: 'stop' as const, orderId: '1', type: 'SL-M' as const, price: null, trigger, quantity: 75, filled: 0, phase });
+    store.getState().clockTicked(1_000, 'in_session', null);
+    store.getState().engineStateChanged({ legs: { target: null, stop: leg(99) } });
+    store.getState().clockTicked(2_000, 'in_session', null);
+    store.getState().engineStateChanged({ legs: { target: null, stop: leg(99) } });
+    store.getState().engineStateChanged({ legs: { target: null, stop: leg(99.5) } });
+    store.getState().clockTicked(3_000, 'in_session', null);
+    store.getState().engineStateChanged({ legs: { target: null, stop: leg(99.5, 'cancelled') } });
+    expect(store.getState().stopPath).toEqual([{ at: 1_000, price: 99 }, { at: 2_000, price: 99.5 }, { at: 3_000, price: null }]);
   });
 
   test('a high-low-close mark: range in the left dot column, close in the right', () => {
