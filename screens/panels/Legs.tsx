@@ -81,7 +81,7 @@ function movedWord(leg: LegView): string | null {
 function movedDetail(leg: LegView, d: number): string {
   const m = leg.moved;
   if (!m || movedWord(leg) === null) return '';
-  return ` from ${fmtPrice(m.from, d)}${m.origin === 'trail' ? ` best ${fmtPrice(m.best, d)}` : ''}`;
+  return ` from ${fmtPrice(m.from, d)}${m.origin === 'trail' ? ` best ${fmtPrice(m.best, d)}${m.next !== undefined ? ` next at ${fmtPrice(m.next, d)}` : ''}` : ''}`;
 }
 
 function legRow(leg: LegView, c: Columns, ltp: number | null, d: number): string {

@@ -59,6 +59,7 @@ export const SCHEMA = {
   BREAKEVEN_AFTER_PERCENT: { kind: 'number', live: '0', min: 0, max: 100, help: 'BREAKEVEN_AFTER_RUPEES as a percent of the entry price (0 = use the ₹ form)' },
   PARTIAL_TARGET_LOTS: { kind: 'int', live: '0', min: 0, max: 1000, help: 'partial profit: book this many lots at market once the price is PARTIAL_TARGET_RUPEES in favour; the rest carries on with its stop at break-even (0 = off; fewer than LOTS)' },
   PARTIAL_TARGET_RUPEES: { kind: 'number', live: '0', min: 0, help: 'partial profit: the distance in favour of the entry at which PARTIAL_TARGET_LOTS are booked, ₹ (needs PARTIAL_TARGET_LOTS)' },
+  PARTIAL_TARGET_PERCENT: { kind: 'number', live: '0', min: 0, max: 100, help: 'PARTIAL_TARGET_RUPEES as a percent of the entry price (0 = use the ₹ form)' },
   TIME_STOP_MINUTES: { kind: 'number', live: '0', min: 0, max: 1440, help: 'a position still open after this long is closed at market, minutes (0 = off)' },
   TRAIL_MIN_INTERVAL_MS: { kind: 'int', live: '250', min: 50, max: 60000, help: 'at most one stop move (modifyorder) per this, ms; a burst of ticks becomes one move at the latest price' },
   IGNORE_ENTRY_DELTA: { kind: 'bool', live: 'true', help: 'anchor target and stop on the actual fill price (false: on the signal LTP)' },

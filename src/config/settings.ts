@@ -53,6 +53,7 @@ export function engineSettings(config: Config): EngineSettings {
       breakevenAfterPercent: config.BREAKEVEN_AFTER_PERCENT,
       partialLots: config.PARTIAL_TARGET_LOTS,
       partialRupees: config.PARTIAL_TARGET_RUPEES,
+      partialPercent: config.PARTIAL_TARGET_PERCENT,
     },
     ignoreEntryDelta: config.IGNORE_ENTRY_DELTA,
     maxOrderRetries: config.MAX_ORDER_RETRIES,

@@ -35,14 +35,21 @@ export function trailSettingsProblem(r: ExitRules | undefined, lots: number): st
   if ((r.partialLots ?? 0) >= lots && (r.partialLots ?? 0) > 0) return `invalid PARTIAL_TARGET_LOTS = ${r.partialLots}: it must be fewer than LOTS = ${lots} (the rest carries on with its stop at break-even)`;
   const both = ([rupees, percent, name]: [number, number | undefined, string]): string | null =>
     rupees > 0 && (percent ?? 0) > 0 ? `invalid ${name}_PERCENT = ${percent}: ${name}_RUPEES = ${rupees} is set too; give the distance one way (set one of them to 0)` : null;
-  for (const pair of [[r.trailTrigger, r.trailTriggerPercent, 'TRAIL_TRIGGER'], [r.trailStep, r.trailStepPercent, 'TRAIL_STEP'], [r.breakevenAfter, r.breakevenAfterPercent, 'BREAKEVEN_AFTER']] as [number, number | undefined, string][]) {
+  const pairs: [number, number | undefined, string][] = [
+    [r.trailTrigger, r.trailTriggerPercent, 'TRAIL_TRIGGER'],
+    [r.trailStep, r.trailStepPercent, 'TRAIL_STEP'],
+    [r.breakevenAfter, r.breakevenAfterPercent, 'BREAKEVEN_AFTER'],
+    [r.partialRupees ?? 0, r.partialPercent, 'PARTIAL_TARGET'],
+  ];
+  for (const pair of pairs) {
     const problem = both(pair);
     if (problem) return problem;
   }
   const partialLots = r.partialLots ?? 0;
-  const partialRupees = r.partialRupees ?? 0;
-  if (partialLots > 0 && partialRupees <= 0) return `invalid PARTIAL_TARGET_RUPEES = ${partialRupees}: PARTIAL_TARGET_LOTS = ${partialLots} books lots at a distance > 0 in favour (or set PARTIAL_TARGET_LOTS=0)`;
-  if (partialRupees > 0 && partialLots <= 0) return `invalid PARTIAL_TARGET_LOTS = ${partialLots}: PARTIAL_TARGET_RUPEES = ${partialRupees} needs a number of lots to book (or set PARTIAL_TARGET_RUPEES=0)`;
+  const partialRupees = distancesAt(r, 1).partial;
+  const partialGiven = (r.partialRupees ?? 0) > 0 ? `PARTIAL_TARGET_RUPEES = ${r.partialRupees}` : `PARTIAL_TARGET_PERCENT = ${r.partialPercent ?? 0}`;
+  if (partialLots > 0 && partialRupees <= 0) return `invalid PARTIAL_TARGET_RUPEES = ${r.partialRupees ?? 0}: PARTIAL_TARGET_LOTS = ${partialLots} books lots at a distance > 0 in favour (PARTIAL_TARGET_RUPEES or PARTIAL_TARGET_PERCENT; or set PARTIAL_TARGET_LOTS=0)`;
+  if (partialRupees > 0 && partialLots <= 0) return `invalid PARTIAL_TARGET_LOTS = ${partialLots}: ${partialGiven} needs a number of lots to book (or set the distance to 0)`;
   const d = distancesAt(r, 1);
   const trigger = r.trailTrigger > 0 ? `TRAIL_TRIGGER_RUPEES = ${r.trailTrigger}` : `TRAIL_TRIGGER_PERCENT = ${r.trailTriggerPercent ?? 0}`;
   const step = r.trailStep > 0 ? `TRAIL_STEP_RUPEES = ${r.trailStep}` : `TRAIL_STEP_PERCENT = ${r.trailStepPercent ?? 0}`;

@@ -7,6 +7,7 @@ import { cancelAndSettle, refreshOrder } from './order-sync.js';
 import { ensureProtection } from './protection.js';
 import { closeAction, inFavour, reachedInFavour } from './side.js';
 import { activeLeg, heldQuantity, positionSide } from './state.js';
+import { distancesAt } from './trail-plan.js';
 
 // The partial target (PARTIAL_TARGET_LOTS at PARTIAL_TARGET_RUPEES): once the price is that far
 // in favour, that many lots are booked at market and the rest carries on with its stop at
@@ -16,8 +17,9 @@ import { activeLeg, heldQuantity, positionSide } from './state.js';
 
 /** The quantity the partial target books, or 0 when it is off. */
 function partialQuantity(ctx: EngineContext): number {
-  const lots = ctx.settings.exits?.partialLots ?? 0;
-  return lots > 0 && (ctx.settings.exits?.partialRupees ?? 0) > 0 ? lots * ctx.lotSize : 0;
+  const r = ctx.settings.exits;
+  const lots = r?.partialLots ?? 0;
+  return r && lots > 0 && distancesAt(r, 1).partial > 0 ? lots * ctx.lotSize : 0;
 }
 
 /** Due: protected, not taken yet, more held than it books, and the price at or past its level. */
@@ -27,7 +29,9 @@ export function partialDue(ctx: EngineContext): boolean {
   if (q === 0 || s.partialTaken || s.phase !== 'protected' || s.anchor === null || ctx.ltp === null || heldQuantity(s) <= q) return false;
   const { grid } = ctx;
   const side = positionSide(s);
-  const level = grid.fromTicks(inFavour(side, grid.toTicks(s.anchor), grid.toTicks(ctx.settings.exits?.partialRupees ?? 0)));
+  const distance = ctx.settings.exits ? distancesAt(ctx.settings.exits, s.anchor).partial : 0;
+  // A percent form rounds onto the grid (at least a tick).
+  const level = grid.fromTicks(inFavour(side, grid.toTicks(s.anchor), Math.max(1, Math.round(distance / grid.tick))));
   return reachedInFavour(side, ctx.ltp, level);
 }
 

@@ -13,7 +13,7 @@ function legView(leg: TrackedOrder | null, role: 'target' | 'stop', chaseTries: 
   const type = leg.request.priceType;
   const chase = leg.chase && isOpen(leg.phase) ? { chase: { tries: leg.chase.tries, max: chaseTries } } : {};
   const t = state.trail;
-  const moved = role === 'stop' && t && leg.request.triggerPrice === t.trigger ? { moved: { origin: t.origin, from: t.from, best: t.best, side: positionSide(state) } } : {};
+  const moved = role === 'stop' && t && leg.request.triggerPrice === t.trigger ? { moved: { origin: t.origin, from: t.from, best: t.best, side: positionSide(state), ...(t.origin === 'trail' && t.next !== undefined ? { next: t.next } : {}) } } : {};
   return {
     ...chase,
     ...moved,

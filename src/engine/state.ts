@@ -57,7 +57,7 @@ export interface EngineState {
    * that put it there, the trigger it started from, and the best price seen at that move (a
    * restart resumes the trail from it). Absent until the stop first moves.
    */
-  trail?: { trigger: number; origin: StopOrigin; from: number; best: number; moves: number };
+  trail?: { trigger: number; origin: StopOrigin; from: number; best: number; moves: number; next?: number };
   /** PARTIAL_TARGET_LOTS were booked in this position (saved before the sale: a restart never books them twice). */
   partialTaken?: boolean;
   /** The last bar close acted on, so a restart never signals the same bar twice. */
@@ -156,7 +156,7 @@ const stateSchema = z.object({
   knownOrderIds: z.array(z.string()),
   outsideTaken: z.record(z.string(), z.number()).optional(),
   partialTaken: z.boolean().optional(),
-  trail: z.object({ trigger: z.number(), origin: z.enum(['trail', 'breakeven']), from: z.number(), best: z.number(), moves: z.number().int().nonnegative() }).optional(),
+  trail: z.object({ trigger: z.number(), origin: z.enum(['trail', 'breakeven']), from: z.number(), best: z.number(), moves: z.number().int().nonnegative(), next: z.number().optional() }).optional(),
   lastSignalBar: z.number().nullable(),
   // Optional: a state file written before the guard existed still loads (as ACTIVE).
   guard: guardStateSchema.optional(),

@@ -111,7 +111,25 @@ export class StopTrailer {
     if ((this.moveDueIn() ?? 1) > 0) return false;
     const planned = this.plan();
     if (!planned) return false;
-    return this.moveStop(planned.stop, planned.trigger, planned.origin);
+    return this.moveStop(planned.stop, planned.trigger, planned.origin, this.nextStepAt(planned.trigger));
+  }
+
+  /**
+   * Where the trail moves the stop next, for the legs panel: stepped, the price of the next step
+   * (entry + trigger + one more step of move); continuous, any new best price (one tick past it).
+   */
+  private nextStepAt(triggerTicks: number): number | undefined {
+    const { ctx } = this;
+    const s = ctx.state;
+    const first = initialStopTrigger(ctx);
+    if (s.anchor === null || first === null || this.best === null) return undefined;
+    const { grid } = ctx;
+    const sign = sideSign(positionSide(s));
+    const d = distancesAt(this.rules, s.anchor);
+    const step = Math.max(1, Math.round(d.trailStep / grid.tick));
+    if (this.rules.trailMode === 'continuous') return grid.fromTicks(grid.toTicks(this.best.price) + sign);
+    const steps = Math.round((sign * (triggerTicks - grid.toTicks(first))) / step);
+    return grid.fromTicks(grid.toTicks(s.anchor) + sign * (Math.max(1, Math.round(d.trailTrigger / grid.tick)) + steps * step));
   }
 
   /** After a partial target: the rest's stop to break-even (entry + the round trip's charges per unit), if that tightens it. */
@@ -131,7 +149,7 @@ export class StopTrailer {
   }
 
   /** One modifyorder of the stop's trigger (an SL's limit with it); refused, the order is read instead. */
-  private async moveStop(stop: TrackedOrder, triggerTicks: number, origin: StopOrigin): Promise<boolean> {
+  private async moveStop(stop: TrackedOrder, triggerTicks: number, origin: StopOrigin, next?: number): Promise<boolean> {
     const { ctx } = this;
     const { grid } = ctx;
     const side = positionSide(ctx.state);
@@ -156,7 +174,7 @@ export class StopTrailer {
     }
     stop.request = moved;
     const from = ctx.state.trail?.from ?? old;
-    ctx.state.trail = { trigger, origin, from, best, moves: (ctx.state.trail?.moves ?? 0) + 1 };
+    ctx.state.trail = { trigger, origin, from, best, moves: (ctx.state.trail?.moves ?? 0) + 1, ...(next !== undefined ? { next } : {}) };
     const arrow = side === 'long' ? '↑' : '↓';
     const message =
       origin === 'trail'

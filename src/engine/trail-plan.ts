@@ -26,6 +26,8 @@ export interface ExitRules {
   /** PARTIAL_TARGET_LOTS at PARTIAL_TARGET_RUPEES in favour are booked at market; the rest's stop goes to break-even (0 = off). */
   partialLots?: number;
   partialRupees?: number;
+  /** PARTIAL_TARGET_PERCENT: the partial target's distance as a percent of the entry (used where the ₹ form is 0). */
+  partialPercent?: number;
   /** The *_PERCENT forms: the same distances as a percent of the entry price (used where the ₹ form is 0). */
   trailTriggerPercent?: number;
   trailStepPercent?: number;
@@ -35,9 +37,14 @@ export interface ExitRules {
 export const NO_EXIT_RULES: ExitRules = { trailTrigger: 0, trailStep: 0, trailMode: 'continuous', breakevenAfter: 0, timeStopMinutes: 0, minIntervalMs: 250 };
 
 /** The three distances in ₹ for a position entered at `entry`: each ₹ form, else its percent of the entry. */
-export function distancesAt(r: ExitRules, entry: number): { trailTrigger: number; trailStep: number; breakevenAfter: number } {
+export function distancesAt(r: ExitRules, entry: number): { trailTrigger: number; trailStep: number; breakevenAfter: number; partial: number } {
   const of = (rupees: number, percent: number | undefined): number => (rupees > 0 ? rupees : ((percent ?? 0) * entry) / 100);
-  return { trailTrigger: of(r.trailTrigger, r.trailTriggerPercent), trailStep: of(r.trailStep, r.trailStepPercent), breakevenAfter: of(r.breakevenAfter, r.breakevenAfterPercent) };
+  return {
+    trailTrigger: of(r.trailTrigger, r.trailTriggerPercent),
+    trailStep: of(r.trailStep, r.trailStepPercent),
+    breakevenAfter: of(r.breakevenAfter, r.breakevenAfterPercent),
+    partial: of(r.partialRupees ?? 0, r.partialPercent),
+  };
 }
 
 /** Whether any rule moves the stop (the time stop does not). */

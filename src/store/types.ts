@@ -45,7 +45,7 @@ export interface LegView {
   /** Triggered and resting unfilled: its limit is being chased (moves sent of the most allowed). */
   chase?: { tries: number; max: number } | undefined;
   /** A stop the exit rules moved: which rule, the trigger it started from, the best price at the last move. */
-  moved?: { origin: 'trail' | 'breakeven'; from: number; best: number; side: 'long' | 'short' } | undefined;
+  moved?: { origin: 'trail' | 'breakeven'; from: number; best: number; side: 'long' | 'short'; next?: number | undefined } | undefined;
 }
 
 export interface LogLine {

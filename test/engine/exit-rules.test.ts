@@ -283,3 +283,30 @@ describe('the exit rules with the chase and the lock', () => {
     expect(s.broker.openOrderIds()).toHaveLength(0);
   });
 });
+
+describe('what the legs panel is told', () => {
+  it('stepped: the next step\'s price; continuous: one tick past the best', async () => {
+    const s = await scenario({ instrument: FUTURE, settings: { exits: rules({ trailTrigger: 1, trailStep: 0.5, trailMode: 'stepped' }) } });
+    await enterAndProtect(s);
+    s.market.setPrice(101.1);
+    await s.clock.advance(1_200);
+    // One step (99.05 → 99.55); the next at entry + 1.00 + 0.50 = 101.55.
+    expect(stopOf(s)).toMatchObject({ trigger: 99.55, moved: { origin: 'trail', from: 99.05, next: 101.55 } });
+    const c = await scenario({ instrument: FUTURE, settings: { exits: rules({ trailTrigger: 1, trailStep: 0.5 }) } });
+    await enterAndProtect(c);
+    c.market.setPrice(101.1);
+    await c.clock.advance(1_200);
+    expect(stopOf(c)).toMatchObject({ trigger: 100.6, moved: { best: 101.1, next: 101.15 } });
+  });
+
+  it('PARTIAL_TARGET_PERCENT: the partial target 1 % of the entry in favour', async () => {
+    const s = await scenario({ instrument: FUTURE, settings: { exits: rules({ partialLots: 1, partialPercent: 1 }) } });
+    await enterAndProtect(s);
+    s.market.setPrice(101.0);
+    await s.clock.advance(1_500);
+    expect(s.broker.netQuantity()).toBe(150); // 0.95 in favour: 1 % of 100.05 is 1.00
+    s.market.setPrice(101.05);
+    await s.clock.advance(1_500);
+    expect(s.broker.netQuantity()).toBe(75);
+  });
+});
