@@ -168,6 +168,12 @@ const SESSION_START_MINUTE = 9 * 60 + 20;
 export const AFTER_SQUARE_OFF_MS = 90_000;
 const STEP_MS = 250;
 
+/** A day's exit rules for an engine of `lots`: a partial target needs more lots than it books (the start refuses it otherwise), so a one-lot engine trades without it. */
+function exitRulesFor(exits: Partial<ExitRules>, lots: number): ExitRules {
+  const rules = { ...NO_EXIT_RULES, ...exits };
+  return (rules.partialLots ?? 0) >= lots ? { ...rules, partialLots: 0, partialRupees: 0 } : rules;
+}
+
 export function engineSettingsOf(sc: DayScenario): EngineSettings {
   const s = sc.settings;
   const end = SESSION_START_MINUTE + sc.sessionMinutes;
@@ -186,8 +192,7 @@ export function engineSettingsOf(sc: DayScenario): EngineSettings {
     quotePollMs: s.quotePollMs,
     guard: sc.guard ?? NO_LIMITS,
     ...(sc.direction ? { direction: sc.direction, allowOptionWriting: true } : {}),
-    // A partial target needs more lots than it books (the start refuses it otherwise): a one-lot day trades without it.
-    ...(sc.exits ? { exits: { ...NO_EXIT_RULES, ...sc.exits, ...((sc.exits.partialLots ?? 0) >= s.lots ? { partialLots: 0, partialRupees: 0 } : {}) } } : {}),
+    ...(sc.exits ? { exits: exitRulesFor(sc.exits, s.lots) } : {}),
     schedule: {
       interval: { kind: 'seconds', ms: sc.intervalSeconds * 1000 },
       windows: [{ start: SESSION_START_MINUTE, end }],
@@ -461,7 +466,14 @@ export async function runDay(sc: DayScenario): Promise<DayReport> {
     key: `${instrument.symbol}@${instrument.exchange}`,
     market: markets[i] as PaperMarket,
     settings: several
-      ? { ...cfg, symbol: instrument.symbol, exchange: instrument.exchange, lots: sc.desk?.lots[i] ?? 1, guard: { ...NO_LIMITS, maxTradesPerDay: sc.desk?.maxTradesPerInstrument ?? 0 } }
+      ? {
+          ...cfg,
+          symbol: instrument.symbol,
+          exchange: instrument.exchange,
+          lots: sc.desk?.lots[i] ?? 1,
+          guard: { ...NO_LIMITS, maxTradesPerDay: sc.desk?.maxTradesPerInstrument ?? 0 },
+          ...(sc.exits ? { exits: exitRulesFor(sc.exits, sc.desk?.lots[i] ?? 1) } : {}),
+        }
       : cfg,
     file: new MemoryStateFile<EngineState>(),
     savedText: null,
