@@ -1,6 +1,7 @@
 import { describeError } from '../broker/errors.js';
 import type { EngineContext } from './context.js';
 import { isOpen, openQuantity, type TrackedOrder } from './order-machine.js';
+import { applyOrderReport } from './order-events.js';
 import { refreshOrder } from './order-sync.js';
 import { closingCosts } from './pnl.js';
 import { initialStopTrigger } from './protection.js';
@@ -148,33 +149,39 @@ export class StopTrailer {
     return this.moveStop(stop, trigger, 'breakeven');
   }
 
-  /** One modifyorder of the stop's trigger (an SL's limit with it); refused, the order is read instead. */
+  /**
+   * One modifyorder of the stop's trigger (an SL's limit with it). Saved before it is sent: a
+   * crash after the broker took it, before a save, must not leave a file that believes the older,
+   * looser trigger (the next move from there could loosen the stop at the broker). Refused or
+   * lost, the order is read and the broker's trigger is taken as the truth: what the engine
+   * believes is never looser than what the broker holds, so a move is always a tightening there.
+   */
   private async moveStop(stop: TrackedOrder, triggerTicks: number, origin: StopOrigin, next?: number): Promise<boolean> {
     const { ctx } = this;
     const { grid } = ctx;
     const side = positionSide(ctx.state);
     const old = stop.request.triggerPrice ?? 0;
-    const planned = { trigger: triggerTicks };
-    const trigger = grid.fromTicks(planned.trigger);
+    const trigger = grid.fromTicks(triggerTicks);
     const moved = {
       ...stop.request,
       triggerPrice: trigger,
-      ...(stop.request.priceType === 'SL' ? { price: grid.fromTicks(protectiveLimitTicks(closeAction(side), planned.trigger, ctx.settings.stops.limitBuffer, grid)) } : {}),
+      ...(stop.request.priceType === 'SL' ? { price: grid.fromTicks(protectiveLimitTicks(closeAction(side), triggerTicks, ctx.settings.stops.limitBuffer, grid)) } : {}),
     };
     this.lastMoveAt = ctx.clock.now();
     const best = this.best?.price ?? ctx.ltp ?? old;
+    const from = ctx.state.trail?.from ?? old;
+    stop.request = moved;
+    ctx.state.trail = { trigger, origin, from, best, moves: (ctx.state.trail?.moves ?? 0) + 1, ...(next !== undefined ? { next } : {}) };
+    ctx.commit();
     try {
       await ctx.broker.modifyOrder(stop.orderId ?? '', moved);
     } catch (err) {
-      // Refused or lost (triggered, filled, cancelled meanwhile): the order says what it is now.
+      // Refused or lost (triggered, filled, cancelled meanwhile, or a 5xx): the order says what it is now.
       ctx.log.warn(origin === 'trail' ? 'TRAIL' : 'BREAKEVEN', `stop ${stop.orderId} not moved to ${grid.format(trigger)} (${describeError(err)}): reading it`);
-      await refreshOrder(ctx, stop);
+      await this.readStop(stop);
       ctx.commit();
       return false;
     }
-    stop.request = moved;
-    const from = ctx.state.trail?.from ?? old;
-    ctx.state.trail = { trigger, origin, from, best, moves: (ctx.state.trail?.moves ?? 0) + 1, ...(next !== undefined ? { next } : {}) };
     const arrow = side === 'long' ? '↑' : '↓';
     const message =
       origin === 'trail'
@@ -184,5 +191,26 @@ export class StopTrailer {
     ctx.emit({ type: 'notable', at: ctx.clock.now(), kind: origin === 'trail' ? 'stop_trailed' : 'stop_breakeven', message });
     ctx.commit();
     return true;
+  }
+
+  /** The stop as the broker has it: its state through the one report path, and its trigger (and limit) taken as they stand there. */
+  private async readStop(stop: TrackedOrder): Promise<void> {
+    const { ctx } = this;
+    let report;
+    try {
+      report = await ctx.broker.orderStatus(stop.orderId ?? '');
+    } catch {
+      // Unreadable now: the belief stays the tighter trigger (never looser than the broker's); the next poll reads it.
+      await refreshOrder(ctx, stop);
+      return;
+    }
+    applyOrderReport(ctx, stop, report, 'poll');
+    if (!isOpen(stop.phase) || !(report.triggerPrice > 0) || report.triggerPrice === stop.request.triggerPrice) return;
+    stop.request = { ...stop.request, triggerPrice: report.triggerPrice, ...(stop.request.priceType === 'SL' && report.price > 0 ? { price: report.price } : {}) };
+    const t = ctx.state.trail;
+    if (t) {
+      if (report.triggerPrice === t.from) delete ctx.state.trail;
+      else ctx.state.trail = { ...t, trigger: report.triggerPrice };
+    }
   }
 }

@@ -310,3 +310,21 @@ describe('what the legs panel is told', () => {
     expect(s.broker.netQuantity()).toBe(75);
   });
 });
+
+describe('a stop move and a crash', () => {
+  it('the move is saved before it is sent: a restart while it is in flight never believes the older, looser trigger', async () => {
+    const s = await scenario({ instrument: FUTURE, settings: { exits: rules({ trailTrigger: 1, trailStep: 0.5 }) } });
+    await enterAndProtect(s);
+    s.broker.injectOnce('latencyMs', { call: 'modifyOrder', ms: 2_000 });
+    s.market.setPrice(101.5);
+    await s.clock.advanceUntil(() => s.broker.modifyRequests.length > 0, 5_000, 50);
+    // In flight: the file already has the new trigger.
+    expect(s.stateFile.saved?.trail).toMatchObject({ trigger: 101 });
+    await s.restart();
+    await s.clock.advance(3_000);
+    expect(stopOf(s)).toMatchObject({ trigger: 101 });
+    // Every move the broker took only tightened the stop.
+    const triggers = s.broker.modifyRequests.filter((m) => m.outcome === 'modified').map((m) => m.request.triggerPrice ?? 0);
+    for (let i = 1; i < triggers.length; i++) expect(triggers[i]).toBeGreaterThanOrEqual(triggers[i - 1] ?? 0);
+  });
+});
