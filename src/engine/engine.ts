@@ -429,8 +429,8 @@ export class Engine implements EngineCommands {
           await this.afterExit('time');
           return;
         }
+        // The rest's stop goes to break-even on the loop's next turn, within TRAIL_MIN_INTERVAL_MS like any move.
         if (await takePartial(ctx)) {
-          await this.trailer.toBreakeven();
           this.summary();
           return;
         }

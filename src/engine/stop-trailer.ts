@@ -103,6 +103,8 @@ export class StopTrailer {
       trailStep: ticksOf(d.trailStep),
       trailMode: r.trailMode,
       breakevenAfter: ticksOf(d.breakevenAfter),
+      // Derived from the saved flag, so a restart after the partial still moves the rest's stop.
+      breakevenNow: s.partialTaken === true,
     });
     return planned ? { ...planned, stop } : null;
   }
@@ -131,22 +133,6 @@ export class StopTrailer {
     if (this.rules.trailMode === 'continuous') return grid.fromTicks(grid.toTicks(this.best.price) + sign);
     const steps = Math.round((sign * (triggerTicks - grid.toTicks(first))) / step);
     return grid.fromTicks(grid.toTicks(s.anchor) + sign * (Math.max(1, Math.round(d.trailTrigger / grid.tick)) + steps * step));
-  }
-
-  /** After a partial target: the rest's stop to break-even (entry + the round trip's charges per unit), if that tightens it. */
-  async toBreakeven(): Promise<boolean> {
-    const { ctx } = this;
-    const s = ctx.state;
-    const stop = this.stop();
-    if (!stop || s.anchor === null || ctx.ltp === null || stop.request.triggerPrice === undefined) return false;
-    const { grid } = ctx;
-    const sign = sideSign(positionSide(s));
-    let trigger = breakevenTicks(ctx, ctx.ltp);
-    // Never at or through the last price; never looser than where it is.
-    const limit = grid.toTicks(ctx.ltp) - sign;
-    if (sign * (trigger - limit) > 0) trigger = limit;
-    if (sign * (trigger - grid.toTicks(stop.request.triggerPrice)) <= 0) return false;
-    return this.moveStop(stop, trigger, 'breakeven');
   }
 
   /**

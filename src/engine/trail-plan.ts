@@ -47,10 +47,10 @@ export function distancesAt(r: ExitRules, entry: number): { trailTrigger: number
   };
 }
 
-/** Whether any rule moves the stop (the time stop does not). */
+/** Whether any rule moves the stop (the time stop does not; a partial target moves the rest's to break-even). */
 export function movesStop(r: ExitRules): boolean {
   const d = distancesAt(r, 1);
-  return (d.trailTrigger > 0 && d.trailStep > 0) || d.breakevenAfter > 0;
+  return (d.trailTrigger > 0 && d.trailStep > 0) || d.breakevenAfter > 0 || ((r.partialLots ?? 0) > 0 && d.partial > 0);
 }
 
 export type StopOrigin = 'trail' | 'breakeven';
@@ -75,6 +75,8 @@ export interface TrailInput {
   trailStep: number;
   trailMode: ExitRules['trailMode'];
   breakevenAfter: number;
+  /** Break-even is due whatever the move (a partial target was booked: the rest's stop goes there). */
+  breakevenNow?: boolean;
 }
 
 /** The trigger the rules want now, and which rule wants it; null to leave the stop where it is. */
@@ -93,7 +95,7 @@ export function plannedStop(x: TrailInput): { trigger: number; origin: StopOrigi
       consider(x.initial + sign * steps * x.trailStep, 'trail');
     }
   }
-  if (x.breakevenAfter > 0 && favour >= x.breakevenAfter) consider(x.breakeven, 'breakeven');
+  if ((x.breakevenAfter > 0 && favour >= x.breakevenAfter) || x.breakevenNow === true) consider(x.breakeven, 'breakeven');
   if (best === null) return null;
   const chosen: { trigger: number; origin: StopOrigin } = best;
   // Never at or through the last price: a long's trigger stays at most LTP − minGap.
