@@ -430,8 +430,11 @@ export class Engine implements EngineCommands {
           return;
         }
         // The rest's stop goes to break-even on the loop's next turn, within TRAIL_MIN_INTERVAL_MS like any move.
-        if (await takePartial(ctx)) {
-          this.summary();
+        if (partialDue(ctx)) {
+          const booked = await takePartial(ctx);
+          // Cutting the legs modified the stop (with the trigger the engine believes): that counts as a move.
+          this.trailer.noteMoved();
+          if (booked) this.summary();
           return;
         }
         if (await this.trailer.step()) this.summary();

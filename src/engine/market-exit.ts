@@ -1,6 +1,6 @@
 import type { TradeRecord } from '../store/types.js';
 import type { EngineContext, PhaseReporter } from './context.js';
-import { type TrackedOrder } from './order-machine.js';
+import { isOpen, type TrackedOrder } from './order-machine.js';
 import { cancelAndSettle } from './order-sync.js';
 import { placeAtMarket } from './market-order.js';
 import { heldQuantity, openOrders, positionSide } from './state.js';
@@ -88,6 +88,12 @@ export async function exitAtMarket(ctx: EngineContext, reason: TradeRecord['reas
     if (outcome === 'overshoot') {
       // What the account holds decides what is sold next (or bought back, if it went short).
       await cancelAndSettle(ctx, order, 'closed outside the bot');
+      if (isOpen(order.phase)) {
+        // Not confirmed cancelled: the account may be flat because this very order filled (its
+        // status unreadable for a moment). A second sale now could sell it twice: follow it.
+        ctx.log.warn('ESCALATE', `exit ${order.orderId ?? '?'} not confirmed cancelled: following it, no second sale`);
+        break;
+      }
       if (attempt === 2) await adoptSmallerBrokerPosition(ctx, report);
       continue;
     }

@@ -54,6 +54,11 @@ export class StopTrailer {
     return this.plan() !== null;
   }
 
+  /** The stop was modified by another path (the partial target's cut): the next move waits the interval from now. */
+  noteMoved(): void {
+    this.lastMoveAt = this.ctx.clock.now();
+  }
+
   /** When the next stop move may go out, ms from now; null when none is wanted. */
   moveDueIn(): number | null {
     if (!movesStop(this.rules) || this.plan() === null) return null;
