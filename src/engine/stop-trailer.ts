@@ -102,7 +102,8 @@ export class StopTrailer {
       current: grid.toTicks(stop.request.triggerPrice),
       ltp: ltpTicks,
       minGap: 1,
-      breakeven: breakevenTicks(ctx, ctx.ltp),
+      // The charges model runs only when a break-even can be wanted (this is on every tick).
+      breakeven: d.breakevenAfter > 0 || s.partialTaken === true ? breakevenTicks(ctx, ctx.ltp) : entryTicks,
       // A percent form rounds onto the grid (at least a tick where it is on at all).
       trailTrigger: ticksOf(d.trailTrigger),
       trailStep: ticksOf(d.trailStep),
