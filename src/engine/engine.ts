@@ -704,7 +704,7 @@ export class Engine implements EngineCommands {
       await this.reconcileUntilSettled();
     } else {
       // A market exit still working is followed by the OCO poll; otherwise protection re-arms.
-      const exitOpen = openOrders(ctx.state).some((o) => o.role === 'exit');
+      const exitOpen = openOrders(ctx.state, ['exit', 'cover']).length > 0;
       movePosition(ctx, exitOpen ? 'exiting' : 'unprotected');
       ctx.log.critical('CRITICAL', `exit (${reason}) not confirmed: ${heldQuantity(ctx.state)} still held${exitOpen ? ', market order still working' : ''}`);
       this.commit();
@@ -791,7 +791,7 @@ export class Engine implements EngineCommands {
           await exitAtMarket(ctx, reason, this.report);
           await this.afterExit(reason);
         }
-        ctx.log.info('FLATTEN', `${heldQuantity(ctx.state) > 0 ? 'NOT flat' : 'flat'}; ${byTrader ? 'entries paused until you press p' : 'guard HALTED for the day'}`);
+        ctx.log.info('FLATTEN', `${heldQuantity(ctx.state) !== 0 ? 'NOT flat' : 'flat'}; ${byTrader ? 'entries paused until you press p' : 'guard HALTED for the day'}`);
       } finally {
         this.flattening = false;
       }
@@ -859,12 +859,13 @@ export class Engine implements EngineCommands {
         // The last market order may still fill late: keep reading it and the position book.
         await checkLegs(ctx);
         const outcome = await reconcile(ctx, this.report, exitAtMarket);
-        if (outcome !== 'unavailable' && heldQuantity(ctx.state) <= 0) break;
+        if (outcome !== 'unavailable' && heldQuantity(ctx.state) === 0) break;
         this.report('keep_alive', `still ${heldQuantity(ctx.state)} held: reconciling until ${formatIstDateTime(deadline)}`);
         await ctx.clock.sleep(KEEP_ALIVE_STEP_MS);
       }
       await realiseIfFlat(ctx, 'shutdown');
-      if (heldQuantity(ctx.state) > 0) {
+      // Beyond flat on the wrong side is not flat either.
+      if (heldQuantity(ctx.state) !== 0) {
         ctx.log.critical('CRITICAL', `shutdown: STILL ${sideLabel(positionSide(ctx.state))} ${heldQuantity(ctx.state)} after every attempt — close it in the broker's terminal`);
         this.report('critical', `still holding ${heldQuantity(ctx.state)}`);
         return 3;

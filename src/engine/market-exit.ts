@@ -9,6 +9,7 @@ import { bookOutsideChange, externalFillPrice, reconcile } from './reconcile.js'
 import { readPosition } from './position-read.js';
 import { movePosition } from './position-machine.js';
 import { CONFIRM_POLL_MS, CONFIRM_POLLS, confirmFilled } from './confirm-fill.js';
+import { coverWrongSide } from './position-close.js';
 
 // Getting flat at market, the one path behind flatten, square-off, market-on-target, the
 // unprotected fallback and the graceful exit: cancel legs first, close what is held (a sale for
@@ -62,13 +63,23 @@ async function sellHeld(ctx: EngineContext, reason: TradeRecord['reason'], repor
   return outcome.order;
 }
 
+/**
+ * What getting flat cancels: every working order, except a cover while the account is beyond
+ * flat on the wrong side. That cover is the order closing it; cancelling it to start again
+ * would, against a broker slower than the confirmation window, never let one fill.
+ */
+function ordersInTheWay(ctx: EngineContext): TrackedOrder[] {
+  const wrongSide = heldQuantity(ctx.state) < 0;
+  return openOrders(ctx.state).filter((o) => !(wrongSide && o.role === 'cover'));
+}
+
 /** Flatten at market with one escalation. Returns true when the engine's books show flat. */
 export async function exitAtMarket(ctx: EngineContext, reason: TradeRecord['reason'], report: PhaseReporter): Promise<boolean> {
   movePosition(ctx, 'exiting');
   ctx.commit();
   report('cancelling_legs', 'cancelling open orders');
   for (let round = 0; round < CANCEL_ROUNDS; round++) {
-    const open = openOrders(ctx.state);
+    const open = ordersInTheWay(ctx);
     if (open.length === 0) break;
     if (round > 0) {
       // A leg whose cancel is not confirmed may have filled (a new order can be "not found"
@@ -105,6 +116,9 @@ export async function exitAtMarket(ctx: EngineContext, reason: TradeRecord['reas
     ctx.log.warn('ESCALATE', `market exit ${order.orderId} not confirmed in ${(CONFIRM_POLL_MS * CONFIRM_POLLS) / 1000} s: cancelling it and re-sending for what is still held`);
     await cancelAndSettle(ctx, order, 'unconfirmed market exit');
   }
+  // Beyond flat on the wrong side (both legs filled, or filled while they were cancelled):
+  // flat is a cover away, and the one cover path follows one already working.
+  if (heldQuantity(ctx.state) < 0) await coverWrongSide(ctx);
   ctx.commit();
-  return heldQuantity(ctx.state) <= 0;
+  return heldQuantity(ctx.state) === 0;
 }

@@ -104,11 +104,15 @@ export async function coverWrongSide(ctx: EngineContext): Promise<void> {
   }
   const beyond = -heldQuantity(ctx.state);
   if (beyond <= 0) return;
-  ctx.log.critical('CRITICAL', `net ${wrong} ${beyond} (both legs filled?): ${side === 'long' ? 'buying back' : 'selling'} at market`);
-  for (const order of openOrders(ctx.state).filter((o) => o.request.action === closeAction(side))) {
-    await cancelAndSettle(ctx, order, `${wrong.toLowerCase()} detected`);
+  const closing = openOrders(ctx.state).filter((o) => o.request.action === closeAction(side));
+  const covering = (): number => openOrders(ctx.state, ['cover']).reduce((sum, o) => sum + openQuantity(o), 0);
+  if (closing.length === 0 && covering() >= beyond) {
+    ctx.log.warn('CRITICAL', `net ${wrong} ${beyond}: the ${what} of ${covering()} is still working: waiting for it`);
+    return;
   }
-  const working = openOrders(ctx.state, ['cover']).reduce((sum, o) => sum + openQuantity(o), 0);
+  ctx.log.critical('CRITICAL', `net ${wrong} ${beyond} (both legs filled?): ${side === 'long' ? 'buying back' : 'selling'} at market`);
+  for (const order of closing) await cancelAndSettle(ctx, order, `${wrong.toLowerCase()} detected`);
+  const working = covering();
   const still = -heldQuantity(ctx.state) - working;
   if (still <= 0) {
     if (working > 0) ctx.log.warn('CRITICAL', `${what} of ${working} still working: waiting for it`);

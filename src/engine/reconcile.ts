@@ -196,8 +196,10 @@ export async function reconcile(ctx: EngineContext, report: PhaseReporter, exitA
   } else if (held < 0) {
     // Still on the wrong side by our books (a buy-back that was rejected, or not filled yet):
     // close it until flat. 'exiting' keeps the OCO poll on it and holds new entries.
-    corrected = true;
+    const ordersBefore = ctx.state.orders.length;
     await coverWrongSide(ctx);
+    // Only news counts as a correction: a cover still working, followed again, is not worth another pass.
+    if (heldQuantity(ctx.state) !== held || ctx.state.orders.length !== ordersBefore) corrected = true;
     if (!(await realiseIfFlat(ctx, 'reconcile'))) movePosition(ctx, 'exiting');
   } else if (held === 0 && openOrders(ctx.state).length > 0) {
     corrected = true;

@@ -171,6 +171,26 @@ describe(`${feed ? 'on the push feed' : 'polling only'}`, () => {
       expect(s.store.getState().criticalSeq).toBeGreaterThan(0);
     });
 
+    it('both legs filled and the buy-back hangs: a flatten keeps it working, never cancels it for another', async () => {
+      const s = await scenario({ feed, faults: { rejectAfterAccept: 0 } });
+      await enterAndProtect(s);
+      s.market.setPrice(102.1);
+      s.market.gapTo(98);
+      s.broker.setFaults({ marketHangMs: 7_000 }); // longer than one confirmation window (5 s)
+      await s.clock.advanceUntil(() => s.orders().includes('BUY 150 MARKET'), 3_000);
+      await s.clock.advance(5_500);
+      s.engine.flatten(); // the trader, 5.5 s into the buy-back
+      await s.clock.advance(4_000);
+      expect(s.orders().filter((o) => o === 'BUY 150 MARKET')).toHaveLength(2); // the entry and one buy-back
+      const buyBack = /buy-back (\d+) not confirmed yet/.exec(s.logs().join('\n'))?.[1];
+      expect(buyBack).toBeDefined();
+      expect(s.broker.cancelRequests.map((c) => c.orderId)).not.toContain(buyBack);
+      expect(s.broker.netQuantity()).toBe(0);
+      expect(has(s.logs(), 'buy-back of 150 is still working: waiting for it')).toBe(true);
+      await s.clock.advance(2_000);
+      expect(s.store.getState().position.phase).toBe('flat');
+    });
+
     it('a stop rejected after acceptance is re-armed as SL with a CRITICAL alert', async () => {
       const s = await scenario({ feed, instrument: FUTURE });
       s.broker.injectOnce('rejectAfterAccept', { priceType: 'SL-M' });
