@@ -23,7 +23,9 @@ import { GuardWatch, guardFigures } from './guard-watch.js';
 import { instrumentBroker, type BrokerHealthFlags } from './instrumented-broker.js';
 import { exitAtMarket } from './market-exit.js';
 import { CONFIRM_POLL_MS, CONFIRM_POLLS } from './confirm-fill.js';
-import { checkLegs, readLegs, settleLegs } from './oco.js';
+import { applyLegReads, checkLegs, fetchLegs, readLegs, settleLegs } from './oco.js';
+import type { StatusRead } from './order-sync.js';
+import { readPosition, type PositionSnapshot } from './position-read.js';
 import { noticeStopPrice } from './chase-start.js';
 import { StopTrailer } from './stop-trailer.js';
 import { partialDue, takePartial } from './partial-target.js';
@@ -43,7 +45,7 @@ import { loadHistory, resolveInstrument, StartupError } from './start-up.js';
 import { runEvery } from './loop-runner.js';
 import { TradingCalendar } from '../time/schedule.js';
 import { formatIstDateTime, istParts } from '../time/ist.js';
-import { describePhase, heldQuantity, initialEngineState, nextTradeSide, openOrders, positionSide, type EngineState } from './state.js';
+import { describePhase, heldQuantity, initialEngineState, nextTradeSide, openOrders, ordersSignature, positionSide, type EngineState } from './state.js';
 import { reachedInFavour, sideLabel } from './side.js';
 import type { StateFile } from './persistence.js';
 import { stateFingerprint } from './state-fingerprint.js';
@@ -547,8 +549,10 @@ export class Engine implements EngineCommands {
         // Trusted push: the order book alone says whether anything moved, and fills are read
         // now and then anyway. Otherwise every poll reads the fills.
         const now = this.ctx.clock.now();
-        const full = !this.push.ordersTrusted() || this.due(now, this.lastFullLegRead, SAFETY_FULL_READ_MS);
-        await this.lock.run(() => this.ocoPass(full ? 'full' : 'light'));
+        const depth = !this.push.ordersTrusted() || this.due(now, this.lastFullLegRead, SAFETY_FULL_READ_MS) ? 'full' : 'light';
+        // Read outside the lock, apply under it: a pushed fill never waits behind the poll's HTTP.
+        const reads = await fetchLegs(this.ctx, depth);
+        await this.lock.run(() => this.ocoPass(depth, reads));
       },
       () => this.ocoWake.signal,
       true,
@@ -557,9 +561,10 @@ export class Engine implements EngineCommands {
 
   /**
    * The OCO reaction, run under the lock: read the legs (a poll: 'full' or 'light'; 'none' when a
-   * pushed update was just applied), then act on what is known — the same path either way.
+   * pushed update was just applied), or apply what a poll read outside the lock (`reads`; null
+   * when it found nothing new), then act on what is known — the same path either way.
    */
-  private async ocoPass(read: 'full' | 'light' | 'none'): Promise<void> {
+  private async ocoPass(read: 'full' | 'light' | 'none', reads?: Map<string, StatusRead> | null): Promise<void> {
     const { ctx } = this;
     if (ctx.state.phase === 'flat' || ctx.state.phase === 'entering') return;
     if (this.squareOffUnfinished()) {
@@ -573,7 +578,8 @@ export class Engine implements EngineCommands {
     const before = ctx.state.phase;
     if (read !== 'none') {
       if (read === 'full') this.lastFullLegRead = ctx.clock.now();
-      for (const order of await readLegs(ctx, read)) {
+      const changed = reads === undefined ? await readLegs(ctx, read) : reads === null ? [] : await applyLegReads(ctx, reads);
+      for (const order of changed) {
         // A poll found news: the feed, if we trust it, must have sent it too.
         if (order.orderId !== null) this.push.expectPolledChange(order.orderId, brokerStatusOf(order), order.filled);
       }
@@ -642,19 +648,24 @@ export class Engine implements EngineCommands {
   }
 
   private async reconcileLocked(): Promise<void> {
+    // The position book is read outside the lock (a pushed fill must not wait behind it); the
+    // read stands as the first one only if none of our orders moved while it was in flight.
+    const seen = ordersSignature(this.ctx.state);
+    const first = await readPosition(this.ctx);
     await this.lock.run(async () => {
-      await this.reconcileUntilSettled();
+      await this.reconcileUntilSettled(ordersSignature(this.ctx.state) === seen ? first : undefined);
     });
   }
 
   /**
    * Reconcile, and again while it corrects something (at most three passes): a correction made
    * on one snapshot of the broker (an outside close) can race a fill (a leg of ours), and the
-   * next pass sees the result at once instead of a reconcile interval later.
+   * next pass sees the result at once instead of a reconcile interval later. `first`: a position
+   * read made before the lock, for the first pass (null: it failed).
    */
-  private async reconcileUntilSettled(): Promise<void> {
+  private async reconcileUntilSettled(first?: PositionSnapshot | null): Promise<void> {
     for (let pass = 0; pass < 3; pass++) {
-      const outcome = await reconcile(this.ctx, this.report, exitAtMarket);
+      const outcome = await reconcile(this.ctx, this.report, exitAtMarket, pass === 0 ? first : undefined);
       this.lastReconcile = outcome;
       this.lastReconcileAt = this.ctx.clock.now();
       this.updateEntriesHeld();

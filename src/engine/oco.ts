@@ -3,7 +3,7 @@ import type { OrderReport } from '../broker/types.js';
 import type { EngineContext } from './context.js';
 import { isOpen, type TrackedOrder } from './order-machine.js';
 import { markOrder } from './order-events.js';
-import { cancelAndSettle, refreshOrders } from './order-sync.js';
+import { applyStatusRead, cancelAndSettle, readOrders, refreshOrder, type StatusRead } from './order-sync.js';
 import { coverWrongSide, realiseIfFlat } from './position-close.js';
 import { ensureProtection, isProtected } from './protection.js';
 import { activeLeg, averageEntry, heldQuantity, openOrders, positionSide } from './state.js';
@@ -30,15 +30,35 @@ function openExits(ctx: EngineContext): TrackedOrder[] {
  * orders whose state a read changed.
  */
 export async function readLegs(ctx: EngineContext, depth: 'full' | 'light' = 'full'): Promise<TrackedOrder[]> {
+  const reads = await fetchLegs(ctx, depth);
+  return reads ? applyLegReads(ctx, reads) : [];
+}
+
+/**
+ * The reads of a poll, changing nothing here: the OCO poll runs them outside the engine's lock
+ * (a pushed fill must not wait behind its HTTP) and applies them under it. Null: nothing to apply.
+ */
+export async function fetchLegs(ctx: EngineContext, depth: 'full' | 'light'): Promise<Map<string, StatusRead> | null> {
   const sells = openExits(ctx);
-  if (sells.length === 0) return [];
-  if (depth === 'light' && !(await lightReadSeesChange(ctx, sells))) return [];
-  const refreshed = await refreshOrders(ctx, sells, 'poll');
+  if (sells.length === 0) return null;
+  if (depth === 'light' && !(await lightReadSeesChange(ctx, sells))) return null;
+  return readOrders(ctx, sells.flatMap((o) => (o.orderId === null ? [] : [o.orderId])));
+}
+
+/**
+ * Apply a poll's reads to the exits still open now. A read may be older than a push applied
+ * since: the order path never moves an order backwards, and an order closed meanwhile is not
+ * touched (a "not found" must not count against it). An exit the reads do not cover (placed
+ * since, or its outcome unknown) is read now, as before.
+ */
+export async function applyLegReads(ctx: EngineContext, reads: Map<string, StatusRead>): Promise<TrackedOrder[]> {
   const changed: TrackedOrder[] = [];
-  for (const order of sells) {
-    const r = refreshed.get(order);
-    if (r?.result === 'lost') markOrder(ctx, order, 'cancelled', 'not found at the broker', 'poll');
-    if (r?.changed) changed.push(order);
+  for (const order of openExits(ctx)) {
+    const read = order.orderId === null ? undefined : reads.get(order.orderId);
+    if (order.orderId !== null && !read) continue;
+    const r = read ? applyStatusRead(ctx, order, read, 'poll') : await refreshOrder(ctx, order, 'poll');
+    if (r.result === 'lost') markOrder(ctx, order, 'cancelled', 'not found at the broker', 'poll');
+    if (r.changed) changed.push(order);
   }
   return changed;
 }

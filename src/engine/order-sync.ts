@@ -47,51 +47,59 @@ export async function refreshOrder(ctx: EngineContext, order: TrackedOrder, sour
       return { result: lookedUp ? 'ok' : 'error', newlyFilled: 0, changed: lookedUp };
     }
   }
+  return applyStatusRead(ctx, order, await readStatus(ctx, order.orderId as string), source);
+}
+
+/** What one read of an order said, before anything is applied (a read may happen outside the lock). */
+export type StatusRead = { kind: 'report'; report: OrderReport } | { kind: 'not_found' } | { kind: 'failed'; message: string };
+
+/** Ask the broker for an order's status: a read only, it changes nothing here. */
+export async function readStatus(ctx: EngineContext, orderId: string): Promise<StatusRead> {
   try {
-    const report = await ctx.broker.orderStatus(order.orderId as string);
-    return { result: 'ok', ...applyOrderReport(ctx, order, report, source) };
+    return { kind: 'report', report: await ctx.broker.orderStatus(orderId) };
   } catch (err) {
-    if (isBrokerError(err, 'not_found')) {
-      order.misses += 1;
-      // Right after placement an order can be "not found" for a moment: count before giving up.
-      if (order.misses >= MAX_MISSES && ctx.clock.now() - order.placedAt >= NOT_FOUND_GRACE_MS) {
-        ctx.log.warn('ORDER', `${order.role} order ${order.orderId} not found ${order.misses} times: treating it as lost`);
-        return { result: 'lost', newlyFilled: 0, changed: false };
-      }
-      return { result: 'missing', newlyFilled: 0, changed: false };
-    }
-    ctx.log.warn('ORDER', `status of ${order.role} ${order.orderId} failed: ${describeError(err)}`);
-    return { result: 'error', newlyFilled: 0, changed: false };
+    return isBrokerError(err, 'not_found') ? { kind: 'not_found' } : { kind: 'failed', message: describeError(err) };
   }
 }
 
+/** Apply a read: a report through the one order path; "not found" counts a miss before an order is written off. */
+export function applyStatusRead(ctx: EngineContext, order: TrackedOrder, read: StatusRead, source: OrderEventSource): Refreshed {
+  if (read.kind === 'report') return { result: 'ok', ...applyOrderReport(ctx, order, read.report, source) };
+  if (read.kind === 'failed') {
+    ctx.log.warn('ORDER', `status of ${order.role} ${order.orderId} failed: ${read.message}`);
+    return { result: 'error', newlyFilled: 0, changed: false };
+  }
+  order.misses += 1;
+  // Right after placement an order can be "not found" for a moment: count before giving up.
+  if (order.misses >= MAX_MISSES && ctx.clock.now() - order.placedAt >= NOT_FOUND_GRACE_MS) {
+    ctx.log.warn('ORDER', `${order.role} order ${order.orderId} not found ${order.misses} times: treating it as lost`);
+    return { result: 'lost', newlyFilled: 0, changed: false };
+  }
+  return { result: 'missing', newlyFilled: 0, changed: false };
+}
+
 /**
- * Refresh several orders with one order-book read (the book carries fills from one trade-book
- * read) instead of a status call each; an order missing from the book falls back to its own
- * status call, which counts "not found" misses.
+ * Read several orders, applying nothing: one order-book read (it carries fills from one
+ * trade-book read) instead of a status call each; an order missing from the book gets its own
+ * status call, whose "not found" counts a miss when applied.
  */
-export async function refreshOrders(ctx: EngineContext, orders: TrackedOrder[], source: OrderEventSource = 'poll'): Promise<Map<TrackedOrder, Refreshed>> {
-  const results = new Map<TrackedOrder, Refreshed>();
-  const withIds = orders.filter((o) => o.orderId !== null);
-  let book: Map<string, OrderReport> | null = null;
-  if (withIds.length > 1) {
+export async function readOrders(ctx: EngineContext, orderIds: readonly string[]): Promise<Map<string, StatusRead>> {
+  const reads = new Map<string, StatusRead>();
+  if (orderIds.length > 1) {
     try {
       const rows = await ctx.broker.orderBook();
       ctx.noticeOrderBook?.(rows);
-      book = new Map(rows.map((r) => [r.orderId, r]));
+      const book = new Map(rows.map((r) => [r.orderId, r]));
+      for (const id of orderIds) {
+        const report = book.get(id);
+        if (report) reads.set(id, { kind: 'report', report });
+      }
     } catch (err) {
       ctx.log.warn('ORDER', `order book read failed (${describeError(err)}): asking per order`);
     }
   }
-  for (const order of orders) {
-    const report = order.orderId !== null ? book?.get(order.orderId) : undefined;
-    if (!report) {
-      results.set(order, await refreshOrder(ctx, order, source));
-      continue;
-    }
-    results.set(order, { result: 'ok', ...applyOrderReport(ctx, order, report, source) });
-  }
-  return results;
+  for (const id of orderIds) if (!reads.has(id)) reads.set(id, await readStatus(ctx, id));
+  return reads;
 }
 
 /**

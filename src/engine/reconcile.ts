@@ -10,7 +10,7 @@ import { ensureProtection, isProtected } from './protection.js';
 import { averageEntry, heldQuantity, openOrders, positionSide, rememberOrderId, type EngineState } from './state.js';
 import { closeAction, openAction, sideLabel } from './side.js';
 import type { PhaseReporter } from './context.js';
-import { readPosition } from './position-read.js';
+import { readPosition, type PositionSnapshot } from './position-read.js';
 import { movePosition } from './position-machine.js';
 
 // Three-axis reconciliation against the broker's position book: direction, quantity, average
@@ -91,8 +91,9 @@ export function bookOutsideChange(state: EngineState, ctx: EngineContext, qty: n
 /** How reconciliation closes an unexpected position: the market exit (passed in, as it reconciles in turn). */
 export type ExitAtMarket = (ctx: EngineContext, reason: 'reconcile', report: PhaseReporter) => Promise<boolean>;
 
-export async function reconcile(ctx: EngineContext, report: PhaseReporter, exitAtMarket: ExitAtMarket): Promise<ReconcileOutcome> {
-  let snap = await readPosition(ctx);
+/** `first`: the position book as read just before (outside the engine's lock), when nothing of ours moved since; null: that read failed. */
+export async function reconcile(ctx: EngineContext, report: PhaseReporter, exitAtMarket: ExitAtMarket, first?: PositionSnapshot | null): Promise<ReconcileOutcome> {
+  let snap = first === undefined ? await readPosition(ctx) : first;
   if (!snap) return 'unavailable';
   let ours = heldQuantity(ctx.state);
   let corrected = false;

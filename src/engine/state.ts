@@ -250,6 +250,14 @@ export function openOrders(state: EngineState, roles?: OrderRole[]): TrackedOrde
   return state.orders.filter((o) => isOpen(o.phase) && (!roles || roles.includes(o.role)));
 }
 
+/**
+ * Everything a position read is judged against: the side, the phase and each order's id, phase
+ * and fills. Equal before and after a read made outside the lock: nothing of ours moved meanwhile.
+ */
+export function ordersSignature(state: EngineState): string {
+  return `${state.side ?? ''}|${state.phase}|${state.orders.map((o) => `${o.orderId ?? '?'}:${o.phase}:${o.filled}`).join(',')}`;
+}
+
 export function rememberOrderId(state: EngineState, orderId: string): void {
   if (state.knownOrderIds.includes(orderId)) return;
   state.knownOrderIds.push(orderId);

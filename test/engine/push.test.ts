@@ -137,6 +137,29 @@ describe('push feed', () => {
   });
 });
 
+describe('a pushed fill never waits behind a poll\'s reads (they happen outside the lock)', () => {
+  for (const [what, call] of [['the safety poll reads the order book', 'orderBook'], ['a reconciliation reads the position book', 'positionBook']] as const) {
+    it(`${what} for 800 ms: the target's pushed fill cancels the stop at once`, async () => {
+      const s = await scenario({ feed: true });
+      await enterAndProtect(s);
+      await s.clock.advance(1_000);
+      s.broker.injectOnce('latencyMs', { call, ms: 800 });
+      const before = s.broker.receivedCalls[call];
+      await s.clock.advanceUntil(() => s.broker.receivedCalls[call] > before, 20_000, 10);
+      await s.clock.advance(100); // well inside the slow read
+      const filledAt = s.clock.now();
+      s.market.setPrice(102.1);
+      await s.clock.advance(50);
+      expect(s.broker.cancelRequests).toHaveLength(1);
+      expect(s.broker.cancelRequests[0]!.at - filledAt).toBeLessThan(50);
+      await s.clock.advance(2_000);
+      expect(s.store.getState().position.phase).toBe('flat');
+      expect(s.broker.netQuantity()).toBe(0);
+      expect(s.store.getState().tradesToday[0]).toMatchObject({ reason: 'target' });
+    });
+  }
+});
+
 describe('a pushed update that arrives while its placement is still unanswered', () => {
   it('is applied once the placement is adopted, not dropped until the next safety poll', async () => {
     const s = await scenario({ feed: true, safetyPollMs: 5_000 });
