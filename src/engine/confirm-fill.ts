@@ -16,21 +16,31 @@ const OVERSHOOT_CHECK_POLLS = 4;
 export type ConfirmOutcome = 'filled' | 'closed' | 'timeout' | 'overshoot';
 
 /**
- * Poll an order until it is filled or closed, or time is up. Never interruptible. A protective
- * LIMIT (sent where MARKET was refused) is chased meanwhile, as a triggered stop is. Once a
- * second the position book is read: when the account holds less than the order still has to
- * close (the trader closed it outside the bot meanwhile), the rest would open the wrong side, so
- * the wait ends at once ('overshoot') for the caller to cancel the rest and reconcile.
+ * Poll an order until it is filled or closed, or time is up. Never interruptible, but a pushed
+ * update of this order wakes it at once (it is applied without waiting for the lock this wait
+ * holds). A protective LIMIT (sent where MARKET was refused) is chased meanwhile, as a triggered
+ * stop is. Once a second the position book is read: when the account holds less than the order
+ * still has to close (the trader closed it outside the bot meanwhile), the rest would open the
+ * wrong side, so the wait ends at once ('overshoot') for the caller to cancel the rest and reconcile.
  */
 export async function confirmFilled(ctx: EngineContext, order: TrackedOrder): Promise<ConfirmOutcome> {
-  for (let i = 1; i <= CONFIRM_POLLS; i++) {
-    await ctx.clock.sleep(CONFIRM_POLL_MS);
-    if (order.chase && ctx.clock.now() >= chaseDueAt(ctx, order)) await chaseStep(ctx, order);
-    else await refreshOrder(ctx, order);
+  const start = ctx.clock.now();
+  const deadline = start + CONFIRM_POLL_MS * CONFIRM_POLLS;
+  let positionCheckAt = start + CONFIRM_POLL_MS * OVERSHOOT_CHECK_POLLS;
+  while (ctx.clock.now() < deadline) {
+    await ctx.orderNews.sleep(order, Math.min(CONFIRM_POLL_MS, deadline - ctx.clock.now()));
+    // Still open: read it (a push that woke us with a part-fill says nothing of the rest).
+    if (isOpen(order.phase)) {
+      if (order.chase && ctx.clock.now() >= chaseDueAt(ctx, order)) await chaseStep(ctx, order);
+      else await refreshOrder(ctx, order);
+    }
     ctx.commit();
     if (order.phase === 'filled') return 'filled';
     if (!isOpen(order.phase)) return 'closed';
-    if (i % OVERSHOOT_CHECK_POLLS === 0 && (await wouldOvershoot(ctx, order))) return 'overshoot';
+    if (ctx.clock.now() >= positionCheckAt) {
+      positionCheckAt += CONFIRM_POLL_MS * OVERSHOOT_CHECK_POLLS;
+      if (await wouldOvershoot(ctx, order)) return 'overshoot';
+    }
   }
   return 'timeout';
 }

@@ -13,6 +13,7 @@ import type { EngineState } from './state.js';
 import type { EngineObserver } from './events.js';
 import type { Direction } from './side.js';
 import type { ExitRules } from './trail-plan.js';
+import type { OrderNews } from './order-news.js';
 
 /** How the stop leg is sent and what happens when it triggers without filling (STOP_*). */
 export interface StopSettings {
@@ -91,6 +92,8 @@ export interface EngineContext {
   entryHold(): string | null;
   /** Every order book read passes through here: an order on our symbol that is not ours is news. */
   noticeOrderBook?(rows: readonly OrderReport[]): void;
+  /** The order a locked task is waiting on, woken by pushed news of it (order-news.ts). */
+  readonly orderNews: OrderNews;
 }
 
 export function orderRequest(

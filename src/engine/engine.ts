@@ -26,6 +26,7 @@ import { CONFIRM_POLL_MS, CONFIRM_POLLS } from './confirm-fill.js';
 import { applyLegReads, checkLegs, fetchLegs, readLegs, settleLegs } from './oco.js';
 import type { StatusRead } from './order-sync.js';
 import { readPosition, type PositionSnapshot } from './position-read.js';
+import { OrderNews } from './order-news.js';
 import { noticeStopPrice } from './chase-start.js';
 import { StopTrailer } from './stop-trailer.js';
 import { partialDue, takePartial } from './partial-target.js';
@@ -183,6 +184,7 @@ export class Engine implements EngineCommands {
       },
       commit: () => this.commit(),
       entryHold: () => this.entryHold('sending'),
+      orderNews: new OrderNews(deps.clock),
       noticeOrderBook: (rows) => {
         rememberOrderBook(this.ctx, rows);
         this.feedLink.noticeOrderBook(rows);

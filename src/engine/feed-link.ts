@@ -13,7 +13,8 @@ import type { PushWatch } from './push-watch.js';
 import { activeLeg, openOrders, rememberOrderId } from './state.js';
 
 // The push feed, seen from the engine: ticks go to the one price path, order updates to the one
-// order path (applied under the engine's lock, then acted on exactly like a poll's findings),
+// order path (applied under the engine's lock, or at once when the task holding it waits on that
+// very order, then acted on exactly like a poll's findings),
 // and the feed's health decides how hard polling has to work.
 
 /** How long an unknown order on our symbol may be one of ours whose placement is still answering. */
@@ -120,8 +121,17 @@ export class FeedLink {
       this.ctx.log.debug('FEED', `duplicate update ${report.orderId} ${report.status} ${report.filledQuantity}: ignored`);
       return;
     }
-    if (this.findOrder(report.orderId)) {
+    const order = this.findOrder(report.orderId);
+    if (order) {
       this.clearCrossing(report.orderId);
+      if (this.ctx.orderNews.awaited(order)) {
+        // The task holding the lock is waiting on this very order: apply now and wake it (it
+        // acts on the order next); the OCO reaction follows under the lock, as for any news.
+        if (!applyOrderReport(this.ctx, order, report, 'push').changed) return;
+        this.ctx.orderNews.wake(order);
+        this.lock.spawn('pushed order update', () => this.hooks.afterOrderNews());
+        return;
+      }
       this.lock.spawn('pushed order update', () => this.applyPushed(report));
       return;
     }

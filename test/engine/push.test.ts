@@ -160,6 +160,21 @@ describe('a pushed fill never waits behind a poll\'s reads (they happen outside 
   }
 });
 
+describe('a pushed fill of the market exit being confirmed', () => {
+  it('ends the flatten\'s wait at once, not at its next 250 ms read', async () => {
+    const s = await scenario({ feed: true });
+    await enterAndProtect(s);
+    s.broker.setFaults({ marketHangMs: 600 });
+    s.engine.flatten();
+    await s.clock.advanceUntil(() => s.broker.netQuantity() === 0, 5_000, 5);
+    const filledAt = s.clock.now();
+    await s.clock.advanceUntil(() => s.logs().some((l) => l.includes('[FLATTEN] flat;')), 1_000, 5);
+    expect(s.clock.now() - filledAt).toBeLessThanOrEqual(10);
+    expect(s.store.getState().position.phase).toBe('flat');
+    expect(s.logs().some((l) => l.includes('[FILL] exit') && l.includes('(pushed)'))).toBe(true);
+  });
+});
+
 describe('a pushed update that arrives while its placement is still unanswered', () => {
   it('is applied once the placement is adopted, not dropped until the next safety poll', async () => {
     const s = await scenario({ feed: true, safetyPollMs: 5_000 });
