@@ -1,11 +1,16 @@
-// Bundles the compiled CLI into one file (dist/random-scalp.mjs): start-up loads one module
+// Bundles the compiled CLI into one file (dist/random-scalp.mjs, plus chunks loaded on demand): start-up loads one module
 // instead of the ~1,000 behind Ink and React. bin/random-scalp.js falls back to dist/src when
 // the bundle is missing.
 import { build } from 'esbuild';
 
 await build({
-  entryPoints: ['dist/src/cli/main.js'],
-  outfile: 'dist/random-scalp.mjs',
+  // The commands the dashboard does not need (report, doctor, backtest, charges, paper-server)
+  // are imported when used: split into chunks, they are not even parsed at start-up.
+  entryPoints: { 'random-scalp': 'dist/src/cli/main.js' },
+  outdir: 'dist',
+  outExtension: { '.js': '.mjs' },
+  chunkNames: 'chunks/[name]-[hash]',
+  splitting: true,
   bundle: true,
   platform: 'node',
   format: 'esm',

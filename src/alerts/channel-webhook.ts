@@ -1,4 +1,3 @@
-import { createAgents, httpPost } from '../broker/openalgo/http.js';
 import type { Alert, AlertSubject } from './alert.js';
 import type { AlertChannel } from './dispatcher.js';
 
@@ -19,9 +18,13 @@ export interface WebhookBody {
   exchange: string;
 }
 
+type Http = typeof import('../broker/openalgo/http.js');
+
 export function webhookChannel(url: string, subject: AlertSubject, timeoutMs = 5_000): AlertChannel {
   const host = new URL(url).host;
-  const agents = createAgents();
+  // The HTTP client is loaded on the first alert, not at every start.
+  let http: Promise<{ post: Http['httpPost']; agents: ReturnType<Http['createAgents']> }> | null = null;
+  const client = (): NonNullable<typeof http> => (http ??= import('../broker/openalgo/http.js').then((m) => ({ post: m.httpPost, agents: m.createAgents() })));
   return {
     name: `webhook ${host}`,
     takesSilent: true,
@@ -40,7 +43,8 @@ export function webhookChannel(url: string, subject: AlertSubject, timeoutMs = 5
       };
       // The OpenAlgo client's own POST: no retry, no redirect, a whole-request timeout, and an
       // error that never carries the URL (a hook URL can hold a token).
-      const { status } = await httpPost(url, { ...body }, { call: 'webhook', timeoutMs, agents });
+      const { post, agents } = await client();
+      const { status } = await post(url, { ...body }, { call: 'webhook', timeoutMs, agents });
       if (status < 200 || status >= 300) throw new Error(`HTTP ${status}`);
     },
   };

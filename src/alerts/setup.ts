@@ -1,8 +1,8 @@
-import { OpenAlgoClient } from '../broker/openalgo/client.js';
+import type { OpenAlgoClient } from '../broker/openalgo/client.js';
 import type { Config } from '../config/schema.js';
 import type { Clock } from '../time/clock.js';
 import type { AlertSubject } from './alert.js';
-import { telegramChannel } from './channel-telegram.js';
+import { telegramChannel, type TelegramSender } from './channel-telegram.js';
 import { terminalChannel, type TerminalAlert } from './channel-terminal.js';
 import { webhookChannel } from './channel-webhook.js';
 import { AlertDispatcher, type AlertChannel, type AlertLog } from './dispatcher.js';
@@ -35,19 +35,29 @@ export function setupAlerts(opts: {
   const c = opts.config;
   const channels: AlertChannel[] = [];
   const warnings: string[] = [];
-  let client: OpenAlgoClient | null = null;
+  let client: Promise<OpenAlgoClient> | null = null;
   if (c.ALERT_TELEGRAM_USER) {
-    if (!c.OPENALGO_API_KEY) {
+    const apiKey = c.OPENALGO_API_KEY;
+    if (!apiKey) {
       warnings.push('ALERT_TELEGRAM_USER is set but OPENALGO_API_KEY is not: OpenAlgo\'s Telegram bot needs the key, so Telegram alerts are off');
     } else {
-      client = new OpenAlgoClient({
-        host: c.OPENALGO_API_HOST,
-        apiKey: c.OPENALGO_API_KEY,
-        strategy: c.STRATEGY_NAME,
-        timeoutMs: Math.min(ALERT_TIMEOUT_MS, Math.round(c.API_TIMEOUT_SECONDS * 1000)),
-        readRetries: 0,
-      });
-      channels.push(telegramChannel(client, c.ALERT_TELEGRAM_USER));
+      // The HTTP client is loaded on the first alert, not at every start.
+      const sender: TelegramSender = {
+        telegramNotify: async (user, message) => {
+          client ??= import('../broker/openalgo/client.js').then(
+            (m) =>
+              new m.OpenAlgoClient({
+                host: c.OPENALGO_API_HOST,
+                apiKey,
+                strategy: c.STRATEGY_NAME,
+                timeoutMs: Math.min(ALERT_TIMEOUT_MS, Math.round(c.API_TIMEOUT_SECONDS * 1000)),
+                readRetries: 0,
+              }),
+          );
+          await (await client).telegramNotify(user, message);
+        },
+      };
+      channels.push(telegramChannel(sender, c.ALERT_TELEGRAM_USER));
     }
   }
   if (c.ALERT_WEBHOOK_URL) channels.push(webhookChannel(c.ALERT_WEBHOOK_URL, opts.subject, ALERT_TIMEOUT_MS));
@@ -72,7 +82,7 @@ export function setupAlerts(opts: {
     warnings,
     close: async () => {
       await dispatcher.close();
-      await client?.close();
+      if (client) await (await client).close();
     },
   };
 }

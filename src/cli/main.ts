@@ -4,17 +4,18 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CONFIG_KEYS, SCHEMA, flagName, type ConfigKey } from '../config/schema.js';
 import { configCommand, readSources, type Io } from './config-command.js';
+import { SettingsFileError } from '../config/conf-store.js';
 import { watchForClosedPipe } from '../log/closed-pipe.js';
 import { guardCommand } from './guard-command.js';
 import { terminalPrompt } from './prompt.js';
 import { EXIT } from './exit-codes.js';
 import { runTrader } from './run.js';
-import { runPaperServer, type PaperServerFlags } from './paper-server-command.js';
-import { reportCommand, type ReportFlags } from './report-command.js';
-import { chargesCommand, type ChargesFlags } from './charges-command.js';
+import type { PaperServerFlags } from './paper-server-command.js';
+import type { ReportFlags } from './report-command.js';
+import type { ChargesFlags } from './charges-command.js';
 import { EXCHANGES } from '../config/exchanges.js';
-import { doctorCommand } from './doctor-command.js';
-import { backtestCommand, reportBacktest, type BacktestFlags } from './backtest-command.js';
+import type { RawSources } from '../config/resolve.js';
+import type { BacktestFlags } from './backtest-command.js';
 
 /** The package version, from the nearest package.json up the tree (sources and dist/ differ in depth). */
 function packageVersion(): string {
@@ -144,11 +145,8 @@ export async function main(argv: string[], opts: MainOptions = {}): Promise<numb
       return;
     }
     const modeFlag = flags.paper ? 'paper' : flags.live ? 'live' : undefined;
-    result = doctorCommand(
-      { ...readSources(cwd, env, opts.confCwd), flags: flagValuesOf(flags), ...(modeFlag ? { modeFlag } : {}) },
-      io,
-      { json: Boolean(flags.json) },
-    );
+    const sources: RawSources = { ...readSources(cwd, env, opts.confCwd), flags: flagValuesOf(flags), ...(modeFlag ? { modeFlag } : {}) };
+    result = import('./doctor-command.js').then((m) => m.doctorCommand(sources, io, { json: Boolean(flags.json) }));
   });
 
   program
@@ -201,7 +199,10 @@ export async function main(argv: string[], opts: MainOptions = {}): Promise<numb
     .action((o: ReportFlags & { backtest?: string }) => {
       const sourcesNow = { ...readSources(cwd, env, opts.confCwd), flags: {} };
       const reportEnv = { now: Date.now(), columns: process.stdout.columns ?? 100 };
-      result = Promise.resolve(o.backtest !== undefined ? reportBacktest(o.backtest, o, io, sourcesNow, reportEnv) : reportCommand(o, io, sourcesNow, reportEnv));
+      const run = o.backtest;
+      result = run !== undefined
+        ? import('./backtest-command.js').then((m) => m.reportBacktest(run, o, io, sourcesNow, reportEnv))
+        : import('./report-command.js').then((m) => m.reportCommand(o, io, sourcesNow, reportEnv));
     });
 
   // backtest: its own --symbol/--exchange/--interval (the data's bars)/--state-dir; the strategy's
@@ -235,11 +236,9 @@ export async function main(argv: string[], opts: MainOptions = {}): Promise<numb
     const settingFlags = flagValuesOf(flags as Record<string, string | boolean | undefined>);
     for (const key of OWN) delete settingFlags[key];
     if (typeof flags.strategyInterval === 'string') settingFlags.INTERVAL = flags.strategyInterval;
-    result = backtestCommand(flags as BacktestFlags, io, { ...readSources(cwd, env, opts.confCwd), flags: settingFlags }, {
-      now: Date.now(),
-      columns: process.stdout.columns ?? 100,
-      tty: Boolean(process.stderr.isTTY),
-    });
+    const sources = { ...readSources(cwd, env, opts.confCwd), flags: settingFlags };
+    const runEnv = { now: Date.now(), columns: process.stdout.columns ?? 100, tty: Boolean(process.stderr.isTTY) };
+    result = import('./backtest-command.js').then((m) => m.backtestCommand(flags as BacktestFlags, io, sources, runEnv));
   });
 
   program
@@ -254,7 +253,8 @@ export async function main(argv: string[], opts: MainOptions = {}): Promise<numb
     .option('--brokerage <spec>', 'brokerage per order: 20, 0, 0.03%:20 (default: the configured BROKERAGE)')
     .option('--json', 'each component and total in rupees, as JSON')
     .action((o: ChargesFlags) => {
-      result = Promise.resolve(chargesCommand(o, io, { ...readSources(cwd, env, opts.confCwd), flags: {} }, Date.now()));
+      const sources = { ...readSources(cwd, env, opts.confCwd), flags: {} };
+      result = import('./charges-command.js').then((m) => m.chargesCommand(o, io, sources, Date.now()));
     });
 
   program
@@ -271,7 +271,8 @@ export async function main(argv: string[], opts: MainOptions = {}): Promise<numb
     .option('--holidays <spec>', 'extra holidays / special sessions over the built-in sample: YYYY-MM-DD[:name] or YYYY-MM-DD@HH:MM-HH:MM[:name], comma-separated [PAPER_HOLIDAYS]')
     .option('--clock-offset <seconds>', "run the server's clock this many seconds ahead (negative: behind) of the machine's", '0')
     .action((o: PaperServerFlags) => {
-      result = runPaperServer(o, env, io, readSources(cwd, env, opts.confCwd));
+      const sources = readSources(cwd, env, opts.confCwd);
+      result = import('./paper-server-command.js').then((m) => m.runPaperServer(o, env, io, sources));
     });
 
   try {
@@ -280,7 +281,16 @@ export async function main(argv: string[], opts: MainOptions = {}): Promise<numb
     if (err instanceof CommanderError) {
       return err.exitCode === 0 ? EXIT.OK : EXIT.CONFIG;
     }
+    if (err instanceof SettingsFileError) return settingsFileProblem(err);
     throw err;
   }
-  return result;
+  return result.catch((err: unknown) => {
+    if (err instanceof SettingsFileError) return settingsFileProblem(err);
+    throw err;
+  });
+
+  function settingsFileProblem(err: SettingsFileError): number {
+    io.err(`random-scalp: ${err.message}`);
+    return EXIT.CONFIG;
+  }
 }

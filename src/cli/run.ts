@@ -1,5 +1,5 @@
 import type { MarketFeed } from '../broker/feed.js';
-import { OpenAlgoClient, OpenAlgoFeed, QuoteOnlySource } from '../broker/openalgo/index.js';
+import type { OpenAlgoClient } from '../broker/openalgo/index.js';
 import { PaperFeed } from '../broker/paper/paper-feed.js';
 import { createDefaultPaperSetup } from '../broker/paper/index.js';
 import { PaperCalendar, parsePaperHolidays } from '../broker/paper/calendar.js';
@@ -43,11 +43,14 @@ interface BuiltBroker {
   noFeed?: string;
 }
 
-function buildBroker(resolved: ResolvedConfig, instruments: readonly TradedInstrument[], clock: Clock, liveData: boolean, serverClock: ServerClock | null): BuiltBroker {
+async function buildBroker(resolved: ResolvedConfig, instruments: readonly TradedInstrument[], clock: Clock, liveData: boolean, serverClock: ServerClock | null): Promise<BuiltBroker> {
   const c = resolved.config;
+  // The HTTP client (got and its kin) is loaded only when OpenAlgo is talked to: the built-in
+  // paper market starts without it.
+  const openalgo = resolved.mode === 'live' || liveData ? await import('../broker/openalgo/index.js') : null;
   const timeoutMs = Math.round(c.API_TIMEOUT_SECONDS * 1000);
-  const client = (): OpenAlgoClient =>
-    new OpenAlgoClient({
+  const client = (api: NonNullable<typeof openalgo>): OpenAlgoClient =>
+    new api.OpenAlgoClient({
       host: c.OPENALGO_API_HOST,
       apiKey: c.OPENALGO_API_KEY ?? '',
       strategy: c.STRATEGY_NAME,
@@ -59,10 +62,10 @@ function buildBroker(resolved: ResolvedConfig, instruments: readonly TradedInstr
       ...(serverClock ? { onServerTime: (sample) => serverClock.addSample(sample), now: () => clock.now() } : {}),
     });
   const pollOnly = c.FEED === 'poll';
-  if (resolved.mode === 'live') {
-    const broker = client();
+  if (resolved.mode === 'live' && openalgo) {
+    const broker = client(openalgo);
     if (pollOnly) return { broker, detail: `OpenAlgo at ${c.OPENALGO_API_HOST}`, noFeed: 'FEED=poll' };
-    const feed = new OpenAlgoFeed({
+    const feed = new openalgo.OpenAlgoFeed({
       url: c.OPENALGO_WS_URL,
       apiKey: c.OPENALGO_API_KEY ?? '',
       clock,
@@ -72,7 +75,7 @@ function buildBroker(resolved: ResolvedConfig, instruments: readonly TradedInstr
     return { broker, feed, detail: `OpenAlgo at ${c.OPENALGO_API_HOST}, feed ${c.OPENALGO_WS_URL}` };
   }
   const seed = c.PAPER_SEED === 0 ? Math.floor(Math.random() * 2 ** 31) : c.PAPER_SEED;
-  const quoteSource = liveData ? new QuoteOnlySource(client()) : undefined;
+  const quoteSource = liveData && openalgo ? new openalgo.QuoteOnlySource(client(openalgo)) : undefined;
   const setup = createDefaultPaperSetup({
     clock,
     seed,
@@ -162,7 +165,7 @@ export async function runTrader(opts: RunOptions): Promise<number> {
 
   let built: BuiltBroker;
   try {
-    built = buildBroker(resolved, traded, machineClock, opts.liveData, serverClock);
+    built = await buildBroker(resolved, traded, machineClock, opts.liveData, serverClock);
   } catch (err) {
     releaseLocks();
     io.err(`random-scalp: ${err instanceof Error ? err.message : String(err)}`);

@@ -130,7 +130,8 @@ export async function cancelAndSettle(ctx: EngineContext, order: TrackedOrder, w
       markOrder(ctx, order, 'cancelled', 'not found at the broker', 'poll');
       return true;
     }
-    await ctx.clock.sleep(200);
+    // A pushed "cancelled" (or fill) of this order ends the wait at once.
+    await ctx.orderNews.sleep(order, 200);
   }
   ctx.log.warn('CANCEL', `${order.role} ${order.orderId} still open after cancel: ${order.phase}`);
   return false;

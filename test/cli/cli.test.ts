@@ -38,6 +38,19 @@ describe('random-scalp command line', () => {
     expect(h.out.join('')).toMatch(/^\d+\.\d+\.\d+$/);
   });
 
+  it('a settings file that is not valid JSON is named, with what to do, for every command (exit 1, no stack)', async () => {
+    const h = harness();
+    fs.writeFileSync(path.join(h.dir, 'config.json'), '{"LOTS": "2",');
+    for (const argv of [['config', 'show'], ['report'], ['--paper', '--headless']]) {
+      h.err.length = 0;
+      expect(await h.run(argv)).toBe(1);
+      expect(h.err.join('\n')).toMatch(/^random-scalp: settings file .*config\.json is not valid JSON \(.*\): fix it, or remove it/);
+      expect(h.err.join('\n')).not.toMatch(/\bat \S+:\d+/);
+    }
+    // The file is left as it was: nothing of the trader's is lost.
+    expect(fs.readFileSync(path.join(h.dir, 'config.json'), 'utf8')).toBe('{"LOTS": "2",');
+  });
+
   it('config set / show / unset / path, with the key masked and the file 0600', async () => {
     const h = harness();
     expect(await h.run(['config', 'set', 'OPENALGO_API_KEY', 'my-very-secret-key-42'])).toBe(0);
