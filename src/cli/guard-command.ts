@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { DEFAULT_PAPER_SYMBOL } from '../broker/paper/index.js';
+import { DEFAULT_PAPER_SYMBOL } from '../broker/paper/setup.js';
 import { ConfigError, resolveConfig, type RawSources, type ResolvedConfig } from '../config/resolve.js';
 import { tradedInstruments, type TradedInstrument } from '../config/instruments.js';
 import { figuresText, initialGuardState, lossBreached, reasonText, resumeRefusal, type GuardFigures, type GuardLimits, type GuardState } from '../engine/guard.js';

@@ -1,7 +1,7 @@
 import type { MarketFeed } from '../broker/feed.js';
 import type { OpenAlgoClient } from '../broker/openalgo/index.js';
 import { PaperFeed } from '../broker/paper/paper-feed.js';
-import { createDefaultPaperSetup } from '../broker/paper/index.js';
+import { createDefaultPaperSetup } from '../broker/paper/setup.js';
 import { PaperCalendar, parsePaperHolidays } from '../broker/paper/calendar.js';
 import type { Broker } from '../broker/types.js';
 import { ConfigError, resolveConfig, type RawSources, type ResolvedConfig } from '../config/resolve.js';

@@ -433,15 +433,17 @@ export class Engine implements EngineCommands {
           await this.afterExit('time');
           return;
         }
+        const seen = ordersSignature(ctx.state);
         // The rest's stop goes to break-even on the loop's next turn, within TRAIL_MIN_INTERVAL_MS like any move.
         if (partialDue(ctx)) {
           const booked = await takePartial(ctx);
           // Cutting the legs modified the stop (with the trigger the engine believes): that counts as a move.
           this.trailer.noteMoved();
           if (booked) this.summary();
-          return;
-        }
-        if (await this.trailer.step()) this.summary();
+        } else if (await this.trailer.step()) this.summary();
+        // A refused move or cut is settled by reading the order, which may find a leg filled:
+        // the OCO acts on that now (cancel the sibling), not at the next poll.
+        if (ordersSignature(ctx.state) !== seen) await this.ocoPass('none');
       });
     }, () => this.exitRulesWake.signal);
   }
