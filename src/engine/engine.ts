@@ -3,10 +3,10 @@ import { AUTH_MESSAGE, describeError, isBrokerError } from '../broker/errors.js'
 import { segmentOf } from '../broker/segment.js';
 import { fallbackLotSize, fallbackTickSize } from '../broker/instruments.js';
 import { tickGrid } from '../broker/ticks.js';
-import type { Broker, BrokerOrderStatus } from '../broker/types.js';
+import type { Broker } from '../broker/types.js';
 import type { Logger } from '../log/logger.js';
 import type { AppStore } from '../store/store.js';
-import type { ShutdownPhase, TradeRecord } from '../store/types.js';
+import type { ShutdownPhase } from '../store/types.js';
 import type { Clock } from '../time/clock.js';
 import type { EngineCommands } from './commands.js';
 import { notePrice, type EngineContext, type EngineSettings, type PhaseReporter } from './context.js';
@@ -21,36 +21,31 @@ import { NO_LIMITS, type GuardFigures } from './guard.js';
 import type { ResumeRequests } from './guard-resume.js';
 import { GuardWatch, guardFigures } from './guard-watch.js';
 import { instrumentBroker, type BrokerHealthFlags } from './instrumented-broker.js';
-import { exitAtMarket } from './market-exit.js';
-import { CONFIRM_POLL_MS, CONFIRM_POLLS } from './confirm-fill.js';
-import { applyLegReads, checkLegs, fetchLegs, readLegs, settleLegs } from './oco.js';
-import type { StatusRead } from './order-sync.js';
-import { readPosition, type PositionSnapshot } from './position-read.js';
+import { fetchLegs } from './oco.js';
 import { OrderNews } from './order-news.js';
+import { OrderManager } from './order-manager.js';
+
+export { GUARD_FLATTEN_RETRY_MS } from './order-manager.js';
 import { noticeStopPrice } from './chase-start.js';
 import { StopTrailer } from './stop-trailer.js';
-import { partialDue, takePartial } from './partial-target.js';
-import { chaseDueAt, chasedOrders, chaseStep } from './stop-chase.js';
-import { cancelAndSettle } from './order-sync.js';
+import { partialDue } from './partial-target.js';
+import { chaseDueAt, chasedOrders } from './stop-chase.js';
 import { describeStops, freezeQuantityProblem, optionWritingProblem, trailSettingsProblem } from './exchange-rules.js';
-import { isOpen, type TrackedOrder } from './order-machine.js';
+import { isOpen } from './order-machine.js';
 import { MarketDayWatcher } from './market-day.js';
-import { realiseIfFlat } from './position-close.js';
-import { MAX_PROTECT_ATTEMPTS, targetPrice } from './protection.js';
+import { targetPrice } from './protection.js';
 import { publishState, stateSummary } from './publish.js';
-import { reconcile, type ReconcileOutcome } from './reconcile.js';
 import { entryHoldReason } from './risk-gate.js';
 import { recover } from './recovery.js';
 import { SerialLock } from './lock.js';
 import { loadHistory, resolveInstrument, StartupError } from './start-up.js';
-import { runEvery } from './loop-runner.js';
+import { LoopWake, runEvery } from './loop-runner.js';
 import { TradingCalendar } from '../time/schedule.js';
 import { formatIstDateTime, istParts } from '../time/ist.js';
-import { describePhase, heldQuantity, initialEngineState, nextTradeSide, openOrders, ordersSignature, positionSide, type EngineState } from './state.js';
-import { reachedInFavour, sideLabel } from './side.js';
+import { describePhase, heldQuantity, initialEngineState, nextTradeSide, openOrders, positionSide, type EngineState } from './state.js';
+import { reachedInFavour } from './side.js';
 import type { StateFile } from './persistence.js';
 import { stateFingerprint } from './state-fingerprint.js';
-import { inPosition, movePosition } from './position-machine.js';
 
 /** How long the chase loop sleeps while nothing is chased (a starting chase wakes it at once). */
 const CHASE_IDLE_MS = 60_000;
@@ -96,13 +91,8 @@ export interface AccountLink {
 export const SAFETY_FULL_READ_MS = 20_000;
 export const DEFAULT_SAFETY_POLL_MS = 5_000;
 
-/** How long the graceful exit keeps reconciling after its market orders, and how often. */
-export const KEEP_ALIVE_MS = 30_000;
-export const KEEP_ALIVE_STEP_MS = 2_000;
 /** The next reconciliation after one that could not read the position book. */
 export const RECONCILE_RETRY_MS = 2_000;
-/** A guard flatten that did not get flat is tried again no sooner than this. */
-export const GUARD_FLATTEN_RETRY_MS = 5_000;
 
 export class Engine implements EngineCommands {
   private readonly ctx: EngineContext;
@@ -123,27 +113,22 @@ export class Engine implements EngineCommands {
   private readonly loops = new AbortController();
   private urgentController = new AbortController();
   /** Aborted (and renewed) when the OCO poll must stop waiting: the feed just lost our trust. */
-  private ocoWake = new AbortController();
+  private readonly ocoWake = new LoopWake();
   /** Aborted when a chase starts while the chase loop sleeps idle: it looks at once. */
-  private chaseWake = new AbortController();
-  private chaseIdle = false;
+  private readonly chaseWake = new LoopWake();
   /** The exit rules (trailing stop, break-even, time stop) and the wake of their loop. */
   private readonly trailer: StopTrailer;
-  private exitRulesWake = new AbortController();
-  private exitRulesIdle = false;
+  private readonly exitRulesWake = new LoopWake();
   private readonly push: PushWatch;
   private readonly feedLink: FeedLink;
-  private lastFullLegRead = 0;
+  /** What is done with our orders once a position exists (order-manager.ts). */
+  private readonly orders: OrderManager;
   private running: Promise<void>[] = [];
   private recovered = false;
   private shuttingDown: Promise<number> | null = null;
-  private flattening = false;
   private readonly guard: GuardWatch;
-  private guardFlattenAt = -Infinity;
   /** The state as last saved, to skip writes that would change nothing. */
   private lastCommitted = '';
-  private lastReconcile: ReconcileOutcome = 'in_sync';
-  private lastReconcileAt = 0;
   private resolveStopped: (code: number) => void = () => {};
   /** Resolves with the exit code once a shutdown (however it was asked for) has finished. */
   readonly stopped: Promise<number> = new Promise((resolve) => {
@@ -191,11 +176,20 @@ export class Engine implements EngineCommands {
       },
     };
     this.trailer = new StopTrailer(this.ctx);
+    this.orders = new OrderManager(this.ctx, this.lock, this.report, this.push, this.trailer, {
+      summary: () => this.summary(),
+      updateEntriesHeld: () => this.updateEntriesHeld(),
+      shuttingDown: () => this.shuttingDown !== null,
+      interruptWaits: () => this.urgentController.abort(),
+      renewUrgent: () => {
+        this.urgentController = new AbortController();
+      },
+    });
     this.feedLink = new FeedLink(this.ctx, this.lock, this.push, this.loops.signal, {
       onPrice: (ltp) => this.onPrice(ltp),
-      afterOrderNews: () => this.ocoPass('none'),
-      pollLegs: () => this.ocoPass('full'),
-      reconcile: () => this.reconcileUntilSettled(),
+      afterOrderNews: () => this.orders.ocoPass('none'),
+      pollLegs: () => this.orders.ocoPass('full'),
+      reconcile: () => this.orders.reconcileUntilSettled(),
       trustChanged: () => this.feedTrustChanged(),
     });
     this.marketDay = new MarketDayWatcher({
@@ -212,8 +206,7 @@ export class Engine implements EngineCommands {
   /** Less trust: the OCO poll stops waiting out its long safety interval and polls at full rate now. */
   private feedTrustChanged(): void {
     if (!this.push.ordersTrusted()) {
-      this.ocoWake.abort();
-      this.ocoWake = new AbortController();
+      this.ocoWake.wake();
     }
     this.publishFeed();
   }
@@ -236,15 +229,11 @@ export class Engine implements EngineCommands {
       publishState(this.deps.store, this.ctx.state, this.ctx.settings.stops.chaseTries);
     }
     if (this.recovered) this.deps.account?.look();
-    if (this.chaseIdle && chasedOrders(this.ctx).length > 0) {
-      this.chaseIdle = false;
-      this.chaseWake.abort();
-      this.chaseWake = new AbortController();
-    }
+    if (this.chaseWake.idle && chasedOrders(this.ctx).length > 0) this.chaseWake.wake();
     // A position opened (the time stop counts from now) or a stop placed (the trail may move it).
-    if (this.exitRulesIdle && (this.trailer.timeStopDueIn() !== null || this.trailer.moveDueIn() !== null)) this.wakeExitRules();
+    if (this.exitRulesWake.idle && (this.trailer.timeStopDueIn() !== null || this.trailer.moveDueIn() !== null)) this.exitRulesWake.wake();
     this.updateEntriesHeld();
-    if (look?.flatten) this.guardFlatten();
+    if (look?.flatten) this.orders.guardFlatten();
   }
 
   private summary(): void {
@@ -270,8 +259,8 @@ export class Engine implements EngineCommands {
       recovered: () => this.recovered,
       sessionExpired: () => this.brokerFlags.sessionExpired,
       reachable: () => this.brokerFlags.reachable,
-      positionUnknown: () => this.lastReconcile === 'unavailable',
-      positionDiffers: () => this.lastReconcile === 'deferred',
+      positionUnknown: () => this.orders.lastReconcile === 'unavailable',
+      positionDiffers: () => this.orders.lastReconcile === 'deferred',
       marketClosed: () => this.marketDay.heldReason(ctx.clock.now()),
       sessionGuard: () => this.guard.heldReason(ctx),
       accountGuard: () => this.deps.account?.entryHeldReason(this.key) ?? null,
@@ -393,7 +382,7 @@ export class Engine implements EngineCommands {
       const look = this.guard.look(this.ctx);
       if (look.changed) this.commit();
       else {
-        if (look.flatten) this.guardFlatten();
+        if (look.flatten) this.orders.guardFlatten();
         this.deps.account?.look();
       }
     }
@@ -403,13 +392,7 @@ export class Engine implements EngineCommands {
     // The best price moves the trail (its loop sends the modify, rate-limited, the latest price
     // winning), or the partial target's level is reached: the loop is woken whether idle or
     // asleep for a later time stop.
-    if (this.trailer.notePrice(ltp) || partialDue(this.ctx)) this.wakeExitRules();
-  }
-
-  private wakeExitRules(): void {
-    this.exitRulesIdle = false;
-    this.exitRulesWake.abort();
-    this.exitRulesWake = new AbortController();
+    if (this.trailer.notePrice(ltp) || partialDue(this.ctx)) this.exitRulesWake.wake();
   }
 
   /**
@@ -420,31 +403,11 @@ export class Engine implements EngineCommands {
   private exitRulesLoop(): Promise<void> {
     const nextIn = (): number => {
       const due = [this.trailer.moveDueIn(), this.trailer.timeStopDueIn(), partialDue(this.ctx) ? 0 : null].filter((x): x is number => x !== null);
-      this.exitRulesIdle = due.length === 0;
-      return this.exitRulesIdle ? CHASE_IDLE_MS : Math.max(1, Math.min(...due));
+      return this.exitRulesWake.nextIn(due, CHASE_IDLE_MS);
     };
     return this.every('exit rules', nextIn, async () => {
       if (this.shuttingDown || !this.recovered) return;
-      await this.lock.run(async () => {
-        const { ctx } = this;
-        if (this.trailer.timeStopDueIn() === 0) {
-          ctx.log.info('TIME', `position open ${ctx.settings.exits?.timeStopMinutes ?? 0} min (TIME_STOP_MINUTES): closing ${heldQuantity(ctx.state)} at market`);
-          await exitAtMarket(ctx, 'time', this.report);
-          await this.afterExit('time');
-          return;
-        }
-        const seen = ordersSignature(ctx.state);
-        // The rest's stop goes to break-even on the loop's next turn, within TRAIL_MIN_INTERVAL_MS like any move.
-        if (partialDue(ctx)) {
-          const booked = await takePartial(ctx);
-          // Cutting the legs modified the stop (with the trigger the engine believes): that counts as a move.
-          this.trailer.noteMoved();
-          if (booked) this.summary();
-        } else if (await this.trailer.step()) this.summary();
-        // A refused move or cut is settled by reading the order, which may find a leg filled:
-        // the OCO acts on that now (cancel the sibling), not at the next poll.
-        if (ordersSignature(ctx.state) !== seen) await this.ocoPass('none');
-      });
+      await this.lock.run(() => this.orders.exitRulesPass());
     }, () => this.exitRulesWake.signal);
   }
 
@@ -458,35 +421,12 @@ export class Engine implements EngineCommands {
       const due = chasedOrders(this.ctx).map((o) => chaseDueAt(this.ctx, o) - now);
       // Nothing chased: sleep until a commit that starts a chase wakes the loop (a fast-forwarded
       // day would otherwise wake it twice a second for nothing).
-      this.chaseIdle = due.length === 0;
-      return this.chaseIdle ? CHASE_IDLE_MS : Math.max(1, Math.min(...due));
+      return this.chaseWake.nextIn(due, CHASE_IDLE_MS);
     };
     return this.every('stop chase', nextIn, async () => {
       if (this.shuttingDown || !chasedOrders(this.ctx).some((o) => this.ctx.clock.now() >= chaseDueAt(this.ctx, o))) return;
-      await this.lock.run(() => this.chasePass());
+      await this.lock.run(() => this.orders.chasePass());
     }, () => this.chaseWake.signal);
-  }
-
-  private async chasePass(): Promise<void> {
-    const { ctx } = this;
-    let settle = false;
-    for (const order of chasedOrders(ctx)) {
-      if (ctx.clock.now() < chaseDueAt(ctx, order)) continue;
-      const outcome = await chaseStep(ctx, order);
-      if (outcome !== 'exhausted') {
-        settle = true;
-        continue;
-      }
-      // An exit or buy-back that stays unfilled is re-sent by its own escalation (staleExit, coverWrongSide).
-      if (order.role !== 'stop') continue;
-      const { chaseTries, chaseMs } = ctx.settings.stops;
-      ctx.log.critical('CRITICAL', `stop ${order.orderId} triggered and still unfilled after ${chaseTries} limit moves (${((ctx.clock.now() - (order.chase?.since ?? 0)) / 1000).toFixed(1)} s, every ${chaseMs} ms): cancelling it and selling at market`);
-      await cancelAndSettle(ctx, order, 'stop chase exhausted');
-      await exitAtMarket(ctx, 'stop', this.report);
-      await this.afterExit('stop');
-      return;
-    }
-    if (settle) await this.ocoPass('none');
   }
 
   private checkMarketOnTarget(): void {
@@ -497,12 +437,7 @@ export class Engine implements EngineCommands {
     const target = targetPrice(ctx);
     const side = positionSide(s);
     if (target === null || !reachedInFavour(side, ctx.ltp, target)) return;
-    this.lock.spawn('market-on-target exit', async () => {
-      if (!inPosition(ctx.state.phase) || ctx.state.phase === 'exiting' || heldQuantity(ctx.state) <= 0) return;
-      ctx.log.info('MOT', `LTP ${ctx.grid.format(ctx.ltp ?? 0)} ${side === 'long' ? '≥' : '≤'} target ${ctx.grid.format(target)}: cancelling legs, ${side === 'long' ? 'selling' : 'buying back'} the remainder at market`);
-      await exitAtMarket(ctx, 'market_on_target', this.report);
-      await this.afterExit('market_on_target');
-    });
+    this.orders.marketOnTargetExit(target);
   }
 
   private barLoop(): Promise<void> {
@@ -553,79 +488,13 @@ export class Engine implements EngineCommands {
         // Trusted push: the order book alone says whether anything moved, and fills are read
         // now and then anyway. Otherwise every poll reads the fills.
         const now = this.ctx.clock.now();
-        const depth = !this.push.ordersTrusted() || this.due(now, this.lastFullLegRead, SAFETY_FULL_READ_MS) ? 'full' : 'light';
+        const depth = !this.push.ordersTrusted() || this.due(now, this.orders.lastFullLegRead, SAFETY_FULL_READ_MS) ? 'full' : 'light';
         // Read outside the lock, apply under it: a pushed fill never waits behind the poll's HTTP.
         const reads = await fetchLegs(this.ctx, depth);
-        await this.lock.run(() => this.ocoPass(depth, reads));
+        await this.lock.run(() => this.orders.ocoPass(depth, reads));
       },
       () => this.ocoWake.signal,
       true,
-    );
-  }
-
-  /**
-   * The OCO reaction, run under the lock: read the legs (a poll: 'full' or 'light'; 'none' when a
-   * pushed update was just applied), or apply what a poll read outside the lock (`reads`; null
-   * when it found nothing new), then act on what is known — the same path either way.
-   */
-  private async ocoPass(read: 'full' | 'light' | 'none', reads?: Map<string, StatusRead> | null): Promise<void> {
-    const { ctx } = this;
-    if (ctx.state.phase === 'flat' || ctx.state.phase === 'entering') return;
-    if (this.squareOffUnfinished()) {
-      // The square-off's market exit failed (not placed, or not filled and cancelled): legs
-      // must not be re-armed into the night; keep selling until flat.
-      ctx.log.warn('SQUARE_OFF', `still holding ${heldQuantity(ctx.state)} after square-off: selling at market again`);
-      await exitAtMarket(ctx, 'square_off', this.report);
-      await this.afterExit('square_off');
-      return;
-    }
-    const before = ctx.state.phase;
-    if (read !== 'none') {
-      if (read === 'full') this.lastFullLegRead = ctx.clock.now();
-      const changed = reads === undefined ? await readLegs(ctx, read) : reads === null ? [] : await applyLegReads(ctx, reads);
-      for (const order of changed) {
-        // A poll found news: the feed, if we trust it, must have sent it too.
-        if (order.orderId !== null) this.push.expectPolledChange(order.orderId, brokerStatusOf(order), order.filled);
-      }
-    }
-    const outcome = await settleLegs(ctx);
-    const stale = outcome === 'exiting' ? this.staleExit() : null;
-    if (outcome === 'unprotected' && ctx.state.protectFailures >= MAX_PROTECT_ATTEMPTS) {
-      ctx.log.critical('CRITICAL', `still UNPROTECTED after ${MAX_PROTECT_ATTEMPTS} attempts: flattening at market`);
-      await exitAtMarket(ctx, 'flatten', this.report);
-      await this.afterExit('flatten');
-    } else if (stale) {
-      // The market exit left working has not filled (a part-fill whose rest never trades, a
-      // hang): cancel it, keeping what filled, and sell what is still held again.
-      const reason = (stale.reason as TradeRecord['reason'] | undefined) ?? 'flatten';
-      ctx.log.warn('ESCALATE', `market exit ${stale.orderId ?? '?'} still not filled after ${Math.round((ctx.clock.now() - stale.placedAt) / 1000)} s: selling what is held again`);
-      await exitAtMarket(ctx, reason, this.report);
-      await this.afterExit(reason);
-    } else if (outcome === 'flat' || outcome === 'wrong_side' || ctx.state.phase !== before) {
-      this.summary();
-    }
-    if (outcome === 'flat' || outcome === 'wrong_side') {
-      // Our books say flat: ask the broker before trusting it. A position closed from outside
-      // (the trader's terminal) leaves our legs working, and one of them filling then made
-      // the account SHORT, which only the position book shows; without this it would wait
-      // for the next scheduled reconciliation (and a new entry would buy into it).
-      await this.reconcileUntilSettled();
-    }
-  }
-
-  /** A market exit working for longer than two confirmation windows, if any. */
-  private staleExit(): TrackedOrder | null {
-    const limit = 2 * CONFIRM_POLL_MS * CONFIRM_POLLS;
-    return openOrders(this.ctx.state, ['exit']).find((o) => o.orderId !== null && this.ctx.clock.now() - o.placedAt >= limit) ?? null;
-  }
-
-  /** Square-off ran today, yet a position is still held and no market exit is working for it. */
-  private squareOffUnfinished(): boolean {
-    const s = this.ctx.state;
-    return (
-      s.squaredOffDay === istParts(this.ctx.clock.now()).day &&
-      heldQuantity(s) > 0 &&
-      !openOrders(s).some((o) => o.role === 'exit')
     );
   }
 
@@ -637,8 +506,8 @@ export class Engine implements EngineCommands {
     const { reconcileMs } = this.ctx.settings;
     return this.every('reconciliation', Math.min(RECONCILE_RETRY_MS, reconcileMs), async () => {
       if (this.shuttingDown) return;
-      const due = this.due(this.ctx.clock.now(), this.lastReconcileAt, reconcileMs);
-      if (due || this.lastReconcile === 'unavailable' || this.lastReconcile === 'deferred') await this.reconcileLocked();
+      const due = this.due(this.ctx.clock.now(), this.orders.lastReconcileAt, reconcileMs);
+      if (due || this.orders.lastReconcile === 'unavailable' || this.orders.lastReconcile === 'deferred') await this.orders.reconcileWithPreRead();
     }, undefined, true);
   }
 
@@ -649,33 +518,6 @@ export class Engine implements EngineCommands {
   private due(now: number, last: number, every: number): boolean {
     if (this.deps.alignPolls) return Math.floor(now / every) > Math.floor(last / every);
     return now - last >= every;
-  }
-
-  private async reconcileLocked(): Promise<void> {
-    // The position book is read outside the lock (a pushed fill must not wait behind it); the
-    // read stands as the first one only if none of our orders moved while it was in flight.
-    const seen = ordersSignature(this.ctx.state);
-    const first = await readPosition(this.ctx);
-    await this.lock.run(async () => {
-      await this.reconcileUntilSettled(ordersSignature(this.ctx.state) === seen ? first : undefined);
-    });
-  }
-
-  /**
-   * Reconcile, and again while it corrects something (at most three passes): a correction made
-   * on one snapshot of the broker (an outside close) can race a fill (a leg of ours), and the
-   * next pass sees the result at once instead of a reconcile interval later. `first`: a position
-   * read made before the lock, for the first pass (null: it failed).
-   */
-  private async reconcileUntilSettled(first?: PositionSnapshot | null): Promise<void> {
-    for (let pass = 0; pass < 3; pass++) {
-      const outcome = await reconcile(this.ctx, this.report, exitAtMarket, pass === 0 ? first : undefined);
-      this.lastReconcile = outcome;
-      this.lastReconcileAt = this.ctx.clock.now();
-      this.updateEntriesHeld();
-      if (outcome !== 'corrected') return;
-      this.summary();
-    }
   }
 
   private squareOffLoop(): Promise<void> {
@@ -702,29 +544,8 @@ export class Engine implements EngineCommands {
     ctx.state.squaredOffDay = istParts(ctx.clock.now()).day;
     this.commit();
     ctx.log.info('SQUARE_OFF', `square-off time: no new entries today${heldQuantity(ctx.state) > 0 ? '; closing the position' : ''}`);
-    await this.lock.run(async () => {
-      if (heldQuantity(ctx.state) > 0 || openOrders(ctx.state).length > 0) {
-        await exitAtMarket(ctx, 'square_off', this.report);
-        await this.afterExit('square_off');
-      }
-    });
+    await this.orders.squareOff();
     ctx.emit({ type: 'notable', at: ctx.clock.now(), kind: 'day_summary', message: daySummary(ctx.state) });
-  }
-
-  private async afterExit(reason: Parameters<typeof realiseIfFlat>[1]): Promise<void> {
-    const { ctx } = this;
-    if (await realiseIfFlat(ctx, reason)) {
-      this.report('idle', '');
-      // Flat by our books: ask the broker (a leg that filled after an outside close left it short).
-      await this.reconcileUntilSettled();
-    } else {
-      // A market exit still working is followed by the OCO poll; otherwise protection re-arms.
-      const exitOpen = openOrders(ctx.state, ['exit', 'cover']).length > 0;
-      movePosition(ctx, exitOpen ? 'exiting' : 'unprotected');
-      ctx.log.critical('CRITICAL', `exit (${reason}) not confirmed: ${heldQuantity(ctx.state)} still held${exitOpen ? ', market order still working' : ''}`);
-      this.commit();
-    }
-    this.summary();
   }
 
   /** A crash, for tests and the crash suite: every loop stops at once, no broker call is made. */
@@ -749,7 +570,7 @@ export class Engine implements EngineCommands {
 
   /** The account guard says sell: the guard's own flatten (retried while it still says so). */
   flattenForAccount(): void {
-    if (this.recovered) this.guardFlatten();
+    if (this.recovered) this.orders.guardFlatten();
   }
 
   /** The account's hold changed: say why entries are held now. */
@@ -765,52 +586,7 @@ export class Engine implements EngineCommands {
   // ---- commands ---------------------------------------------------------------------------
 
   flatten(): void {
-    this.flattenAtMarket('flatten');
-  }
-
-  /** The guard says sell (loss limit, or halted while holding): once at a time, spaced on failure. */
-  private guardFlatten(): void {
-    const now = this.ctx.clock.now();
-    if (this.flattening || this.shuttingDown || now - this.guardFlattenAt < GUARD_FLATTEN_RETRY_MS) return;
-    // A market exit already working is followed (and escalated) by the OCO poll.
-    if (openOrders(this.ctx.state, ['exit']).length > 0) return;
-    this.guardFlattenAt = now;
-    this.flattenAtMarket('loss_limit');
-  }
-
-  /** The one flatten: the trader's (which pauses entries) or the guard's (which has halted them). */
-  private flattenAtMarket(reason: 'flatten' | 'loss_limit'): void {
-    const { ctx } = this;
-    const byTrader = reason === 'flatten';
-    if (this.shuttingDown) {
-      ctx.log.info('FLATTEN', 'already shutting down: the exit is in progress');
-      return;
-    }
-    if (this.flattening) {
-      ctx.log.info('FLATTEN', 'flatten already in progress');
-      return;
-    }
-    this.flattening = true;
-    if (byTrader) {
-      ctx.state.paused = true;
-      this.commit();
-      ctx.log.info('FLATTEN', 'flatten requested: new entries paused');
-    } else {
-      ctx.log.warn('FLATTEN', 'session guard: selling what is held at market');
-    }
-    this.urgentController.abort();
-    this.lock.spawn(byTrader ? 'flatten' : 'guard flatten', async () => {
-      try {
-        this.urgentController = new AbortController();
-        if (heldQuantity(ctx.state) > 0 || openOrders(ctx.state).length > 0) {
-          await exitAtMarket(ctx, reason, this.report);
-          await this.afterExit(reason);
-        }
-        ctx.log.info('FLATTEN', `${heldQuantity(ctx.state) !== 0 ? 'NOT flat' : 'flat'}; ${byTrader ? 'entries paused until you press p' : 'guard HALTED for the day'}`);
-      } finally {
-        this.flattening = false;
-      }
-    });
+    this.orders.flattenAtMarket('flatten');
   }
 
   toggleMarketOnTarget(): void {
@@ -822,7 +598,7 @@ export class Engine implements EngineCommands {
 
   reconcileNow(): void {
     this.ctx.log.info('RECONCILE', 'reconcile requested');
-    this.lock.spawn('reconciliation', () => this.reconcileUntilSettled());
+    this.lock.spawn('reconciliation', () => this.orders.reconcileUntilSettled());
   }
 
   togglePause(): void {
@@ -855,39 +631,10 @@ export class Engine implements EngineCommands {
   }
 
   private async runShutdown(): Promise<number> {
-    const { ctx } = this;
     this.report('stopping_entries', 'no new entries');
     this.updateEntriesHeld();
     this.urgentController.abort();
-    const code = await this.lock.run(async () => {
-      this.urgentController = new AbortController();
-      if (!this.recovered) {
-        // Never got as far as trading: nothing of ours can be at the broker beyond the saved state.
-        return heldQuantity(ctx.state) > 0 ? 3 : 0;
-      }
-      if (heldQuantity(ctx.state) > 0 || openOrders(ctx.state).length > 0) {
-        await exitAtMarket(ctx, 'shutdown', this.report);
-        await realiseIfFlat(ctx, 'shutdown');
-      }
-      const deadline = ctx.clock.now() + KEEP_ALIVE_MS;
-      while (ctx.clock.now() < deadline) {
-        // The last market order may still fill late: keep reading it and the position book.
-        await checkLegs(ctx);
-        const outcome = await reconcile(ctx, this.report, exitAtMarket);
-        if (outcome !== 'unavailable' && heldQuantity(ctx.state) === 0) break;
-        this.report('keep_alive', `still ${heldQuantity(ctx.state)} held: reconciling until ${formatIstDateTime(deadline)}`);
-        await ctx.clock.sleep(KEEP_ALIVE_STEP_MS);
-      }
-      await realiseIfFlat(ctx, 'shutdown');
-      // Beyond flat on the wrong side is not flat either.
-      if (heldQuantity(ctx.state) !== 0) {
-        ctx.log.critical('CRITICAL', `shutdown: STILL ${sideLabel(positionSide(ctx.state))} ${heldQuantity(ctx.state)} after every attempt — close it in the broker's terminal`);
-        this.report('critical', `still holding ${heldQuantity(ctx.state)}`);
-        return 3;
-      }
-      this.report('flat', 'flat; stopping');
-      return 0;
-    });
+    const code = await this.orders.gracefulExit(this.recovered);
     this.summary();
     this.loops.abort();
     await Promise.allSettled(this.running);
@@ -905,17 +652,6 @@ function announcingCritical(log: Logger, clock: Clock, emit: EngineObserver): Lo
       emit({ type: 'notable', at: clock.now(), kind: 'critical', message: text });
     },
   };
-}
-
-/** The broker's word for what we now know of an order. */
-function brokerStatusOf(order: TrackedOrder): BrokerOrderStatus {
-  switch (order.phase) {
-    case 'filled': return 'complete';
-    case 'cancelled': return 'cancelled';
-    case 'rejected': return 'rejected';
-    case 'partially_filled': return 'partially_filled';
-    default: return 'working';
-  }
 }
 
 export type { ShutdownPhase };

@@ -62,3 +62,29 @@ async function sleepUnlessWoken(deps: LoopDeps, ms: number, wake?: AbortSignal):
     wake.removeEventListener('abort', abort);
   }
 }
+
+/**
+ * A loop's wake: `wake()` cuts its current sleep short (and the next sleep gets a fresh signal);
+ * `idle` says the loop sleeps only until woken (nothing due), so news that makes work due must
+ * wake it.
+ */
+export class LoopWake {
+  private controller = new AbortController();
+  idle = false;
+
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  wake(): void {
+    this.idle = false;
+    this.controller.abort();
+    this.controller = new AbortController();
+  }
+
+  /** How long the loop sleeps: until the soonest of `due` (ms from now), or idle for `idleMs` when nothing is due. */
+  nextIn(due: readonly number[], idleMs: number): number {
+    this.idle = due.length === 0;
+    return this.idle ? idleMs : Math.max(1, Math.min(...due));
+  }
+}
