@@ -129,6 +129,8 @@ export class Engine implements EngineCommands {
   private readonly guard: GuardWatch;
   /** The state as last saved, to skip writes that would change nothing. */
   private lastCommitted = '';
+  /** Goes up with every saved change: a read made outside the lock stands only if it did not move. */
+  private committedVersion = 0;
   private resolveStopped: (code: number) => void = () => {};
   /** Resolves with the exit code once a shutdown (however it was asked for) has finished. */
   readonly stopped: Promise<number> = new Promise((resolve) => {
@@ -184,6 +186,7 @@ export class Engine implements EngineCommands {
       renewUrgent: () => {
         this.urgentController = new AbortController();
       },
+      stateVersion: () => this.committedVersion,
     });
     this.feedLink = new FeedLink(this.ctx, this.lock, this.push, this.loops.signal, {
       onPrice: (ltp) => this.onPrice(ltp),
@@ -225,6 +228,7 @@ export class Engine implements EngineCommands {
     const snapshot = stateFingerprint(this.ctx.state);
     if (snapshot !== this.lastCommitted) {
       this.lastCommitted = snapshot;
+      this.committedVersion += 1;
       this.deps.stateFile.save(this.ctx.state);
       publishState(this.deps.store, this.ctx.state, this.ctx.settings.stops.chaseTries);
     }
