@@ -207,9 +207,9 @@ export async function runTrader(opts: RunOptions): Promise<number> {
   };
 
   const clockSync: ClockSync | null = serverClock ? startClockSync({ server: serverClock, clock: corrected, log: runs[0]!.log, store: runs[0]!.store }) : null;
-  // conf's file writer (atomically → when-exit) hooks the signals once and raises each again at
-  // the process: one SIGTERM arrives twice, a few ms apart. The repeat is not a second request
-  // (which would log what is still in flight), so a repeat within half a second counts once.
+  // One stop request can arrive twice a few ms apart (a supervisor signalling the process and
+  // its group; the settings library used before re-raised each signal too). The repeat is not a
+  // second request (which would log what is still in flight), so one within half a second counts once.
   let lastSignal = { name: '', at: -Infinity };
   const onSignal = (name: NodeJS.Signals): void => {
     const at = Date.now();
