@@ -494,8 +494,14 @@ export class Engine implements EngineCommands {
         const now = this.ctx.clock.now();
         const depth = !this.push.ordersTrusted() || this.due(now, this.orders.lastFullLegRead, SAFETY_FULL_READ_MS) ? 'full' : 'light';
         // Read outside the lock, apply under it: a pushed fill never waits behind the poll's HTTP.
+        // Reads that waited for the lock while the state moved (a task held it: a partial sale
+        // being confirmed, a flatten) are older than what that task did: read again under it.
+        const seen = this.committedVersion;
         const reads = await fetchLegs(this.ctx, depth);
-        await this.lock.run(() => this.orders.ocoPass(depth, reads));
+        await this.lock.run(() => {
+          this.commit();
+          return this.orders.ocoPass(depth, this.committedVersion === seen ? reads : undefined);
+        });
       },
       () => this.ocoWake.signal,
       true,
