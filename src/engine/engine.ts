@@ -42,7 +42,7 @@ import { loadHistory, resolveInstrument, StartupError } from './start-up.js';
 import { LoopWake, runEvery } from './loop-runner.js';
 import { TradingCalendar } from '../time/schedule.js';
 import { formatIstDateTime, istParts } from '../time/ist.js';
-import { describePhase, heldQuantity, initialEngineState, nextTradeSide, openOrders, ordersSignature, positionSide, type EngineState } from './state.js';
+import { describePhase, heldQuantity, initialEngineState, nextTradeSide, openOrders, positionSide, type EngineState } from './state.js';
 import { reachedInFavour } from './side.js';
 import type { StateFile } from './persistence.js';
 import { stateFingerprint } from './state-fingerprint.js';
@@ -129,6 +129,8 @@ export class Engine implements EngineCommands {
   private readonly guard: GuardWatch;
   /** The state as last saved, to skip writes that would change nothing. */
   private lastCommitted = '';
+  /** Goes up with every saved change: a read made outside the lock stands only if it did not move. */
+  private committedVersion = 0;
   private resolveStopped: (code: number) => void = () => {};
   /** Resolves with the exit code once a shutdown (however it was asked for) has finished. */
   readonly stopped: Promise<number> = new Promise((resolve) => {
@@ -184,6 +186,7 @@ export class Engine implements EngineCommands {
       renewUrgent: () => {
         this.urgentController = new AbortController();
       },
+      stateVersion: () => this.committedVersion,
     });
     this.feedLink = new FeedLink(this.ctx, this.lock, this.push, this.loops.signal, {
       onPrice: (ltp) => this.onPrice(ltp),
@@ -225,6 +228,7 @@ export class Engine implements EngineCommands {
     const snapshot = stateFingerprint(this.ctx.state);
     if (snapshot !== this.lastCommitted) {
       this.lastCommitted = snapshot;
+      this.committedVersion += 1;
       this.deps.stateFile.save(this.ctx.state);
       publishState(this.deps.store, this.ctx.state, this.ctx.settings.stops.chaseTries);
     }
@@ -490,11 +494,14 @@ export class Engine implements EngineCommands {
         const now = this.ctx.clock.now();
         const depth = !this.push.ordersTrusted() || this.due(now, this.orders.lastFullLegRead, SAFETY_FULL_READ_MS) ? 'full' : 'light';
         // Read outside the lock, apply under it: a pushed fill never waits behind the poll's HTTP.
-        // Reads that waited for the lock while our orders moved (a task held it: a partial sale
+        // Reads that waited for the lock while the state moved (a task held it: a partial sale
         // being confirmed, a flatten) are older than what that task did: read again under it.
-        const seen = ordersSignature(this.ctx.state);
+        const seen = this.committedVersion;
         const reads = await fetchLegs(this.ctx, depth);
-        await this.lock.run(() => this.orders.ocoPass(depth, ordersSignature(this.ctx.state) === seen ? reads : undefined));
+        await this.lock.run(() => {
+          this.commit();
+          return this.orders.ocoPass(depth, this.committedVersion === seen ? reads : undefined);
+        });
       },
       () => this.ocoWake.signal,
       true,

@@ -44,6 +44,8 @@ export interface OrderManagerHooks {
   interruptWaits(): void;
   /** The flatten's own task starts: its waits get a fresh signal. */
   renewUrgent(): void;
+  /** Goes up with every saved change of the state. */
+  stateVersion(): number;
 }
 
 export class OrderManager {
@@ -212,13 +214,15 @@ export class OrderManager {
   /** The scheduled reconciliation: its first position read is made outside the lock. */
   async reconcileWithPreRead(): Promise<void> {
     // The position book is read outside the lock (a pushed fill must not wait behind it); the
-    // read stands as the first one only if none of our orders moved while it was in flight
-    // (ordersSignature counts the orders ever placed and the round trips booked: a buy-back
-    // placed, filled and realised in that time leaves the open orders looking as before).
-    const seen = ordersSignature(this.ctx.state);
+    // read stands as the first one only if the state did not change at all while it was in
+    // flight. A version, not a look at the orders: a buy-back placed, filled and realised in
+    // that time leaves the orders looking as before (none, flat), and the old read would buy
+    // back a second time.
+    const seen = this.hooks.stateVersion();
     const first = await readPosition(this.ctx);
     await this.lock.run(async () => {
-      await this.reconcileUntilSettled(ordersSignature(this.ctx.state) === seen ? first : undefined);
+      this.ctx.commit(); // anything changed but not saved yet counts as a change
+      await this.reconcileUntilSettled(this.hooks.stateVersion() === seen ? first : undefined);
     });
   }
 

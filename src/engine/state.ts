@@ -255,10 +255,7 @@ export function openOrders(state: EngineState, roles?: OrderRole[]): TrackedOrde
  * and fills. Equal before and after a read made outside the lock: nothing of ours moved meanwhile.
  */
 export function ordersSignature(state: EngineState): string {
-  // The order ids ever placed and the round trips booked only grow: an order placed, filled and
-  // realised in between (orders back to none, flat again) still shows.
-  const ids = state.knownOrderIds;
-  return `${state.side ?? ''}|${state.phase}|${state.orders.map((o) => `${o.orderId ?? '?'}:${o.phase}:${o.filled}`).join(',')}|${ids.length}:${ids[ids.length - 1] ?? ''}|${state.trades.length}`;
+  return `${state.side ?? ''}|${state.phase}|${state.orders.map((o) => `${o.orderId ?? '?'}:${o.phase}:${o.filled}`).join(',')}`;
 }
 
 export function rememberOrderId(state: EngineState, orderId: string): void {
