@@ -9,7 +9,7 @@ import type { EngineSettings } from '../engine/context.js';
 import { equityCurve, reportFigures, type ReportFigures } from '../journal/figures.js';
 import { journalTradeOf, type JournalTrade } from '../journal/reads.js';
 import type { TradeRecord } from '../store/types.js';
-import type { PathMode } from './bar-path.js';
+import { pointOffsets, type PathMode } from './bar-path.js';
 import { BarsError, barsByDay, intervalText, type Bar } from './bars.js';
 import { runDay, type DayResult } from './runner.js';
 
@@ -57,7 +57,21 @@ export function backtestSettings(config: Config, instrument: Instrument, interva
       `invalid INTERVAL = "${intervalText(interval.ms)}": ${finer ? 'finer than' : 'not a whole number of'} the data's ${intervalText(intervalMs)} bars: expected ${intervalText(intervalMs)} or a multiple of it (a strategy bar may be coarser than the data's, never finer)`,
     );
   }
-  return { ...engineSettings(config), symbol: instrument.symbol, exchange: instrument.exchange, history: null };
+  const settings = engineSettings(config);
+  return { ...settings, quotePollMs: backtestQuotePollMs(config, settings.quotePollMs, intervalMs), symbol: instrument.symbol, exchange: instrument.exchange, history: null };
+}
+
+/**
+ * On the push feed every print of the path arrives as a tick, and nothing else moves the price:
+ * a quote read between two of the path's points can only return the last tick. The quote poll
+ * (a live feed's net for a silent or lossy tick stream) then runs once per point, a quarter of
+ * the data's bar, instead of every QUOTE_POLL_SECONDS: a backtest day woke 21,700 times a day
+ * for it, and the same round trips come out (tested). Polling only (FEED=poll) keeps its rate:
+ * there the quote poll is how the engine sees prices.
+ */
+function backtestQuotePollMs(config: Config, quotePollMs: number, intervalMs: number): number {
+  if (feedOf(config).mode === 'poll') return quotePollMs;
+  return Math.max(quotePollMs, pointOffsets(intervalMs)[0]);
 }
 
 /** FEED as the engine would run it live: the paper push feed for auto and push, polling for poll. */

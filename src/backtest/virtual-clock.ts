@@ -11,6 +11,7 @@ interface Sleeper {
   at: number;
   seq: number;
   resolve: () => void;
+  reject: (err: Error) => void;
   dead: boolean;
 }
 
@@ -26,6 +27,7 @@ export class VirtualClock implements Clock {
   private t: number;
   private seq = 0;
   private heap: Sleeper[] = [];
+  private readonly bySignal = new WeakMap<AbortSignal, Set<Sleeper>>();
   /** Sleepers woken so far (for the bench's profile of where a day's time goes). */
   wakes = 0;
   /** Instants at which at least one sleeper woke. */
@@ -42,22 +44,42 @@ export class VirtualClock implements Clock {
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       if (signal?.aborted) return reject(abortError());
-      const sleeper: Sleeper = {
-        at: this.t + Math.max(0, ms),
-        seq: this.seq++,
-        dead: false,
-        resolve: () => {
-          signal?.removeEventListener('abort', onAbort);
+      const sleeper: Sleeper = { at: this.t + Math.max(0, ms), seq: this.seq++, dead: false, resolve, reject };
+      if (signal) {
+        const group = this.sleepersOf(signal);
+        group.add(sleeper);
+        sleeper.resolve = () => {
+          group.delete(sleeper);
           resolve();
-        },
-      };
-      const onAbort = (): void => {
-        sleeper.dead = true;
-        reject(abortError());
-      };
+        };
+      }
       this.push(sleeper);
-      signal?.addEventListener('abort', onAbort, { once: true });
     });
+  }
+
+  /**
+   * The sleepers on one signal, with one abort listener for all of them: a loop sleeps on the
+   * same signal thousands of times a day, and a listener added and removed each time was a
+   * tenth of a backtest day.
+   */
+  private sleepersOf(signal: AbortSignal): Set<Sleeper> {
+    let group = this.bySignal.get(signal);
+    if (group) return group;
+    const sleepers = new Set<Sleeper>();
+    signal.addEventListener(
+      'abort',
+      () => {
+        for (const s of sleepers) {
+          s.dead = true;
+          s.reject(abortError());
+        }
+        sleepers.clear();
+      },
+      { once: true },
+    );
+    this.bySignal.set(signal, sleepers);
+    group = sleepers;
+    return group;
   }
 
   /** Sleepers still waiting. */

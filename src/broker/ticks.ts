@@ -33,7 +33,11 @@ export function tickGrid(tick: number): TickGrid {
     if (rounding === 'up') return Math.ceil(q - 1e-9);
     return Math.round(q);
   };
-  const fromTicks = (ticks: number): number => Number(((ticks * tickUnits) / scale).toFixed(decimals));
+  // A whole number of ticks is a whole number of units, and one division by a power of ten
+  // already gives the double nearest the decimal price (what toFixed and Number would give,
+  // at a tenth of the cost: the paper market converts every print).
+  const fromTicks = (ticks: number): number =>
+    Number.isInteger(ticks) ? (ticks * tickUnits) / scale : Number(((ticks * tickUnits) / scale).toFixed(decimals));
   return {
     tick,
     decimals,

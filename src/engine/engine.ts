@@ -45,7 +45,7 @@ import { formatIstDateTime, istParts } from '../time/ist.js';
 import { describePhase, heldQuantity, initialEngineState, nextTradeSide, openOrders, positionSide, type EngineState } from './state.js';
 import { reachedInFavour } from './side.js';
 import type { StateFile } from './persistence.js';
-import { stateFingerprint } from './state-fingerprint.js';
+import { SavedState } from './saved-state.js';
 
 /** How long the chase loop sleeps while nothing is chased (a starting chase wakes it at once). */
 const CHASE_IDLE_MS = 60_000;
@@ -119,6 +119,8 @@ export class Engine implements EngineCommands {
   /** The exit rules (trailing stop, break-even, time stop) and the wake of their loop. */
   private readonly trailer: StopTrailer;
   private readonly exitRulesWake = new LoopWake();
+  /** Cuts the reconciliation loop's sleep short when a reconciliation failed: it retries soon. */
+  private readonly reconcileWake = new LoopWake();
   private readonly push: PushWatch;
   private readonly feedLink: FeedLink;
   /** What is done with our orders once a position exists (order-manager.ts). */
@@ -128,7 +130,7 @@ export class Engine implements EngineCommands {
   private shuttingDown: Promise<number> | null = null;
   private readonly guard: GuardWatch;
   /** The state as last saved, to skip writes that would change nothing. */
-  private lastCommitted = '';
+  private readonly lastCommitted = new SavedState();
   /** Goes up with every saved change: a read made outside the lock stands only if it did not move. */
   private committedVersion = 0;
   private resolveStopped: (code: number) => void = () => {};
@@ -187,6 +189,7 @@ export class Engine implements EngineCommands {
         this.urgentController = new AbortController();
       },
       stateVersion: () => this.committedVersion,
+      reconcileRetryDue: () => this.reconcileWake.wake(),
     });
     this.feedLink = new FeedLink(this.ctx, this.lock, this.push, this.loops.signal, {
       onPrice: (ltp) => this.onPrice(ltp),
@@ -225,9 +228,8 @@ export class Engine implements EngineCommands {
   private commit(): void {
     // The guard looks at every change (a trade closed, a fill) before it is saved.
     const look = this.recovered ? this.guard.look(this.ctx) : null;
-    const snapshot = stateFingerprint(this.ctx.state);
-    if (snapshot !== this.lastCommitted) {
-      this.lastCommitted = snapshot;
+    if (this.lastCommitted.differs(this.ctx.state)) {
+      this.lastCommitted.remember(this.ctx.state);
       this.committedVersion += 1;
       this.deps.stateFile.save(this.ctx.state);
       publishState(this.deps.store, this.ctx.state, this.ctx.settings.stops.chaseTries);
@@ -511,14 +513,24 @@ export class Engine implements EngineCommands {
   private reconcileLoop(): Promise<void> {
     // After a failed position-book read, look again soon rather than a whole interval later:
     // the position book is the only way to see a position closed (or opened) from outside.
-    // Whoever ran the failed read (this loop, the OCO poll, the trader's r): the loop wakes every
-    // RECONCILE_RETRY_MS and reconciles when one is due or the last one could not read.
+    // Whoever ran the failed read (this loop, the OCO poll, the trader's r) wakes this loop,
+    // which then looks every RECONCILE_RETRY_MS until a read agrees. Otherwise it sleeps until
+    // the next one is due (a fast-forwarded day woke it every 2 s for nothing).
     const { reconcileMs } = this.ctx.settings;
-    return this.every('reconciliation', Math.min(RECONCILE_RETRY_MS, reconcileMs), async () => {
+    const retryMs = Math.min(RECONCILE_RETRY_MS, reconcileMs);
+    const nextIn = (): number => {
+      if (this.orders.reconcileRetrying) return retryMs;
+      // Aligned polls sleep to the next boundary of the interval (the loop runner's job).
+      if (this.deps.alignPolls) return reconcileMs;
+      return Math.max(retryMs, this.orders.lastReconcileAt + reconcileMs - this.ctx.clock.now());
+    };
+    return this.every('reconciliation', nextIn, async () => {
       if (this.shuttingDown) return;
-      const due = this.due(this.ctx.clock.now(), this.orders.lastReconcileAt, reconcileMs);
-      if (due || this.orders.lastReconcile === 'unavailable' || this.orders.lastReconcile === 'deferred') await this.orders.reconcileWithPreRead();
-    }, undefined, true);
+      const now = this.ctx.clock.now();
+      const last = this.orders.lastReconcileAt;
+      // Woken by a failure just now: the retry waits its RECONCILE_RETRY_MS.
+      if (this.due(now, last, reconcileMs) || (this.orders.reconcileRetrying && this.due(now, last, retryMs))) await this.orders.reconcileWithPreRead();
+    }, () => this.reconcileWake.signal, true);
   }
 
   /**

@@ -47,20 +47,31 @@ function untilBoundary(now: number, ms: number): number {
 }
 
 /** Sleep on the clock until `ms` pass, the engine stops, or `wake` aborts (which throws too). */
-async function sleepUnlessWoken(deps: LoopDeps, ms: number, wake?: AbortSignal): Promise<void> {
-  if (!wake) return deps.clock.sleep(ms, deps.stop);
-  // One controller per sleep, both listeners removed after: AbortSignal.any on a long-lived
-  // signal keeps every dependent signal alive until that signal aborts (Node 20).
-  const both = new AbortController();
-  const abort = (): void => both.abort();
-  deps.stop.addEventListener('abort', abort, { once: true });
-  wake.addEventListener('abort', abort, { once: true });
-  try {
-    await deps.clock.sleep(ms, both.signal);
-  } finally {
-    deps.stop.removeEventListener('abort', abort);
-    wake.removeEventListener('abort', abort);
+function sleepUnlessWoken(deps: LoopDeps, ms: number, wake?: AbortSignal): Promise<void> {
+  return deps.clock.sleep(ms, wake ? stopOrWake(deps.stop, wake) : deps.stop);
+}
+
+/** The signal of "stopped or woken", one per wake signal (a loop sleeps many times between wakes). */
+const eitherSignals = new WeakMap<AbortSignal, AbortSignal>();
+
+function stopOrWake(stop: AbortSignal, wake: AbortSignal): AbortSignal {
+  const known = eitherSignals.get(wake);
+  if (known) return known;
+  // Not AbortSignal.any: on Node 20 it keeps every dependent signal of a long-lived signal (the
+  // engine's stop) alive until that one aborts. Here the stop listener goes when the wake fires.
+  const either = new AbortController();
+  const onStop = (): void => either.abort();
+  const onWake = (): void => {
+    stop.removeEventListener('abort', onStop);
+    either.abort();
+  };
+  if (stop.aborted || wake.aborted) either.abort();
+  else {
+    stop.addEventListener('abort', onStop, { once: true });
+    wake.addEventListener('abort', onWake, { once: true });
   }
+  eitherSignals.set(wake, either.signal);
+  return either.signal;
 }
 
 /**

@@ -46,6 +46,8 @@ export interface OrderManagerHooks {
   renewUrgent(): void;
   /** Goes up with every saved change of the state. */
   stateVersion(): number;
+  /** A reconciliation could not read or could not agree: the scheduled one retries soon. */
+  reconcileRetryDue(): void;
 }
 
 export class OrderManager {
@@ -54,6 +56,10 @@ export class OrderManager {
   /** The last reconciliation's outcome and time (the risk gate holds entries on 'unavailable' and 'deferred'). */
   lastReconcile: ReconcileOutcome = 'in_sync';
   lastReconcileAt = 0;
+  /** The last reconciliation could not read the position or could not agree with it: try again soon. */
+  get reconcileRetrying(): boolean {
+    return this.lastReconcile === 'unavailable' || this.lastReconcile === 'deferred';
+  }
   private flattening = false;
   private guardFlattenAt = -Infinity;
 
@@ -238,6 +244,7 @@ export class OrderManager {
       this.lastReconcile = outcome;
       this.lastReconcileAt = this.ctx.clock.now();
       this.hooks.updateEntriesHeld();
+      if (this.reconcileRetrying) this.hooks.reconcileRetryDue();
       if (outcome !== 'corrected') return;
       this.hooks.summary();
     }

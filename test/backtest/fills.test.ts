@@ -82,20 +82,42 @@ describe('backtest fills on hand-made bars', () => {
   });
 });
 
+/** 70 one-minute bars of a seeded walk around ₹100. */
+function walkShapes(seed: number): [number, number, number, number][] {
+  let x = seed;
+  const rnd = (): number => {
+    x = (x * 1103515245 + 12345) % 2147483648;
+    return x / 2147483648;
+  };
+  let p = 100;
+  return repeat(70, () => {
+    const o = p;
+    const c = Math.round((o + (rnd() - 0.5) * 3) * 20) / 20;
+    p = c;
+    return [o, Math.round((Math.max(o, c) + rnd()) * 20) / 20, Math.round((Math.min(o, c) - rnd()) * 20) / 20, c] as [number, number, number, number];
+  });
+}
+
 describe('the backtest broker', () => {
-  it('leaving long-settled orders out of the books changes nothing the engine does (same round trips, to the millisecond)', async () => {
-    let x = 5;
-    const rnd = (): number => {
-      x = (x * 1103515245 + 12345) % 2147483648;
-      return x / 2147483648;
-    };
-    let p = 100;
-    const shapes = repeat(70, () => {
-      const o = p;
-      const c = Math.round((o + (rnd() - 0.5) * 3) * 20) / 20;
-      p = c;
-      return [o, Math.round((Math.max(o, c) + rnd()) * 20) / 20, Math.round((Math.min(o, c) - rnd()) * 20) / 20, c] as [number, number, number, number];
+  it('on the push feed the quote poll runs once per point of the path (a quarter bar), with the same round trips as every second, exit rules on', async () => {
+    const config = shortDayConfig({
+      SESSION_WINDOWS: '09:20-10:20', SQUARE_OFF_TIME: '10:20', ENABLE_MARKET_ON_TARGET: 'true', TRAIL_TRIGGER_RUPEES: '1', TRAIL_STEP_RUPEES: '0.5',
+      PARTIAL_TARGET_LOTS: '1', PARTIAL_TARGET_RUPEES: '1', TIME_STOP_MINUTES: '2', PROFIT_TARGET_RUPEES: '3',
     });
+    const settings = backtestSettings(config, OPTION, 60_000);
+    expect(settings.quotePollMs).toBe(15_000);
+    expect(backtestSettings(shortDayConfig({ FEED: 'poll' }), OPTION, 60_000).quotePollMs).toBe(1_000);
+    const day = { day: DAY, bars: bars(DAY, walkShapes(9)), intervalMs: 60_000, instrument: OPTION, path: 'worst' as const, marketOnTarget: true, feed: { mode: 'auto' as const, safetyPollMs: 5_000 } };
+    const quarter = await runDay({ ...day, settings });
+    const everySecond = await runDay({ ...day, settings: { ...settings, quotePollMs: 1_000 } });
+    expect(quarter.trades.length).toBeGreaterThan(20);
+    expect(new Set(quarter.trades.map((t) => t.reason)).size).toBeGreaterThan(2);
+    expect(quarter.trades).toEqual(everySecond.trades);
+    expect(quarter.wakes).toBeLessThan(everySecond.wakes / 2);
+  });
+
+  it('leaving long-settled orders out of the books changes nothing the engine does (same round trips, to the millisecond)', async () => {
+    const shapes = walkShapes(5);
     const config = shortDayConfig({ SESSION_WINDOWS: '09:20-10:20', SQUARE_OFF_TIME: '10:20' });
     const settings = backtestSettings(config, OPTION, 60_000);
     const day = { day: DAY, bars: bars(DAY, shapes), intervalMs: 60_000, instrument: OPTION, settings, path: 'worst' as const, marketOnTarget: false };

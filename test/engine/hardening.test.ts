@@ -201,6 +201,34 @@ describe(`${feed ? 'on the push feed' : 'polling only'}`, () => {
       expect(s.store.getState().position.phase).toBe('protected');
     });
 
+    it('a reconciliation that could not read the position book is retried RECONCILE_RETRY_MS later, whoever ran it', async () => {
+      const reads: number[] = [];
+      let clockNow = (): number => 0;
+      const countReads = (b: Broker): Broker => {
+        const wrapped = Object.create(b) as Broker;
+        wrapped.positionBook = async () => {
+          reads.push(clockNow());
+          return b.positionBook();
+        };
+        return wrapped;
+      };
+      const s = await scenario({ feed, wrap: countReads });
+      clockNow = () => s.clock.now();
+      await enterAndProtect(s);
+      // Just after a scheduled one: the next is 30 s away, and the loop sleeps until then.
+      await s.clock.advance(1_000);
+      s.broker.injectOnce('serverError', { call: 'positionBook', count: 1 });
+      const failedAt = s.clock.now();
+      s.engine.reconcileNow(); // the trader's r
+      await s.clock.advance(2_500);
+      const after = reads.filter((t) => t >= failedAt).map((t) => t - failedAt);
+      expect(after[0]).toBeLessThan(50); // the failed one
+      expect(after[1]).toBeGreaterThanOrEqual(1_900); // the retry, not at once
+      expect(after[1]).toBeLessThanOrEqual(2_100);
+      expect(s.store.getState().entriesHeld).toBeNull();
+      expect(s.store.getState().position).toMatchObject({ phase: 'protected', held: 150 });
+    });
+
     it('a failed position-book call is never read as flat', async () => {
       const s = await scenario({ feed });
       await enterAndProtect(s);

@@ -1,0 +1,81 @@
+import { describe, expect, it } from 'vitest';
+import { SavedState } from '../../src/engine/saved-state.js';
+import { initialEngineState, type EngineState, type TrackedOrder } from '../../src/engine/state.js';
+
+// commit() saves only when the state differs from the one last saved: a change it missed would
+// be a state file that lags the engine, a change it invents a needless fsync and a version bump.
+
+const order = (role: TrackedOrder['role']): TrackedOrder => ({
+  role,
+  orderId: `o-${role}`,
+  phase: 'working',
+  request: { symbol: 'NIFTY29DEC2625000CE', exchange: 'NFO', action: 'SELL', quantity: 130, priceType: 'LIMIT', product: 'MIS', price: 102 },
+  filled: 0,
+  avgPrice: null,
+  placedAt: 1,
+  misses: 0,
+});
+
+function saved(state: EngineState): SavedState {
+  const s = new SavedState();
+  expect(s.differs(state)).toBe(true); // nothing saved yet
+  s.remember(state);
+  expect(s.differs(state)).toBe(false);
+  return s;
+}
+
+describe('SavedState', () => {
+  it('sees a change deep inside an order, and forgets nothing because the state is mutated in place', () => {
+    const state = initialEngineState('2026-11-24', false);
+    state.orders.push(order('target'), order('stop'));
+    const s = saved(state);
+    (state.orders[1] as TrackedOrder).request.triggerPrice = 99;
+    expect(s.differs(state)).toBe(true);
+    s.remember(state);
+    (state.orders[0] as TrackedOrder).filled = 65;
+    expect(s.differs(state)).toBe(true);
+    (state.orders[0] as TrackedOrder).filled = 0;
+    expect(s.differs(state)).toBe(false); // back to what was saved
+  });
+
+  it('counts a key added (even as undefined) or removed as a change, and a value of another type', () => {
+    const state = initialEngineState('2026-11-24', false);
+    const s = saved(state);
+    state.partialTaken = undefined;
+    expect(s.differs(state)).toBe(true);
+    s.remember(state);
+    expect(s.differs(state)).toBe(false);
+    delete state.partialTaken;
+    expect(s.differs(state)).toBe(true);
+    s.remember(state);
+    state.anchor = 0;
+    expect(s.differs(state)).toBe(true);
+    s.remember(state);
+    state.outsideTaken = {};
+    expect(s.differs(state)).toBe(true);
+    s.remember(state);
+    state.outsideTaken = { x: 1 };
+    expect(s.differs(state)).toBe(true);
+  });
+
+  it('tells the append-only lists apart by length and ends: a trade booked, the front trimmed, an order id seen, a new day', () => {
+    const state = initialEngineState('2026-11-24', false);
+    const trade = { at: 1, entry: 100, exit: 102, quantity: 130, reason: 'target' } as unknown as EngineState['trades'][number];
+    state.trades.push(trade, { ...trade, at: 2 });
+    state.knownOrderIds.push('a', 'b');
+    const s = saved(state);
+    state.trades.push({ ...trade, at: 3 });
+    expect(s.differs(state)).toBe(true);
+    s.remember(state);
+    state.trades.shift();
+    state.trades.push({ ...trade, at: 4 });
+    expect(s.differs(state)).toBe(true); // same length, other ends
+    s.remember(state);
+    state.knownOrderIds.shift();
+    state.knownOrderIds.push('c');
+    expect(s.differs(state)).toBe(true);
+    s.remember(state);
+    state.trades = [];
+    expect(s.differs(state)).toBe(true);
+  });
+});
