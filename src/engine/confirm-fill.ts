@@ -1,7 +1,8 @@
 import type { EngineContext } from './context.js';
 import { isOpen, openQuantity, type TrackedOrder } from './order-machine.js';
-import { refreshOrder } from './order-sync.js';
+import { cancelAndSettle, refreshOrder } from './order-sync.js';
 import { readPosition } from './position-read.js';
+import { activeLeg, heldQuantity, positionSide } from './state.js';
 import { chaseDueAt, chaseStep } from './stop-chase.js';
 
 // Waiting on an order that closes a position (a market exit, a buy-back): poll it every 0.25 s
@@ -17,18 +18,23 @@ export type ConfirmOutcome = 'filled' | 'closed' | 'timeout' | 'overshoot';
 
 /**
  * Poll an order until it is filled or closed, or time is up. Never interruptible, but a pushed
- * update of this order wakes it at once (it is applied without waiting for the lock this wait
- * holds). A protective LIMIT (sent where MARKET was refused) is chased meanwhile, as a triggered
- * stop is. Once a second the position book is read: when the account holds less than the order
- * still has to close (the trader closed it outside the bot meanwhile), the rest would open the
- * wrong side, so the wait ends at once ('overshoot') for the caller to cancel the rest and reconcile.
+ * update of this order, or of a leg still working beside it (the partial target keeps both),
+ * wakes it at once (it is applied without waiting for the lock this wait holds). A protective
+ * LIMIT (sent where MARKET was refused) is chased meanwhile, as a triggered stop is. Once a
+ * second the position book is read: when the account holds less than the order still has to
+ * close (the trader closed it outside the bot meanwhile), the rest would open the wrong side, so
+ * the wait ends at once ('overshoot') for the caller to cancel the rest and reconcile; when it
+ * holds less than our books say, a leg filled unseen, and the legs are read.
+ *
+ * Once this order alone closes everything held (a leg beside it filled meanwhile), the legs
+ * still working would sell it a second time: they are cancelled then, not when the wait ends.
  */
 export async function confirmFilled(ctx: EngineContext, order: TrackedOrder): Promise<ConfirmOutcome> {
   const start = ctx.clock.now();
   const deadline = start + CONFIRM_POLL_MS * CONFIRM_POLLS;
   let positionCheckAt = start + CONFIRM_POLL_MS * OVERSHOOT_CHECK_POLLS;
   while (ctx.clock.now() < deadline) {
-    await ctx.orderNews.sleep(order, Math.min(CONFIRM_POLL_MS, deadline - ctx.clock.now()));
+    await ctx.orderNews.sleep([order, ...legsBeside(ctx, order)], Math.min(CONFIRM_POLL_MS, deadline - ctx.clock.now()));
     // Still open: read it (a push that woke us with a part-fill says nothing of the rest).
     if (isOpen(order.phase)) {
       if (order.chase && ctx.clock.now() >= chaseDueAt(ctx, order)) await chaseStep(ctx, order);
@@ -37,27 +43,53 @@ export async function confirmFilled(ctx: EngineContext, order: TrackedOrder): Pr
     ctx.commit();
     if (order.phase === 'filled') return 'filled';
     if (!isOpen(order.phase)) return 'closed';
+    await cancelLegsCoveredBy(ctx, order);
     if (ctx.clock.now() >= positionCheckAt) {
       positionCheckAt += CONFIRM_POLL_MS * OVERSHOOT_CHECK_POLLS;
-      if (await wouldOvershoot(ctx, order)) return 'overshoot';
+      const snap = await readPosition(ctx, 'EXIT', `waiting on ${order.orderId ?? 'the order'} as it is`);
+      if (snap && wouldOvershoot(ctx, order, snap.net)) return 'overshoot';
+      if (snap && heldOnOurSide(ctx, snap.net) < heldQuantity(ctx.state)) {
+        for (const leg of legsBeside(ctx, order)) await refreshOrder(ctx, leg);
+        ctx.commit();
+        await cancelLegsCoveredBy(ctx, order);
+      }
     }
   }
   return 'timeout';
 }
 
+/** The position's exit legs still working beside `order` (the partial target's sale keeps them). */
+function legsBeside(ctx: EngineContext, order: TrackedOrder): TrackedOrder[] {
+  return [activeLeg(ctx.state, 'target'), activeLeg(ctx.state, 'stop')].filter((l): l is TrackedOrder => l !== null && l !== order && l.orderId !== null && isOpen(l.phase));
+}
+
+/** What the account holds on the position's side, by the broker's net (a long's net, a short's −net). */
+function heldOnOurSide(ctx: EngineContext, net: number): number {
+  return positionSide(ctx.state) === 'short' ? -net : net;
+}
+
+/** Legs that would close again what `order` alone closes now: cancelled (their fills count). */
+async function cancelLegsCoveredBy(ctx: EngineContext, order: TrackedOrder): Promise<void> {
+  const held = heldQuantity(ctx.state);
+  if (openQuantity(order) < held) return;
+  for (const leg of legsBeside(ctx, order)) {
+    ctx.log.info('EXIT', `${order.role} ${order.orderId ?? '?'} closes all ${held} held now: ${leg.role} ${leg.orderId ?? '?'} would over-exit, cancelling it`);
+    await cancelAndSettle(ctx, leg, `${order.role} covers what is held`);
+  }
+  ctx.commit();
+}
+
 /**
- * Whether the rest of a closing order is more than the account still holds on the side it
- * closes. A position book ahead of the order's own report only costs a cancel that settles as
- * filled; one that cannot be read leaves the order working.
+ * Whether the rest of a closing order is more than the account (`net` at the broker) still holds
+ * on the side it closes. A position book ahead of the order's own report only costs a cancel
+ * that settles as filled.
  */
-async function wouldOvershoot(ctx: EngineContext, order: TrackedOrder): Promise<boolean> {
+function wouldOvershoot(ctx: EngineContext, order: TrackedOrder, net: number): boolean {
   const rest = openQuantity(order);
   if (rest <= 0) return false;
-  const snap = await readPosition(ctx, 'EXIT', `waiting on ${order.orderId ?? 'the order'} as it is`);
-  if (!snap) return false;
   // What this order can still close: a net long for a sale, a net short for a purchase.
-  const holds = order.request.action === 'SELL' ? snap.net : -snap.net;
+  const holds = order.request.action === 'SELL' ? net : -net;
   if (holds >= rest) return false;
-  ctx.log.warn('EXIT', `the broker shows ${snap.net} while ${order.role} ${order.orderId ?? '?'} still has ${rest} to ${order.request.action === 'SELL' ? 'sell' : 'buy'}: closed outside the bot meanwhile, cancelling the rest`);
+  ctx.log.warn('EXIT', `the broker shows ${net} while ${order.role} ${order.orderId ?? '?'} still has ${rest} to ${order.request.action === 'SELL' ? 'sell' : 'buy'}: closed outside the bot meanwhile, cancelling the rest`);
   return true;
 }

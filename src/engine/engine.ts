@@ -131,8 +131,14 @@ export class Engine implements EngineCommands {
   private readonly guard: GuardWatch;
   /** The state as last saved, to skip writes that would change nothing. */
   private readonly lastCommitted = new SavedState();
-  /** Goes up with every saved change: a read made outside the lock stands only if it did not move. */
-  private committedVersion = 0;
+  /**
+   * Goes up with every saved change of our orders or the position: a read made outside the lock
+   * stands only if it did not move. Not with the session guard's marks, the bar count or the
+   * switches (they change with every price and bar on a desk, and say nothing about what a read
+   * of the books found): otherwise a desk's polls re-read under the lock and lose their shared reads.
+   */
+  private positionVersion = 0;
+  private readonly lastPosition = new SavedState(['guard', 'barCount', 'lastSignalBar', 'paused', 'squaredOffDay', 'marketOnTarget']);
   private resolveStopped: (code: number) => void = () => {};
   /** Resolves with the exit code once a shutdown (however it was asked for) has finished. */
   readonly stopped: Promise<number> = new Promise((resolve) => {
@@ -188,7 +194,7 @@ export class Engine implements EngineCommands {
       renewUrgent: () => {
         this.urgentController = new AbortController();
       },
-      stateVersion: () => this.committedVersion,
+      stateVersion: () => this.positionVersion,
       reconcileRetryDue: () => this.reconcileWake.wake(),
     });
     this.feedLink = new FeedLink(this.ctx, this.lock, this.push, this.loops.signal, {
@@ -230,7 +236,10 @@ export class Engine implements EngineCommands {
     const look = this.recovered ? this.guard.look(this.ctx) : null;
     if (this.lastCommitted.differs(this.ctx.state)) {
       this.lastCommitted.remember(this.ctx.state);
-      this.committedVersion += 1;
+      if (this.lastPosition.differs(this.ctx.state)) {
+        this.lastPosition.remember(this.ctx.state);
+        this.positionVersion += 1;
+      }
       this.deps.stateFile.save(this.ctx.state);
       publishState(this.deps.store, this.ctx.state, this.ctx.settings.stops.chaseTries);
     }
@@ -498,11 +507,11 @@ export class Engine implements EngineCommands {
         // Read outside the lock, apply under it: a pushed fill never waits behind the poll's HTTP.
         // Reads that waited for the lock while the state moved (a task held it: a partial sale
         // being confirmed, a flatten) are older than what that task did: read again under it.
-        const seen = this.committedVersion;
+        const seen = this.positionVersion;
         const reads = await fetchLegs(this.ctx, depth);
         await this.lock.run(() => {
           this.commit();
-          return this.orders.ocoPass(depth, this.committedVersion === seen ? reads : undefined);
+          return this.orders.ocoPass(depth, this.positionVersion === seen ? reads : undefined);
         });
       },
       () => this.ocoWake.signal,

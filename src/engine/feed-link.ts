@@ -125,8 +125,9 @@ export class FeedLink {
     if (order) {
       this.clearCrossing(report.orderId);
       if (this.ctx.orderNews.awaited(order)) {
-        // The task holding the lock is waiting on this very order: apply now and wake it (it
-        // acts on the order next); the OCO reaction follows under the lock, as for any news.
+        // The task holding the lock is waiting on this very order (or watches it beside the one
+        // it waits on): apply now and wake it (it acts on the order next); the OCO reaction
+        // follows under the lock, as for any news.
         if (!applyOrderReport(this.ctx, order, report, 'push').changed) return;
         this.ctx.orderNews.wake(order);
         this.lock.spawn('pushed order update', () => this.hooks.afterOrderNews());

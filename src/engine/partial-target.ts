@@ -82,7 +82,7 @@ export async function takePartial(ctx: EngineContext): Promise<boolean> {
     if (confirmed !== 'filled' && isOpen(outcome.order.phase)) await cancelAndSettle(ctx, outcome.order, 'partial target not filled in time');
   } else ctx.log.warn('PARTIAL', `partial sale of ${q} not placed: ${outcome.message}`);
   const sold = outcome.order.filled;
-  ctx.log.info('PARTIAL', `booked ${sold}/${q}${outcome.order.avgPrice !== null ? ` @ ₹${outcome.order.avgPrice.toFixed(2)}` : ''}; ${heldQuantity(s)} held carries on`);
+  ctx.log.info('PARTIAL', `booked ${sold}/${q}${outcome.order.avgPrice !== null ? ` @ ₹${outcome.order.avgPrice.toFixed(2)}` : ''}; ${heldQuantity(s) > 0 ? `${heldQuantity(s)} held carries on` : 'nothing held beside it (a leg filled meanwhile)'}`);
   ctx.emit({ type: 'notable', at: ctx.clock.now(), kind: 'partial_target', message: `partial target: ${sold} of ${held} booked${outcome.order.avgPrice !== null ? ` @ ₹${outcome.order.avgPrice.toFixed(2)}` : ''}` });
   // The legs for exactly what is held now (the sale may have filled less than asked).
   await ensureProtection(ctx);

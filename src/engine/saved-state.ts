@@ -50,17 +50,21 @@ function ends<T>(list: readonly T[]): { length: number; first: T | undefined; la
   return { length: list.length, first: list[0], last: list[list.length - 1] };
 }
 
-/** The state as last saved, to tell whether it changed since. */
+/** The state as last saved, to tell whether it changed since; `ignoring` these fields. */
 export class SavedState {
   private saved: Saved | null = null;
+  private readonly ignored: ReadonlySet<string>;
+
+  constructor(ignoring: readonly (keyof EngineState)[] = []) {
+    this.ignored = new Set<string>(['trades', 'knownOrderIds', ...ignoring]);
+  }
 
   /** True when `state` differs from the one last remembered (always, before the first). */
   differs(state: EngineState): boolean {
     const { saved } = this;
     if (saved === null) return true;
-    const { trades, knownOrderIds, ...rest } = state;
-    const t = ends(trades);
-    const k = ends(knownOrderIds);
+    const t = ends(state.trades);
+    const k = ends(state.knownOrderIds);
     return (
       t.length !== saved.trades.length ||
       !sameValue(t.first, saved.trades.first) ||
@@ -68,18 +72,24 @@ export class SavedState {
       k.length !== saved.knownOrderIds.length ||
       k.first !== saved.knownOrderIds.first ||
       k.last !== saved.knownOrderIds.last ||
-      !sameValue(rest, saved.rest)
+      !sameValue(this.restOf(state), saved.rest)
     );
   }
 
   /** Remember `state` as saved now. */
   remember(state: EngineState): void {
-    const { trades, knownOrderIds, ...rest } = state;
-    const t = ends(trades);
+    const t = ends(state.trades);
     this.saved = {
-      rest: copyOf(rest),
+      rest: copyOf(this.restOf(state)),
       trades: { length: t.length, first: copyOf(t.first), last: copyOf(t.last) },
-      knownOrderIds: ends(knownOrderIds),
+      knownOrderIds: ends(state.knownOrderIds),
     };
+  }
+
+  /** Every field but the two lists and the ignored ones. */
+  private restOf(state: EngineState): Record<string, unknown> {
+    const rest: Record<string, unknown> = {};
+    for (const key of Object.keys(state)) if (!this.ignored.has(key)) rest[key] = state[key as keyof EngineState];
+    return rest;
   }
 }

@@ -229,6 +229,26 @@ describe('the partial target', () => {
     expect(s.orders().filter((o) => o === 'SELL 75 MARKET')).toHaveLength(1);
   });
 
+  for (const feed of [false, true]) {
+    it(`the cut target fills while the partial sale hangs: the stop beside the sale is cancelled at once, never both filled (${feed ? 'push' : 'polling'})`, async () => {
+      const s = await scenario({ instrument: FUTURE, feed, settings: { exits: partial } });
+      await enterAndProtect(s);
+      s.broker.setFaults({ marketHangMs: 3_000 });
+      s.market.setPrice(101.1);
+      await s.clock.advanceUntil(() => s.orders().includes('SELL 75 MARKET'), 2_000, 10);
+      s.market.setPrice(102.1); // the target (cut to 75) fills; the sale still hangs
+      const filledAt = s.clock.now();
+      await s.clock.advanceUntil(() => s.broker.cancelRequests.length > 0, 2_000, 10);
+      // Push: at once. Polling: the confirmation's once-a-second position read finds it.
+      expect(s.clock.now() - filledAt).toBeLessThanOrEqual(feed ? 20 : 1_050);
+      expect(s.logs().some((l) => l.includes('would over-exit, cancelling it'))).toBe(true);
+      await s.clock.advance(4_000);
+      expect(s.broker.netQuantity()).toBe(0);
+      expect(s.store.getState().position.phase).toBe('flat');
+      expect(s.store.getState().tradesToday).toHaveLength(1);
+    });
+  }
+
   it('a restart after the partial was taken does not book it again; the legs cover the rest', async () => {
     const s = await scenario({ instrument: FUTURE, settings: { exits: partial } });
     await enterAndProtect(s);

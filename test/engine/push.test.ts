@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { BrokerCallName } from '../../src/broker/paper/fault-plan.js';
+import { NO_LIMITS } from '../../src/engine/guard.js';
 import { enterAndProtect, scenario, type Scenario } from './harness.js';
 
 process.env.TZ = 'America/New_York';
@@ -158,6 +159,31 @@ describe('a pushed fill never waits behind a poll\'s reads (they happen outside 
       expect(s.store.getState().tradesToday[0]).toMatchObject({ reason: 'target' });
     });
   }
+});
+
+describe('a poll\'s reads made outside the lock', () => {
+  it('stand when only the session guard\'s mark moved meanwhile (a desk shares them); one order-book read per poll', async () => {
+    // Polling, profit lock on: every price in favour raises the guard's peak, a saved change.
+    const s = await scenario({ settings: { guard: { ...NO_LIMITS, profitLock: 50 } } });
+    await enterAndProtect(s);
+    await s.clock.advance(1_000);
+    s.broker.injectOnce('latencyMs', { call: 'orderBook', ms: 1_500 });
+    const before = s.broker.receivedCalls.orderBook;
+    await s.clock.advanceUntil(() => s.broker.receivedCalls.orderBook > before, 5_000, 10);
+    const readAt = s.clock.now();
+    const peak = s.engine.state.guard.peak;
+    s.market.setPrice(101.6); // in favour, short of the target at 102
+    const quotes = s.broker.receivedCalls.quote;
+    await s.clock.advanceUntil(() => s.broker.receivedCalls.quote > quotes, 1_200, 10);
+    await s.clock.advance(10);
+    expect(s.clock.now() - readAt).toBeLessThan(1_500); // the quote poll marked it during the read
+    expect(s.engine.state.guard.peak).toBeGreaterThan(peak);
+    await s.clock.advance(readAt + 1_700 - s.clock.now());
+    // The slow read was applied at 1.5 s and the next poll is a second after it: one read, not
+    // a second one of the same poll under the lock.
+    expect(s.broker.receivedCalls.orderBook - before).toBe(1);
+    expect(s.store.getState().position.phase).toBe('protected');
+  });
 });
 
 describe('a pushed fill of the market exit being confirmed', () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { SavedState } from '../../src/engine/saved-state.js';
-import { initialEngineState, type EngineState, type TrackedOrder } from '../../src/engine/state.js';
+import type { TrackedOrder } from '../../src/engine/order-machine.js';
+import { initialEngineState, type EngineState } from '../../src/engine/state.js';
 
 // commit() saves only when the state differs from the one last saved: a change it missed would
 // be a state file that lags the engine, a change it invents a needless fsync and a version bump.
@@ -60,15 +61,15 @@ describe('SavedState', () => {
 
   it('tells the append-only lists apart by length and ends: a trade booked, the front trimmed, an order id seen, a new day', () => {
     const state = initialEngineState('2026-11-24', false);
-    const trade = { at: 1, entry: 100, exit: 102, quantity: 130, reason: 'target' } as unknown as EngineState['trades'][number];
-    state.trades.push(trade, { ...trade, at: 2 });
+    const trade = { openedAt: 0, closedAt: 1, entry: 100, exit: 102, quantity: 130, reason: 'target' } as EngineState['trades'][number];
+    state.trades.push(trade, { ...trade, closedAt: 2 });
     state.knownOrderIds.push('a', 'b');
     const s = saved(state);
-    state.trades.push({ ...trade, at: 3 });
+    state.trades.push({ ...trade, closedAt: 3 });
     expect(s.differs(state)).toBe(true);
     s.remember(state);
     state.trades.shift();
-    state.trades.push({ ...trade, at: 4 });
+    state.trades.push({ ...trade, closedAt: 4 });
     expect(s.differs(state)).toBe(true); // same length, other ends
     s.remember(state);
     state.knownOrderIds.shift();
@@ -77,5 +78,17 @@ describe('SavedState', () => {
     s.remember(state);
     state.trades = [];
     expect(s.differs(state)).toBe(true);
+  });
+
+  it('ignoring fields: the position version does not move with the guard\'s marks or the bar count, and does with an order', () => {
+    const state = initialEngineState('2026-11-24', false);
+    state.orders.push(order('target'));
+    const position = new SavedState(['guard', 'barCount']);
+    position.remember(state);
+    state.barCount += 1;
+    state.guard = { ...state.guard, peak: 500 } as EngineState['guard'];
+    expect(position.differs(state)).toBe(false);
+    (state.orders[0] as TrackedOrder).request.quantity = 65;
+    expect(position.differs(state)).toBe(true);
   });
 });
