@@ -1,7 +1,11 @@
 // Bundles the compiled CLI into one file (dist/random-scalp.mjs, plus chunks loaded on demand): start-up loads one module
 // instead of the ~1,000 behind Ink and React. bin/random-scalp.js falls back to dist/src when
 // the bundle is missing.
+import fs from 'node:fs';
 import { build } from 'esbuild';
+
+// Chunk names carry a content hash: clear the last build's, or every build leaves its own behind.
+fs.rmSync('dist/chunks', { recursive: true, force: true });
 
 await build({
   // The commands the dashboard does not need (report, doctor, backtest, charges, paper-server)

@@ -58,25 +58,28 @@ export function backtestSettings(config: Config, instrument: Instrument, interva
     );
   }
   const settings = engineSettings(config);
-  return { ...settings, quotePollMs: backtestQuotePollMs(config, settings.quotePollMs, intervalMs), symbol: instrument.symbol, exchange: instrument.exchange, history: null };
+  const nets = pushFed(config) ? { quotePollMs: Math.max(settings.quotePollMs, pointOffsets(intervalMs)[0]), reconcileMs: Math.max(settings.reconcileMs, intervalMs) } : {};
+  return { ...settings, ...nets, symbol: instrument.symbol, exchange: instrument.exchange, history: null };
 }
 
-/**
- * On the push feed every print of the path arrives as a tick, and nothing else moves the price:
- * a quote read between two of the path's points can only return the last tick. The quote poll
- * (a live feed's net for a silent or lossy tick stream) then runs once per point, a quarter of
- * the data's bar, instead of every QUOTE_POLL_SECONDS: a backtest day woke 21,700 times a day
- * for it, and the same round trips come out (tested). Polling only (FEED=poll) keeps its rate:
- * there the quote poll is how the engine sees prices.
- */
-function backtestQuotePollMs(config: Config, quotePollMs: number, intervalMs: number): number {
-  if (feedOf(config).mode === 'poll') return quotePollMs;
-  return Math.max(quotePollMs, pointOffsets(intervalMs)[0]);
+// The nets a live engine keeps against what a backtest cannot have. On the push feed every print
+// of the path arrives as a tick and every order change as an update (the paper feed loses
+// nothing: its faults are off), and nobody else trades the account. So the quote poll (against a
+// silent tick stream) could only read the last tick again, the OCO safety poll (against a lost
+// update) and the scheduled reconciliation (against an outside trade) could only find what the
+// engine already knows: a backtest runs the quote poll once per point of the path (a quarter of
+// the data's bar) and the other two once per data bar, instead of every QUOTE_POLL_SECONDS,
+// FEED_SAFETY_POLL_SECONDS and RECONCILE_SECONDS. A day woke ~38,000 times for them; the same
+// round trips come out (tested). Polling only (FEED=poll) keeps its rates: there the polls are
+// how the engine sees prices and fills.
+
+function pushFed(config: Config): boolean {
+  return (config.FEED as FeedMode) !== 'poll';
 }
 
-/** FEED as the engine would run it live: the paper push feed for auto and push, polling for poll. */
-export function feedOf(config: Config): { mode: FeedMode; safetyPollMs: number } {
-  return { mode: config.FEED as FeedMode, safetyPollMs: Math.round(config.FEED_SAFETY_POLL_SECONDS * 1000) };
+/** FEED as the engine would run it live: the paper push feed for auto and push, polling for poll; the safety poll no more often than once per data bar. */
+export function feedOf(config: Config, intervalMs: number): { mode: FeedMode; safetyPollMs: number } {
+  return { mode: config.FEED as FeedMode, safetyPollMs: Math.max(Math.round(config.FEED_SAFETY_POLL_SECONDS * 1000), intervalMs) };
 }
 
 export function journalTradesOf(trades: readonly TradeRecord[], instrument: Instrument): JournalTrade[] {
@@ -103,7 +106,7 @@ export async function runBacktest(spec: BacktestSpec, onDay?: (done: number, tot
       await runDay({
         day, bars, intervalMs: spec.intervalMs, instrument: spec.instrument, settings, path: spec.path,
         marketOnTarget: spec.config.ENABLE_MARKET_ON_TARGET,
-        feed: feedOf(spec.config),
+        feed: feedOf(spec.config, spec.intervalMs),
         ...(spec.keepEvents !== undefined ? { keepEvents: spec.keepEvents } : {}),
         ...(spec.keepLog !== undefined ? { keepLog: spec.keepLog } : {}),
       }),

@@ -100,7 +100,7 @@ export async function runCombination(job: SweepJob, index: number, combo: Combin
   const inTrades: TradeRecord[] = [];
   const outTrades: TradeRecord[] = [];
   for (const [day, bars] of job.days) {
-    const r = await runDay({ day, bars, intervalMs: job.intervalMs, instrument: job.instrument, settings, path: job.path, marketOnTarget: config.ENABLE_MARKET_ON_TARGET, feed: feedOf(config) });
+    const r = await runDay({ day, bars, intervalMs: job.intervalMs, instrument: job.instrument, settings, path: job.path, marketOnTarget: config.ENABLE_MARKET_ON_TARGET, feed: feedOf(config, job.intervalMs) });
     (holdout.has(day) ? outTrades : inTrades).push(...r.trades);
   }
   return {

@@ -129,8 +129,11 @@ export class Engine implements EngineCommands {
   private recovered = false;
   private shuttingDown: Promise<number> | null = null;
   private readonly guard: GuardWatch;
-  /** The state as last saved, to skip writes that would change nothing. */
-  private readonly lastCommitted = new SavedState();
+  /**
+   * The state as last saved, to skip writes that would change nothing; a change of the session
+   * guard's marks, the bar count or the switches alone does not move `positionVersion`.
+   */
+  private readonly lastCommitted = new SavedState(['guard', 'barCount', 'lastSignalBar', 'paused', 'squaredOffDay', 'marketOnTarget']);
   /**
    * Goes up with every saved change of our orders or the position: a read made outside the lock
    * stands only if it did not move. Not with the session guard's marks, the bar count or the
@@ -138,7 +141,6 @@ export class Engine implements EngineCommands {
    * of the books found): otherwise a desk's polls re-read under the lock and lose their shared reads.
    */
   private positionVersion = 0;
-  private readonly lastPosition = new SavedState(['guard', 'barCount', 'lastSignalBar', 'paused', 'squaredOffDay', 'marketOnTarget']);
   private resolveStopped: (code: number) => void = () => {};
   /** Resolves with the exit code once a shutdown (however it was asked for) has finished. */
   readonly stopped: Promise<number> = new Promise((resolve) => {
@@ -234,12 +236,10 @@ export class Engine implements EngineCommands {
   private commit(): void {
     // The guard looks at every change (a trade closed, a fill) before it is saved.
     const look = this.recovered ? this.guard.look(this.ctx) : null;
-    if (this.lastCommitted.differs(this.ctx.state)) {
+    const change = this.lastCommitted.changes(this.ctx.state);
+    if (change.any) {
       this.lastCommitted.remember(this.ctx.state);
-      if (this.lastPosition.differs(this.ctx.state)) {
-        this.lastPosition.remember(this.ctx.state);
-        this.positionVersion += 1;
-      }
+      if (change.beyondOverlooked) this.positionVersion += 1;
       this.deps.stateFile.save(this.ctx.state);
       publishState(this.deps.store, this.ctx.state, this.ctx.settings.stops.chaseTries);
     }

@@ -41,7 +41,9 @@ function sameValue(a: unknown, b: unknown): boolean {
 }
 
 interface Saved {
-  rest: Record<string, unknown>;
+  /** A copy of every field but the two lists. */
+  fields: Record<string, unknown>;
+  keys: number;
   trades: { length: number; first: unknown; last: unknown };
   knownOrderIds: { length: number; first: string | undefined; last: string | undefined };
 }
@@ -50,46 +52,70 @@ function ends<T>(list: readonly T[]): { length: number; first: T | undefined; la
   return { length: list.length, first: list[0], last: list[list.length - 1] };
 }
 
-/** The state as last saved, to tell whether it changed since; `ignoring` these fields. */
+/** What changed since the state was last remembered. */
+export interface StateChange {
+  /** Anything at all: the state must be saved. */
+  any: boolean;
+  /** Anything but the fields the tracker was told to overlook. */
+  beyondOverlooked: boolean;
+}
+
+const NOTHING: StateChange = { any: false, beyondOverlooked: false };
+const EVERYTHING: StateChange = { any: true, beyondOverlooked: true };
+
+/**
+ * The state as last saved, to tell whether (and where) it changed since. `overlooking` names
+ * fields whose change alone does not count as `beyondOverlooked`.
+ */
 export class SavedState {
   private saved: Saved | null = null;
-  private readonly ignored: ReadonlySet<string>;
+  private readonly overlooked: ReadonlySet<string>;
 
-  constructor(ignoring: readonly (keyof EngineState)[] = []) {
-    this.ignored = new Set<string>(['trades', 'knownOrderIds', ...ignoring]);
+  constructor(overlooking: readonly (keyof EngineState)[] = []) {
+    this.overlooked = new Set<string>(overlooking);
   }
 
-  /** True when `state` differs from the one last remembered (always, before the first). */
-  differs(state: EngineState): boolean {
+  /** What changed since the state last remembered (everything, before the first). */
+  changes(state: EngineState): StateChange {
     const { saved } = this;
-    if (saved === null) return true;
+    if (saved === null) return EVERYTHING;
     const t = ends(state.trades);
     const k = ends(state.knownOrderIds);
-    return (
+    if (
       t.length !== saved.trades.length ||
       !sameValue(t.first, saved.trades.first) ||
       !sameValue(t.last, saved.trades.last) ||
       k.length !== saved.knownOrderIds.length ||
       k.first !== saved.knownOrderIds.first ||
-      k.last !== saved.knownOrderIds.last ||
-      !sameValue(this.restOf(state), saved.rest)
-    );
+      k.last !== saved.knownOrderIds.last
+    ) {
+      return EVERYTHING;
+    }
+    let keys = 0;
+    let any = false;
+    const fields = state as unknown as Record<string, unknown>;
+    for (const key in fields) {
+      if (key === 'trades' || key === 'knownOrderIds') continue;
+      keys++;
+      if (!(key in saved.fields)) return EVERYTHING;
+      if (sameValue(fields[key], saved.fields[key])) continue;
+      if (!this.overlooked.has(key)) return EVERYTHING;
+      any = true;
+    }
+    if (keys !== saved.keys) return EVERYTHING; // a field gone
+    return any ? { any, beyondOverlooked: false } : NOTHING;
   }
 
   /** Remember `state` as saved now. */
   remember(state: EngineState): void {
+    const fields: Record<string, unknown> = {};
+    let keys = 0;
+    for (const [key, value] of Object.entries(state)) {
+      if (key === 'trades' || key === 'knownOrderIds') continue;
+      fields[key] = copyOf(value);
+      keys++;
+    }
     const t = ends(state.trades);
-    this.saved = {
-      rest: copyOf(this.restOf(state)),
-      trades: { length: t.length, first: copyOf(t.first), last: copyOf(t.last) },
-      knownOrderIds: ends(state.knownOrderIds),
-    };
-  }
-
-  /** Every field but the two lists and the ignored ones. */
-  private restOf(state: EngineState): Record<string, unknown> {
-    const rest: Record<string, unknown> = {};
-    for (const key of Object.keys(state)) if (!this.ignored.has(key)) rest[key] = state[key as keyof EngineState];
-    return rest;
+    this.saved = { fields, keys, trades: { length: t.length, first: copyOf(t.first), last: copyOf(t.last) }, knownOrderIds: ends(state.knownOrderIds) };
   }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { backtestSettings, runBacktest } from '../../src/backtest/backtest.js';
+import { backtestSettings, feedOf, runBacktest } from '../../src/backtest/backtest.js';
 import { extremesOrder } from '../../src/backtest/bar-path.js';
 import { runDay } from '../../src/backtest/runner.js';
 import { bars, OPTION, repeat, shortDayConfig } from './fixtures.js';
@@ -99,21 +99,22 @@ function walkShapes(seed: number): [number, number, number, number][] {
 }
 
 describe('the backtest broker', () => {
-  it('on the push feed the quote poll runs once per point of the path (a quarter bar), with the same round trips as every second, exit rules on', async () => {
+  it('on the push feed the nets run once per point (quotes) or per data bar (safety poll, reconciliation), with the same round trips as at live rates, exit rules on', async () => {
     const config = shortDayConfig({
       SESSION_WINDOWS: '09:20-10:20', SQUARE_OFF_TIME: '10:20', ENABLE_MARKET_ON_TARGET: 'true', TRAIL_TRIGGER_RUPEES: '1', TRAIL_STEP_RUPEES: '0.5',
       PARTIAL_TARGET_LOTS: '1', PARTIAL_TARGET_RUPEES: '1', TIME_STOP_MINUTES: '2', PROFIT_TARGET_RUPEES: '3',
     });
     const settings = backtestSettings(config, OPTION, 60_000);
-    expect(settings.quotePollMs).toBe(15_000);
-    expect(backtestSettings(shortDayConfig({ FEED: 'poll' }), OPTION, 60_000).quotePollMs).toBe(1_000);
-    const day = { day: DAY, bars: bars(DAY, walkShapes(9)), intervalMs: 60_000, instrument: OPTION, path: 'worst' as const, marketOnTarget: true, feed: { mode: 'auto' as const, safetyPollMs: 5_000 } };
-    const quarter = await runDay({ ...day, settings });
-    const everySecond = await runDay({ ...day, settings: { ...settings, quotePollMs: 1_000 } });
-    expect(quarter.trades.length).toBeGreaterThan(20);
-    expect(new Set(quarter.trades.map((t) => t.reason)).size).toBeGreaterThan(2);
-    expect(quarter.trades).toEqual(everySecond.trades);
-    expect(quarter.wakes).toBeLessThan(everySecond.wakes / 2);
+    expect([settings.quotePollMs, settings.reconcileMs, feedOf(config, 60_000).safetyPollMs]).toEqual([15_000, 60_000, 60_000]);
+    // Polling keeps its rates: there the polls are how the engine sees prices and fills.
+    expect([backtestSettings(shortDayConfig({ FEED: 'poll' }), OPTION, 60_000).quotePollMs, backtestSettings(shortDayConfig({ FEED: 'poll' }), OPTION, 60_000).reconcileMs]).toEqual([1_000, 30_000]);
+    const day = { day: DAY, bars: bars(DAY, walkShapes(9)), intervalMs: 60_000, instrument: OPTION, path: 'worst' as const, marketOnTarget: true };
+    const stretched = await runDay({ ...day, settings, feed: feedOf(config, 60_000) });
+    const live = await runDay({ ...day, settings: { ...settings, quotePollMs: 1_000, reconcileMs: 30_000 }, feed: { mode: 'auto', safetyPollMs: 5_000 } });
+    expect(stretched.trades.length).toBeGreaterThan(20);
+    expect(new Set(stretched.trades.map((t) => t.reason)).size).toBeGreaterThan(2);
+    expect(stretched.trades).toEqual(live.trades);
+    expect(stretched.wakes).toBeLessThan(live.wakes / 4);
   });
 
   it('leaving long-settled orders out of the books changes nothing the engine does (same round trips, to the millisecond)', async () => {

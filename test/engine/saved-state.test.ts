@@ -19,9 +19,9 @@ const order = (role: TrackedOrder['role']): TrackedOrder => ({
 
 function saved(state: EngineState): SavedState {
   const s = new SavedState();
-  expect(s.differs(state)).toBe(true); // nothing saved yet
+  expect(s.changes(state).any).toBe(true); // nothing saved yet
   s.remember(state);
-  expect(s.differs(state)).toBe(false);
+  expect(s.changes(state).any).toBe(false);
   return s;
 }
 
@@ -31,32 +31,32 @@ describe('SavedState', () => {
     state.orders.push(order('target'), order('stop'));
     const s = saved(state);
     (state.orders[1] as TrackedOrder).request.triggerPrice = 99;
-    expect(s.differs(state)).toBe(true);
+    expect(s.changes(state).any).toBe(true);
     s.remember(state);
     (state.orders[0] as TrackedOrder).filled = 65;
-    expect(s.differs(state)).toBe(true);
+    expect(s.changes(state).any).toBe(true);
     (state.orders[0] as TrackedOrder).filled = 0;
-    expect(s.differs(state)).toBe(false); // back to what was saved
+    expect(s.changes(state).any).toBe(false); // back to what was saved
   });
 
   it('counts a key added (even as undefined) or removed as a change, and a value of another type', () => {
     const state = initialEngineState('2026-11-24', false);
     const s = saved(state);
     state.partialTaken = undefined;
-    expect(s.differs(state)).toBe(true);
+    expect(s.changes(state).any).toBe(true);
     s.remember(state);
-    expect(s.differs(state)).toBe(false);
+    expect(s.changes(state).any).toBe(false);
     delete state.partialTaken;
-    expect(s.differs(state)).toBe(true);
+    expect(s.changes(state).any).toBe(true);
     s.remember(state);
     state.anchor = 0;
-    expect(s.differs(state)).toBe(true);
+    expect(s.changes(state).any).toBe(true);
     s.remember(state);
     state.outsideTaken = {};
-    expect(s.differs(state)).toBe(true);
+    expect(s.changes(state).any).toBe(true);
     s.remember(state);
     state.outsideTaken = { x: 1 };
-    expect(s.differs(state)).toBe(true);
+    expect(s.changes(state).any).toBe(true);
   });
 
   it('tells the append-only lists apart by length and ends: a trade booked, the front trimmed, an order id seen, a new day', () => {
@@ -66,29 +66,33 @@ describe('SavedState', () => {
     state.knownOrderIds.push('a', 'b');
     const s = saved(state);
     state.trades.push({ ...trade, closedAt: 3 });
-    expect(s.differs(state)).toBe(true);
+    expect(s.changes(state).any).toBe(true);
     s.remember(state);
     state.trades.shift();
     state.trades.push({ ...trade, closedAt: 4 });
-    expect(s.differs(state)).toBe(true); // same length, other ends
+    expect(s.changes(state).any).toBe(true); // same length, other ends
     s.remember(state);
     state.knownOrderIds.shift();
     state.knownOrderIds.push('c');
-    expect(s.differs(state)).toBe(true);
+    expect(s.changes(state).any).toBe(true);
     s.remember(state);
     state.trades = [];
-    expect(s.differs(state)).toBe(true);
+    expect(s.changes(state).any).toBe(true);
   });
 
-  it('ignoring fields: the position version does not move with the guard\'s marks or the bar count, and does with an order', () => {
+  it('overlooked fields: a change of the guard\'s marks or the bar count is saved but is not beyond them; an order\'s is', () => {
     const state = initialEngineState('2026-11-24', false);
     state.orders.push(order('target'));
-    const position = new SavedState(['guard', 'barCount']);
-    position.remember(state);
+    const s = new SavedState(['guard', 'barCount']);
+    s.remember(state);
     state.barCount += 1;
-    state.guard = { ...state.guard, peak: 500 } as EngineState['guard'];
-    expect(position.differs(state)).toBe(false);
+    state.guard = { ...state.guard, peak: 500 };
+    expect(s.changes(state)).toEqual({ any: true, beyondOverlooked: false });
     (state.orders[0] as TrackedOrder).request.quantity = 65;
-    expect(position.differs(state)).toBe(true);
+    expect(s.changes(state)).toEqual({ any: true, beyondOverlooked: true });
+    s.remember(state);
+    expect(s.changes(state)).toEqual({ any: false, beyondOverlooked: false });
+    state.trades.push({ openedAt: 0, closedAt: 1, entry: 100, exit: 102, quantity: 130, reason: 'target' } as EngineState['trades'][number]);
+    expect(s.changes(state)).toEqual({ any: true, beyondOverlooked: true });
   });
 });
