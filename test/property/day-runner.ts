@@ -866,6 +866,9 @@ export async function runDay(sc: DayScenario): Promise<DayReport> {
       if (!(await idle(60_000))) return;
       // A fault injected once earlier may still fire here (a failed position book): no claim then.
       if (log.slice(mark).some((l) => l.inst === tr.i && /unavailable/.test(l.line))) return;
+      // Nor when the exit rules took their turn in between (a break-even move due since the stop
+      // was placed, run once the first reconciliation let go of the lock): not the reconciliation's doing.
+      if (log.slice(mark2).some((l) => l.inst === tr.i && /\[(TRAIL|BREAKEVEN|TIME|PARTIAL)\]/.test(l.line))) return;
       doubleReconciles++;
       const after = JSON.stringify(engine.state);
       const sentAfter = orderCallsFor(tr);
