@@ -63,8 +63,8 @@ export class VirtualClock implements Clock {
    * tenth of a backtest day.
    */
   private sleepersOf(signal: AbortSignal): Set<Sleeper> {
-    let group = this.bySignal.get(signal);
-    if (group) return group;
+    const known = this.bySignal.get(signal);
+    if (known) return known;
     const sleepers = new Set<Sleeper>();
     signal.addEventListener(
       'abort',
@@ -78,8 +78,7 @@ export class VirtualClock implements Clock {
       { once: true },
     );
     this.bySignal.set(signal, sleepers);
-    group = sleepers;
-    return group;
+    return sleepers;
   }
 
   /** Sleepers still waiting. */
