@@ -77,9 +77,10 @@ function pushFed(config: Config): boolean {
   return (config.FEED as FeedMode) !== 'poll';
 }
 
-/** FEED as the engine would run it live: the paper push feed for auto and push, polling for poll; the safety poll no more often than once per data bar. */
+/** FEED as the engine would run it live: the paper push feed for auto and push (its safety poll no more often than once per data bar), polling for poll. */
 export function feedOf(config: Config, intervalMs: number): { mode: FeedMode; safetyPollMs: number } {
-  return { mode: config.FEED as FeedMode, safetyPollMs: Math.max(Math.round(config.FEED_SAFETY_POLL_SECONDS * 1000), intervalMs) };
+  const safetyPollMs = Math.round(config.FEED_SAFETY_POLL_SECONDS * 1000);
+  return { mode: config.FEED as FeedMode, safetyPollMs: pushFed(config) ? Math.max(safetyPollMs, intervalMs) : safetyPollMs };
 }
 
 export function journalTradesOf(trades: readonly TradeRecord[], instrument: Instrument): JournalTrade[] {

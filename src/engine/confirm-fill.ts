@@ -2,7 +2,7 @@ import type { EngineContext } from './context.js';
 import { isOpen, openQuantity, type TrackedOrder } from './order-machine.js';
 import { cancelAndSettle, refreshOrder } from './order-sync.js';
 import { readPosition } from './position-read.js';
-import { activeLeg, heldQuantity, positionSide } from './state.js';
+import { heldQuantity, positionSide, workingLegs } from './state.js';
 import { chaseDueAt, chaseStep } from './stop-chase.js';
 
 // Waiting on an order that closes a position (a market exit, a buy-back): poll it every 0.25 s
@@ -60,7 +60,7 @@ export async function confirmFilled(ctx: EngineContext, order: TrackedOrder): Pr
 
 /** The position's exit legs still working beside `order` (the partial target's sale keeps them). */
 function legsBeside(ctx: EngineContext, order: TrackedOrder): TrackedOrder[] {
-  return [activeLeg(ctx.state, 'target'), activeLeg(ctx.state, 'stop')].filter((l): l is TrackedOrder => l !== null && l !== order && l.orderId !== null && isOpen(l.phase));
+  return workingLegs(ctx.state).filter((l) => l !== order);
 }
 
 /** What the account holds on the position's side, by the broker's net (a long's net, a short's −net). */

@@ -21,7 +21,6 @@ import { NO_LIMITS, type GuardFigures } from './guard.js';
 import type { ResumeRequests } from './guard-resume.js';
 import { GuardWatch, guardFigures } from './guard-watch.js';
 import { instrumentBroker, type BrokerHealthFlags } from './instrumented-broker.js';
-import { fetchLegs } from './oco.js';
 import { OrderNews } from './order-news.js';
 import { OrderManager } from './order-manager.js';
 
@@ -505,14 +504,7 @@ export class Engine implements EngineCommands {
         const now = this.ctx.clock.now();
         const depth = !this.push.ordersTrusted() || this.due(now, this.orders.lastFullLegRead, SAFETY_FULL_READ_MS) ? 'full' : 'light';
         // Read outside the lock, apply under it: a pushed fill never waits behind the poll's HTTP.
-        // Reads that waited for the lock while the state moved (a task held it: a partial sale
-        // being confirmed, a flatten) are older than what that task did: read again under it.
-        const seen = this.positionVersion;
-        const reads = await fetchLegs(this.ctx, depth);
-        await this.lock.run(() => {
-          this.commit();
-          return this.orders.ocoPass(depth, this.positionVersion === seen ? reads : undefined);
-        });
+        await this.orders.pollLegs(depth);
       },
       () => this.ocoWake.signal,
       true,

@@ -60,6 +60,17 @@ export function newOrder(role: OrderRole, request: OrderRequest, now: number): T
   return { role, orderId: null, phase: 'pending_submit', request, filled: 0, avgPrice: null, placedAt: now, misses: 0 };
 }
 
+/** The broker's word for an order's phase (the inverse of phaseOfStatus). */
+export function statusOfPhase(phase: OrderPhase): BrokerOrderStatus {
+  switch (phase) {
+    case 'filled': return 'complete';
+    case 'cancelled': return 'cancelled';
+    case 'rejected': return 'rejected';
+    case 'partially_filled': return 'partially_filled';
+    default: return 'working';
+  }
+}
+
 export function phaseOfStatus(status: BrokerOrderStatus, filled: number): OrderPhase {
   switch (status) {
     case 'complete': return 'filled';

@@ -1,5 +1,4 @@
 import type { TradeRecord } from '../store/types.js';
-import type { BrokerOrderStatus } from '../broker/types.js';
 import type { EngineContext, PhaseReporter } from './context.js';
 import type { SerialLock } from './lock.js';
 import type { PushWatch } from './push-watch.js';
@@ -8,11 +7,11 @@ import type { StatusRead } from './order-sync.js';
 import { cancelAndSettle } from './order-sync.js';
 import { exitAtMarket } from './market-exit.js';
 import { CONFIRM_POLL_MS, CONFIRM_POLLS } from './confirm-fill.js';
-import { applyLegReads, checkLegs, readLegs, settleLegs } from './oco.js';
+import { applyLegReads, checkLegs, fetchLegs, readLegs, settleLegs } from './oco.js';
 import { readPosition, type PositionSnapshot } from './position-read.js';
 import { partialDue, takePartial } from './partial-target.js';
 import { chaseDueAt, chasedOrders, chaseStep } from './stop-chase.js';
-import type { TrackedOrder } from './order-machine.js';
+import { statusOfPhase, type TrackedOrder } from './order-machine.js';
 import { realiseIfFlat } from './position-close.js';
 import { MAX_PROTECT_ATTEMPTS } from './protection.js';
 import { reconcile, type ReconcileOutcome } from './reconcile.js';
@@ -44,7 +43,7 @@ export interface OrderManagerHooks {
   interruptWaits(): void;
   /** The flatten's own task starts: its waits get a fresh signal. */
   renewUrgent(): void;
-  /** Goes up with every saved change of the state. */
+  /** Goes up with every saved change of our orders or the position (not with the guard's marks or the bar count). */
   stateVersion(): number;
   /** A reconciliation could not read or could not agree: the scheduled one retries soon. */
   reconcileRetryDue(): void;
@@ -77,8 +76,7 @@ export class OrderManager {
     const { ctx } = this;
     if (this.trailer.timeStopDueIn() === 0) {
       ctx.log.info('TIME', `position open ${ctx.settings.exits?.timeStopMinutes ?? 0} min (TIME_STOP_MINUTES): closing ${heldQuantity(ctx.state)} at market`);
-      await exitAtMarket(ctx, 'time', this.report);
-      await this.afterExit('time');
+      await this.exitAndSettle('time');
       return;
     }
     const seen = ordersSignature(ctx.state);
@@ -101,8 +99,7 @@ export class OrderManager {
     this.lock.spawn('market-on-target exit', async () => {
       if (!inPosition(ctx.state.phase) || ctx.state.phase === 'exiting' || heldQuantity(ctx.state) <= 0) return;
       ctx.log.info('MOT', `LTP ${ctx.grid.format(ctx.ltp ?? 0)} ${side === 'long' ? '≥' : '≤'} target ${ctx.grid.format(target)}: cancelling legs, ${side === 'long' ? 'selling' : 'buying back'} the remainder at market`);
-      await exitAtMarket(ctx, 'market_on_target', this.report);
-      await this.afterExit('market_on_target');
+      await this.exitAndSettle('market_on_target');
     });
   }
 
@@ -111,8 +108,7 @@ export class OrderManager {
     const { ctx } = this;
     await this.lock.run(async () => {
       if (heldQuantity(ctx.state) > 0 || openOrders(ctx.state).length > 0) {
-        await exitAtMarket(ctx, 'square_off', this.report);
-        await this.afterExit('square_off');
+        await this.exitAndSettle('square_off');
       }
     });
   }
@@ -163,8 +159,7 @@ export class OrderManager {
       // The square-off's market exit failed (not placed, or not filled and cancelled): legs
       // must not be re-armed into the night; keep selling until flat.
       ctx.log.warn('SQUARE_OFF', `still holding ${heldQuantity(ctx.state)} after square-off: selling at market again`);
-      await exitAtMarket(ctx, 'square_off', this.report);
-      await this.afterExit('square_off');
+      await this.exitAndSettle('square_off');
       return;
     }
     const before = ctx.state.phase;
@@ -173,22 +168,20 @@ export class OrderManager {
       const changed = reads === undefined ? await readLegs(ctx, read) : reads === null ? [] : await applyLegReads(ctx, reads);
       for (const order of changed) {
         // A poll found news: the feed, if we trust it, must have sent it too.
-        if (order.orderId !== null) this.push.expectPolledChange(order.orderId, brokerStatusOf(order), order.filled);
+        if (order.orderId !== null) this.push.expectPolledChange(order.orderId, statusOfPhase(order.phase), order.filled);
       }
     }
     const outcome = await settleLegs(ctx);
     const stale = outcome === 'exiting' ? this.staleExit() : null;
     if (outcome === 'unprotected' && ctx.state.protectFailures >= MAX_PROTECT_ATTEMPTS) {
       ctx.log.critical('CRITICAL', `still UNPROTECTED after ${MAX_PROTECT_ATTEMPTS} attempts: flattening at market`);
-      await exitAtMarket(ctx, 'flatten', this.report);
-      await this.afterExit('flatten');
+      await this.exitAndSettle('flatten');
     } else if (stale) {
       // The market exit left working has not filled (a part-fill whose rest never trades, a
       // hang): cancel it, keeping what filled, and sell what is still held again.
       const reason = (stale.reason as TradeRecord['reason'] | undefined) ?? 'flatten';
       ctx.log.warn('ESCALATE', `market exit ${stale.orderId ?? '?'} still not filled after ${Math.round((ctx.clock.now() - stale.placedAt) / 1000)} s: selling what is held again`);
-      await exitAtMarket(ctx, reason, this.report);
-      await this.afterExit(reason);
+      await this.exitAndSettle(reason);
     } else if (outcome === 'flat' || outcome === 'wrong_side' || ctx.state.phase !== before) {
       this.hooks.summary();
     }
@@ -218,17 +211,29 @@ export class OrderManager {
   }
 
   /** The scheduled reconciliation: its first position read is made outside the lock. */
-  async reconcileWithPreRead(): Promise<void> {
-    // The position book is read outside the lock (a pushed fill must not wait behind it); the
-    // read stands as the first one only if the state did not change at all while it was in
-    // flight. A version, not a look at the orders: a buy-back placed, filled and realised in
-    // that time leaves the orders looking as before (none, flat), and the old read would buy
-    // back a second time.
+  reconcileWithPreRead(): Promise<void> {
+    return this.readThenApply(() => readPosition(this.ctx), (first) => this.reconcileUntilSettled(first));
+  }
+
+  /** The OCO poll: the legs are read outside the lock and applied under it. */
+  pollLegs(depth: 'full' | 'light'): Promise<void> {
+    return this.readThenApply(() => fetchLegs(this.ctx, depth), (reads) => this.ocoPass(depth, reads));
+  }
+
+  /**
+   * Read outside the lock (a pushed fill must not wait behind the HTTP), apply under it. The read
+   * stands only if the state's version did not move while it was in flight or waited for the
+   * lock; otherwise `apply` gets undefined and reads again under the lock. A version, not a look
+   * at the orders: a buy-back placed, filled and realised meanwhile leaves the orders looking as
+   * before (none, flat), and the old position read would buy back a second time (r46); a task
+   * that held the lock (a partial sale being confirmed) did things the read is older than (r47).
+   */
+  private async readThenApply<T>(read: () => Promise<T>, apply: (fresh: T | undefined) => Promise<void>): Promise<void> {
     const seen = this.hooks.stateVersion();
-    const first = await readPosition(this.ctx);
+    const value = await read();
     await this.lock.run(async () => {
       this.ctx.commit(); // anything changed but not saved yet counts as a change
-      await this.reconcileUntilSettled(this.hooks.stateVersion() === seen ? first : undefined);
+      await apply(this.hooks.stateVersion() === seen ? value : undefined);
     });
   }
 
@@ -248,6 +253,12 @@ export class OrderManager {
       if (outcome !== 'corrected') return;
       this.hooks.summary();
     }
+  }
+
+  /** Close what is held at market (legs cancelled first), then realise it or say why not. */
+  private async exitAndSettle(reason: TradeRecord['reason']): Promise<void> {
+    await exitAtMarket(this.ctx, reason, this.report);
+    await this.afterExit(reason);
   }
 
   async afterExit(reason: Parameters<typeof realiseIfFlat>[1]): Promise<void> {
@@ -281,8 +292,7 @@ export class OrderManager {
       const { chaseTries, chaseMs } = ctx.settings.stops;
       ctx.log.critical('CRITICAL', `stop ${order.orderId} triggered and still unfilled after ${chaseTries} limit moves (${((ctx.clock.now() - (order.chase?.since ?? 0)) / 1000).toFixed(1)} s, every ${chaseMs} ms): cancelling it and selling at market`);
       await cancelAndSettle(ctx, order, 'stop chase exhausted');
-      await exitAtMarket(ctx, 'stop', this.report);
-      await this.afterExit('stop');
+      await this.exitAndSettle('stop');
       return;
     }
     if (settle) await this.ocoPass('none');
@@ -323,8 +333,7 @@ export class OrderManager {
       try {
         this.hooks.renewUrgent();
         if (heldQuantity(ctx.state) > 0 || openOrders(ctx.state).length > 0) {
-          await exitAtMarket(ctx, reason, this.report);
-          await this.afterExit(reason);
+          await this.exitAndSettle(reason);
         }
         ctx.log.info('FLATTEN', `${heldQuantity(ctx.state) !== 0 ? 'NOT flat' : 'flat'}; ${byTrader ? 'entries paused until you press p' : 'guard HALTED for the day'}`);
       } finally {
@@ -333,15 +342,4 @@ export class OrderManager {
     });
   }
 
-}
-
-/** The broker's word for what we now know of an order. */
-function brokerStatusOf(order: TrackedOrder): BrokerOrderStatus {
-  switch (order.phase) {
-    case 'filled': return 'complete';
-    case 'cancelled': return 'cancelled';
-    case 'rejected': return 'rejected';
-    case 'partially_filled': return 'partially_filled';
-    default: return 'working';
-  }
 }

@@ -6,7 +6,7 @@ import { isOpen, openQuantity, type TrackedOrder } from './order-machine.js';
 import { cancelAndSettle, refreshOrder } from './order-sync.js';
 import { ensureProtection } from './protection.js';
 import { closeAction, inFavour, reachedInFavour } from './side.js';
-import { activeLeg, heldQuantity, positionSide } from './state.js';
+import { heldQuantity, positionSide, workingLegs } from './state.js';
 import { distancesAt } from './trail-plan.js';
 
 // The partial target (PARTIAL_TARGET_LOTS at PARTIAL_TARGET_RUPEES): once the price is that far
@@ -63,7 +63,7 @@ export async function takePartial(ctx: EngineContext): Promise<boolean> {
   const rest = held - q;
   s.partialTaken = true;
   ctx.commit();
-  const legs = [activeLeg(s, 'target'), activeLeg(s, 'stop')].filter((l): l is TrackedOrder => l !== null && l.orderId !== null && isOpen(l.phase));
+  const legs = workingLegs(s);
   ctx.log.info('PARTIAL', `LTP ${ctx.grid.format(ctx.ltp ?? 0)}: booking ${q} of ${held} at market (PARTIAL_TARGET_LOTS ${ctx.settings.exits?.partialLots}); the legs cut to ${rest} first`);
   for (const leg of legs) {
     if (!(await cutLeg(ctx, leg, rest)) || heldQuantity(s) !== held) {

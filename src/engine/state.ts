@@ -176,6 +176,11 @@ export function entryOrder(state: EngineState): TrackedOrder | null {
 }
 
 /** The live leg of a role: the newest one not retired by a resize or a cancel we asked for. */
+/** The exit legs placed at the broker and still open. */
+export function workingLegs(state: EngineState): TrackedOrder[] {
+  return [activeLeg(state, 'target'), activeLeg(state, 'stop')].filter((l): l is TrackedOrder => l !== null && l.orderId !== null && isOpen(l.phase));
+}
+
 export function activeLeg(state: EngineState, role: 'target' | 'stop'): TrackedOrder | null {
   for (let i = state.orders.length - 1; i >= 0; i--) {
     const o = state.orders[i];
